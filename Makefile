@@ -1,0 +1,28 @@
+# One vocabulary for every task: make install | demo | test | lock | bench
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lock bench serve
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/brokercrm demo --serve
+
+test: install
+	@bash scripts/ensure-chromium.sh
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lock:
+	$(BIN)/pip-compile -q --strip-extras --output-file requirements.lock requirements.in
+
+bench: install
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -1,0 +1,48 @@
+"""The REST API under /api/: one NinjaAPI, each domain app contributing its router."""
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.org.api import BearerToken, router as org_router
+
+api = NinjaAPI(
+    title="brokercrm API",
+    version="1",
+    description="Customer service platform API for the brokerage's other systems. Every answer is limited to the caller's data scope.",
+    auth=[BearerToken(), django_auth],
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(InputRejected)
+def input_rejected(request, exc: InputRejected):
+    errors = [{"field": p.field or p.column, "line": p.line, "message": p.message} for p in exc.problems]
+    return api.create_response(request, {"detail": "Invalid input.", "errors": errors}, status=400)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, {"detail": exc.message, "errors": [{"field": exc.field, "message": exc.message}]}, status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_body(request, exc: NinjaValidationError):
+    errors = [{"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg", "")} for e in exc.errors]
+    return api.create_response(request, {"detail": "Invalid input.", "errors": errors}, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "Authentication required."}, status=401)
+
+
+api.add_router("/", org_router)

@@ -1,0 +1,1 @@
+"""Settings split by concern; `config.settings.base` composes them for every environment."""

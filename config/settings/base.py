@@ -1,0 +1,84 @@
+"""Composed settings: core Django, then one module per concern."""
+from pathlib import Path
+
+from config.settings.environment import data_dir, env_bool, env_str
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = BASE_DIR / "src" / "brokercrm"
+DATA_DIR = data_dir()
+
+# Derived from what the operator configures: a missing SECRET_KEY gets a per-data-directory one.
+DEBUG = env_bool("BROKERCRM_DEBUG", False)
+ALLOWED_HOSTS = [h for h in env_str("BROKERCRM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "brokercrm.core",
+    "brokercrm.platform",
+    "brokercrm.org",
+    "brokercrm.customers",
+    "brokercrm.relations",
+    "brokercrm.datacenter",
+    "brokercrm.simulator",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "brokercrm.core.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "brokercrm.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "uploads"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+from config.settings.database import *  # noqa: E402,F401,F403
+from config.settings.auth import *  # noqa: E402,F401,F403
+from config.settings.tasks import *  # noqa: E402,F401,F403
+from config.settings.datacenter import *  # noqa: E402,F401,F403
+from config.settings.logging import *  # noqa: E402,F401,F403

@@ -1,0 +1,9 @@
+"""Data center: where the warehouse lives and how bad rows are handled."""
+from config.settings.environment import data_dir, env_str
+
+WAREHOUSE_PATH = data_dir() / "warehouse" / "warehouse.duckdb"
+# Published marts the web process reads: a snapshot swapped in atomically after each load.
+WAREHOUSE_SNAPSHOT_DIR = data_dir() / "warehouse" / "published"
+# reject_day: a day with any bad row is not loaded; load_good_rows: load the rest, quarantine the bad.
+DATACENTER_BAD_ROW_POLICY = env_str("BROKERCRM_BAD_ROW_POLICY", "reject_day")
+EFFECTIVE_CUSTOMER_ASSETS = env_str("BROKERCRM_EFFECTIVE_CUSTOMER_ASSETS", "10000.00")

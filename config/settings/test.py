@@ -1,0 +1,11 @@
+"""Test settings: a throwaway data directory, fast hashing, synchronous tasks."""
+import os
+import tempfile
+
+os.environ.setdefault("BROKERCRM_DATA_DIR", tempfile.mkdtemp(prefix="brokercrm-test-"))
+
+from config.settings.base import *  # noqa: E402,F401,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "datacenter", "messages"]}}
+LANGUAGE_CODE = "zh-hans"

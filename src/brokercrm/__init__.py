@@ -1,0 +1,1 @@
+"""brokercrm: the customer service platform (客户服务平台) of a securities brokerage."""

@@ -1,0 +1,43 @@
+"""Writing the audit log: services call these inside their transaction."""
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from brokercrm.core.models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, (dt.date, dt.datetime, Decimal)):
+        return str(value)
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The audited values of a model instance, foreign keys by primary key."""
+    names = fields or [f.attname for f in instance._meta.concrete_fields if f.name not in {"id", "created_at", "updated_at", "password"}]
+    return {name: _plain(getattr(instance, name)) for name in names}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
+
+
+def audit_record(*, actor, action: str, instance: models.Model | None = None, object_type: str = "",
+                 object_id: str = "", changes: dict | None = None, note: str = "") -> AuditEntry:
+    if instance is not None:
+        object_type = object_type or instance._meta.label_lower
+        object_id = object_id or str(instance.pk)
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=getattr(actor, "username", "") or "system",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=str(instance)[:200] if instance is not None else "",
+        changes=changes or {},
+        note=note,
+    )

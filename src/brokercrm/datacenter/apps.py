@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DatacenterConfig(AppConfig):
+    name = "brokercrm.datacenter"
+    label = "datacenter"

@@ -1,0 +1,79 @@
+"""Reads of the organisation, always through the user's data scope."""
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from brokercrm.org.models import Branch, StaffCategory, Staff, Team, User
+from brokercrm.org.scope import scope_for
+
+
+def branch_list(*, user: User) -> QuerySet[Branch]:
+    scope = scope_for(user)
+    if scope.everything:
+        return Branch.objects.all()
+    visible = set(scope.branch_ids) | set(Staff.objects.filter(id__in=scope.staff_ids).values_list("branch_id", flat=True))
+    return Branch.objects.filter(id__in=visible)
+
+
+def branch_get(*, user: User, code: str) -> Branch:
+    return get_object_or_404(branch_list(user=user), code=code)
+
+
+def team_list(*, user: User) -> QuerySet[Team]:
+    scope = scope_for(user)
+    qs = Team.objects.select_related("branch")
+    if scope.everything:
+        return qs
+    if scope.branch_ids:
+        return qs.filter(branch_id__in=scope.branch_ids)
+    return qs.filter(members__id__in=scope.staff_ids).distinct()
+
+
+def staff_list(*, user: User, query: str = "", branch_code: str = "", category_code: str = "", active_only: bool = False) -> QuerySet[Staff]:
+    scope = scope_for(user)
+    qs = Staff.objects.select_related("category", "level", "branch", "team").filter(scope.staff_q())
+    if query:
+        qs = qs.filter(Q(staff_no__istartswith=query) | Q(name__icontains=query))
+    if branch_code:
+        qs = qs.filter(branch__code=branch_code)
+    if category_code:
+        qs = qs.filter(category__code=category_code)
+    if active_only:
+        import datetime as dt
+
+        today = dt.date.today()
+        qs = qs.filter(hire_date__lte=today).filter(Q(leave_date__isnull=True) | Q(leave_date__gt=today))
+    return qs
+
+
+def staff_get(*, user: User, staff_no: str) -> Staff:
+    """One staff member in scope; anything else is a 404 so that existence does not leak."""
+    return get_object_or_404(staff_list(user=user), staff_no=staff_no)
+
+
+def staff_manager(*, staff: Staff) -> Staff | None:
+    """The reporting line: team leader of the team, then branch manager of the branch."""
+    if staff.category.code not in {"team_leader", "branch_manager"} and staff.team_id:
+        leader = Staff.objects.filter(team_id=staff.team_id, category__code="team_leader").exclude(id=staff.id).order_by("hire_date").first()
+        if leader:
+            return leader
+    if staff.category.code != "branch_manager":
+        return Staff.objects.filter(branch_id=staff.branch_id, category__code="branch_manager").exclude(id=staff.id).order_by("hire_date").first()
+    return None
+
+
+def org_tree(*, user: User) -> list[Branch]:
+    """Branches in scope with their teams and staff, for the org tree page (a constant number of queries)."""
+    staff_qs = staff_list(user=user).order_by("category__order", "staff_no")
+    teams = team_list(user=user).prefetch_related(Prefetch("members", queryset=staff_qs, to_attr="visible_members"))
+    return list(
+        branch_list(user=user)
+        .annotate(staff_count=Count("staff", filter=Q(staff__in=staff_qs), distinct=True))
+        .prefetch_related(
+            Prefetch("teams", queryset=teams, to_attr="visible_teams"),
+            Prefetch("staff", queryset=staff_qs.filter(team__isnull=True), to_attr="unteamed_staff"),
+        )
+    )
+
+
+def category_list() -> QuerySet[StaffCategory]:
+    return StaffCategory.objects.prefetch_related("levels")
