@@ -41,3 +41,14 @@ def audit_record(*, actor, action: str, instance: models.Model | None = None, ob
         changes=changes or {},
         note=note,
     )
+
+
+def audit_created_many(*, actor, instances: list[models.Model], note: str = "") -> None:
+    """One create entry per instance, written in bulk (imports of tens of thousands of rows)."""
+    label = getattr(actor, "username", "") or "system"
+    actor_obj = actor if getattr(actor, "pk", None) else None
+    AuditEntry.objects.bulk_create([
+        AuditEntry(actor=actor_obj, actor_label=label, action=AuditEntry.Action.CREATE, object_type=i._meta.label_lower,
+                   object_id=str(i.pk), object_repr=str(i)[:200], changes=diff({}, snapshot(i)), note=note)
+        for i in instances
+    ], batch_size=2000)

@@ -1,0 +1,52 @@
+import io
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from brokercrm.org.models import Staff, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_users_create_reads_the_password_from_stdin(org_world, monkeypatch):
+    """`brokercrm users create … --password-stdin` creates a user who can log in with that password."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Very-Secret-9\n"))
+    out = io.StringIO()
+
+    call_command("users", "create", "--username", "wang", "--role", "branch_manager", "--branch", "0002", "--password-stdin", stdout=out)
+
+    user = User.objects.get(username="wang")
+    assert (user.role, user.branch.code) == ("branch_manager", "0002")
+    assert user.check_password("Very-Secret-9")
+
+
+def test_users_create_with_an_unknown_staff_fails_clearly(org_world):
+    """A bad --staff is a CommandError naming the field."""
+    with pytest.raises(CommandError, match="staff: unknown staff no. S9999"):
+        call_command("users", "create", "--username", "x", "--role", "broker", "--staff", "S9999")
+
+
+def test_api_token_prints_the_token_alone_on_the_last_line(org_world):
+    """Scripts take the last line of `brokercrm api-token U` as the bearer token."""
+    out = io.StringIO()
+    call_command("api-token", "broker", stdout=out)
+    token = out.getvalue().strip().splitlines()[-1]
+    from django.test import Client
+
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/staff").status_code == 200
+
+
+def test_staff_import_command_prints_problems_and_exits_1(org_world, tmp_path):
+    """A bad staff.csv prints FILE:LINE:COLUMN lines, exits non-zero, and imports nothing."""
+    path = tmp_path / "staff.csv"
+    path.write_text("staff_no,name,category,level,branch_code,team,hire_date,leave_date\nS0400,甲,account_manager,boss,0001,,2024-01-02,\n", encoding="utf-8")
+    out = io.StringIO()
+
+    with pytest.raises(SystemExit) as exc:
+        call_command("staff", "import", str(path), stdout=out, stderr=io.StringIO())
+
+    assert exc.value.code == 1
+    assert out.getvalue() == f"{path}:2:level: unknown level 'boss' for category account_manager (expected assistant, manager, principal, senior)\n"
+    assert not Staff.objects.filter(staff_no="S0400").exists()

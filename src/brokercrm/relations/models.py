@@ -1,0 +1,47 @@
+"""Broker relationships (经纪关系): who developed a customer (pay) and who serves them (access, duty)."""
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from brokercrm.core.models import TimeStampedModel
+from brokercrm.customers.models import Customer
+from brokercrm.org.models import Staff
+
+
+class RelationType(models.TextChoices):
+    DEVELOPMENT = "development", _("Development relation")
+    SERVICE = "service", _("Service relation")
+
+
+class Relation(TimeStampedModel):
+    """A relation in force on [start_date, end_date); end_date NULL = open. History is never deleted."""
+
+    class Origin(models.TextChoices):
+        WORKFLOW = "workflow", _("Approval workflow")
+        IMPORT = "import", _("Import")
+        BULK_TRANSFER = "bulk_transfer", _("Bulk transfer")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="relations", verbose_name=_("customer"))
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="relations", verbose_name=_("staff member"))
+    relation_type = models.CharField(_("relation type"), max_length=16, choices=RelationType.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices)
+
+    class Meta:
+        ordering = ["customer__customer_no", "relation_type", "start_date", "staff__staff_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "relation_type", "staff", "start_date"], name="relation_key_unique"),
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gt=models.F("start_date")), name="relation_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["staff", "relation_type", "start_date"]), models.Index(fields=["customer", "relation_type", "start_date"])]
+        verbose_name = _("broker relation")
+        verbose_name_plural = _("broker relations")
+
+    def __str__(self) -> str:
+        end = self.end_date.isoformat() if self.end_date else "…"
+        return f"{self.customer.customer_no} {self.get_relation_type_display()} {self.staff.staff_no} [{self.start_date}, {end})"
+
+    @property
+    def status(self) -> str:
+        return "open" if self.end_date is None else "ended"
