@@ -1,0 +1,23 @@
+import datetime as dt
+
+import factory
+
+from brokercrm.customers.models import Customer
+from brokercrm.org.tests.factories import BranchFactory
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    customer_no = factory.Sequence(lambda n: f"{10000001 + n}")
+    name = factory.Sequence(lambda n: f"客户{n + 1}")
+    customer_type = "individual"
+    id_type = "id_card"
+    id_no = factory.Sequence(lambda n: f"31010119800101{n:04d}")
+    id_no_last4 = factory.LazyAttribute(lambda o: o.id_no[-4:])
+    mobile = factory.Sequence(lambda n: f"138{n:08d}")
+    mobile_last4 = factory.LazyAttribute(lambda o: o.mobile[-4:])
+    branch = factory.SubFactory(BranchFactory)
+    open_date = dt.date(2020, 1, 2)
+    status = "normal"
