@@ -74,7 +74,7 @@ def test_org_tree_shows_only_the_branch_of_a_branch_manager(org_world):
 def test_pages_are_in_simplified_chinese_by_default_and_english_on_request(org_world):
     """The UI speaks Simplified Chinese unless the user switches to English."""
     client = _client(org_world["users"]["admin"])
-    assert "员工" in client.get("/org/staff/").content.decode()
+    assert "员工编号" in client.get("/org/staff/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/org/staff/"})
     assert "Staff no." in client.get("/org/staff/").content.decode()
 
