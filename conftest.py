@@ -1,4 +1,4 @@
-"""Project-wide pytest fixtures: the small organisation most tests stand on."""
+"""Project-wide pytest fixtures: the small organisation most tests stand on, and the browser."""
 import pytest
 
 
@@ -30,3 +30,6 @@ def org_world(db):
             "service_agent": user_for(Role.SERVICE_AGENT, staff=StaffFactory(staff_no="S0006", category=category("service_agent"), branch=b1), username="agent"),
         },
     }
+
+
+pytest_plugins = ["brokercrm.core.tests.browser"]

@@ -1,11 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel, Team
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from brokercrm.core.widgets import DateInput
+from brokercrm.org.models import Staff, StaffCategory, StaffLevel, Team
 
 
 class StaffForm(forms.ModelForm):
@@ -33,5 +30,3 @@ class LeaveForm(forms.Form):
 class StaffImportForm(forms.Form):
     file = forms.FileField(label=_("staff.csv"))
 
-
-__all__ = ["StaffForm", "LeaveForm", "StaffImportForm", "Branch"]

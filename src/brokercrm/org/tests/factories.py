@@ -5,6 +5,7 @@ import factory
 
 from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel, Team, User
 from brokercrm.org.roles import Role
+from brokercrm.org.seed import seed_staff_categories
 
 
 class BranchFactory(factory.django.DjangoModelFactory):
@@ -28,6 +29,8 @@ class TeamFactory(factory.django.DjangoModelFactory):
 
 
 def category(code: str) -> StaffCategory:
+    # Transactional (browser) tests flush the tables the data migration seeded.
+    seed_staff_categories(StaffCategory, StaffLevel)
     return StaffCategory.objects.get(code=code)
 
 
