@@ -1,0 +1,194 @@
+"""Warehouse SQL written once, in DuckDB's dialect, run on DuckDB as is or on PostgreSQL via SQLGlot.
+
+Every DW/DM step talks to a `Target`: DuckDB (the default warehouse) executes the text unchanged;
+PostgreSQL gets it transpiled by SQLGlot, with the layer schemas (ods, crm, dw, dm) renamed by a
+prefix so a test run can own a private set of schemas. Rules for the SQL text: no
+`CREATE OR REPLACE TABLE` (use `replace_table`), no DuckDB-only functions, money as DECIMAL and
+exact integer arithmetic where a division must round (DuckDB divides decimals in DOUBLE).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any, Iterator, Sequence
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+LAYERS = ("ods", "crm", "dw", "dm")
+
+
+def literal(value: Any) -> str:
+    """A SQL literal for a Python value (dates, decimals, strings, ints, bools, None)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.date):
+        return f"CAST('{value.isoformat()}' AS DATE)"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def values_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], sample: Sequence[Any]) -> str:
+    """`SELECT … FROM (VALUES …)` of `rows`; `sample` types the columns when `rows` is empty."""
+    body = rows if rows else [sample]
+    values = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in body)
+    where = "" if rows else " WHERE FALSE"
+    return f"SELECT * FROM (VALUES {values}) AS v({', '.join(columns)}){where}"
+
+
+class Target:
+    """Where warehouse SQL runs. Subclasses: DuckDBTarget, PostgresTarget."""
+
+    dialect = "duckdb"
+
+    def execute(self, sql: str) -> None:
+        raise NotImplementedError
+
+    def fetchall(self, sql: str) -> list[tuple]:
+        raise NotImplementedError
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        raise NotImplementedError
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        raise NotImplementedError
+
+    def replace_table(self, table: str, select_sql: str) -> None:
+        """Drop and re-create `table` (schema.name) from a SELECT."""
+        self.execute(f"DROP TABLE IF EXISTS {table}")
+        self.execute(f"CREATE TABLE {table} AS {select_sql}")
+
+    def scalar(self, sql: str) -> Any:
+        rows = self.fetchall(sql)
+        return rows[0][0] if rows else None
+
+
+class DuckDBTarget(Target):
+    dialect = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def execute(self, sql: str) -> None:
+        self.con.execute(sql)
+
+    def fetchall(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        return bool(self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, table]).fetchone()[0])
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        import pyarrow as pa
+
+        batch = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
+        self.con.register("_brokercrm_rows", batch)
+        try:
+            self.con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _brokercrm_rows")
+        finally:
+            self.con.unregister("_brokercrm_rows")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        try:
+            self.con.begin()
+        except duckdb.TransactionException:
+            yield  # the caller's transaction already covers us
+            return
+        try:
+            yield
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+
+
+class PostgresTarget(Target):
+    """A psycopg connection; layer schemas become `<prefix><layer>` (prefix "" = the plain names)."""
+
+    dialect = "postgres"
+
+    def __init__(self, conn, *, prefix: str = ""):
+        self.conn = conn
+        self.prefix = prefix
+
+    def schema(self, layer: str) -> str:
+        return f"{self.prefix}{layer}"
+
+    def translate(self, sql: str) -> list[str]:
+        out = []
+        for tree in sqlglot.parse(sql, read="duckdb"):
+            if tree is None:
+                continue
+            if self.prefix:
+                for node in tree.find_all(exp.Table):
+                    if node.args.get("db") is not None and node.db in LAYERS:
+                        node.set("db", exp.to_identifier(self.schema(node.db)))
+            out.append(tree.sql(dialect="postgres"))
+        return out
+
+    def execute(self, sql: str) -> None:
+        with self.conn.cursor() as cur:
+            for statement in self.translate(sql):
+                cur.execute(statement)
+
+    def fetchall(self, sql: str) -> list[tuple]:
+        statements = self.translate(sql)
+        with self.conn.cursor() as cur:
+            for statement in statements[:-1]:
+                cur.execute(statement)
+            cur.execute(statements[-1])
+            return cur.fetchall()
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        with self.conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+                        (self.schema(schema), table))
+            return bool(cur.fetchone()[0])
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        schema, name = table.split(".")
+        with self.conn.cursor() as cur:
+            with cur.copy(f'COPY "{self.schema(schema)}"."{name}" ({", ".join(columns)}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+    def create_layers(self) -> None:
+        with self.conn.cursor() as cur:
+            for layer in LAYERS:
+                cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema(layer)}"')
+
+    def drop_layers(self) -> None:
+        with self.conn.cursor() as cur:
+            for layer in LAYERS:
+                cur.execute(f'DROP SCHEMA IF EXISTS "{self.schema(layer)}" CASCADE')
+        self.conn.commit()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.conn.transaction():
+            yield
+
+
+def as_target(con) -> Target:
+    """Accept a DuckDB connection (the warehouse) or an already built Target."""
+    if isinstance(con, Target):
+        return con
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        return DuckDBTarget(con)
+    raise TypeError(f"not a warehouse connection: {type(con).__name__}")
