@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
+from brokercrm.datacenter.facade import refresh_attribution
 from brokercrm.org import services
 
 
@@ -19,3 +20,5 @@ class Command(BrokercrmCommand):
             raise CommandError(f"{path}: no such file")
         result = services.staff_import(actor=None, data=path.read_bytes(), file_name=opts["file"])
         self.stdout.write(f"staff: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+        if (result.created or result.updated) and refresh_attribution():
+            self.stdout.write("staff marts rebuilt")

@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
 from brokercrm.core.csvfiles import write_rows
+from brokercrm.datacenter.facade import refresh_attribution
 from brokercrm.relations import services
 
 
@@ -28,3 +29,5 @@ class Command(BrokercrmCommand):
             raise CommandError(f"{path}: no such file")
         result = services.relation_import(actor=None, data=path.read_bytes(), file_name=opts["file"])
         self.stdout.write(f"relations: {result.created} created, {result.ended} ended, {result.unchanged} unchanged")
+        if (result.created or result.ended) and refresh_attribution():
+            self.stdout.write("staff marts rebuilt with the new attribution")

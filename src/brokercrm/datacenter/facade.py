@@ -1,0 +1,3 @@
+"""What other apps may use of the data center."""
+from brokercrm.datacenter.jobs import crm_changed as refresh_attribution  # noqa: F401
+from brokercrm.datacenter.jobs import register_downstream  # noqa: F401
