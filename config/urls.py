@@ -7,4 +7,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("brokercrm.core.urls")),
     path("org/", include("brokercrm.org.urls")),
+    path("datacenter/", include("brokercrm.datacenter.urls")),
 ]

@@ -1,6 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DatacenterConfig(AppConfig):
     name = "brokercrm.datacenter"
     label = "datacenter"
+    verbose_name = _("Data center")
+
+    def ready(self) -> None:
+        from brokercrm.datacenter import menus  # noqa: F401  (registers the menu entries)

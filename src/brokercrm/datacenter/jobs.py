@@ -58,6 +58,7 @@ class EtlOutcome:
     loaded: list[dt.date] = field(default_factory=list)
     refused: dt.date | None = None
     problems: list[Problem] = field(default_factory=list)
+    cancelled: bool = False
 
 
 def delivery_days(source: Path) -> list[tuple[dt.date, Path]]:
@@ -71,6 +72,15 @@ def delivery_days(source: Path) -> list[tuple[dt.date, Path]]:
         if child.is_dir():
             days.append((day, child))
     return days
+
+
+def active_source_config():
+    """The collection configuration chosen in the console, or the shipped interface v1 mapping."""
+    from brokercrm.datacenter.models import SourceConfiguration
+    from brokercrm.datacenter.sources.config import default_source_config, load_source_config
+
+    active = SourceConfiguration.objects.filter(active=True).first()
+    return load_source_config(active.yaml_text) if active else default_source_config()
 
 
 def _crm_rows():
@@ -136,7 +146,7 @@ def rebuild_and_publish(con, *, dates: list[dt.date], trigger: str = "cli", prog
 
 
 def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
-            trigger: str = "cli", progress: Progress | None = None) -> EtlOutcome:
+            trigger: str = "cli", progress: Progress | None = None, should_stop: Callable[[], bool] | None = None) -> EtlOutcome:
     """Load every complete day not yet loaded (or the named ones), in date order; stop at the first refused day."""
     from brokercrm.datacenter import warehouse
     from brokercrm.datacenter.pipelines.ods import ensure_ods_schema, ingest_day
@@ -148,6 +158,7 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
     con = warehouse.connect()
     try:
         ensure_ods_schema(con)
+        config = active_source_config()
         loaded = {r[0] for r in con.execute("SELECT business_date FROM ods.loaded_days").fetchall()}
         candidates = delivery_days(source)
         if dates:
@@ -162,9 +173,12 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
             todo = [(d, p) for d, p in candidates if d not in loaded and (p / "manifest.json").exists()]
         total = len(todo) + 4 + len(_downstream)
         for i, (day, path) in enumerate(todo):
+            if should_stop and should_stop():
+                outcome.cancelled = True
+                break
             with recorded("ingest", business_date=day, trigger=trigger, parameters={"source": str(source)}) as run:
                 try:
-                    result = ingest_day(con, path, policy=settings.DATACENTER_BAD_ROW_POLICY, root=source)
+                    result = ingest_day(con, path, config=config, policy=settings.DATACENTER_BAD_ROW_POLICY, root=source)
                 except InputRejected as exc:
                     QuarantinedRow.objects.bulk_create([QuarantinedRow(run=run, business_date=day, file=p.file, line=p.line, column=p.column,
                                                                        message=p.message) for p in exc.problems[:5000]])

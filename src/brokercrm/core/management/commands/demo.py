@@ -1,0 +1,70 @@
+"""`brokercrm demo`: the embedded demo brokerage, loaded end to end the way a brokerage sets up."""
+import datetime as dt
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+DEMO_PASSWORD = "demo-pass-2026"
+FIRST_DAY, LAST_DAY = dt.date(2025, 11, 3), dt.date(2026, 10, 30)
+
+
+class Command(BaseCommand):
+    help = ("Create the demo brokerage (20 branches, 300 staff, 20,000 customers, 12 months of trading), "
+            "load it, create one user per role and print the logins; --serve then runs the web server and the worker.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--serve", action="store_true", help="serve http://127.0.0.1:8000 with the task worker until Ctrl-C")
+        parser.add_argument("--customers", type=int, default=20000)
+        parser.add_argument("--staff", type=int, default=300)
+        parser.add_argument("--branches", type=int, default=20)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+
+    def handle(self, *args, **opts):
+        call_command("migrate", verbosity=0)
+        source = Path(settings.DATA_DIR) / "demo-delivery"
+        started = time.monotonic()
+        self._simulate(source, opts)
+        self._load(source)
+        from brokercrm.core.demo import ensure_demo_users
+
+        users = ensure_demo_users(password=DEMO_PASSWORD)
+        self.stdout.write(self.style.SUCCESS(f"demo brokerage ready in {time.monotonic() - started:.0f} s"))
+        self.stdout.write(f"logins (password for all: {DEMO_PASSWORD}):")
+        for username, description in users:
+            self.stdout.write(f"  {username:<14} {description}")
+        if opts["serve"]:
+            self._serve(opts["addr"])
+
+    def _simulate(self, source: Path, opts) -> None:
+        if (source / "relations.csv").exists():
+            self.stdout.write(f"delivery already simulated in {source}")
+            return
+        import exchange_calendars as xcals
+
+        days = len(xcals.get_calendar("XSHG").sessions_in_range(FIRST_DAY.isoformat(), LAST_DAY.isoformat()))
+        self.stdout.write(f"simulating {days} trading days of {opts['customers']} customers into {source} …")
+        call_command("simulate", out=str(source), start=FIRST_DAY.isoformat(), days=days, customers=opts["customers"],
+                     staff=opts["staff"], branches=opts["branches"], seed=opts["seed"])
+
+    def _load(self, source: Path) -> None:
+        self.stdout.write("loading the deliveries into the data center …")
+        call_command("etl", "run", source=str(source))
+        call_command("staff", "import", str(source / "staff.csv"))
+        call_command("relations", "import", str(source / "relations.csv"))
+
+    def _serve(self, addr: str) -> None:
+        manage = [sys.executable, "-m", "brokercrm.cli"]
+        worker = subprocess.Popen([*manage, "db_worker", "--queue-name", "*"])
+        self.stdout.write(f"serving http://{addr}/ (Ctrl-C stops the server and the worker)")
+        try:
+            call_command("runserver", addr, use_reloader=False, insecure_serving=True)
+        finally:
+            worker.send_signal(signal.SIGINT)
+            worker.wait(timeout=30)

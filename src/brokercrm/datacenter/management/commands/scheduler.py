@@ -1,0 +1,21 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from brokercrm.datacenter.services import schedules_fire_due
+
+
+class Command(BaseCommand):
+    help = "Fire the console's cron schedules: queues their jobs for `brokercrm db_worker` (runs until stopped; --once for one pass)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true")
+        parser.add_argument("--interval", type=int, default=30, help="seconds between passes")
+
+    def handle(self, *args, **opts):
+        while True:
+            for run in schedules_fire_due():
+                self.stdout.write(f"queued {run.job} run {run.pk} ({run.trigger})")
+            if opts["once"]:
+                return
+            time.sleep(opts["interval"])

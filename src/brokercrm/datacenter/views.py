@@ -1,0 +1,137 @@
+"""The scheduling console (调度控制台): runs with live progress, quarantine, rerun/backfill, schedules, source configs."""
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.widgets import DateInput
+from brokercrm.datacenter import selectors, services
+from brokercrm.datacenter.models import JobRun
+
+CONSOLE_READERS = {"admin", "head_office"}
+
+
+def _require(request, *, write: bool = False) -> None:
+    if request.user.role not in ({"admin"} if write else CONSOLE_READERS):
+        raise PermissionDenied
+
+
+class EtlRequestForm(forms.Form):
+    source = forms.CharField(label=gettext_lazy("Delivery directory"))
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
+
+
+class ScheduleForm(forms.Form):
+    source = forms.CharField(label=gettext_lazy("Delivery directory"))
+    cron = forms.CharField(label=gettext_lazy("Cron expression"), initial="30 18 * * 1-5",
+                           help_text=gettext_lazy("minute hour day month weekday"))
+    enabled = forms.BooleanField(label=gettext_lazy("Enabled"), required=False, initial=True)
+
+
+class SourceConfigurationForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"))
+    yaml_text = forms.CharField(label=gettext_lazy("Configuration (YAML)"), widget=forms.Textarea(attrs={"rows": 24, "class": "font-monospace"}))
+    active = forms.BooleanField(label=gettext_lazy("Active"), required=False)
+
+
+def _runs_context(request) -> dict:
+    runs = selectors.job_run_list(job=request.GET.get("job", ""), status=request.GET.get("status", ""))
+    return {"page": Paginator(runs, 25).get_page(request.GET.get("page")), "statuses": JobRun.Status.choices}
+
+
+def console_page(request):
+    _require(request)
+    last_source = selectors.job_run_list(job="ingest").values_list("parameters", flat=True).first() or {}
+    context = {**_runs_context(request), "summary": selectors.loaded_days_summary(),
+               "form": EtlRequestForm(initial={"source": last_source.get("source", "")}),
+               "quarantine": selectors.quarantine_list()[:50]}
+    return render(request, "datacenter/console.html", context)
+
+
+def runs_fragment(request):
+    """The runs table alone, polled by htmx for live progress."""
+    _require(request)
+    return render(request, "datacenter/_runs.html", _runs_context(request))
+
+
+def run_detail_page(request, run_id: int):
+    _require(request)
+    run = selectors.job_run_get(run_id=run_id)
+    return render(request, "datacenter/run_detail.html", {"run": run, "quarantine": selectors.quarantine_list(run=run)[:500]})
+
+
+@require_POST
+def run_cancel(request, run_id: int):
+    _require(request, write=True)
+    try:
+        services.job_run_cancel(actor=request.user, run=selectors.job_run_get(run_id=run_id))
+        messages.success(request, _("Cancellation requested."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("datacenter:console")
+
+
+@require_POST
+def etl_request(request):
+    """Rerun a day or backfill a range: queued for the worker; progress shows in the runs table."""
+    _require(request, write=True)
+    form = EtlRequestForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            dates = [d["date_from"]] if d["date_from"] and not d["date_to"] else None
+            services.etl_enqueue(actor=request.user, source=d["source"], dates=dates,
+                                 date_from=d["date_from"] if d["date_to"] else None, date_to=d["date_to"])
+            messages.success(request, _("Job queued."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Please correct the form."))
+    return redirect("datacenter:console")
+
+
+def schedules_page(request):
+    _require(request)
+    form = ScheduleForm(request.POST or None)
+    if request.method == "POST":
+        _require(request, write=True)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.schedule_save(actor=request.user, job="etl", cron=d["cron"], parameters={"source": d["source"]}, enabled=d["enabled"])
+                messages.success(request, _("Schedule saved."))
+                return redirect("datacenter:schedules")
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return render(request, "datacenter/schedules.html", {"form": form, "schedules": selectors.schedule_list()})
+
+
+def sources_page(request):
+    _require(request)
+    from importlib import resources
+
+    shipped = resources.files("brokercrm.datacenter.sources").joinpath("interface_v1.yaml").read_text(encoding="utf-8")
+    initial = {"name": "interface_v1", "yaml_text": shipped}
+    chosen = selectors.source_configuration_list().filter(name=request.GET.get("name", "")).first()
+    if chosen:
+        initial = {"name": chosen.name, "yaml_text": chosen.yaml_text, "active": chosen.active}
+    form = SourceConfigurationForm(request.POST or None, initial=initial)
+    problems = []
+    if request.method == "POST":
+        _require(request, write=True)
+        if form.is_valid():
+            try:
+                services.source_configuration_save(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Collection configuration saved."))
+                return redirect("datacenter:sources")
+            except InputRejected as exc:
+                problems = exc.problems
+    return render(request, "datacenter/sources.html", {"form": form, "problems": problems, "configs": selectors.source_configuration_list()})
