@@ -239,6 +239,13 @@ def _count_ctes(attr_key: str, attribution: str, effective_assets: Decimal) -> d
     }
 
 
+def computed_select(con, *, level: str, grain: str, date_from: dt.date | None = None,
+                    date_to: dt.date | None = None, effective_assets: Decimal = Decimal("10000.00")) -> str:
+    """The indicators of any level and grain computed from the facts (e.g. customer by day, not materialised)."""
+    periods = plan_periods(loaded_sessions(con), grain, date_from=date_from, date_to=date_to)
+    return indicator_select(level, periods, effective_assets=effective_assets)
+
+
 def mart_table(level: str, grain: str) -> str:
     return f"dm.{level}_{grain}"
 

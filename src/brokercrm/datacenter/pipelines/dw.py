@@ -56,9 +56,13 @@ class DwBuild:
 
 def xshg_sessions(first: dt.date, last: dt.date) -> list[dt.date]:
     """The Shanghai exchange's trading days in [first, last]; refused beyond the calendar's coverage."""
+    import warnings
+
     import exchange_calendars as xcals
 
-    calendar = xcals.get_calendar("XSHG")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas deprecation warnings raised inside exchange_calendars
+        calendar = xcals.get_calendar("XSHG")
     if first < calendar.first_session.date() or last > calendar.last_session.date():
         raise DomainError(f"dates {first}…{last} are outside the XSHG calendar coverage "
                           f"({calendar.first_session.date()}…{calendar.last_session.date()})")

@@ -142,3 +142,46 @@ class OdsFactory:
         self.target.insert_rows("ods.loaded_days", ["business_date", "load_id", "loaded_at"],
                                 [(day, load_id, dt.datetime(2026, 1, 1)) for day, load_id in sorted(self.days.items())
                                  if day not in existing])
+
+
+def staff(no: str, *, hire: str = "2020-01-01", leave: str | None = None, branch: str = "0101"):
+    from brokercrm.datacenter.pipelines.crm import StaffRow
+
+    return StaffRow(no, f"员工{no}", "account_manager", branch, d(hire), d(leave) if leave else None)
+
+
+def relation(customer: str, staff_no: str, start: str, end: str | None = None):
+    from brokercrm.datacenter.pipelines.crm import RelationRow
+
+    return RelationRow(customer, staff_no, d(start), d(end) if end else None)
+
+
+def build(con, *, staff_rows=(), relations=(), effective_assets: Decimal = Decimal("10000.00")) -> None:
+    """CRM copy → DW → marts, as a load does."""
+    from brokercrm.datacenter.pipelines.crm import ingest_crm
+    from brokercrm.datacenter.pipelines.dm import build_marts
+    from brokercrm.datacenter.pipelines.dw import build_dw
+
+    ingest_crm(con, staff=list(staff_rows), development_relations=list(relations))
+    build_dw(con)
+    build_marts(con, effective_assets=effective_assets)
+
+
+def mart(con, level: str, grain: str) -> dict[tuple[str, str], dict[str, str | None]]:
+    """A mart as {(key, period): {column: exact text}} (None for NULL)."""
+    from brokercrm.datacenter.pipelines.dm import MATERIALISED, computed_select
+
+    target = as_target(con)
+    sql = f"SELECT * FROM dm.{level}_{grain}" if (level, grain) in MATERIALISED else computed_select(
+        target, level=level, grain=grain)
+    if isinstance(target, Target) and target.dialect == "duckdb":
+        cursor = target.con.execute(sql)
+        names = [c[0] for c in cursor.description]
+        rows = cursor.fetchall()
+    else:
+        with target.conn.cursor() as cur:
+            cur.execute(target.translate(sql)[0])
+            names = [c.name for c in cur.description]
+            rows = cur.fetchall()
+    text = [{n: None if v is None else str(v) for n, v in zip(names, row)} for row in rows]
+    return {(r["key"], r["period"]): {k: v for k, v in r.items() if k not in ("key", "period")} for r in text}
