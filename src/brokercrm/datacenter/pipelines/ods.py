@@ -1,0 +1,243 @@
+"""ODS ingest (贴源层): a day folder as delivered, validated, loaded whole in one transaction.
+
+Tables `ods.<table>` hold exactly the interface columns, typed, plus business_date (the folder's
+date), source_line (physical line, header = 1) and load_id. `ods.loaded_days` records each load,
+`ods.quarantine` every problem found with its raw line. Validation uses the same checks as
+`brokercrm validate`, with the context (earlier customers, securities, branches; the previous
+day's cash and positions) read from the ODS itself.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from brokercrm.core.errors import DomainError, InputRejected, Problem
+from brokercrm.datacenter.checks.context import warehouse_context
+from brokercrm.datacenter.checks.day import (
+    CAP, DayFolder, check_day, day_folders, listed_problems, parse_folder_date, scan_day,
+)
+from brokercrm.datacenter.checks.files import check_manifest
+from brokercrm.datacenter.checks.sql import PROBLEMS, date_lit, ident
+from brokercrm.datacenter.sources.config import ODS_COLUMNS, SQL_TYPES, SourceConfig, default_source_config
+
+POLICIES = ("reject_day", "load_good_rows")
+TABLES = tuple(ODS_COLUMNS)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What one day's ingest did; rows_rejected counts rows with at least one problem."""
+
+    business_date: date
+    loaded: bool
+    rows_read: dict[str, int] = field(default_factory=dict)
+    rows_written: dict[str, int] = field(default_factory=dict)
+    rows_rejected: dict[str, int] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+    load_id: int | None = None
+
+
+def ensure_ods_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the ODS tables when missing (the contract other layers build on)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS ods")
+    for table, columns in ODS_COLUMNS.items():
+        typed = ", ".join(f"{ident(c)} {SQL_TYPES[t]}" for c, t in columns)
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS ods.{table} ({typed}, business_date DATE NOT NULL, "
+            "source_line INTEGER, load_id BIGINT)"
+        )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS ods.loaded_days (business_date DATE PRIMARY KEY, load_id BIGINT, "
+        "loaded_at TIMESTAMP, manifest_sha256 VARCHAR, rows_read JSON, rows_written JSON, rows_rejected JSON)"
+    )
+    con.execute(
+        'CREATE TABLE IF NOT EXISTS ods.quarantine (business_date DATE, file VARCHAR, line INTEGER, "column" VARCHAR, '
+        "message VARCHAR, raw VARCHAR, load_id BIGINT)"
+    )
+    con.execute("CREATE SEQUENCE IF NOT EXISTS ods.load_id_seq START 1")
+
+
+def loaded_days(con: duckdb.DuckDBPyConnection) -> list[date]:
+    ensure_ods_schema(con)
+    return [row[0] for row in con.execute("SELECT business_date FROM ods.loaded_days ORDER BY 1").fetchall()]
+
+
+def ingest_day(
+    con: duckdb.DuckDBPyConnection,
+    day_dir: Path,
+    *,
+    config: SourceConfig | None = None,
+    policy: str = "reject_day",
+    root: Path | None = None,
+) -> IngestResult:
+    """Validate and load one day folder; re-ingesting a day replaces it exactly.
+
+    Refused whole (InputRejected, nothing changed): a bad manifest, a folder name that is no date,
+    a day whose previous delivered day is not loaded. Otherwise any problem is recorded in
+    ods.quarantine; `reject_day` then loads nothing, `load_good_rows` loads the rows without problems
+    unless the problem concerns a whole file or the day (encoding, header, missing trading day).
+    """
+    config = config or default_source_config()
+    if policy not in POLICIES:
+        raise DomainError(f"unknown bad-row policy {policy!r}; expected one of {', '.join(POLICIES)}", field="policy")
+    day_dir = Path(day_dir)
+    root = Path(root) if root is not None else day_dir.parent
+    business_date = parse_folder_date(day_dir.name, config)
+    if business_date is None:
+        raise InputRejected([Problem(f"folder name is not a business date ({config.folder_format})", file=day_dir.name)])
+    ensure_ods_schema(con)
+    folder = DayFolder(business_date=business_date, path=day_dir, rel=_relative(day_dir, root))
+    previous = _previous_day(con, folder, root, config)
+    with tempfile.TemporaryDirectory(prefix="brokercrm-ingest-") as scratch:
+        infos = scan_day(folder, config, Path(scratch))
+        refused = check_manifest(folder.path, folder.rel, business_date, config, infos)
+        if refused:
+            raise InputRejected(refused)
+        try:
+            warehouse_context(con, business_date, previous)
+            checked = check_day(
+                con, folder, config, first_day=previous is None, previous_day=previous,
+                prev_tables=frozenset({"assets", "positions"}), scratch=Path(scratch),
+            )
+            return _store(con, folder, config, checked.fatal, checked.problem_count, policy, infos)
+        finally:
+            drop_staging(con)
+
+
+def _relative(day_dir: Path, root: Path) -> str:
+    try:
+        return day_dir.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return day_dir.name
+
+
+def _previous_day(con: duckdb.DuckDBPyConnection, folder: DayFolder, root: Path, config: SourceConfig) -> date | None:
+    """The previous delivered day, which must be loaded; None for the delivery's first day."""
+    loaded = loaded_days(con)
+    earlier = [f.business_date for f in day_folders(root, config) if f.business_date < folder.business_date]
+    if earlier and earlier[-1] not in loaded:
+        shown = earlier[-1].strftime(config.folder_format)
+        raise InputRejected([Problem(
+            f"the previous delivered day {shown} is not loaded; days are loaded in date order", file=folder.rel)])
+    before = [d for d in loaded if d < folder.business_date]
+    if earlier:
+        return earlier[-1]
+    return before[-1] if before else None
+
+
+def _store(
+    con: duckdb.DuckDBPyConnection, folder: DayFolder, config: SourceConfig, fatal: bool, problem_count: int,
+    policy: str, infos: dict,
+) -> IngestResult:
+    d = folder.business_date
+    problems = tuple(listed_problems(con, CAP))
+    rows_read = {t: infos[t].rows for t in TABLES}
+    rows_rejected = dict.fromkeys(TABLES, 0)
+    rows_rejected.update(dict(con.execute(
+        f"SELECT tbl, count(DISTINCT line) FROM {PROBLEMS} WHERE tbl <> '' AND line > 1 GROUP BY tbl").fetchall()))
+    load = not fatal and (problem_count == 0 or policy == "load_good_rows")
+    load_id = con.execute("SELECT nextval('ods.load_id_seq')").fetchone()[0]
+    rows_written = dict.fromkeys(TABLES, 0)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if load:
+            for table in TABLES:
+                con.execute(f"DELETE FROM ods.{table} WHERE business_date = ?", [d])
+                rows_written[table] = _insert_rows(con, table, d, load_id)
+            con.execute("DELETE FROM ods.quarantine WHERE business_date = ?", [d])
+        _quarantine(con, d, load_id)
+        if load:
+            manifest_sha = _sha256(folder.path / config.manifest)
+            con.execute(
+                "INSERT OR REPLACE INTO ods.loaded_days VALUES (?, ?, now()::TIMESTAMP, ?, ?::JSON, ?::JSON, ?::JSON)",
+                [d, load_id, manifest_sha, json.dumps(rows_read), json.dumps(rows_written), json.dumps(rows_rejected)],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return IngestResult(
+        business_date=d, loaded=load, rows_read=rows_read, rows_written=rows_written,
+        rows_rejected=rows_rejected, problems=problems, load_id=load_id,
+    )
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, business_date: date, load_id: int) -> int:
+    """Insert the staged rows of one table that have no problem; the count inserted."""
+    columns = ", ".join(ident(c) for c, _ in ODS_COLUMNS[table])
+    con.execute(
+        f"""INSERT INTO ods.{table} ({columns}, business_date, source_line, load_id)
+        SELECT {columns}, {date_lit(business_date)}, line, {int(load_id)} FROM vd_{table} s
+        ANTI JOIN (SELECT DISTINCT line FROM {PROBLEMS} WHERE tbl = '{table}' AND line IS NOT NULL) bad
+          ON bad.line = s.line"""
+    )
+    return con.fetchone()[0]
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, business_date: date, load_id: int) -> None:
+    raws = " UNION ALL ".join(f"SELECT '{t}' AS tbl, line, raw FROM vd_raw_{t}" for t in TABLES)
+    con.execute(
+        f"""INSERT INTO ods.quarantine
+        SELECT {date_lit(business_date)}, p.file, p.line, p.col, p.message, r.raw, {int(load_id)}
+        FROM {PROBLEMS} p LEFT JOIN ({raws}) r ON r.tbl = p.tbl AND r.line = p.line
+        ORDER BY p.file, p.line NULLS FIRST, p.col"""
+    )
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temp tables of a check (the session calendar stays cached)."""
+    names = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'vd\\_%' ESCAPE '\\' "
+        "AND table_name <> 'vd_sessions'"
+    ).fetchall()
+    for (name,) in names:
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{ident(name)}")
+
+
+def ingest_days(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    dates: Iterable[date] | None = None,
+    progress: Callable[[int, int, IngestResult], None] | None = None,
+    *,
+    config: SourceConfig | None = None,
+    policy: str = "reject_day",
+) -> list[IngestResult]:
+    """Load every complete day (manifest present) not yet loaded, or the days named, in date order.
+
+    Stops at the first day refused or not loaded; that day's result (with its problems) is last.
+    """
+    config = config or default_source_config()
+    root = Path(root)
+    loaded = set(loaded_days(con))
+    wanted = set(dates) if dates is not None else None
+    todo = [
+        f for f in day_folders(root, config)
+        if (f.path / config.manifest).is_file()
+        and (f.business_date in wanted if wanted is not None else f.business_date not in loaded)
+    ]
+    results: list[IngestResult] = []
+    for index, folder in enumerate(todo, start=1):
+        try:
+            result = ingest_day(con, folder.path, config=config, policy=policy, root=root)
+        except InputRejected as exc:
+            result = IngestResult(business_date=folder.business_date, loaded=False, problems=tuple(exc.problems))
+        results.append(result)
+        if progress is not None:
+            progress(index, len(todo), result)
+        if not result.loaded:
+            break
+    return results
