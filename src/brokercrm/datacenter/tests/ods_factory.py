@@ -185,3 +185,57 @@ def mart(con, level: str, grain: str) -> dict[tuple[str, str], dict[str, str | N
             rows = cur.fetchall()
     text = [{n: None if v is None else str(v) for n, v in zip(names, row)} for row in rows]
     return {(r["key"], r["period"]): {k: v for k, v in r.items() if k not in ("key", "period")} for r in text}
+
+
+RICH_DAYS = ("2026-03-27", "2026-03-30", "2026-04-01", "2026-04-02")  # 03-31 is a trading day not loaded
+
+
+def rich_brokerage(con):
+    """Most rules at once, for cross-engine and format tests: returns (staff rows, relations).
+
+    Branch change mid-month, relation switch, unattributed days, a staff member who left, closed and new
+    customers, an unloaded trading day inside the range, every fact kind, rates with ties.
+    """
+    f = OdsFactory(con).day(*RICH_DAYS)
+    first = RICH_DAYS[0]
+    for code, opened in (("0101", "2020-01-02"), ("0102", "2021-06-01"), ("0103", "2026-04-01")):
+        f.branch(code, on=first, opened_on=opened)
+    f.customer("10000001", on=first, branch="0101", open_date="2019-03-04")
+    f.customer("10000001", on="2026-04-01", branch="0102", open_date="2019-03-04")
+    f.customer("10000002", on=first, branch="0101", open_date="2020-01-02")
+    f.customer("10000003", on=first, branch="0102", open_date="2021-07-01")
+    f.customer("10000003", on="2026-03-30", branch="0102", open_date="2021-07-01", close_date="2026-03-30")
+    f.customer("10000004", on="2026-03-30", branch="0102", open_date="2026-03-30")
+    f.customer("10000005", on="2026-04-02", branch="0103", open_date="2026-04-02")
+    assets = {
+        "10000001": ("1000.00", "1000.01", "1000.02", "0.00"),
+        "10000002": ("333.33", "333.33", "333.34", "333.35"),
+        "10000003": ("50.00", "0.00", None, None),
+        "10000004": (None, "9999.99", "10000.00", "12000.50"),
+        "10000005": (None, None, None, "10000.00"),
+    }
+    for no, values in assets.items():
+        for day, value in zip(RICH_DAYS, values):
+            if value is not None:
+                f.assets(day, no, value, cash=Decimal(value) / 2)
+                if Decimal(value) > 0:
+                    f.position(day, no, market_value=Decimal(value) - money(Decimal(value) / 2))
+    f.trade("2026-03-27", "10000001", amount="12345.67", commission="5.00", handling_fee="0.42", regulatory_fee="0.25")
+    f.trade("2026-03-30", "10000001", amount="20000.00", commission="0.01")
+    f.trade("2026-03-30", "10000002", amount="3000.00", commission="5.00", handling_fee="0.10", regulatory_fee="0.06",
+            side="S")
+    f.trade("2026-04-01", "10000004", amount="999.99", commission="5.00", handling_fee="0.03", regulatory_fee="0.02")
+    f.trade("2026-04-01", "10000004", amount="0.01", commission="0.00")
+    f.cash_flow("2026-03-27", "10000002", flow_type="bank_in", amount="500.00")
+    f.cash_flow("2026-03-30", "10000002", flow_type="bank_out", amount="-500.00")
+    f.cash_flow("2026-03-30", "10000004", flow_type="bank_in", amount="9999.99")
+    f.cash_flow("2026-04-02", "10000001", flow_type="dividend", amount="3.21")
+    f.transfer("2026-04-01", "10000001", direction="out", value="1000.01")
+    f.transfer("2026-04-02", "10000005", direction="in", value="5000.00")
+    f.save()
+    staff_rows = [staff("S0001"), staff("S0002", leave="2026-03-30"), staff("S0003", hire="2026-04-02", branch="0103"),
+                  staff("S0004", leave="2025-01-01")]
+    relations = [relation("10000001", "S0001", "2019-03-04", "2026-03-30"), relation("10000001", "S0002", "2026-03-30"),
+                 relation("10000002", "S0001", "2026-04-01"), relation("10000004", "S0002", "2026-03-30"),
+                 relation("10000005", "S0003", "2026-04-03")]
+    return staff_rows, relations
