@@ -1,0 +1,70 @@
+"""Publishing marts: a new snapshot per publish, swapped in atomically, readers never blocked."""
+import os
+
+import pytest
+
+from brokercrm.core.errors import DomainError
+from brokercrm.datacenter.pipelines.publish import open_published, publish_marts
+from brokercrm.datacenter.tests.ods_factory import build, rich_brokerage
+from brokercrm.datacenter.warehouse import connect
+
+
+def _warehouse(path):
+    con = connect(path)
+    staff_rows, relations = rich_brokerage(con)
+    build(con, staff_rows=staff_rows, relations=relations)
+    return con
+
+
+def test_publish_writes_a_snapshot_and_points_current_at_it(tmp_path):
+    """The snapshot holds the marts and the web's small dimensions; CURRENT names it."""
+    con = _warehouse(tmp_path / "warehouse.duckdb")
+    path = publish_marts(con, tmp_path / "published")
+    assert path.name == "marts-1.duckdb"
+    assert (tmp_path / "published" / "CURRENT").read_text() == "marts-1.duckdb\n"
+    reader = open_published(tmp_path / "published")
+    tables = {f"{s}.{t}" for s, t in reader.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+    assert tables == {"dm.customer_month", "dm.staff_month", "dm.branch_month", "dm.staff_day", "dm.branch_day",
+                      "dm.periods", "dm.build_info", "dw.customers_current", "dw.branches", "dw.trading_days",
+                      "dw.calendar"}
+    assert reader.execute("SELECT avg_daily_assets FROM dm.staff_month WHERE key = 'S0002' AND period = '2026-03'"
+                          ).fetchone()[0] == con.execute("SELECT avg_daily_assets FROM dm.staff_month WHERE key = 'S0002' "
+                                                         "AND period = '2026-03'").fetchone()[0]
+
+
+def test_publish_keeps_the_previous_snapshot_and_deletes_older_ones(tmp_path):
+    """After three publishes marts-2 and marts-3 remain; no partial file is left behind."""
+    con = _warehouse(":memory:")
+    for _ in range(3):
+        publish_marts(con, tmp_path)
+    assert sorted(os.listdir(tmp_path)) == ["CURRENT", "marts-2.duckdb", "marts-3.duckdb"]
+
+
+def test_a_reader_keeps_its_snapshot_while_a_load_publishes_a_new_one(tmp_path):
+    """A connection opened before a publish still reads its data; the next open sees the new snapshot."""
+    con = _warehouse(":memory:")
+    publish_marts(con, tmp_path)
+    before = open_published(tmp_path)
+    con.execute("DELETE FROM dm.branch_month")
+    publish_marts(con, tmp_path)
+    publish_marts(con, tmp_path)
+    assert before.execute("SELECT count(*) FROM dm.branch_month").fetchone()[0] == 5
+    assert open_published(tmp_path).execute("SELECT count(*) FROM dm.branch_month").fetchone()[0] == 0
+
+
+def test_the_warehouse_being_written_does_not_stop_readers_of_the_snapshot(tmp_path):
+    """The writer holds the warehouse file open; the published snapshot still opens read-only."""
+    con = _warehouse(tmp_path / "warehouse.duckdb")
+    publish_marts(con, tmp_path / "published")
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM dm.staff_month")
+    reader = open_published(tmp_path / "published")
+    assert reader.execute("SELECT count(*) FROM dm.staff_month").fetchone()[0] == 7
+    con.execute("ROLLBACK")
+
+
+def test_opening_before_anything_is_published_says_so(tmp_path):
+    """No CURRENT yet: a message fit to show, not a DuckDB error."""
+    with pytest.raises(DomainError, match="no indicators are published yet"):
+        open_published(tmp_path)
