@@ -17,7 +17,7 @@ from brokercrm.datacenter.checks.context import build_known
 from brokercrm.datacenter.checks.files import FileInfo, check_manifest, scan_file
 from brokercrm.datacenter.checks.invariants import INVARIANT_RULES
 from brokercrm.datacenter.checks.rules import TABLE_RULES, Day, Finding, keys_unique
-from brokercrm.datacenter.checks.sql import PROBLEMS, record, reset_problems
+from brokercrm.datacenter.checks.sql import PROBLEMS, record_many, reset_problems
 from brokercrm.datacenter.checks.staging import create_empty, stage_table
 from brokercrm.datacenter.sources.config import SourceConfig
 
@@ -113,8 +113,7 @@ def check_day(
         files={t: info.rel for t, info in infos.items()},
         first_day=first_day, usable=usable, prev_tables=prev_tables,
     )
-    for finding in findings(day):
-        record(con, finding.sql, tbl=finding.tbl, file=day.files[finding.tbl], rule=finding.rule)
+    record_many(con, [(f.sql, f.tbl, day.files[f.tbl], f.rule) for f in findings(day)])
     count, fatal = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE rule IN {FATAL_RULES}) FROM {PROBLEMS}"
     ).fetchone()

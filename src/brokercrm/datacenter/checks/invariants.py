@@ -63,28 +63,31 @@ def cash_continuity(check: CheckSpec, day: Day) -> list[Finding]:
     if day.first_day or "assets" not in day.prev_tables or not _needs(day, "assets", "cash_flows", "deliveries"):
         return []
     a = day.config.table("assets")
-    sums = """flows AS (SELECT customer_no, sum(amount) AS total, min(line) AS first_line FROM vd_cash_flows
-                        WHERE customer_no IS NOT NULL GROUP BY customer_no),
-              trades AS (SELECT customer_no, sum(settle_amount) AS total, min(line) AS first_line FROM vd_deliveries
-                         WHERE customer_no IS NOT NULL GROUP BY customer_no)"""
-    expected = "coalesce(p.cash_balance, 0) + coalesce(f.total, 0) + coalesce(t.total, 0)"
-    differs = f"""WITH {sums}
-      SELECT a.line, {lit(a.src('cash_balance'))} AS col,
-        {lit(a.src('cash_balance') + ' ')} || a.{raw('cash_balance')} || ' differs from the previous day''s '
-          || coalesce(p.cash_balance, 0) || ' + cash flows ' || coalesce(f.total, 0)
-          || ' + trade settlements ' || coalesce(t.total, 0) || ' = ' || ({expected}) AS message
-      FROM vd_assets a LEFT JOIN vd_ctx_prev_assets p ON p.customer_no = a.customer_no
-        LEFT JOIN flows f ON f.customer_no = a.customer_no LEFT JOIN trades t ON t.customer_no = a.customer_no
-      WHERE a.customer_no IS NOT NULL AND a.cash_balance <> {expected}"""
+    zero = "CAST(0 AS DECIMAL(18,2))"
+    # One aggregate over every part (no joins of million-row tables).
+    differs = f"""WITH parts AS (
+          SELECT customer_no, line, cash_balance AS cash, {zero} AS prev, {zero} AS flows, {zero} AS trades
+          FROM vd_assets WHERE customer_no IS NOT NULL
+          UNION ALL SELECT customer_no, NULL, NULL, cash_balance, 0, 0 FROM vd_ctx_prev_assets
+          UNION ALL SELECT customer_no, NULL, NULL, 0, amount, 0 FROM vd_cash_flows WHERE customer_no IS NOT NULL
+          UNION ALL SELECT customer_no, NULL, NULL, 0, 0, settle_amount FROM vd_deliveries WHERE customer_no IS NOT NULL),
+        c AS (SELECT customer_no, max(line) AS line, count(line) AS rows, sum(cash) AS cash, sum(prev) AS prev,
+                     sum(flows) AS flows, sum(trades) AS trades FROM parts GROUP BY customer_no)
+      SELECT line, {lit(a.src('cash_balance'))} AS col,
+        {lit(a.src('cash_balance') + ' ')} || cash || ' differs from the previous day''s ' || prev
+          || ' + cash flows ' || flows || ' + trade settlements ' || trades || ' = ' || (prev + flows + trades) AS message
+      FROM c WHERE rows = 1 AND cash <> prev + flows + trades"""
     findings = [Finding("assets", "cash_continuity", differs)]
-    for table, cte, what in (("cash_flows", "flows", "cash flows"), ("deliveries", "trades", "trades")):
+    for table, what, amount in (("cash_flows", "cash flows", "amount"), ("deliveries", "trades", "settle_amount")):
         spec = day.config.table(table)
-        findings.append(Finding(table, f"no_assets_row:{table}", f"""WITH {sums}
+        findings.append(Finding(table, f"no_assets_row:{table}", f"""WITH x AS (
+              SELECT customer_no, min(line) AS first_line FROM vd_{table} WHERE customer_no IS NOT NULL GROUP BY customer_no),
+            has AS (SELECT DISTINCT customer_no FROM vd_assets WHERE customer_no IN (SELECT customer_no FROM x))
           SELECT x.first_line AS line, {lit(spec.src('customer_no'))} AS col,
             {lit(spec.src('customer_no') + ' ')} || x.customer_no
               || {lit(f" has {what} on {day.shown_date} but no row in {day.file_name('assets')}")} AS message
-          FROM {cte} x JOIN vd_known_customers k ON k.customer_no = x.customer_no
-            ANTI JOIN (SELECT DISTINCT customer_no FROM vd_assets) a ON a.customer_no = x.customer_no"""))
+          FROM x WHERE x.customer_no IN (SELECT customer_no FROM vd_known_customers)
+            AND x.customer_no NOT IN (SELECT customer_no FROM has)"""))
     return findings
 
 
@@ -95,34 +98,26 @@ def position_continuity(check: CheckSpec, day: Day) -> list[Finding]:
     p = day.config.table("positions")
     key = ", ".join(POSITION_KEY)
     not_null = " AND ".join(f"{k} IS NOT NULL" for k in POSITION_KEY)
-    on = lambda x, y: " AND ".join(f"{x}.{k} = {y}.{k}" for k in POSITION_KEY)  # noqa: E731
-    expected = ("coalesce(b.quantity, 0) + coalesce(m.bought, 0) - coalesce(m.sold, 0) "
-                "+ coalesce(m.moved_in, 0) - coalesce(m.moved_out, 0)")
-    explained = (
-        "'previous day''s ' || coalesce(b.quantity, 0) || ' + bought ' || coalesce(m.bought, 0) "
-        "|| ' − sold ' || coalesce(m.sold, 0) || ' + transferred in ' || coalesce(m.moved_in, 0) "
-        "|| ' − transferred out ' || coalesce(m.moved_out, 0)"
-    )
-    sql = f"""WITH moves AS (
-          SELECT {key}, sum(CASE WHEN side = 'B' THEN quantity ELSE 0 END) AS bought,
-                 sum(CASE WHEN side = 'S' THEN quantity ELSE 0 END) AS sold, 0 AS moved_in, 0 AS moved_out
-          FROM vd_deliveries WHERE {not_null} GROUP BY ALL
-          UNION ALL
-          SELECT {key}, 0, 0, sum(CASE WHEN direction = 'in' THEN quantity ELSE 0 END),
-                 sum(CASE WHEN direction = 'out' THEN quantity ELSE 0 END)
-          FROM vd_security_transfers WHERE {not_null} GROUP BY ALL),
-        m AS (SELECT {key}, sum(bought) AS bought, sum(sold) AS sold, sum(moved_in) AS moved_in,
-                     sum(moved_out) AS moved_out FROM moves GROUP BY ALL),
-        cur AS (SELECT line, {key}, quantity FROM vd_positions WHERE {not_null}),
-        keys AS (SELECT {key} FROM m UNION SELECT {key} FROM vd_ctx_prev_positions UNION SELECT {key} FROM cur)
-      SELECT c.line, {lit(p.src('quantity'))} AS col, CASE
-          WHEN c.line IS NOT NULL THEN {lit(p.src('quantity') + ' ')} || c.quantity || ' differs from the ' || {explained} || ' = ' || ({expected})
-          ELSE {lit(f"no row for {p.src('customer_no')} ")} || k.customer_no || ', ' || k.market || ' ' || k.security_code
+    expected = "prev + bought - sold + moved_in - moved_out"
+    explained = ("'previous day''s ' || prev || ' + bought ' || bought || ' − sold ' || sold "
+                 "|| ' + transferred in ' || moved_in || ' − transferred out ' || moved_out")
+    sql = f"""WITH parts AS (
+          SELECT {key}, line, quantity AS cur, 0 AS prev, 0 AS bought, 0 AS sold, 0 AS moved_in, 0 AS moved_out
+          FROM vd_positions WHERE {not_null}
+          UNION ALL SELECT {key}, NULL, NULL, quantity, 0, 0, 0, 0 FROM vd_ctx_prev_positions
+          UNION ALL SELECT {key}, NULL, NULL, 0, CASE WHEN side = 'B' THEN quantity ELSE 0 END,
+                           CASE WHEN side = 'S' THEN quantity ELSE 0 END, 0, 0 FROM vd_deliveries WHERE {not_null}
+          UNION ALL SELECT {key}, NULL, NULL, 0, 0, 0, CASE WHEN direction = 'in' THEN quantity ELSE 0 END,
+                           CASE WHEN direction = 'out' THEN quantity ELSE 0 END FROM vd_security_transfers WHERE {not_null}),
+        q AS (SELECT {key}, max(line) AS line, count(line) AS rows, sum(cur) AS cur, sum(prev) AS prev,
+                     sum(bought) AS bought, sum(sold) AS sold, sum(moved_in) AS moved_in, sum(moved_out) AS moved_out
+              FROM parts GROUP BY ALL)
+      SELECT line, {lit(p.src('quantity'))} AS col, CASE
+          WHEN rows > 0 THEN {lit(p.src('quantity') + ' ')} || cur || ' differs from the ' || {explained} || ' = ' || ({expected})
+          ELSE {lit(f"no row for {p.src('customer_no')} ")} || customer_no || ', ' || market || ' ' || security_code
                || ': expected ' || {lit(p.src('quantity') + ' ')} || ({expected}) || ' = the ' || {explained}
         END AS message
-      FROM keys k LEFT JOIN cur c ON {on('c', 'k')} LEFT JOIN vd_ctx_prev_positions b ON {on('b', 'k')}
-        LEFT JOIN m ON {on('m', 'k')}
-      WHERE CASE WHEN c.line IS NOT NULL THEN c.quantity ELSE 0 END <> {expected}"""
+      FROM q WHERE rows <= 1 AND CASE WHEN rows = 1 THEN cur ELSE 0 END <> {expected}"""
     return [Finding("positions", "position_continuity", sql)]
 
 

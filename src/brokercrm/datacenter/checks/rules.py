@@ -53,14 +53,33 @@ def _v(column: str) -> str:
 
 def keys_unique(spec: TableSpec, day: Day) -> list[Finding]:
     keys = [ident(k) for k in spec.key]
-    shown = " || ', ' || ".join(_v(k) for k in spec.key)
+    shown = " || ', ' || ".join(f"t.{_v(k)}" for k in spec.key)
     names = ", ".join(spec.src(k) for k in spec.key)
     not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
-    sql = f"""SELECT line, {lit(spec.src(spec.key[-1]))} AS col,
-        {lit(f'duplicate key ({names}) = (')} || {shown} || '): first on line ' || first_line AS message
-      FROM (SELECT *, min(line) OVER (PARTITION BY {', '.join(keys)}) AS first_line FROM vd_{spec.name} WHERE {not_null})
-      WHERE line > first_line"""
+    on = " AND ".join(f"d.{k} = t.{k}" for k in keys)
+    # Group first: the duplicates are few, so the join back is cheap (a window over millions is not).
+    sql = f"""WITH dup AS (SELECT {', '.join(keys)}, min(line) AS first_line FROM vd_{spec.name}
+                         WHERE {not_null} GROUP BY ALL HAVING count(*) > 1)
+      SELECT t.line, {lit(spec.src(spec.key[-1]))} AS col,
+        {lit(f'duplicate key ({names}) = (')} || {shown} || '): first on line ' || d.first_line AS message
+      FROM vd_{spec.name} t JOIN dup d ON {on} WHERE t.line > d.first_line"""
     return [Finding(spec.name, "key", sql)]
+
+
+def rounded_product(quantity: str, price: str) -> str:
+    """round(quantity × price, 2) exactly: 64-bit decimals when the product is small, 128-bit otherwise."""
+    small = f"abs({quantity}) < 1e15 AND abs(CAST({quantity} AS DOUBLE) * CAST({price} AS DOUBLE)) < 1e14"
+    return (f"CASE WHEN {small} THEN round(CAST({quantity} AS DECIMAL(18,0)) * {price}, 2) "
+            f"ELSE round(CAST({quantity} AS DECIMAL(38,0)) * {price}, 2) END")
+
+
+def rounded_fee(amount: str, rate: str) -> str:
+    """round(amount × rate, 2) exactly, the rate a decimal literal below 1 (e.g. 0.0000341)."""
+    scale = max(-Decimal(rate).as_tuple().exponent, 1)
+    literal = f"CAST({lit(rate)} AS DECIMAL({scale + 1},{scale}))"
+    small = f"abs(CAST({amount} AS DOUBLE) * {float(rate)}) < 1e{max(15 - scale, 1)}"
+    return (f"CAST(CASE WHEN {small} THEN round({amount} * {literal}, 2) "
+            f"ELSE round(CAST({amount} AS DECIMAL(38,2)) * {literal}, 2) END AS DECIMAL(18,2))")
 
 
 def business_date(spec: TableSpec, check: CheckSpec, day: Day) -> list[Finding]:
@@ -153,8 +172,8 @@ def trade_amount(spec: TableSpec, check: CheckSpec, day: Day) -> list[Finding]:
     n = spec.src
     sql = f"""SELECT line, {lit(n('amount'))} AS col,
         {lit(n('amount') + ' ')} || {_v('amount')} || {lit(f" differs from {n('quantity')} × {n('price')} = ")} || {_v('quantity')}
-          || ' × ' || {_v('price')} || ' = ' || CAST(round(quantity * price, 2) AS DECIMAL(18,2)) || ' (rounded half-up to 0.01)' AS message
-      FROM vd_{spec.name} WHERE amount <> round(quantity * price, 2)"""
+          || ' × ' || {_v('price')} || ' = ' || {rounded_product('quantity', 'price')} || ' (rounded half-up to 0.01)' AS message
+      FROM vd_{spec.name} WHERE amount <> {rounded_product('quantity', 'price')}"""
     return [Finding(spec.name, "trade_amount", sql)]
 
 
@@ -184,7 +203,7 @@ def stock_fees(spec: TableSpec, check: CheckSpec, day: Day) -> list[Finding]:
     findings = []
     for fee, sells_only in (("stamp_tax", True), ("transfer_fee", False), ("handling_fee", False), ("regulatory_fee", False)):
         rate = check.get("stamp_tax_sell" if fee == "stamp_tax" else fee)
-        expected = f"CAST(round(t.amount * CAST({lit(rate)} AS DECIMAL(18,10)), 2) AS DECIMAL(18,2))"
+        expected = rounded_fee("t.amount", rate)
         scope = "AND t.side = 'S'" if sells_only else ""
         what = "stock sells" if sells_only else "stocks"
         findings.append(Finding(spec.name, f"stock_fees:{fee}", f"""SELECT t.line, {lit(n(fee))} AS col,
@@ -220,8 +239,8 @@ def position_market_value(spec: TableSpec, check: CheckSpec, day: Day) -> list[F
     sql = f"""SELECT line, {lit(n('market_value'))} AS col,
         {lit(n('market_value') + ' ')} || {_v('market_value')} || {lit(f" differs from {n('quantity')} × {n('close_price')} = ")}
           || {_v('quantity')} || ' × ' || {_v('close_price')} || ' = '
-          || CAST(round(quantity * close_price, 2) AS DECIMAL(18,2)) || ' (rounded half-up to 0.01)' AS message
-      FROM vd_{spec.name} WHERE market_value <> round(quantity * close_price, 2)"""
+          || {rounded_product('quantity', 'close_price')} || ' (rounded half-up to 0.01)' AS message
+      FROM vd_{spec.name} WHERE market_value <> {rounded_product('quantity', 'close_price')}"""
     return [Finding(spec.name, "position_market_value", sql)]
 
 

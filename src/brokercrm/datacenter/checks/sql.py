@@ -40,7 +40,16 @@ def record(
     con: duckdb.DuckDBPyConnection, select: str, *, tbl: str, file: str, rule: str, sink: str = PROBLEMS
 ) -> None:
     """Insert the rows (line, col, message) of `select` as problems of one file and rule."""
-    con.execute(
-        f"INSERT INTO {sink} SELECT {lit(tbl)}, {lit(file)}, CAST(line AS INTEGER), col, message, {lit(rule)} "
-        f"FROM ({select})"
+    record_many(con, [(select, tbl, file, rule)], sink=sink)
+
+
+def record_many(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, str, str]], *, sink: str = PROBLEMS) -> None:
+    """One INSERT for many (select, tbl, file, rule): a statement costs more than a small scan."""
+    if not items:
+        return
+    union = " UNION ALL ".join(
+        f"SELECT {lit(tbl)}, {lit(file)}, CAST(line AS INTEGER), CAST(col AS VARCHAR), CAST(message AS VARCHAR), "
+        f"{lit(rule)} FROM ({select})"
+        for select, tbl, file, rule in items
     )
+    con.execute(f"INSERT INTO {sink} {union}")

@@ -13,7 +13,7 @@ import re
 import duckdb
 
 from brokercrm.datacenter.checks.files import FileInfo
-from brokercrm.datacenter.checks.sql import human_format, ident, lit, raw, record
+from brokercrm.datacenter.checks.sql import human_format, ident, lit, raw, record, record_many
 from brokercrm.datacenter.sources.config import SQL_TYPES, ODS_COLUMNS, ColumnSpec, SourceConfig, TableSpec
 
 MONEY_RE = r"-?[0-9]{1,16}(\.[0-9]{1,2})?"
@@ -195,6 +195,7 @@ def create_typed(con: duckdb.DuckDBPyConnection, spec: TableSpec, config: Source
 def record_type_problems(
     con: duckdb.DuckDBPyConnection, spec: TableSpec, info: FileInfo, config: SourceConfig, sink: str
 ) -> None:
+    items = []
     for col in spec.columns:
         if col.ods is None:
             continue
@@ -203,11 +204,8 @@ def record_type_problems(
             conditions.append(f"WHEN {raw(col.ods)} IS NULL THEN {lit(col.source + ' is empty; a value is required')}")
         if col.type != "str":
             conditions.append(f"WHEN {ident(col.ods)} IS NULL AND {raw(col.ods)} IS NOT NULL THEN {type_message(col, config)}")
-        if not conditions:
-            continue
-        record(
-            con,
-            f"SELECT line, {lit(col.source)} AS col, CASE {' '.join(conditions)} END AS message "
-            f"FROM vd_{spec.name} WHERE message IS NOT NULL",
-            tbl=spec.name, file=info.rel, rule=f"type:{col.source}", sink=sink,
-        )
+        if conditions:
+            select = (f"SELECT line, {lit(col.source)} AS col, CASE {' '.join(conditions)} END AS message "
+                      f"FROM vd_{spec.name} WHERE message IS NOT NULL")
+            items.append((select, spec.name, info.rel, f"type:{col.source}"))
+    record_many(con, items, sink=sink)
