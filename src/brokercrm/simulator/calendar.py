@@ -1,4 +1,5 @@
 """Shanghai Stock Exchange (XSHG) trading days from exchange_calendars, within its known coverage."""
+import warnings
 from datetime import date, timedelta
 from functools import cache
 
@@ -29,7 +30,9 @@ def _sessions() -> tuple[np.ndarray, date, date]:
     holidays = XSHGExchangeCalendar.precomputed_holidays()
     first = date(max(1999, pd.Timestamp(holidays.min()).year), 1, 1)
     last = date(pd.Timestamp(holidays.max()).year, 12, 31)
-    calendar = xcals.get_calendar("XSHG", start=first.isoformat(), end=last.isoformat())
+    with warnings.catch_warnings():  # exchange_calendars' own use of a pandas API deprecated in pandas 3.1
+        warnings.simplefilter("ignore")
+        calendar = xcals.get_calendar("XSHG", start=first.isoformat(), end=last.isoformat())
     days = (calendar.sessions.values.astype("datetime64[D]").astype(np.int64)).astype(np.int32)
     return days, first, last
 

@@ -23,7 +23,7 @@ def _from_table(table: pa.Table) -> dict:
     out = {}
     for name in table.column_names:
         column = table.column(name).combine_chunks()
-        out[name] = column if pa.types.is_string(column.type) else column.to_numpy(zero_copy_only=False)
+        out[name] = column if pa.types.is_string(column.type) else np.array(column.to_numpy(zero_copy_only=False))
     return out
 
 
