@@ -1,4 +1,6 @@
 """The REST API under /api/: one NinjaAPI, each domain app contributing its router."""
+from importlib import import_module
+
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
@@ -46,3 +48,5 @@ def unauthenticated(request, exc):
 
 
 api.add_router("/", org_router)
+for _app in ("customers", "relations", "analytics", "servicing", "evaluation", "compensation", "platform"):
+    api.add_router("/", import_module(f"brokercrm.{_app}.api").router)

@@ -8,4 +8,11 @@ urlpatterns = [
     path("", include("brokercrm.core.urls")),
     path("org/", include("brokercrm.org.urls")),
     path("datacenter/", include("brokercrm.datacenter.urls")),
+    path("customers/", include("brokercrm.customers.urls")),
+    path("relations/", include("brokercrm.relations.urls")),
+    path("analytics/", include("brokercrm.analytics.urls")),
+    path("service/", include("brokercrm.servicing.urls")),
+    path("evaluation/", include("brokercrm.evaluation.urls")),
+    path("compensation/", include("brokercrm.compensation.urls")),
+    path("platform/", include("brokercrm.platform.urls")),
 ]

@@ -27,6 +27,10 @@ INSTALLED_APPS = [
     "brokercrm.customers",
     "brokercrm.relations",
     "brokercrm.datacenter",
+    "brokercrm.analytics",
+    "brokercrm.servicing",
+    "brokercrm.evaluation",
+    "brokercrm.compensation",
     "brokercrm.simulator",
 ]
 

@@ -37,3 +37,10 @@ def loaded_days_summary() -> dict:
     days = JobRun.objects.filter(job="ingest", status=JobRun.Status.SUCCEEDED).values_list("business_date", flat=True).distinct()
     days = sorted(d for d in days if d)
     return {"count": len(days), "first": days[0] if days else None, "last": days[-1] if days else None}
+
+
+def latest_loaded_date():
+    """The newest business date loaded successfully (None before the first load)."""
+    from django.db.models import Max
+
+    return JobRun.objects.filter(job="ingest", status=JobRun.Status.SUCCEEDED).aggregate(d=Max("business_date"))["d"]

@@ -1,6 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RelationsConfig(AppConfig):
     name = "brokercrm.relations"
     label = "relations"
+    verbose_name = _("Broker relationships")
+
+    def ready(self) -> None:
+        from brokercrm.relations import menus  # noqa: F401  (registers the menu entries)

@@ -21,3 +21,10 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     branch = factory.SubFactory(BranchFactory)
     open_date = dt.date(2020, 1, 2)
     status = "normal"
+
+
+def relate(customer, staff, relation_type: str = "development", start=dt.date(2020, 1, 2), end=None):
+    """Give a customer a relation with a staff member (through the service, so the rules hold)."""
+    from brokercrm.relations.services import relation_add
+
+    return relation_add(actor=None, customer=customer, staff=staff, relation_type=relation_type, start_date=start, end_date=end)

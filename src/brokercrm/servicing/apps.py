@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServicingConfig(AppConfig):
+    name = "brokercrm.servicing"
+    label = "servicing"
+    verbose_name = _("Differentiated service")
+
+    def ready(self) -> None:
+        from brokercrm.servicing import menus  # noqa: F401  (registers the menu entries)
