@@ -48,5 +48,5 @@ def unauthenticated(request, exc):
 
 
 api.add_router("/", org_router)
-for _app in ("customers", "relations", "analytics", "servicing", "evaluation", "compensation", "platform"):
+for _app in ("customers", "relations", "analytics", "servicing", "evaluation", "compensation", "platform", "platform.workflow"):
     api.add_router("/", import_module(f"brokercrm.{_app}.api").router)

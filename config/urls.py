@@ -15,4 +15,5 @@ urlpatterns = [
     path("evaluation/", include("brokercrm.evaluation.urls")),
     path("compensation/", include("brokercrm.compensation.urls")),
     path("platform/", include("brokercrm.platform.urls")),
+    path("workflow/", include("brokercrm.platform.workflow.urls")),
 ]

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "brokercrm.core",
     "brokercrm.platform",
+    "brokercrm.platform.workflow",
     "brokercrm.org",
     "brokercrm.customers",
     "brokercrm.relations",

@@ -1,0 +1,1 @@
+"""Menu entries of the workflow app (core.navigation.register), added with its pages."""
