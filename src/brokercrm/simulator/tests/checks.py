@@ -2,9 +2,12 @@
 alone with DuckDB DECIMAL arithmetic (no simulator code), returning the violations found."""
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 COLUMNS = {
     "branches.csv": "branch_code,branch_name,city,opened_on",
@@ -50,12 +53,21 @@ def _manifest_problems(folder: Path) -> list[str]:
 def load(root: Path) -> duckdb.DuckDBPyConnection:
     """Every file of every day folder as a table of strings, with the folder date as column d."""
     db = duckdb.connect()
+    db.execute("SET enable_progress_bar = false")
+    folders = day_folders(root)
     for name, header in COLUMNS.items():
-        table = name.removesuffix(".csv")
-        files = [str(f / name) for f in day_folders(root)]
-        columns = ", ".join(f"'{c}': 'VARCHAR'" for c in header.split(","))
-        db.execute(f"""CREATE TABLE {table} AS SELECT *, CAST(regexp_extract(filename, '(\\d{{4}}-\\d{{2}}-\\d{{2}})', 1) AS DATE) AS d
-                       FROM read_csv({files!r}, header=true, columns={{{columns}}}, filename=true, quote='"')""")
+        names = header.split(",")
+        options = pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=True)
+        parts = []
+        for folder in folders:
+            part = pacsv.read_csv(folder / name, convert_options=options)
+            parts.append(part.append_column("d", pa.array([date.fromisoformat(folder.name)] * part.num_rows, pa.date32())))
+        db.register(f"{name}_arrow", pa.concat_tables(parts))
+        db.execute(f'CREATE TABLE {name.removesuffix(".csv")} AS SELECT * FROM "{name}_arrow"')
+        db.unregister(f"{name}_arrow")
+    db.execute(f"CREATE TABLE staff AS SELECT * FROM read_csv('{root / 'staff.csv'}', all_varchar=true)")
+    db.execute(f"""CREATE TABLE relations AS SELECT *, row_number() OVER () AS line
+                   FROM read_csv('{root / 'relations.csv'}', all_varchar=true)""")
     return db
 
 
@@ -63,12 +75,12 @@ def _rows(db, sql: str) -> list:
     return db.execute(sql).fetchall()
 
 
-def check_delivery(root: Path) -> list[str]:
-    """All violations found in the delivery at root (empty when it is correct)."""
+def check_delivery(root: Path, db: duckdb.DuckDBPyConnection | None = None) -> list[str]:
+    """All violations found in the delivery at root (empty when it is correct); `db` = load(root) if given."""
     root = Path(root)
     folders = day_folders(root)
     problems = [p for f in folders for p in _manifest_problems(f)]
-    db = load(root)
+    db = db or load(root)
     first = folders[0].name
 
     for table, key in KEYS.items():
@@ -107,7 +119,7 @@ def check_delivery(root: Path) -> list[str]:
         problems.append(f"positions: customer without assets row {row}")
 
     # Invariant 4: fees, amounts and settlement.
-    db.execute("""CREATE TABLE security_type AS SELECT market, security_code, arg_max(security_type, d) AS security_type
+    db.execute("""CREATE OR REPLACE TABLE security_type AS SELECT market, security_code, arg_max(security_type, d) AS security_type
                   FROM securities GROUP BY ALL""")
     fee = lambda rate: f"round(CAST(amount AS {MONEY}) * CAST('{rate}' AS DECIMAL(12,9)), 2)"  # noqa: E731
     for row in _rows(db, f"""SELECT t.* FROM deliveries t JOIN security_type USING (market, security_code) WHERE
@@ -123,7 +135,7 @@ def check_delivery(root: Path) -> list[str]:
         problems.append(f"deliveries: fee or amount wrong {row}")
 
     # Invariant 3: cash continuity from the second day on; a new account starts from 0.
-    db.execute(f"""CREATE TABLE days AS SELECT d, lag(d) OVER (ORDER BY d) AS prev FROM (SELECT DISTINCT d FROM assets)""")
+    db.execute(f"""CREATE OR REPLACE TABLE days AS SELECT d, lag(d) OVER (ORDER BY d) AS prev FROM (SELECT DISTINCT d FROM assets)""")
     for row in _rows(db, f"""SELECT a.d, a.customer_no, a.cash_balance, coalesce(CAST(p.cash_balance AS {MONEY}), 0)
               + coalesce(f.amount, 0) + coalesce(t.settle, 0) AS expected
             FROM assets a JOIN days ON days.d = a.d
@@ -156,7 +168,7 @@ def check_delivery(root: Path) -> list[str]:
         problems.append(f"position continuity broken {row}")
 
     # Accounts: an assets row exactly for every open account; emptied on close; open_date of new accounts.
-    db.execute("""CREATE TABLE versions AS SELECT c.*, (SELECT min(d) FROM customers f WHERE f.customer_no = c.customer_no) AS first_d
+    db.execute("""CREATE OR REPLACE TABLE versions AS SELECT c.*, (SELECT min(d) FROM customers f WHERE f.customer_no = c.customer_no) AS first_d
                   FROM customers c""")
     for row in _rows(db, """WITH state AS (
               SELECT days.d, v.customer_no, arg_max(v.open_date, v.d) AS open_date, arg_max(v.close_date, v.d) AS close_date
@@ -188,8 +200,6 @@ def check_crm_files(root: Path, db: duckdb.DuckDBPyConnection) -> list[str]:
         problems.append("staff.csv: bad header")
     if relations_text.split("\n")[0] != "customer_no,staff_no,relation_type,start_date,end_date":
         problems.append("relations.csv: bad header")
-    db.execute(f"CREATE TABLE staff AS SELECT * FROM read_csv('{root / 'staff.csv'}', all_varchar=true)")
-    db.execute(f"CREATE TABLE relations AS SELECT *, row_number() OVER () AS line FROM read_csv('{root / 'relations.csv'}', all_varchar=true)")
     checks = {
         "staff key": "SELECT staff_no FROM staff GROUP BY ALL HAVING count(*) > 1",
         "staff branch": "SELECT staff_no FROM staff WHERE branch_code NOT IN (SELECT branch_code FROM branches)",

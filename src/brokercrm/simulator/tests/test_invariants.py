@@ -10,9 +10,9 @@ def test_small_delivery_keeps_every_invariant(small_delivery: Path) -> None:
     assert check_delivery(small_delivery) == []
 
 
-def test_year_delivery_keeps_every_invariant(year_delivery: Path) -> None:
+def test_year_delivery_keeps_every_invariant(year_delivery: Path, year_db) -> None:
     """Over a whole year (closings, new accounts, listings, transfers, interest days) nothing breaks."""
-    assert check_delivery(year_delivery) == []
+    assert check_delivery(year_delivery, year_db) == []
 
 
 def test_delivery_layout_is_day_folders_plus_crm_files(small_delivery: Path) -> None:
