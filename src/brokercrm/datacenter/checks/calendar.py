@@ -3,16 +3,19 @@ from datetime import date
 from functools import lru_cache
 
 import duckdb
-import pandas as pd
 
 
 @lru_cache(maxsize=1)
 def xshg_sessions() -> tuple[date, ...]:
     """Every XSHG session the calendar package knows, oldest first."""
+    import warnings
+
     import exchange_calendars
 
-    calendar = exchange_calendars.get_calendar("XSHG", start="1990-12-19")
-    return tuple(ts.date() for ts in calendar.sessions)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the package's own pandas deprecations, not ours to fix
+        calendar = exchange_calendars.get_calendar("XSHG", start="1990-12-19")
+        return tuple(ts.date() for ts in calendar.sessions)
 
 
 def coverage() -> tuple[date, date]:
@@ -45,9 +48,4 @@ def register_sessions(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchone()[0]
     if exists:
         return
-    frame = pd.DataFrame({"d": pd.to_datetime(pd.Series(xshg_sessions()))})
-    con.register("vd_sessions_frame", frame)
-    try:
-        con.execute("CREATE TEMP TABLE vd_sessions AS SELECT CAST(d AS DATE) AS d FROM vd_sessions_frame")
-    finally:
-        con.unregister("vd_sessions_frame")
+    con.execute("CREATE TEMP TABLE vd_sessions AS SELECT unnest(CAST(? AS DATE[])) AS d", [list(xshg_sessions())])
