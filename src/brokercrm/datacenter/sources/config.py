@@ -208,7 +208,7 @@ class _Reader:
         kind = node.get("type")
         if kind not in SQL_TYPES:
             self.bad(f"{path}.type", f"unknown type {kind!r}; expected one of {', '.join(SQL_TYPES)}")
-            kind = "str"
+            kind = ""
         nullable = node.get("nullable", False)
         if not isinstance(nullable, bool):
             self.bad(f"{path}.nullable", "must be true or false")
@@ -301,7 +301,7 @@ class _Reader:
                 self.bad(f"{where}.ods", f"{name} has no ODS column {col.ods!r}")
             elif col.ods in seen_ods:
                 self.bad(f"{where}.ods", f"ODS column {col.ods!r} is fed twice")
-            elif col.type != expected[col.ods]:
+            elif col.type and col.type != expected[col.ods]:
                 self.bad(f"{where}.type", f"ODS column {col.ods} is {expected[col.ods]}, not {col.type}")
             seen_ods.add(col.ods)
         for missing in [c for c in expected if c not in seen_ods]:
