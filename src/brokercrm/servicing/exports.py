@@ -1,0 +1,53 @@
+"""`brokercrm export alerts --from D1 --to D2 --out FILE`: alerts with their responsible staff and status.
+
+Columns customer_no, rule, biz_date, staff_no, status; sorted by biz_date, customer_no, rule. staff_no is
+the staff member the alert was routed to (service relation's, else development relation's, on biz_date),
+empty when neither. The command-line export is company-wide (an operator's tool, like every `export`).
+"""
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from brokercrm.core.csvfiles import write_rows
+from brokercrm.servicing.models import Alert
+
+ALERT_COLUMNS = ["customer_no", "rule", "biz_date", "staff_no", "status"]
+
+
+def export_alerts(*, date_from: dt.date, date_to: dt.date, out: Path) -> int:
+    rows = (Alert.objects.filter(biz_date__gte=date_from, biz_date__lte=date_to)
+            .order_by("biz_date", "customer__customer_no", "rule")
+            .values_list("customer__customer_no", "rule", "biz_date", "staff__staff_no", "status"))
+    return write_rows(Path(out), ALERT_COLUMNS, ([c, r, d.isoformat(), s or "", st] for c, r, d, s, st in rows.iterator(chunk_size=5000)))
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def alerts_arguments(parser) -> None:
+    parser.add_argument("--from", dest="date_from", required=True, type=_date, metavar="D1", help="first business date (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="date_to", required=True, type=_date, metavar="D2", help="last business date (YYYY-MM-DD)")
+    parser.add_argument("--out", required=True, type=Path, metavar="FILE", help="the CSV file to write")
+
+
+def alerts_subcommand(command, opts: dict) -> None:
+    if opts["date_from"] > opts["date_to"]:
+        raise CommandError("--from must not be after --to")
+    rows = export_alerts(date_from=opts["date_from"], date_to=opts["date_to"], out=opts["out"])
+    command.stdout.write(f"{opts['out']}: {rows} rows")
+
+
+SUBCOMMAND = ("Abnormal-activity alerts (customer_no, rule, biz_date, staff_no, status).", alerts_arguments, alerts_subcommand)
+
+
+def register_export_subcommand() -> None:
+    """Add `alerts` to `brokercrm export` through the command's SUBCOMMANDS table (see the report to the lead)."""
+    from brokercrm.datacenter.management.commands import export
+
+    export.SUBCOMMANDS.setdefault("alerts", SUBCOMMAND)

@@ -1,0 +1,1 @@
+"""Writes of the servicing app (each a `<entity>_<action>` service, audited, in a transaction)."""

@@ -1,0 +1,104 @@
+"""Alerts (异动提醒): rule configuration, raising from the rules' candidates, resolving with an outcome."""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
+from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.customers.models import Customer
+from brokercrm.servicing import rules
+from brokercrm.servicing.models import Alert, AlertRule, RuleCode, ServiceTask
+from brokercrm.servicing.routing import responsible_staff
+
+ALERT_TASK_DUE_DAYS = 3
+
+
+def effective_rules() -> dict[str, dict]:
+    """{code: parsed parameters} of every enabled rule; stored parameters override the defaults."""
+    stored = {r.code: r for r in AlertRule.objects.all()}
+    result = {}
+    for code in rules.DEFAULTS:
+        row = stored.get(code)
+        if row is not None and not row.enabled:
+            continue
+        params, _ = rules.parse_parameters(code, row.parameters if row else {})
+        result[code] = params
+    return result
+
+
+@transaction.atomic
+def alert_rule_update(*, actor, code: str, enabled: bool, parameters: dict[str, str]) -> AlertRule:
+    """Configure one rule; every bad parameter is named and nothing is saved."""
+    if code not in rules.DEFAULTS:
+        raise DomainError(f"unknown rule '{code}'", field="code")
+    _, problems = rules.parse_parameters(code, parameters)
+    if problems:
+        raise InputRejected(problems)
+    cleaned = {k: str(v).strip() for k, v in parameters.items()}
+    rule, created = AlertRule.objects.get_or_create(code=code, defaults={"enabled": enabled, "parameters": cleaned})
+    before = {} if created else snapshot(rule)
+    rule.enabled, rule.parameters = enabled, cleaned
+    rule.full_clean()
+    rule.save()
+    audit_record(actor=actor, action="create" if created else "update", instance=rule, changes=diff(before, snapshot(rule)))
+    return rule
+
+
+@dataclass(frozen=True)
+class RaiseResult:
+    alerts: int
+    tasks: int
+    duplicates: int
+
+
+@transaction.atomic
+def alerts_raise(*, candidates: list[rules.Candidate]) -> RaiseResult:
+    """Store new alerts (one per customer, rule and day: re-running is a no-op), routed, each with a follow-up task."""
+    if not candidates:
+        return RaiseResult(0, 0, 0)
+    customers = dict(Customer.objects.filter(customer_no__in={c.customer_no for c in candidates}).values_list("customer_no", "id"))
+    routing = responsible_staff(customers.values())
+    days = {c.biz_date for c in candidates}
+    existing = set(Alert.objects.filter(biz_date__in=days, customer_id__in=customers.values()).values_list("customer_id", "rule", "biz_date"))
+    fresh = []
+    for c in candidates:
+        customer_id = customers.get(c.customer_no)
+        if customer_id is None or (customer_id, c.rule, c.biz_date) in existing:
+            continue
+        existing.add((customer_id, c.rule, c.biz_date))
+        fresh.append(Alert(customer_id=customer_id, rule=c.rule, biz_date=c.biz_date, details=c.details,
+                           staff_id=routing.staff_on(customer_id, c.biz_date)))
+    Alert.objects.bulk_create(fresh, batch_size=2000)
+    created = list(Alert.objects.filter(biz_date__in=days, task__isnull=True, status=Alert.Status.OPEN,
+                                        customer_id__in={a.customer_id for a in fresh}).select_related("customer"))
+    labels = dict(RuleCode.choices)
+    tasks = [ServiceTask(customer_id=a.customer_id, kind=ServiceTask.Kind.ALERT, title=str(labels[a.rule])[:200], staff_id=a.staff_id,
+                         due_date=a.biz_date + dt.timedelta(days=ALERT_TASK_DUE_DAYS), source_key=f"alert:{a.id}", alert=a)
+             for a in created]
+    ServiceTask.objects.bulk_create(tasks, batch_size=2000)
+    audit_created_many(actor=None, instances=created, note="alert rules")
+    return RaiseResult(len(fresh), len(tasks), len(candidates) - len(fresh))
+
+
+@transaction.atomic
+def alert_resolve(*, actor, alert: Alert, outcome: str, note: str = "") -> Alert:
+    """Close an alert with its outcome; its follow-up task is done with it."""
+    if alert.status == Alert.Status.RESOLVED:
+        raise DomainError("this alert is already resolved", field="outcome")
+    if outcome not in Alert.Outcome.values:
+        raise DomainError(f"unknown outcome '{outcome}'", field="outcome")
+    before = snapshot(alert)
+    alert.status, alert.outcome, alert.outcome_note = Alert.Status.RESOLVED, outcome, note.strip()
+    alert.resolved_by, alert.resolved_at = actor, timezone.now()
+    alert.save()
+    audit_record(actor=actor, action="update", instance=alert, changes=diff(before, snapshot(alert)))
+    task = ServiceTask.objects.filter(alert=alert, status=ServiceTask.Status.OPEN).first()
+    if task is not None:
+        task_before = snapshot(task)
+        task.status, task.outcome, task.outcome_note = ServiceTask.Status.DONE, ServiceTask.Outcome.COMPLETED, note.strip()
+        task.done_at, task.done_by = timezone.now(), actor
+        task.save()
+        audit_record(actor=actor, action="update", instance=task, changes=diff(task_before, snapshot(task)))
+    return alert

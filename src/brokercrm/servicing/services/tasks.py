@@ -1,0 +1,173 @@
+"""Service tasks and visits (服务任务、回访): generation by the regulatory visit rules, assignment, outcome, spot-check."""
+import calendar
+import datetime as dt
+import hashlib
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
+from brokercrm.core.errors import DomainError
+from brokercrm.customers.models import Customer
+from brokercrm.org.models import Staff
+from brokercrm.relations.models import Relation
+from brokercrm.servicing.models import ServiceTask
+from brokercrm.servicing.routing import responsible_staff
+
+
+def add_month(day: dt.date) -> dt.date:
+    """The same day next month, clipped to the month's end (a visit due 'within one month')."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def sample_percent() -> int:
+    return int(getattr(settings, "SERVICING_VISIT_SAMPLE_PERCENT", 10))
+
+
+@dataclass(frozen=True)
+class VisitGeneration:
+    new_accounts: int
+    existing: int
+    departed: int
+    rerouted: int
+
+
+def _sample_order(year: int, customer_no: str) -> str:
+    """A fixed pseudo-random order per year, so that regenerating picks the same customers."""
+    return hashlib.sha256(f"{year}:{customer_no}".encode()).hexdigest()
+
+
+@transaction.atomic
+def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dormant: set[str] = frozenset()) -> VisitGeneration:
+    """Regulatory visits (回访) as of a business date; generating again creates nothing twice.
+
+    New accounts opened in [opened_from, as_of] are visited within a month of opening; each year at least
+    SERVICING_VISIT_SAMPLE_PERCENT % of the customers open at the previous year-end (frozen and `dormant`
+    excluded) get an existing-customer visit due by year-end; customers whose responsible staff member left
+    get a visit, unassigned for the branch manager to give to someone. Open unassigned tasks are routed again.
+    """
+    existing_keys = set(ServiceTask.objects.filter(
+        Q(kind__in=[ServiceTask.Kind.VISIT_NEW, ServiceTask.Kind.VISIT_DEPARTED])
+        | Q(kind=ServiceTask.Kind.VISIT_EXISTING, source_key__startswith=f"visit_existing:{as_of.year}:")).values_list("source_key", flat=True))
+    pending: list[ServiceTask] = []
+
+    new_accounts = list(Customer.objects.filter(open_date__gte=opened_from or as_of, open_date__lte=as_of).values_list("id", "customer_no", "open_date"))
+    year_end = dt.date(as_of.year - 1, 12, 31)
+    population = list(Customer.objects.filter(open_date__lte=year_end).filter(Q(close_date__isnull=True) | Q(close_date__gt=year_end))
+                      .exclude(status=Customer.Status.FROZEN).exclude(customer_no__in=dormant).values_list("id", "customer_no"))
+    routing = responsible_staff([c[0] for c in new_accounts] + [c[0] for c in population])
+
+    for customer_id, customer_no, open_date in new_accounts:
+        key = f"visit_new:{customer_no}"
+        if key not in existing_keys:
+            pending.append(ServiceTask(customer_id=customer_id, kind=ServiceTask.Kind.VISIT_NEW, title="New account visit",
+                                       staff_id=routing.staff_on(customer_id, open_date), due_date=add_month(open_date), source_key=key))
+    new_count = len(pending)
+
+    target = math.ceil(len(population) * sample_percent() / 100)
+    have = sum(1 for k in existing_keys if k.startswith(f"visit_existing:{as_of.year}:"))
+    for customer_id, customer_no in sorted(population, key=lambda c: _sample_order(as_of.year, c[1])):
+        if have >= target:
+            break
+        key = f"visit_existing:{as_of.year}:{customer_no}"
+        if key not in existing_keys:
+            have += 1
+            pending.append(ServiceTask(customer_id=customer_id, kind=ServiceTask.Kind.VISIT_EXISTING, title="Annual existing-customer visit",
+                                       staff_id=routing.staff_on(customer_id, as_of), due_date=dt.date(as_of.year, 12, 31), source_key=key))
+    existing_count = len(pending) - new_count
+
+    departed = (Relation.objects.filter(start_date__lte=as_of, staff__leave_date__lte=as_of)
+                .filter(Q(end_date__isnull=True) | Q(end_date__gt=as_of)).exclude(customer__status=Customer.Status.CLOSED)
+                .values_list("customer_id", "customer__customer_no", "staff__staff_no", "staff__leave_date").distinct())
+    for customer_id, customer_no, staff_no, leave_date in departed:
+        key = f"visit_departed:{staff_no}:{customer_no}"
+        if key not in existing_keys:
+            existing_keys.add(key)
+            pending.append(ServiceTask(customer_id=customer_id, kind=ServiceTask.Kind.VISIT_DEPARTED, title="Visit: customer of departed staff",
+                                       staff=None, due_date=add_month(leave_date), source_key=key))
+    departed_count = len(pending) - new_count - existing_count
+    ServiceTask.objects.bulk_create(pending, batch_size=2000)
+    if pending:
+        audit_created_many(actor=None, instances=list(ServiceTask.objects.filter(source_key__in=[t.source_key for t in pending])),
+                           note="regulatory visit rules")
+    return VisitGeneration(new_count, existing_count, departed_count, tasks_reroute(as_of=as_of))
+
+
+def tasks_reroute(*, as_of: dt.date) -> int:
+    """Give open unassigned tasks (other than departed-staff visits) to the customer's responsible staff."""
+    unassigned = list(ServiceTask.objects.filter(status=ServiceTask.Status.OPEN, staff__isnull=True)
+                      .exclude(kind=ServiceTask.Kind.VISIT_DEPARTED).only("id", "customer_id"))
+    routing = responsible_staff(t.customer_id for t in unassigned)
+    changed = 0
+    for task in unassigned:
+        staff_id = routing.staff_on(task.customer_id, as_of)
+        if staff_id is not None:
+            ServiceTask.objects.filter(pk=task.pk).update(staff_id=staff_id)
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def task_assign(*, actor, task: ServiceTask, staff: Staff, due_date: dt.date | None = None) -> ServiceTask:
+    if task.status != ServiceTask.Status.OPEN:
+        raise DomainError("only open tasks can be assigned", field="staff")
+    if staff.leave_date is not None and staff.leave_date <= (due_date or task.due_date):
+        raise DomainError(f"{staff.staff_no} has left", field="staff")
+    before = snapshot(task)
+    task.staff = staff
+    if due_date is not None:
+        task.due_date = due_date
+    task.save()
+    audit_record(actor=actor, action="update", instance=task, changes=diff(before, snapshot(task)))
+    return task
+
+
+@transaction.atomic
+def task_complete(*, actor, task: ServiceTask, outcome: str, note: str = "") -> ServiceTask:
+    """Record the outcome of a task or visit; an alert follow-up resolves its alert too."""
+    from brokercrm.servicing.models import Alert
+
+    if task.status != ServiceTask.Status.OPEN:
+        raise DomainError("this task is not open", field="outcome")
+    if outcome not in ServiceTask.Outcome.values:
+        raise DomainError(f"unknown outcome '{outcome}'", field="outcome")
+    if task.is_visit and not note.strip():
+        raise DomainError("a visit record needs a note of what was said", field="note")
+    before = snapshot(task)
+    task.status, task.outcome, task.outcome_note = ServiceTask.Status.DONE, outcome, note.strip()
+    task.done_at, task.done_by = timezone.now(), actor
+    task.save()
+    audit_record(actor=actor, action="update", instance=task, changes=diff(before, snapshot(task)))
+    if task.alert_id and task.alert.status == Alert.Status.OPEN:
+        alert = task.alert
+        alert_before = snapshot(alert)
+        alert.status, alert.outcome, alert.outcome_note = Alert.Status.RESOLVED, _ALERT_OUTCOME.get(outcome, Alert.Outcome.CONTACTED), note.strip()
+        alert.resolved_by, alert.resolved_at = actor, timezone.now()
+        alert.save()
+        audit_record(actor=actor, action="update", instance=alert, changes=diff(alert_before, snapshot(alert)))
+    return task
+
+
+_ALERT_OUTCOME = {"unreachable": "unreachable", "declined": "contacted", "complaint": "escalated"}
+
+
+@transaction.atomic
+def task_spot_check(*, actor, task: ServiceTask, passed: bool, note: str = "") -> ServiceTask:
+    """A second person's check (抽查) of a done visit: never the one who did it."""
+    if task.status != ServiceTask.Status.DONE:
+        raise DomainError("only done tasks can be spot-checked", field="passed")
+    if task.done_by_id is not None and task.done_by_id == getattr(actor, "pk", None):
+        raise DomainError("the spot-check must be done by a second person", field="passed")
+    if actor is not None and getattr(actor, "staff_id", None) and actor.staff_id == task.staff_id:
+        raise DomainError("the spot-check must be done by a second person", field="passed")
+    before = snapshot(task)
+    task.check_status = ServiceTask.Check.PASSED if passed else ServiceTask.Check.FAILED
+    task.checked_by, task.checked_at, task.check_note = actor, timezone.now(), note.strip()
+    task.save()
+    audit_record(actor=actor, action="update", instance=task, changes=diff(before, snapshot(task)))
+    return task
