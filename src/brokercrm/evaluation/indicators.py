@@ -1,0 +1,149 @@
+"""The indicator library (指标库): every indicator of metrics.md plus work indicators, and how periods aggregate.
+
+Monthly staff indicators come from the published marts (dm.staff_month); quarters and years are
+computed from the months by the rules of metrics.md (sums; end-of-period values from the last
+month; averages weighted by trading days; commission_rate as the ratio of the sums).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable, Mapping
+
+from django.utils.translation import gettext_lazy as _
+
+from brokercrm.core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    name_zh: str
+    label: object  # lazy translation
+    definition: str
+    kind: str  # money, count, rate
+    aggregation: str  # sum, last, weighted_avg, ratio
+    source: str  # mart or work
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("avg_daily_assets", "日均资产", _("Average daily assets"),
+              "Σ over the trading days of the period of the total assets attributed that day ÷ number of trading days",
+              "money", "weighted_avg", "mart"),
+    Indicator("end_assets", "期末资产", _("End-of-period assets"),
+              "total assets attributed on the last trading day of the period", "money", "last", "mart"),
+    Indicator("net_inflow", "资产净流入", _("Net inflow"),
+              "bank transfers in − out + securities transferred in − out", "money", "sum", "mart"),
+    Indicator("trade_amount", "交易量", _("Trade amount"), "Σ deliveries.amount", "money", "sum", "mart"),
+    Indicator("trade_count", "成交笔数", _("Trade count"), "number of deliveries", "count", "sum", "mart"),
+    Indicator("active_days", "交易天数", _("Active days"),
+              "number of (customer, trade date) pairs with at least one delivery", "count", "sum", "mart"),
+    Indicator("commission", "佣金", _("Commission"), "Σ deliveries.commission", "money", "sum", "mart"),
+    Indicator("net_commission", "净佣金", _("Net commission"),
+              "Σ (commission − handling fee − regulatory fee)", "money", "sum", "mart"),
+    Indicator("commission_rate", "佣金率", _("Commission rate"),
+              "commission ÷ trade amount (empty without trades), 6 decimals", "rate", "ratio", "mart"),
+    Indicator("customer_count", "客户数", _("Customers"),
+              "customers open on the last trading day of the period whose development relation that day is this staff member",
+              "count", "last", "mart"),
+    Indicator("new_customers", "新开户数", _("New customers"),
+              "customers opened in the period, attributed on their open date", "count", "sum", "mart"),
+    Indicator("effective_new_customers", "新增有效户", _("Effective new customers"),
+              "new customers whose total assets reached the effective threshold (10,000.00 by default) on some day",
+              "count", "sum", "mart"),
+    Indicator("visits", "回访/拜访次数", _("Visits"), "visit records of the staff member in the period (service module)",
+              "count", "sum", "work"),
+    Indicator("service_tasks_done", "完成服务任务数", _("Service tasks done"),
+              "service tasks the staff member completed in the period (service module)", "count", "sum", "work"),
+)
+BY_NAME = {i.name: i for i in INDICATORS}
+MART_INDICATORS = tuple(i.name for i in INDICATORS if i.source == "mart")
+WORK_INDICATORS = tuple(i.name for i in INDICATORS if i.source == "work")
+
+
+@dataclass(frozen=True)
+class EvalPeriod:
+    """A month (2026-03), quarter (2026-Q1) or year (2026) and the months it spans."""
+
+    label: str
+    kind: str
+    start: dt.date
+    end: dt.date
+    months: tuple[str, ...]
+
+    def shifted_year(self, years: int = -1) -> "EvalPeriod":
+        return parse_period(_shift_label(self.label, years))
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def _shift_label(label: str, years: int) -> str:
+    return f"{int(label[:4]) + years:04d}{label[4:]}"
+
+
+def parse_period(label: str, *, field: str = "period") -> EvalPeriod:
+    """YYYY-MM, YYYY-Qn or YYYY; anything else is refused naming the field."""
+    label = (label or "").strip()
+    if m := _MONTH.match(label):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise DomainError(f"'{label}' is not a month (YYYY-MM)", field=field)
+        months = [(year, month)]
+        kind = "month"
+    elif m := _QUARTER.match(label):
+        year, q = int(m.group(1)), int(m.group(2))
+        months = [(year, 3 * (q - 1) + i) for i in (1, 2, 3)]
+        kind = "quarter"
+    elif m := _YEAR.match(label):
+        year = int(m.group(1))
+        months = [(year, i) for i in range(1, 13)]
+        kind = "year"
+    else:
+        raise DomainError(f"'{label}' is not a period (YYYY-MM, YYYY-Qn or YYYY)", field=field)
+    start = dt.date(months[0][0], months[0][1], 1)
+    end = dt.date(months[-1][0], months[-1][1], calendar.monthrange(months[-1][0], months[-1][1])[1])
+    return EvalPeriod(label, kind, start, end, tuple(f"{y:04d}-{mo:02d}" for y, mo in months))
+
+
+def period_label(kind: str, day: dt.date) -> str:
+    if kind == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    if kind == "quarter":
+        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}"
+
+
+def aggregate_months(months: list[Mapping[str, Decimal | None]], trading_days: list[int]) -> dict[str, Decimal | None]:
+    """Indicators of a quarter or year from its months (in date order) by metrics.md.
+
+    avg_daily_assets is weighted by the months' trading days; end-of-period values are the last month's;
+    commission_rate is recomputed from the summed commission and trade amount.
+    """
+    if not months:
+        return {}
+    out: dict[str, Decimal | None] = {}
+    total_days = sum(trading_days)
+    for ind in INDICATORS:
+        values = [m.get(ind.name) for m in months]
+        if ind.aggregation == "sum":
+            present = [v for v in values if v is not None]
+            out[ind.name] = sum(present, Decimal(0)) if present else None
+        elif ind.aggregation == "last":
+            out[ind.name] = values[-1]
+        elif ind.aggregation == "weighted_avg":
+            weighted = sum(((v or Decimal(0)) * n for v, n in zip(values, trading_days)), Decimal(0))
+            out[ind.name] = (weighted / total_days).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if total_days else None
+    amount, commission = out.get("trade_amount"), out.get("commission")
+    out["commission_rate"] = (None if not amount else
+                              (commission / amount).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP))
+    return out
+
+
+def indicator_names() -> Iterable[str]:
+    return BY_NAME.keys()
