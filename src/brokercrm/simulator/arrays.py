@@ -85,13 +85,6 @@ def concat(left: Columns, right: Columns) -> Columns:
     return out
 
 
-def take(columns: Columns, index: np.ndarray) -> Columns:
-    out = {}
-    for name, column in columns.items():
-        out[name] = column.take(pa.array(index, type=pa.int64())) if isinstance(column, pa.Array) else column[index]
-    return out
-
-
 def group_starts(sorted_groups: np.ndarray) -> np.ndarray:
     """Start index of each run of equal values in a sorted array."""
     if len(sorted_groups) == 0:

@@ -187,7 +187,7 @@ class Brokerage:
             pick = np.minimum(first_held + np.floor(rng.random(len(cust)) * held_count).astype(np.int64), len(held_sec) - 1)
             again = (held_count > 0) & (rng.random(len(cust)) < 0.35) & (stype[pick] != REPO)
             sec = np.where(again, held_sec[pick], sec)
-        buys, buy_fees = affordable_buys(rng, cust, sec, np.floor(spend * share).astype(np.int64),
+        buys, buy_fees = affordable_buys(cust, sec, np.floor(spend * share).astype(np.int64),
                                          trade_prices(rng, secs, sec), secs, book, cash)
         np.add.at(cash, buys.cust, buy_fees["settle"])
 

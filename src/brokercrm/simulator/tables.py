@@ -48,13 +48,11 @@ def customers_table(book: Columns, branches: Columns, rows: np.ndarray) -> pa.Ta
 
 
 def securities_table(secs: Columns, rows: np.ndarray) -> pa.Table:
-    from brokercrm.simulator.pools import INDUSTRIES
-
     take = pa.array(rows, type=pa.int64())
     return pa.table({
         "market": _enum(MARKETS, secs["market"][rows]), "security_code": secs["code"].take(take),
         "security_name": secs["name"].take(take), "security_type": _enum(SECURITY_TYPES, secs["type"][rows]),
-        "industry": _enum([name for name, _ in INDUSTRIES], secs["industry"][rows], -1),
+        "industry": _enum([name for name, _ in pools.INDUSTRIES], secs["industry"][rows], -1),
         "risk_level": _enum(RISK_LEVELS_R, secs["risk"][rows], 0),
     })
 

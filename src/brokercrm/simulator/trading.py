@@ -62,7 +62,7 @@ def fees(amount: np.ndarray, sell: np.ndarray, sec: np.ndarray, cust: np.ndarray
             "stamp": stamp, "transfer": transfer, "other": other, "settle": settle}
 
 
-def affordable_buys(rng: np.random.Generator, cust: np.ndarray, sec: np.ndarray, budget: np.ndarray,
+def affordable_buys(cust: np.ndarray, sec: np.ndarray, budget: np.ndarray,
                     price: np.ndarray, secs: Columns, book: Columns, cash: np.ndarray) -> tuple[Trades, Columns]:
     """Buys sized to their budget in whole lots, then cut so each customer's total cost fits their cash.
 
