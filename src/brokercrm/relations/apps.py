@@ -8,4 +8,6 @@ class RelationsConfig(AppConfig):
     verbose_name = _("Broker relationships")
 
     def ready(self) -> None:
-        from brokercrm.relations import menus  # noqa: F401  (registers the menu entries)
+        from brokercrm.relations import applications, menus  # noqa: F401  (registers the menu entries)
+
+        applications.register()

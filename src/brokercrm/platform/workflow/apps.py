@@ -8,4 +8,7 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Workflow")
 
     def ready(self) -> None:
-        from brokercrm.platform.workflow import menus  # noqa: F401  (registers the menu entries)
+        from brokercrm.platform.workflow import menus, registry, services  # noqa: F401  (registers the menu entries)
+
+        registry.register_handler("workflow.notify_completed", services.handle_notify_completed, label=_("Applicant notified of the approval"))
+        registry.register_handler("workflow.notify_rejected", services.handle_notify_rejected, label=_("Applicant notified of the rejection"))

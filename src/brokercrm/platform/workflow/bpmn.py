@@ -1,0 +1,214 @@
+"""BPMN 2.0 definitions read and checked for SpiffWorkflow: approval tasks with candidates, handler tasks.
+
+A definition may hold user tasks, gateways, service tasks and events. A user task's lane carries its
+candidates as data (`<brokercrm:candidates role="branch_manager" branchOf="staff_no"/>`); a service task
+names a registered event handler in its `implementation` attribute. Script tasks are refused: what happens
+on a transition is code we wrote and reviewed, not code stored in a definition.
+"""
+import ast
+import hashlib
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser import BpmnParser, BpmnValidator
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask, UserTask
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+
+from brokercrm.core.errors import InputRejected, Problem
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BROKERCRM_NS = "https://brokercrm.org/bpmn"
+NS = {"bpmn": BPMN_NS, "brokercrm": BROKERCRM_NS}
+# Variables every approval process knows besides its kind's data: the decision of the last approval.
+DECISION_VARIABLES = {"approved"}
+
+
+class ApprovalTask(UserTask):
+    """A user task whose candidates (a role, optionally in the branch of a staff member in the data) come from its lane."""
+
+    def __init__(self, wf_spec, bpmn_id, candidate_role: str = "", branch_of: str = "", **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.candidate_role = candidate_role
+        self.branch_of = branch_of
+
+
+class HandlerTask(ServiceTask):
+    """A service task that names an event handler; the engine runs the handler just before the task completes."""
+
+    def __init__(self, wf_spec, bpmn_id, handler: str = "", **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.handler = handler
+
+    def _run_hook(self, task) -> bool:
+        return True  # the handler already ran (will_complete_task); True tells Spiff the task is done
+
+
+def _lane_of(node) -> etree._Element | None:
+    lanes = node.getroottree().getroot().xpath(
+        ".//bpmn:lane[bpmn:flowNodeRef[normalize-space(text())=$id]]", namespaces=NS, id=node.get("id"))
+    return lanes[0] if lanes else None
+
+
+class ApprovalTaskParser(TaskParser):
+    def create_task(self):
+        lane = _lane_of(self.node)
+        rule = lane.find("bpmn:extensionElements/brokercrm:candidates", NS) if lane is not None else None
+        role = rule.get("role", "") if rule is not None else ""
+        branch_of = rule.get("branchOf", "") if rule is not None else ""
+        return self.spec_class(self.spec, self.bpmn_id, candidate_role=role, branch_of=branch_of, **self.bpmn_attributes)
+
+
+class HandlerTaskParser(TaskParser):
+    def create_task(self):
+        return self.spec_class(self.spec, self.bpmn_id, handler=self.node.get("implementation", ""), **self.bpmn_attributes)
+
+
+class ApprovalTaskConverter(BpmnTaskSpecConverter):
+    def to_dict(self, spec):
+        dct = self.get_default_attributes(spec)
+        dct.update(candidate_role=spec.candidate_role, branch_of=spec.branch_of)
+        return dct
+
+
+class HandlerTaskConverter(BpmnTaskSpecConverter):
+    def to_dict(self, spec):
+        dct = self.get_default_attributes(spec)
+        dct["handler"] = spec.handler
+        return dct
+
+
+class Parser(BpmnParser):
+    OVERRIDE_PARSER_CLASSES = {
+        f"{{{BPMN_NS}}}userTask": (ApprovalTaskParser, ApprovalTask),
+        f"{{{BPMN_NS}}}serviceTask": (HandlerTaskParser, HandlerTask),
+    }
+
+
+_validator: BpmnValidator | None = None
+
+
+def _xsd() -> BpmnValidator:
+    global _validator
+    if _validator is None:
+        _validator = BpmnValidator()
+    return _validator
+
+
+def serializer() -> BpmnWorkflowSerializer:
+    config = dict(DEFAULT_CONFIG)
+    config[ApprovalTask] = ApprovalTaskConverter
+    config[HandlerTask] = HandlerTaskConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    bpmn_id: str
+    name: str
+    lane: str = ""
+    role: str = ""
+    branch_of: str = ""
+    handler: str = ""
+
+
+@dataclass
+class ParsedDefinition:
+    key: str
+    name: str
+    spec: BpmnProcessSpec
+    checksum: str
+    approvals: list[StepInfo] = field(default_factory=list)
+    handlers: list[StepInfo] = field(default_factory=list)
+
+
+_ALLOWED_NODES = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.Compare, ast.Eq, ast.NotEq,
+                  ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot, ast.Name, ast.Load, ast.Constant)
+
+
+def _check_condition(text: str, variables: set[str] | None) -> str:
+    """'' when the condition is a plain comparison over known variables, else what is wrong with it."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        return f"condition '{text.strip()}' is not a valid expression ({exc.msg})"
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED_NODES):
+            return f"condition '{text.strip()}' may only compare variables and constants with and/or/not"
+        if isinstance(node, ast.Name) and variables is not None and node.id not in variables:
+            return f"condition '{text.strip()}' uses unknown variable '{node.id}' (known: {', '.join(sorted(variables))})"
+    return ""
+
+
+def parse_definition(data: bytes, *, file_name: str, roles: set[str], handlers: set[str],
+                     variables_for=lambda key: None) -> ParsedDefinition:
+    """Parse and check one BPMN file; every problem is reported with its line and element id, nothing is kept."""
+
+    def problem(message: str, line: int | None = None, element: str = "") -> Problem:
+        return Problem(message, file=file_name, line=line, column=element)
+
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        raise InputRejected([problem(f"not well-formed XML: {exc.msg}", exc.lineno)]) from exc
+    if root.tag != f"{{{BPMN_NS}}}definitions":
+        raise InputRejected([problem("not a BPMN 2.0 file (the root element must be bpmn:definitions)", root.sourceline)])
+    try:
+        _xsd().validate(root, file_name)
+    except ValidationException as exc:
+        raise InputRejected([problem(f"does not follow the BPMN 2.0 schema: {exc}", exc.line_number or None)]) from exc
+
+    processes = [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable", "false") == "true"]
+    if len(processes) != 1:
+        raise InputRejected([problem(f"expected exactly one executable process (isExecutable=\"true\"), found {len(processes)}", root.sourceline)])
+    process = processes[0]
+    key = process.get("id")
+    variables = variables_for(key)
+    known = None if variables is None else set(variables) | DECISION_VARIABLES
+    problems: list[Problem] = []
+    for tag in ("scriptTask", "callActivity", "subProcess", "transaction", "adHocSubProcess"):
+        for node in process.iter(f"{{{BPMN_NS}}}{tag}"):
+            problems.append(problem(f"{tag} is not allowed in an approval process (use serviceTask with a registered handler)",
+                                    node.sourceline, node.get("id")))
+    approvals, handler_steps = [], []
+    for node in process.iter(f"{{{BPMN_NS}}}userTask"):
+        lane = _lane_of(node)
+        rule = lane.find("bpmn:extensionElements/brokercrm:candidates", NS) if lane is not None else None
+        if rule is None:
+            problems.append(problem("user task is not in a lane with <brokercrm:candidates role=…/>; nobody could act on it",
+                                    node.sourceline, node.get("id")))
+            continue
+        role, branch_of = rule.get("role", ""), rule.get("branchOf", "")
+        if role not in roles:
+            problems.append(problem(f"unknown candidate role '{role}' (expected one of {', '.join(sorted(roles))})", rule.sourceline, lane.get("id")))
+        if branch_of and variables is not None and branch_of not in variables:
+            problems.append(problem(f"branchOf '{branch_of}' is not a field of this process (known: {', '.join(sorted(variables))})",
+                                    rule.sourceline, lane.get("id")))
+        approvals.append(StepInfo(node.get("id"), node.get("name") or node.get("id"), lane.get("name") or lane.get("id"), role, branch_of))
+    for node in process.iter(f"{{{BPMN_NS}}}serviceTask"):
+        name = node.get("implementation", "")
+        if name not in handlers:
+            problems.append(problem(f"unknown handler '{name}' in implementation (registered: {', '.join(sorted(handlers))})",
+                                    node.sourceline, node.get("id")))
+        handler_steps.append(StepInfo(node.get("id"), node.get("name") or node.get("id"), handler=name))
+    if not approvals:
+        problems.append(problem("the process has no user task: nothing to approve", process.sourceline, key))
+    for node in process.iter(f"{{{BPMN_NS}}}conditionExpression"):
+        error = _check_condition(node.text or "", known)
+        if error:
+            problems.append(problem(error, node.sourceline, node.getparent().get("id")))
+    if problems:
+        raise InputRejected(problems)
+
+    parser = Parser()
+    try:
+        parser.add_bpmn_xml(root, file_name)
+        spec = parser.get_spec(key)
+    except ValidationException as exc:
+        raise InputRejected([problem(str(exc), exc.line_number or None, getattr(exc, "id", ""))]) from exc
+    return ParsedDefinition(key=key, name=process.get("name") or key, spec=spec, checksum=hashlib.sha256(data).hexdigest(),
+                            approvals=approvals, handlers=handler_steps)

@@ -1,0 +1,240 @@
+"""Writes of the workflow engine: load definitions, start instances, decide tasks, withdraw. Each audited.
+
+The engine runs SpiffWorkflow: an instance's state is restored from JSON, advanced, and stored again in
+the same transaction as every effect of its handlers, so a refused effect leaves the instance where it was.
+"""
+import uuid
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from brokercrm.core.audit import audit_record, diff
+from brokercrm.core.errors import DomainError
+from brokercrm.org.facade import Branch, Staff, User
+from brokercrm.org.roles import Role
+from brokercrm.platform.workflow import registry
+from brokercrm.platform.workflow.bpmn import HandlerTask, ParsedDefinition, parse_definition, serializer
+from brokercrm.platform.workflow.models import Notification, ProcessDefinition, ProcessInstance, ProcessStep, WorkTask
+
+_parsed: dict[int, ParsedDefinition] = {}
+
+
+def definition_parse(*, data: bytes, file_name: str) -> ParsedDefinition:
+    """Check a BPMN file against the schema, the engine's rules and the registered roles, handlers and fields."""
+    return parse_definition(data, file_name=file_name, roles=set(Role.values), handlers=registry.handler_names(),
+                            variables_for=registry.fields_for)
+
+
+@transaction.atomic
+def definition_load(*, actor, data: bytes, file_name: str) -> tuple[ProcessDefinition, bool]:
+    """Store a checked definition as the next active version of its key; (definition, False) when unchanged."""
+    parsed = definition_parse(data=data, file_name=file_name)
+    current = ProcessDefinition.objects.select_for_update().filter(key=parsed.key, is_active=True).first()
+    if current is not None and current.checksum == parsed.checksum:
+        return current, False
+    version = (ProcessDefinition.objects.filter(key=parsed.key).aggregate(v=Max("version"))["v"] or 0) + 1
+    ProcessDefinition.objects.filter(key=parsed.key, is_active=True).update(is_active=False)
+    definition = ProcessDefinition.objects.create(
+        key=parsed.key, version=version, name=parsed.name, bpmn=data.decode("utf-8"), checksum=parsed.checksum,
+        file_name=Path(file_name).name, is_active=True, loaded_by=actor if getattr(actor, "pk", None) else None)
+    _parsed[definition.pk] = parsed
+    audit_record(actor=actor, action="create", instance=definition,
+                 changes=diff({}, {"key": parsed.key, "version": version, "checksum": parsed.checksum, "file_name": definition.file_name}))
+    return definition, True
+
+
+def definition_active(key: str) -> ProcessDefinition:
+    """The active definition of a key; the first use of a shipped process loads its file."""
+    definition = ProcessDefinition.objects.filter(key=key, is_active=True).first()
+    if definition is not None:
+        return definition
+    kind = registry.kind(key)
+    if kind is None:
+        raise DomainError(f"no process definition '{key}' is loaded", field="process")
+    definition, _ = definition_load(actor=None, data=kind.shipped.read_bytes(), file_name=str(kind.shipped))
+    return definition
+
+
+def _parsed_definition(definition: ProcessDefinition) -> ParsedDefinition:
+    if definition.pk not in _parsed:
+        _parsed[definition.pk] = definition_parse(data=definition.bpmn.encode("utf-8"), file_name=definition.file_name)
+    return _parsed[definition.pk]
+
+
+def _step(instance, *, actor, action: str, step: str = "", comment: str = "") -> ProcessStep:
+    return ProcessStep.objects.create(instance=instance, actor=actor if getattr(actor, "pk", None) else None,
+                                      actor_label=getattr(actor, "username", "") or "system", action=action, step=step, comment=comment)
+
+
+def _party_q(instance: ProcessInstance) -> Q:
+    """Users who may not approve: the applicant and the users of the staff the change concerns."""
+    return Q(id=instance.started_by_id) | Q(staff__in=instance.parties.all())
+
+
+def candidate_users(*, role: str, branch: Branch | None):
+    users = User.objects.filter(is_active=True, role=role)
+    if branch is not None:
+        users = users.filter(Q(branch=branch) | Q(branch__isnull=True, staff__branch=branch))
+    return users
+
+
+def _create_task(instance: ProcessInstance, spiff_task) -> WorkTask:
+    spec = spiff_task.task_spec
+    role, branch = spec.candidate_role, None
+    if spec.branch_of:
+        staff_no = spiff_task.data.get(spec.branch_of)
+        staff = Staff.objects.select_related("branch").filter(staff_no=staff_no).first()
+        if staff is None:
+            raise DomainError(f"{spec.branch_of}: unknown staff no. '{staff_no}'", field=spec.branch_of)
+        branch = staff.branch
+    eligible = list(candidate_users(role=role, branch=branch).exclude(_party_q(instance))[:2])
+    escalated = False
+    # Nobody may approve their own application: with no other candidate the task goes up to head office, then admin.
+    for fallback in (Role.HEAD_OFFICE, Role.ADMIN):
+        if eligible or role == fallback:
+            continue
+        role, branch, escalated = fallback, None, True
+        eligible = list(candidate_users(role=role, branch=None).exclude(_party_q(instance))[:2])
+    task = WorkTask.objects.create(
+        instance=instance, spiff_id=str(spiff_task.id), step=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+        lane=spec.lane or "", candidate_role=role, candidate_branch=branch, escalated=escalated,
+        assignee=eligible[0] if len(eligible) == 1 else None)
+    if escalated:
+        _step(instance, actor=None, action=ProcessStep.Action.ESCALATED, step=task.name,
+              comment=f"no {spec.candidate_role} other than the people concerned; escalated to {role}")
+    _step(instance, actor=None, action=ProcessStep.Action.TASK_CREATED, step=task.name, comment=task.lane)
+    return task
+
+
+def _advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor) -> None:
+    """Run the engine to the next user tasks (handlers included), open their tasks and store the state."""
+    def will_complete(spiff_task) -> None:
+        spec = spiff_task.task_spec
+        if not isinstance(spec, HandlerTask):
+            return
+        handler = registry.handler(spec.handler)
+        if handler is None:
+            raise DomainError(f"handler '{spec.handler}' is not registered", field="process")
+        context = registry.HandlerContext(instance=instance, actor=actor, data=spiff_task.data, step_name=spec.bpmn_name or spec.bpmn_id)
+        handler.run(context)
+        instance.results.update(context.results)
+        _step(instance, actor=actor, action=ProcessStep.Action.HANDLER, step=context.step_name)
+
+    workflow.do_engine_steps(will_complete_task=will_complete)
+    known = set(instance.tasks.values_list("spiff_id", flat=True))
+    for spiff_task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        if str(spiff_task.id) not in known:
+            _create_task(instance, spiff_task)
+    if workflow.is_completed():
+        rejected = instance.tasks.filter(status=WorkTask.Status.REJECTED).exists()
+        instance.status = ProcessInstance.Status.REJECTED if rejected else ProcessInstance.Status.COMPLETED
+        instance.finished_at = timezone.now()
+    instance.state = serializer().serialize_json(workflow)
+    instance.save()
+
+
+@transaction.atomic
+def process_start(*, actor, key: str, data: dict, business_key: str, summary: str, parties: list[Staff],
+                  branches: list[Branch], reason: str = "") -> ProcessInstance:
+    """Apply: start an instance of the active definition of `key` with its data; one pending instance per subject."""
+    definition = definition_active(key)
+    pending = ProcessInstance.objects.select_for_update().filter(business_key=business_key, status=ProcessInstance.Status.RUNNING).first()
+    if pending is not None:
+        raise DomainError(f"application #{pending.pk} ({pending.summary}) is still pending; wait for its decision or withdraw it",
+                          field="business_key")
+    workflow = BpmnWorkflow(_parsed_definition(definition).spec)
+    workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
+    instance = ProcessInstance.objects.create(definition=definition, key=key, business_key=business_key, summary=summary[:300],
+                                              payload=data, state="{}", started_by=actor)
+    instance.parties.set(parties)
+    instance.branches.set(branches)
+    _step(instance, actor=actor, action=ProcessStep.Action.APPLIED, step=definition.name, comment=reason)
+    _advance(instance, workflow, actor)
+    audit_record(actor=actor, action="create", instance=instance,
+                 changes=diff({}, {"key": key, "version": definition.version, "business_key": business_key, "payload": data}))
+    return instance
+
+
+def is_party(*, user, instance: ProcessInstance) -> bool:
+    return user.pk == instance.started_by_id or (user.staff_id is not None and instance.parties.filter(pk=user.staff_id).exists())
+
+
+def is_candidate(*, user, task: WorkTask) -> bool:
+    if user.role != task.candidate_role or not user.is_active:
+        return False
+    if task.candidate_branch_id is None:
+        return True
+    return (user.branch_id or (user.staff.branch_id if user.staff_id else None)) == task.candidate_branch_id
+
+
+@transaction.atomic
+def task_decide(*, actor, task: WorkTask, approved: bool, comment: str = "") -> ProcessInstance:
+    """Approve or reject (a reason is required); the engine then runs on to the next step or the end."""
+    instance = ProcessInstance.objects.select_for_update().get(pk=task.instance_id)
+    task = WorkTask.objects.get(pk=task.pk)
+    comment = (comment or "").strip()
+    if task.status != WorkTask.Status.OPEN or instance.status != ProcessInstance.Status.RUNNING:
+        raise DomainError("this task has already been decided", field="task")
+    if is_party(user=actor, instance=instance):
+        raise DomainError("self-approval is not allowed: you applied for this change or it concerns you", field="task")
+    if not is_candidate(user=actor, task=task):
+        raise DomainError("this task waits for another approver", field="task")
+    if not approved and not comment:
+        raise DomainError("a reason is required to reject", field="comment")
+    workflow = serializer().deserialize_json(instance.state)
+    spiff_task = workflow.get_task_from_id(uuid.UUID(task.spiff_id))
+    spiff_task.data.update({"approved": approved, "comment": comment})
+    spiff_task.run()
+    task.status = WorkTask.Status.APPROVED if approved else WorkTask.Status.REJECTED
+    task.completed_at, task.completed_by, task.comment = timezone.now(), actor, comment
+    task.save()
+    _step(instance, actor=actor, action=ProcessStep.Action.APPROVED if approved else ProcessStep.Action.REJECTED,
+          step=task.name, comment=comment)
+    _advance(instance, workflow, actor)
+    audit_record(actor=actor, action="approve" if approved else "reject", instance=instance,
+                 changes={"task": [task.name, task.status], "status": ["running", instance.status]}, note=comment)
+    return instance
+
+
+@transaction.atomic
+def process_withdraw(*, actor, instance: ProcessInstance, comment: str = "") -> ProcessInstance:
+    """The applicant takes back a pending application; its open tasks are cancelled."""
+    instance = ProcessInstance.objects.select_for_update().get(pk=instance.pk)
+    if instance.started_by_id != actor.pk:
+        raise DomainError("only the applicant can withdraw an application", field="instance")
+    if instance.status != ProcessInstance.Status.RUNNING:
+        raise DomainError("this application is no longer pending", field="instance")
+    workflow = serializer().deserialize_json(instance.state)
+    workflow.cancel()
+    instance.tasks.filter(status=WorkTask.Status.OPEN).update(status=WorkTask.Status.CANCELLED, completed_at=timezone.now())
+    instance.status, instance.finished_at = ProcessInstance.Status.WITHDRAWN, timezone.now()
+    instance.state = serializer().serialize_json(workflow)
+    instance.save()
+    _step(instance, actor=actor, action=ProcessStep.Action.WITHDRAWN, comment=comment)
+    audit_record(actor=actor, action="update", instance=instance, changes={"status": ["running", "withdrawn"]}, note=comment)
+    return instance
+
+
+def notify(*, instance: ProcessInstance, kind: str) -> None:
+    """Tell the applicant and the users of the staff concerned about the outcome (in their inbox)."""
+    users = User.objects.filter(Q(pk=instance.started_by_id) | Q(staff__in=instance.parties.all()), is_active=True).distinct()
+    Notification.objects.bulk_create([Notification(recipient=u, instance=instance, kind=kind) for u in users])
+
+
+def notification_read(*, user, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+def handle_notify_completed(context: registry.HandlerContext) -> None:
+    notify(instance=context.instance, kind=Notification.Kind.COMPLETED)
+
+
+def handle_notify_rejected(context: registry.HandlerContext) -> None:
+    notify(instance=context.instance, kind=Notification.Kind.REJECTED)
