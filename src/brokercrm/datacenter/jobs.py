@@ -61,19 +61,6 @@ class EtlOutcome:
     cancelled: bool = False
 
 
-def delivery_days(source: Path) -> list[tuple[dt.date, Path]]:
-    """Day folders of a delivery root, in date order; a folder without manifest.json is not complete yet."""
-    days = []
-    for child in sorted(Path(source).iterdir()):
-        try:
-            day = dt.date.fromisoformat(child.name)
-        except ValueError:
-            continue
-        if child.is_dir():
-            days.append((day, child))
-    return days
-
-
 def active_source_config():
     """The collection configuration chosen in the console, or the shipped interface v1 mapping."""
     from brokercrm.datacenter.models import SourceConfiguration
@@ -149,6 +136,7 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
             trigger: str = "cli", progress: Progress | None = None, should_stop: Callable[[], bool] | None = None) -> EtlOutcome:
     """Load every complete day not yet loaded (or the named ones), in date order; stop at the first refused day."""
     from brokercrm.datacenter import warehouse
+    from brokercrm.datacenter.checks.day import day_folders
     from brokercrm.datacenter.pipelines.ods import ensure_ods_schema, ingest_day
 
     source = Path(source)
@@ -160,7 +148,7 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
         ensure_ods_schema(con)
         config = active_source_config()
         loaded = {r[0] for r in con.execute("SELECT business_date FROM ods.loaded_days").fetchall()}
-        candidates = delivery_days(source)
+        candidates = [(f.business_date, f.path) for f in day_folders(source, config)]
         if dates:
             wanted = set(dates)
             missing = wanted - {d for d, _ in candidates}
@@ -170,7 +158,7 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
         elif date_from or date_to:
             todo = [(d, p) for d, p in candidates if (not date_from or d >= date_from) and (not date_to or d <= date_to)]
         else:
-            todo = [(d, p) for d, p in candidates if d not in loaded and (p / "manifest.json").exists()]
+            todo = [(d, p) for d, p in candidates if d not in loaded and (p / config.manifest).exists()]
         total = len(todo) + 4 + len(_downstream)
         for i, (day, path) in enumerate(todo):
             if should_stop and should_stop():

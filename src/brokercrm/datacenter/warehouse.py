@@ -20,6 +20,7 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckd
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(target, read_only=read_only)
+    con.execute("SET enable_progress_bar = false")  # jobs report progress themselves
     if not read_only:
         for schema in SCHEMAS:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
