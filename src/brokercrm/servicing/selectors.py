@@ -1,0 +1,96 @@
+"""Reads of the servicing app, each narrowed by the customer data scope (customers.selectors.customer_scope_q)."""
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from brokercrm.customers.selectors import customer_list, customer_scope_q
+from brokercrm.org.facade import scope_for
+from brokercrm.servicing.models import Alert, AlertRule, CallRecord, OutboxMessage, ServiceTask, Strategy
+
+
+def alert_list(*, user, status: str = "", rule: str = "", mine: bool = False) -> QuerySet[Alert]:
+    qs = Alert.objects.select_related("customer", "staff").filter(customer_scope_q(user, prefix="customer__"))
+    if status:
+        qs = qs.filter(status=status)
+    if rule:
+        qs = qs.filter(rule=rule)
+    if mine:
+        qs = qs.filter(staff_id=scope_for(user).own_staff_id)
+    return qs
+
+
+def alert_get(*, user, alert_id: int) -> Alert:
+    return get_object_or_404(alert_list(user=user), pk=alert_id)
+
+
+def task_list(*, user, status: str = "", kind: str = "", mine: bool = False, visits_only: bool = False) -> QuerySet[ServiceTask]:
+    qs = ServiceTask.objects.select_related("customer", "staff", "alert", "done_by", "checked_by").filter(
+        customer_scope_q(user, prefix="customer__"))
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if visits_only:
+        qs = qs.filter(kind__in=ServiceTask.VISIT_KINDS)
+    if mine:
+        qs = qs.filter(staff_id=scope_for(user).own_staff_id)
+    return qs
+
+
+def task_get(*, user, task_id: int) -> ServiceTask:
+    return get_object_or_404(task_list(user=user), pk=task_id)
+
+
+def my_work(*, user, today: dt.date) -> dict:
+    """"My work today": own open tasks due by today (overdue first), the next week's, and own open alerts."""
+    staff_id = scope_for(user).own_staff_id
+    tasks = task_list(user=user, status=ServiceTask.Status.OPEN).filter(staff_id=staff_id) if staff_id else ServiceTask.objects.none()
+    return {
+        "due": tasks.filter(due_date__lte=today).order_by("due_date", "id"),
+        "upcoming": tasks.filter(due_date__gt=today, due_date__lte=today + dt.timedelta(days=7)).order_by("due_date", "id"),
+        "alerts": alert_list(user=user, status=Alert.Status.OPEN, mine=True).order_by("-biz_date", "id") if staff_id else Alert.objects.none(),
+    }
+
+
+def outbox_list(*, user, status: str = "", channel: str = "") -> QuerySet[OutboxMessage]:
+    """Messages about customers in scope; company-wide roles also see messages without a customer."""
+    scope = scope_for(user)
+    visible = customer_scope_q(user, prefix="customer__")
+    if scope.everything:
+        visible = Q()
+    qs = OutboxMessage.objects.select_related("customer").filter(visible)
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs
+
+
+def outbox_counts(*, user) -> dict[str, int]:
+    return dict(outbox_list(user=user).values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+
+
+def strategy_list() -> QuerySet[Strategy]:
+    """Strategies are company configuration, the same for every user."""
+    return Strategy.objects.all()
+
+
+def alert_rule_overrides() -> dict[str, AlertRule]:
+    return {r.code: r for r in AlertRule.objects.all()}
+
+
+def call_list(*, user) -> QuerySet[CallRecord]:
+    return CallRecord.objects.select_related("customer", "user").filter(customer_scope_q(user, prefix="customer__"))
+
+
+def customer_by_phone(*, user, phone: str):
+    """Screen pop: the caller's customer within the agent's scope (404 when none is visible)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    customer = customer_list(user=user).filter(mobile=digits).order_by("status", "customer_no").first() if digits else None
+    if customer is None:
+        raise Http404("no customer with this number in your scope")
+    return customer

@@ -1,0 +1,182 @@
+"""Servicing pages: thin views over the selectors (scoped reads) and services (audited writes)."""
+
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.org import selectors as org_selectors
+from brokercrm.org.roles import Role
+from brokercrm.servicing import rules, selectors
+from brokercrm.servicing.forms import AlertResolveForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm
+from brokercrm.servicing.models import Alert, ChannelConfig, OutboxMessage, RuleCode, ServiceTask
+from brokercrm.servicing.services import alerts as alert_services
+from brokercrm.servicing.services import strategies as strategy_services
+from brokercrm.servicing.services import tasks as task_services
+
+WORKERS = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER, Role.SERVICE_AGENT}
+ASSIGNERS = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER}
+CHECKERS = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.COMPLIANCE}
+CONFIGURERS = {Role.ADMIN, Role.HEAD_OFFICE}
+
+
+def _require(request, roles) -> None:
+    if request.user.role not in roles and not request.user.is_superuser:
+        raise PermissionDenied
+
+
+def _apply(form, action) -> bool:
+    """Run a service with the form's data; its domain errors land on the field they name."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except InputRejected as exc:
+        for problem in exc.problems:
+            form.add_error(problem.field if problem.field in form.fields else None, str(problem))
+        return False
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return False
+    return True
+
+
+def my_work_page(request):
+    today = timezone.localdate()
+    return render(request, "servicing/my_work.html", {"today": today, **selectors.my_work(user=request.user, today=today)})
+
+
+def alert_inbox_page(request):
+    status = request.GET.get("status", Alert.Status.OPEN)
+    alerts = selectors.alert_list(user=request.user, status=status if status != "all" else "", rule=request.GET.get("rule", ""),
+                                  mine=request.GET.get("mine") == "1")
+    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    return render(request, "servicing/alerts.html", {"page": page, "rules": RuleCode.choices, "status": status,
+                                                     "statuses": Alert.Status.choices, "form": AlertResolveForm()})
+
+
+@require_http_methods(["GET", "POST"])
+def alert_detail_page(request, alert_id: int):
+    alert = selectors.alert_get(user=request.user, alert_id=alert_id)
+    form = AlertResolveForm(request.POST or None)
+    if request.method == "POST":
+        _require(request, WORKERS)
+        if _apply(form, lambda d: alert_services.alert_resolve(actor=request.user, alert=alert, outcome=d["outcome"], note=d["note"])):
+            messages.success(request, _("Alert resolved."))
+            return redirect("servicing:alerts")
+    return render(request, "servicing/alert_detail.html", {"alert": alert, "form": form})
+
+
+def task_list_page(request):
+    status = request.GET.get("status", ServiceTask.Status.OPEN)
+    tasks = selectors.task_list(user=request.user, status=status if status != "all" else "", kind=request.GET.get("kind", ""),
+                                mine=request.GET.get("mine") == "1")
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    return render(request, "servicing/tasks.html", {"page": page, "kinds": ServiceTask.Kind.choices, "status": status,
+                                                    "statuses": ServiceTask.Status.choices, "today": timezone.localdate()})
+
+
+def visit_list_page(request):
+    visits = selectors.task_list(user=request.user, status=ServiceTask.Status.DONE, visits_only=True,
+                                 kind=request.GET.get("kind", "")).order_by("-done_at", "-id")
+    check = request.GET.get("check", "")
+    if check:
+        visits = visits.filter(check_status=check)
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    return render(request, "servicing/visits.html", {"page": page, "checks": ServiceTask.Check.choices,
+                                                     "kinds": [k for k in ServiceTask.Kind.choices if k[0] in ServiceTask.VISIT_KINDS]})
+
+
+@require_http_methods(["GET", "POST"])
+def task_detail_page(request, task_id: int):
+    task = selectors.task_get(user=request.user, task_id=task_id)
+    staff = org_selectors.staff_list(user=request.user, active_only=True)
+    complete = TaskCompleteForm(request.POST if request.POST.get("action") == "complete" else None)
+    assign = TaskAssignForm(request.POST if request.POST.get("action") == "assign" else None, staff_queryset=staff)
+    check = SpotCheckForm(request.POST if request.POST.get("action") == "check" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        done = False
+        if action == "complete":
+            _require(request, WORKERS)
+            done = _apply(complete, lambda d: task_services.task_complete(actor=request.user, task=task, outcome=d["outcome"], note=d["note"]))
+        elif action == "assign":
+            _require(request, ASSIGNERS)
+            done = _apply(assign, lambda d: task_services.task_assign(actor=request.user, task=task, staff=d["staff"], due_date=d["due_date"]))
+        elif action == "check":
+            _require(request, CHECKERS)
+            done = _apply(check, lambda d: task_services.task_spot_check(actor=request.user, task=task, passed=d["passed"], note=d["note"]))
+        if done:
+            messages.success(request, _("Saved."))
+            return redirect("servicing:task_detail", task_id=task.pk)
+    return render(request, "servicing/task_detail.html", {
+        "task": task, "complete": complete, "assign": assign, "check": check,
+        "can_assign": request.user.role in ASSIGNERS, "can_check": request.user.role in CHECKERS,
+        "calls": task.calls.all(), "messages_sent": task.messages.all()})
+
+
+def outbox_page(request):
+    msgs = selectors.outbox_list(user=request.user, status=request.GET.get("status", ""), channel=request.GET.get("channel", ""))
+    page = Paginator(msgs, 50).get_page(request.GET.get("page"))
+    return render(request, "servicing/outbox.html", {"page": page, "counts": selectors.outbox_counts(user=request.user),
+                                                     "statuses": OutboxMessage.Status.choices, "channels": ChannelConfig.Code.choices})
+
+
+@require_http_methods(["GET", "POST"])
+def strategy_page(request):
+    form = StrategyForm(request.POST or None)
+    if request.method == "POST":
+        _require(request, CONFIGURERS)
+        if _apply(form, lambda d: strategy_services.strategy_create(actor=request.user, **d)):
+            messages.success(request, _("Strategy saved."))
+            return redirect("servicing:strategies")
+    return render(request, "servicing/strategies.html", {"strategies": selectors.strategy_list(), "form": form,
+                                                         "can_edit": request.user.role in CONFIGURERS})
+
+
+@require_POST
+def strategy_run_page(request, strategy_id: int):
+    _require(request, CONFIGURERS)
+    strategy = selectors.strategy_list().filter(pk=strategy_id).first()
+    if strategy is None:
+        raise PermissionDenied
+    try:
+        result = strategy_services.strategy_run(actor=request.user, strategy=strategy, period=timezone.localdate())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(t)d tasks and %(m)d messages created.") % {"t": result.tasks, "m": result.messages})
+    return redirect("servicing:strategies")
+
+
+@require_http_methods(["GET", "POST"])
+def alert_rules_page(request):
+    _require(request, CONFIGURERS | {Role.COMPLIANCE})
+    overrides = selectors.alert_rule_overrides()
+    problems = []
+    if request.method == "POST":
+        _require(request, CONFIGURERS)
+        code = request.POST.get("code", "")
+        params = {name: request.POST.get(name, "").strip() for name in rules.DEFAULTS.get(code, {}) if request.POST.get(name, "").strip()}
+        try:
+            alert_services.alert_rule_update(actor=request.user, code=code, enabled=request.POST.get("enabled") == "1", parameters=params)
+        except InputRejected as exc:
+            problems = exc.problems
+        except DomainError as exc:
+            problems = [exc]
+        else:
+            messages.success(request, _("Rule saved."))
+            return redirect("servicing:alert_rules")
+    rows = []
+    for code, label in RuleCode.choices:
+        row = overrides.get(code)
+        stored = row.parameters if row else {}
+        rows.append({"code": code, "label": label, "enabled": row.enabled if row else True,
+                     "parameters": [(name, stored.get(name, default), default) for name, (default, _kind) in rules.DEFAULTS[code].items()]})
+    return render(request, "servicing/alert_rules.html", {"rows": rows, "problems": problems,
+                                                          "can_edit": request.user.role in CONFIGURERS})
