@@ -2,6 +2,13 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _segments_step(dates):
+    """Imported on first run: scikit-learn stays out of every command's start-up."""
+    from brokercrm.analytics.jobs import segments_step
+
+    return segments_step(dates)
+
+
 class AnalyticsConfig(AppConfig):
     name = "brokercrm.analytics"
     label = "analytics"
@@ -9,3 +16,6 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from brokercrm.analytics import menus  # noqa: F401  (registers the menu entries)
+        from brokercrm.datacenter.facade import register_downstream
+
+        register_downstream("segments", _segments_step)
