@@ -1,1 +1,8 @@
-"""Menu entries of this app (core.navigation.register), added with its pages."""
+"""Menu entries of this app (core.navigation.register)."""
+from django.utils.translation import gettext_lazy as _
+
+from brokercrm.core import navigation
+from brokercrm.org.roles import ALL_ROLES
+
+navigation.register(_("Customers"), "customers:list", roles=ALL_ROLES, order=20)
+navigation.register(_("Prospects"), "customers:prospect_list", roles=ALL_ROLES, order=21)

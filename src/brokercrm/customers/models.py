@@ -1,9 +1,10 @@
 """The company-wide customer base (客户资料), fed from the data center after each load."""
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.models import TimeStampedModel
-from brokercrm.org.models import Branch
+from brokercrm.org.models import Branch, Staff
 
 
 class Customer(TimeStampedModel):
@@ -55,3 +56,114 @@ class CustomerChange(models.Model):
     class Meta:
         ordering = ["-business_date", "-id"]
         indexes = [models.Index(fields=["customer", "business_date"])]
+
+
+class CustomerFigures(models.Model):
+    """The latest month's indicators of a customer, copied from the published marts after each load (list filter and sort)."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, primary_key=True, related_name="figures")
+    period = models.CharField(_("period"), max_length=10)
+    end_assets = models.DecimalField(_("end assets"), max_digits=20, decimal_places=2, db_index=True)
+    avg_daily_assets = models.DecimalField(_("average daily assets"), max_digits=20, decimal_places=2)
+    net_commission = models.DecimalField(_("net commission"), max_digits=20, decimal_places=2)
+
+
+class Tag(models.Model):
+    """A manual label (标签) staff put on customers; shared company-wide, applied within scope."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerTag(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="customer_links")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "tag"], name="customer_tag_unique")]
+        indexes = [models.Index(fields=["tag", "customer"])]
+
+
+class SavedFilter(models.Model):
+    """A customer group (客户分组): a named search and filter set a user keeps for reuse."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_filters")
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("query string"), max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_filter_name_unique")]
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Prospect(TimeStampedModel):
+    """潜在客户: a person who may open an account; converts when an account with the same ID number or mobile is loaded."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        FOLLOWING = "following", _("Following up")
+        CONVERTED = "converted", _("Converted")
+        LOST = "lost", _("Lost")
+        MERGED = "merged", _("Merged")
+
+    name = models.CharField(_("name"), max_length=100)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
+    mobile_last4 = models.CharField(max_length=4, blank=True, db_index=True)
+    id_type = models.CharField(_("ID type"), max_length=20, blank=True)
+    id_no = models.CharField(_("ID number"), max_length=40, blank=True, db_index=True)
+    id_no_last4 = models.CharField(max_length=4, blank=True, db_index=True)
+    email = models.CharField(_("e-mail"), max_length=200, blank=True)
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("branch"))
+    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="prospects",
+                              verbose_name=_("assigned to"))
+    source = models.CharField(_("source"), max_length=50, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
+    custom_fields = models.JSONField(default=dict, blank=True)
+    converted_customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="prospects",
+                                           verbose_name=_("converted to"))
+    converted_on = models.DateField(_("converted on"), null=True, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from",
+                                    verbose_name=_("merged into"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("prospect")
+        verbose_name_plural = _("prospects")
+
+    def __str__(self) -> str:
+        return f"P{self.pk} {self.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.NEW, self.Status.FOLLOWING)
+
+
+class ProspectNote(models.Model):
+    """A follow-up note (跟进记录) on a prospect."""
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author_label = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(_("note"))
+    next_contact_on = models.DateField(_("next contact on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,10 +1,13 @@
 """Reads of the customer base, always through the user's data scope (the one place customer scope is decided)."""
 import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable, Iterable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from brokercrm.customers.models import Customer
+from brokercrm.customers.models import Customer, CustomerTag, SavedFilter, Tag
 from brokercrm.datacenter.facade import latest_loaded_date
 from brokercrm.org.facade import scope_for
 
@@ -31,9 +34,10 @@ def customer_scope_q(user, *, prefix: str = "") -> Q:
     from brokercrm.relations.models import Relation
 
     day = scope_date()
-    holds = Relation.objects.filter(customer_id=OuterRef("pk"), staff_id__in=scope.staff_ids, start_date__lte=day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=day))
-    return Q(**{f"{prefix}pk__in": Customer.objects.filter(Exists(holds)).values("pk")})
+    # Driven from the relation table's (staff, type, start) index: a broker's book, never a scan of every customer.
+    held = Relation.objects.filter(staff_id__in=scope.staff_ids, start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=day)).values("customer_id")
+    return Q(**{f"{prefix}pk__in": held})
 
 
 def customer_list(*, user) -> QuerySet[Customer]:
@@ -43,3 +47,203 @@ def customer_list(*, user) -> QuerySet[Customer]:
 def customer_get(*, user, customer_no: str) -> Customer:
     """One customer in scope; anything else is a 404 so that existence does not leak."""
     return get_object_or_404(customer_list(user=user), customer_no=customer_no)
+
+
+def normalise_phone(value: str | None) -> str:
+    return "".join(ch for ch in (value or "") if ch.isdigit())
+
+
+def normalise_id_no(value: str | None) -> str:
+    return "".join((value or "").split()).upper()
+
+
+def _after(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _prefix_q(field_name: str, prefix: str) -> Q:
+    """`field` starts with `prefix` as an index range (LIKE with ESCAPE cannot use SQLite's index)."""
+    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": _after(prefix)})
+
+
+def search_q(query: str) -> Q:
+    """Customers matching a query on any key (the union): customer_no exact or prefix, name prefix (contained for 3+
+    characters), mobile in full or its last four digits, ID number in full or its last four characters.
+
+    Every term but the name containment is an index lookup; names carry no digits, so an all-digit query never scans names.
+    """
+    q = query.strip()
+    if not q:
+        return Q()
+    terms = _prefix_q("customer_no", q) | _prefix_q("name", q)
+    if len(q) >= 3 and not q.isdigit():
+        terms |= Q(name__icontains=q)
+    if all(ch.isdigit() or ch in " +-()" for ch in q):
+        phone = normalise_phone(q)
+        if len(phone) == 4:
+            terms |= Q(mobile_last4=phone)
+        elif len(phone) >= 7:
+            terms |= Q(mobile__in=[phone, phone[2:]] if len(phone) == 13 and phone.startswith("86") else [phone])
+    id_no = normalise_id_no(q)
+    if len(id_no) == 4:
+        terms |= Q(id_no_last4=id_no)
+    elif len(id_no) >= 8:
+        terms |= Q(id_no=id_no)
+    return terms
+
+
+# Filters other apps add to the customer list (e.g. analytics: tier, segment), each a set of choices and a Q.
+@dataclass(frozen=True)
+class ListFilter:
+    key: str
+    label: object
+    choices: Callable[[], list[tuple[str, str]]]
+    customer_q: Callable[[str], Q]
+
+
+_list_filters: dict[str, ListFilter] = {}
+
+
+def register_list_filter(key: str, label, *, choices: Callable[[], list[tuple[str, str]]], customer_q: Callable[[str], Q]) -> None:
+    """Add a filter to the customer list, page, export and API alike; customer_q(value) returns a Q on Customer
+    (e.g. `Q(customer_no__in=<subquery of a segment's customer numbers>)`)."""
+    _list_filters[key] = ListFilter(key, label, choices, customer_q)
+
+
+def list_filters() -> list[ListFilter]:
+    return list(_list_filters.values())
+
+
+SORTS = {
+    "customer_no": "customer_no", "-customer_no": "-customer_no", "name": "name", "-name": "-name",
+    "open_date": "open_date", "-open_date": "-open_date", "assets": "figures__end_assets", "-assets": "-figures__end_assets",
+}
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """What the list, the export and the API filter by (all optional)."""
+
+    q: str = ""
+    branch: str = ""
+    staff: str = ""
+    risk_level: str = ""
+    status: str = ""
+    opened_from: dt.date | None = None
+    opened_to: dt.date | None = None
+    assets_min: Decimal | None = None
+    assets_max: Decimal | None = None
+    tag: str = ""
+    customer_nos: frozenset[str] | None = None
+    custom: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+    sort: str = "customer_no"
+
+
+def customer_search(*, user, filters: CustomerFilters) -> QuerySet[Customer]:
+    """The customers in the user's scope that match the search and every filter, sorted."""
+    from brokercrm.platform.custom_fields import filter_q
+
+    qs = customer_list(user=user).select_related("figures")
+    f = filters
+    if f.q:
+        qs = qs.filter(search_q(f.q))
+    if f.branch:
+        qs = qs.filter(branch__code=f.branch)
+    if f.staff:
+        from brokercrm.relations.models import Relation
+
+        day = scope_date()
+        qs = qs.filter(pk__in=Relation.objects.filter(staff__staff_no=f.staff, start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=day)).values("customer_id"))
+    if f.risk_level:
+        qs = qs.filter(risk_level=f.risk_level)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.opened_from:
+        qs = qs.filter(open_date__gte=f.opened_from)
+    if f.opened_to:
+        qs = qs.filter(open_date__lte=f.opened_to)
+    if f.assets_min is not None:
+        qs = qs.filter(figures__end_assets__gte=f.assets_min)
+    if f.assets_max is not None:
+        qs = qs.filter(figures__end_assets__lte=f.assets_max)
+    if f.tag:
+        qs = qs.filter(pk__in=CustomerTag.objects.filter(tag__name=f.tag).values("customer_id"))
+    if f.customer_nos is not None:
+        qs = qs.filter(customer_no__in=f.customer_nos)
+    if f.custom:
+        qs = qs.filter(filter_q("customer", f.custom))
+    for key, value in f.extra.items():
+        if key in _list_filters and value:
+            qs = qs.filter(_list_filters[key].customer_q(value))
+    order = SORTS.get(f.sort, "customer_no")
+    return qs.order_by("customer_no") if order == "customer_no" else qs.order_by(order, "customer_no")
+
+
+def customer_tags(*, customer: Customer) -> list[str]:
+    return list(customer.tag_links.order_by("tag__name").values_list("tag__name", flat=True))
+
+
+def tags_by_customer(customer_ids: Iterable[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for cid, name in CustomerTag.objects.filter(customer_id__in=list(customer_ids)).order_by("tag__name").values_list(
+            "customer_id", "tag__name"):
+        out.setdefault(cid, []).append(name)
+    return out
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.all()
+
+
+def saved_filter_list(*, user) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(owner=user)
+
+
+def saved_filter_get(*, user, pk: int) -> SavedFilter:
+    return get_object_or_404(saved_filter_list(user=user), pk=pk)
+
+
+def relation_history(*, customer: Customer) -> list:
+    """Every development and service relation the customer ever had, newest first (经纪关系历史)."""
+    from brokercrm.relations.models import Relation
+
+    return list(Relation.objects.filter(customer=customer).select_related("staff").order_by("-start_date", "relation_type"))
+
+
+def staff_choices(*, user) -> list[tuple[str, str]]:
+    from brokercrm.org.selectors import staff_list
+
+    return [(s.staff_no, str(s)) for s in staff_list(user=user).only("staff_no", "name")]
+
+
+@dataclass(frozen=True)
+class Suitability:
+    """适当性 status: the questionnaire's risk level and age; stale after the configured years (2 by regulation)."""
+
+    risk_level: str
+    assessed_on: dt.date | None
+    as_of: dt.date
+    age_days: int | None
+    valid_until: dt.date | None
+    stale: bool
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def suitability(*, customer: Customer, as_of: dt.date | None = None) -> Suitability:
+    from django.conf import settings
+
+    as_of = as_of or scope_date()
+    years = int(getattr(settings, "SUITABILITY_VALID_YEARS", 2))
+    assessed = customer.risk_assessed_on
+    if assessed is None or not customer.risk_level:
+        return Suitability(customer.risk_level, assessed, as_of, None, None, True)
+    valid_until = _add_years(assessed, years)
+    return Suitability(customer.risk_level, assessed, as_of, (as_of - assessed).days, valid_until, as_of >= valid_until)

@@ -1,11 +1,15 @@
-"""Writes of the customer base: the data center's sync after each load, and the audited unmask."""
+"""Writes of the customer base: the data center's sync after each load, figures, tags, groups, custom fields, unmask."""
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from brokercrm.core.audit import audit_record
-from brokercrm.customers.models import Customer, CustomerChange
+from brokercrm.core.errors import DomainError
+from brokercrm.customers.models import Customer, CustomerChange, CustomerFigures, CustomerTag, SavedFilter, Tag
 from brokercrm.org.models import Branch
 
 SYNCED_FIELDS = ["name", "customer_type", "id_type", "id_no", "gender", "birth_date", "mobile", "email", "address",
@@ -17,6 +21,7 @@ HISTORY_FIELDS = {"branch": "branch_code", "status": "status", "risk_level": "ri
 class CustomerSyncResult:
     created: int
     updated: int
+    prospects_converted: int = 0
 
 
 def _normalise_phone(value: str | None) -> str:
@@ -60,14 +65,116 @@ def customer_sync(*, rows: list[dict], business_date: dt.date) -> CustomerSyncRe
     Customer.objects.bulk_create(new, batch_size=5000)
     Customer.objects.bulk_update(changed, fields, batch_size=5000)
     CustomerChange.objects.bulk_create(history, batch_size=5000)
-    return CustomerSyncResult(len(new), len(changed))
+    from brokercrm.customers.prospect_services import prospects_convert
+
+    converted = prospects_convert(customers=new, business_date=business_date) if new else 0
+    return CustomerSyncResult(len(new), len(changed), converted)
+
+
+UNMASKABLE = ("id_no", "mobile", "email", "address")
 
 
 def customer_unmask(*, actor, customer: Customer, field: str) -> str:
     """Show one personal-data field in clear; every unmask is audited."""
+    if field not in UNMASKABLE:
+        raise DomainError(_("this field cannot be unmasked"), field="field")
     if not getattr(actor, "can_unmask", False):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     audit_record(actor=actor, action="unmask", instance=customer, changes={}, note=field)
     return getattr(customer, field) or ""
+
+
+@transaction.atomic
+def customer_figures_refresh(dates: list[dt.date] | None = None) -> dict:
+    """Copy the latest month's indicators of every customer from the published marts (runs after each publish)."""
+    from brokercrm.customers.insight import latest_month_figures
+
+    latest = latest_month_figures()
+    if latest is None:
+        return {"customers.figures": 0}
+    period, rows = latest
+    ids = dict(Customer.objects.values_list("customer_no", "id"))
+    existing = {cid: (p, e, a, n) for cid, p, e, a, n in
+                CustomerFigures.objects.values_list("customer_id", "period", "end_assets", "avg_daily_assets", "net_commission")}
+    wanted = {}
+    for customer_no, end_assets, avg_assets, net_commission in rows:
+        cid = ids.get(customer_no)
+        if cid is not None:
+            wanted[cid] = (period, end_assets, avg_assets, net_commission)
+    stale = [cid for cid, values in existing.items() if wanted.get(cid) != values]
+    for start in range(0, len(stale), 5000):
+        CustomerFigures.objects.filter(customer_id__in=stale[start:start + 5000]).delete()
+    fresh = [CustomerFigures(customer_id=cid, period=p, end_assets=e, avg_daily_assets=a, net_commission=n)
+             for cid, (p, e, a, n) in wanted.items() if existing.get(cid) != (p, e, a, n)]
+    CustomerFigures.objects.bulk_create(fresh, batch_size=5000)
+    return {"customers.figures": len(fresh)}
+
+
+def _require_writer(actor) -> None:
+    from brokercrm.org.roles import Role
+
+    if getattr(actor, "role", "") == Role.COMPLIANCE:
+        raise PermissionDenied
+
+
+def _tag_for(name: str) -> Tag:
+    name = (name or "").strip()
+    if not name or len(name) > 50:
+        raise DomainError(_("a tag needs 1 to 50 characters"), field="tag")
+    tag, _created = Tag.objects.get_or_create(name=name)
+    return tag
+
+
+@transaction.atomic
+def customer_tag_add(*, actor, customers: list[Customer], tag_name: str) -> int:
+    """Put a manual tag on customers (bulk tag); customers already tagged are left as they are. Returns how many were tagged."""
+    _require_writer(actor)
+    tag = _tag_for(tag_name)
+    have = set(CustomerTag.objects.filter(tag=tag, customer__in=customers).values_list("customer_id", flat=True))
+    todo = [c for c in customers if c.pk not in have]
+    CustomerTag.objects.bulk_create([CustomerTag(customer=c, tag=tag, added_by=actor if getattr(actor, "pk", None) else None)
+                                     for c in todo])
+    for c in todo:
+        audit_record(actor=actor, action="update", instance=c, changes={"tags": [None, tag.name]})
+    return len(todo)
+
+
+@transaction.atomic
+def customer_tag_remove(*, actor, customer: Customer, tag_name: str) -> None:
+    _require_writer(actor)
+    deleted, _n = CustomerTag.objects.filter(customer=customer, tag__name=tag_name).delete()
+    if deleted:
+        audit_record(actor=actor, action="update", instance=customer, changes={"tags": [tag_name, None]})
+
+
+def customer_custom_fields_set(*, actor, customer: Customer, values: dict[str, Any], partial: bool = True) -> Customer:
+    """Validate and store a customer's custom field values (audited old → new)."""
+    from brokercrm.platform.services import custom_values_set
+
+    _require_writer(actor)
+    return custom_values_set(actor=actor, instance=customer, entity="customer", values=values, partial=partial)
+
+
+@transaction.atomic
+def saved_filter_save(*, actor, name: str, query: str) -> SavedFilter:
+    """Keep a search and filter set under a name (客户分组); the same name replaces the earlier one."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("is required"), field="name")
+    if len(query) > 2000:
+        raise DomainError(_("this filter is too long to keep"), field="query")
+    saved, created = SavedFilter.objects.update_or_create(owner=actor, name=name, defaults={"query": query})
+    audit_record(actor=actor, action="create" if created else "update", instance=saved, changes={"query": [None, query]})
+    return saved
+
+
+@transaction.atomic
+def saved_filter_delete(*, actor, saved: SavedFilter) -> None:
+    audit_record(actor=actor, action="delete", instance=saved, changes={"query": [saved.query, None]})
+    saved.delete()
+
+
+def list_export_record(*, actor, object_type: str, rows: int, file_format: str, query: str) -> None:
+    """Every export of a list is audited: who, which list, which filters, how many rows."""
+    audit_record(actor=actor, action="export", object_type=object_type, object_id="list",
+                 note=f"{file_format} · {rows} rows · {query}")

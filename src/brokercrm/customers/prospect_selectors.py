@@ -1,0 +1,68 @@
+"""Reads of prospects, scoped: company-wide roles see all, a branch manager their branch, others the prospects assigned
+to staff of their reporting subtree or entered by themselves."""
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from brokercrm.customers.models import Prospect
+from brokercrm.customers.selectors import normalise_id_no, normalise_phone, _prefix_q
+from brokercrm.org.facade import scope_for
+
+
+def prospect_scope_q(user) -> Q:
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    if scope.branch_ids:
+        return Q(branch_id__in=scope.branch_ids)
+    return Q(staff_id__in=scope.staff_ids) | Q(created_by_id=getattr(user, "pk", None))
+
+
+def prospect_list(*, user, query: str = "", status: str = "", branch: str = "", staff: str = "", custom: dict | None = None,
+                  include_closed: bool = True) -> QuerySet[Prospect]:
+    from brokercrm.platform.custom_fields import filter_q
+
+    qs = Prospect.objects.select_related("branch", "staff", "converted_customer").filter(prospect_scope_q(user))
+    q = (query or "").strip()
+    if q:
+        terms = _prefix_q("name", q) | Q(name__icontains=q) if len(q) >= 3 else _prefix_q("name", q)
+        phone, id_no = normalise_phone(q), normalise_id_no(q)
+        if len(phone) == 4:
+            terms |= Q(mobile_last4=phone)
+        elif len(phone) >= 7:
+            terms |= Q(mobile=phone)
+        if len(id_no) == 4:
+            terms |= Q(id_no_last4=id_no)
+        elif len(id_no) >= 8:
+            terms |= Q(id_no=id_no)
+        qs = qs.filter(terms)
+    if status:
+        qs = qs.filter(status=status)
+    elif not include_closed:
+        qs = qs.filter(status__in=[Prospect.Status.NEW, Prospect.Status.FOLLOWING])
+    if branch:
+        qs = qs.filter(branch__code=branch)
+    if staff:
+        qs = qs.filter(staff__staff_no=staff)
+    if custom:
+        qs = qs.filter(filter_q("prospect", custom))
+    return qs.order_by("-id")
+
+
+def prospect_get(*, user, pk: int) -> Prospect:
+    return get_object_or_404(prospect_list(user=user), pk=pk)
+
+
+def prospect_duplicates(*, user) -> list[list[Prospect]]:
+    """Groups of open prospects in scope sharing a normalised mobile or ID number (candidates for a merge)."""
+    open_qs = prospect_list(user=user, include_closed=False)
+    groups: list[list[Prospect]] = []
+    seen: set[int] = set()
+    for key in ("mobile", "id_no"):
+        values = [v for v in open_qs.exclude(**{key: ""}).order_by().values(key).annotate(n=Count("id")).filter(n__gt=1)
+                  .values_list(key, flat=True)]
+        for value in sorted(values):
+            members = [p for p in open_qs.filter(**{key: value}).order_by("id") if p.pk not in seen]
+            if len(members) > 1:
+                seen |= {p.pk for p in members}
+                groups.append(members)
+    return groups

@@ -1,0 +1,190 @@
+"""Prospect pages (潜在客户): list, create, detail with notes, edit/assign/status, import, duplicates and merge, exports."""
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.masking import mask_id_no, mask_mobile
+from brokercrm.customers import exports, prospect_selectors as selectors, prospect_services as services
+from brokercrm.customers.forms import ProspectForm, ProspectImportForm, ProspectNoteForm
+from brokercrm.customers.models import Prospect
+from brokercrm.customers.services import list_export_record
+from brokercrm.org.selectors import branch_list, staff_list
+
+
+def _list(request):
+    from brokercrm.platform.custom_fields import filter_params
+
+    custom = {n: request.GET[n] for _d, names in filter_params("prospect") for n in names if request.GET.get(n)}
+    try:
+        return selectors.prospect_list(user=request.user, query=request.GET.get("q", ""), status=request.GET.get("status", ""),
+                                       branch=request.GET.get("branch", ""), staff=request.GET.get("staff", ""), custom=custom)
+    except DomainError as exc:
+        messages.error(request, f"{exc.field}: {exc.message}")
+        return selectors.prospect_list(user=request.user).none()
+
+
+def prospect_list_page(request):
+    page = Paginator(_list(request), 50).get_page(request.GET.get("page"))
+    for p in page:
+        p.masked_mobile, p.masked_id_no = mask_mobile(p.mobile), mask_id_no(p.id_no)
+    return render(request, "customers/prospect_list.html", {
+        "page": page, "statuses": Prospect.Status.choices, "branches": branch_list(user=request.user),
+        "query_string": request.GET.urlencode()})
+
+
+def prospect_export(request, file_format: str):
+    from brokercrm.platform.custom_fields import definitions
+
+    qs = _list(request)
+    defs = definitions("prospect")
+    header = exports.prospect_header(defs)
+    if file_format == "csv":
+        list_export_record(actor=request.user, object_type="customers.prospect", rows=qs.count(), file_format="csv",
+                           query=request.GET.urlencode())
+        response = StreamingHttpResponse(exports.csv_stream(header, exports.prospect_rows(qs, defs)), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="prospects.csv"'
+        return response
+    data, count = exports.xlsx_bytes(header, exports.prospect_rows(qs, defs), sheet="prospects")
+    list_export_record(actor=request.user, object_type="customers.prospect", rows=count, file_format="xlsx", query=request.GET.urlencode())
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="prospects.xlsx"'
+    return response
+
+
+def _form(request, *, prospect=None):
+    from brokercrm.platform.custom_fields import definitions
+
+    initial = None
+    if prospect is not None:
+        initial = {"name": prospect.name, "mobile": prospect.mobile, "id_type": prospect.id_type, "id_no": prospect.id_no,
+                   "email": prospect.email, "branch": prospect.branch.code, "staff": prospect.staff.staff_no if prospect.staff else None,
+                   "source": prospect.source, "status": prospect.status}
+        initial |= {f"cf_{d.key}": prospect.custom_fields.get(d.key) for d in definitions("prospect")}
+    return ProspectForm(request.POST or None, initial=initial, branches=branch_list(user=request.user),
+                        staff=staff_list(user=request.user, active_only=True), creating=prospect is None,
+                        values=prospect.custom_fields if prospect else None)
+
+
+def _save(form, save):
+    from brokercrm.platform.custom_fields import form_values
+
+    if not form.is_valid():
+        return None
+    data = dict(form.cleaned_data)
+    custom = form_values(data, "prospect")
+    base = {k: v for k, v in data.items() if not k.startswith("cf_")}
+    try:
+        return save(base, custom)
+    except InputRejected as exc:
+        for p in exc.problems:
+            name = p.field if p.field in form.fields else f"cf_{p.field}"
+            form.add_error(name if name in form.fields else None, p.message)
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def prospect_create_page(request):
+    form = _form(request)
+    if request.method == "POST":
+        prospect = _save(form, lambda d, cf: services.prospect_create(actor=request.user, custom_fields=cf, **d))
+        if prospect:
+            messages.success(request, _("Prospect saved."))
+            return redirect("customers:prospect_detail", pk=prospect.pk)
+    return render(request, "customers/prospect_form.html", {"form": form, "title": _("New prospect")})
+
+
+@require_http_methods(["GET", "POST"])
+def prospect_edit_page(request, pk: int):
+    prospect = selectors.prospect_get(user=request.user, pk=pk)
+    form = _form(request, prospect=prospect)
+    if request.method == "POST":
+        saved = _save(form, lambda d, cf: services.prospect_update(actor=request.user, prospect=prospect, custom_fields=cf,
+                                                                   partial_custom_fields=False, **d))
+        if saved:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:prospect_detail", pk=pk)
+    return render(request, "customers/prospect_form.html", {"form": form, "title": _("Edit %(p)s") % {"p": prospect}})
+
+
+@require_http_methods(["GET", "POST"])
+def prospect_detail_page(request, pk: int):
+    from brokercrm.platform.custom_fields import display_rows
+
+    prospect = selectors.prospect_get(user=request.user, pk=pk)
+    note_form = ProspectNoteForm(request.POST or None)
+    if request.method == "POST" and note_form.is_valid():
+        try:
+            services.prospect_note_add(actor=request.user, prospect=prospect, **note_form.cleaned_data)
+        except DomainError as exc:
+            note_form.add_error("text", exc.message)
+        else:
+            return redirect("customers:prospect_detail", pk=pk)
+    return render(request, "customers/prospect_detail.html", {
+        "prospect": prospect, "note_form": note_form, "notes": prospect.notes.all(),
+        "masked": {"mobile": mask_mobile(prospect.mobile), "id_no": mask_id_no(prospect.id_no)},
+        "custom_rows": display_rows(entity="prospect", values=prospect.custom_fields),
+        "merged_from": prospect.merged_from.all()})
+
+
+@require_POST
+def prospect_delete_view(request, pk: int):
+    prospect = selectors.prospect_get(user=request.user, pk=pk)
+    try:
+        services.prospect_delete(actor=request.user, prospect=prospect)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("customers:prospect_detail", pk=pk)
+    messages.success(request, _("Prospect deleted."))
+    return redirect("customers:prospect_list")
+
+
+@require_http_methods(["GET", "POST"])
+def prospect_import_page(request):
+    from brokercrm.org.facade import scope_for
+
+    form = ProspectImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        scope = scope_for(request.user)
+        allowed = None if scope.everything else {b.pk for b in branch_list(user=request.user)}
+        try:
+            result = services.prospect_import(actor=request.user, data=upload.read(), file_name=upload.name, allowed_branch_ids=allowed)
+        except InputRejected as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, _("Imported %(n)d prospects.") % {"n": result.created})
+            return redirect("customers:prospect_list")
+    from brokercrm.platform.custom_fields import definitions
+
+    return render(request, "customers/prospect_import.html", {"form": form, "problems": problems,
+                                                              "columns": services.IMPORT_COLUMNS + [d.key for d in definitions("prospect")]})
+
+
+@require_http_methods(["GET", "POST"])
+def prospect_duplicates_page(request):
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("merge") if i.isdigit()]
+        survivor_id = request.POST.get("survivor", "")
+        try:
+            survivor = selectors.prospect_get(user=request.user, pk=int(survivor_id)) if survivor_id.isdigit() else None
+            if survivor is None:
+                raise DomainError(_("choose the prospect to keep"), field="survivor")
+            others = [selectors.prospect_get(user=request.user, pk=i) for i in ids if i != survivor.pk]
+            services.prospect_merge(actor=request.user, survivor=survivor, others=others)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Prospects merged into %(p)s.") % {"p": survivor})
+            return redirect("customers:prospect_detail", pk=survivor.pk)
+    groups = selectors.prospect_duplicates(user=request.user)
+    for group in groups:
+        for p in group:
+            p.masked_mobile, p.masked_id_no = mask_mobile(p.mobile), mask_id_no(p.id_no)
+    return render(request, "customers/prospect_duplicates.html", {"groups": groups})

@@ -1,0 +1,183 @@
+"""Customer pages: the list (search, filters, groups, tags, exports) and the 360° view. Thin: selectors read, services write."""
+import urllib.parse
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
+from brokercrm.customers import exports, panels, selectors, services
+from brokercrm.customers.forms import CustomerFieldsForm, CustomerFilterForm, SavedFilterForm
+from brokercrm.customers.insight import customer_insight
+from brokercrm.org.selectors import branch_list
+
+PAGE_SIZE = 50
+FILTER_KEYS_IGNORED = {"page", "csrfmiddlewaretoken"}
+
+
+def _filter_form(request) -> CustomerFilterForm:
+    return CustomerFilterForm(request.GET or None, branches=branch_list(user=request.user),
+                              staff=selectors.staff_choices(user=request.user),
+                              tags=selectors.tag_list().values_list("name", flat=True))
+
+
+def _query_string(request) -> str:
+    return urllib.parse.urlencode([(k, v) for k, v in request.GET.items() if k not in FILTER_KEYS_IGNORED and v])
+
+
+def customer_list_page(request):
+    form = _filter_form(request)
+    customers = selectors.customer_search(user=request.user, filters=form.filters())
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    tags = selectors.tags_by_customer(c.pk for c in page)
+    for c in page:
+        c.masked_mobile, c.masked_id_no, c.tag_names = mask_mobile(c.mobile), mask_id_no(c.id_no), tags.get(c.pk, [])
+    context = {"page": page, "form": form, "query_string": _query_string(request),
+               "saved_filters": selectors.saved_filter_list(user=request.user), "saved_form": SavedFilterForm(),
+               "all_tags": selectors.tag_list()}
+    template = "customers/_customer_rows.html" if request.headers.get("HX-Request") else "customers/customer_list.html"
+    return render(request, template, context)
+
+
+def customer_export(request, file_format: str):
+    """The list as filtered, within scope, as CSV or Excel; audited."""
+    from brokercrm.platform.custom_fields import definitions
+
+    form = _filter_form(request)
+    qs = selectors.customer_search(user=request.user, filters=form.filters())
+    defs = definitions("customer")
+    header = exports.customer_header(defs)
+    if file_format == "csv":
+        count = qs.count()
+        services.list_export_record(actor=request.user, object_type="customers.customer", rows=count, file_format="csv",
+                                    query=_query_string(request))
+        response = StreamingHttpResponse(exports.csv_stream(header, exports.customer_rows(qs, defs)), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="customers.csv"'
+        return response
+    try:
+        data, count = exports.xlsx_bytes(header, exports.customer_rows(qs, defs), sheet="customers")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{request.path.rsplit('/export', 1)[0]}/?{_query_string(request)}")
+    services.list_export_record(actor=request.user, object_type="customers.customer", rows=count, file_format="xlsx",
+                                query=_query_string(request))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="customers.xlsx"'
+    return response
+
+
+@require_POST
+def saved_filter_create(request):
+    form = SavedFilterForm(request.POST)
+    if form.is_valid():
+        try:
+            services.saved_filter_save(actor=request.user, name=form.cleaned_data["name"], query=request.POST.get("query", ""))
+            messages.success(request, _("Customer group saved."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect(f"/customers/?{request.POST.get('query', '')}")
+
+
+@require_POST
+def saved_filter_delete(request, pk: int):
+    services.saved_filter_delete(actor=request.user, saved=selectors.saved_filter_get(user=request.user, pk=pk))
+    messages.success(request, _("Customer group deleted."))
+    return redirect("customers:list")
+
+
+@require_POST
+def bulk_tag(request):
+    """Tag the ticked customers (only those in scope count)."""
+    numbers = request.POST.getlist("customer_no")
+    customers = list(selectors.customer_list(user=request.user).filter(customer_no__in=numbers))
+    try:
+        n = services.customer_tag_add(actor=request.user, customers=customers, tag_name=request.POST.get("tag", ""))
+        messages.success(request, _("Tag added to %(n)d customers.") % {"n": n})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"/customers/?{request.POST.get('query', '')}")
+
+
+def _chart(insight) -> dict:
+    months = insight.months
+    daily = insight.daily_assets
+    return {
+        "trend": {
+            "daily": bool(daily),
+            "x": [str(r["biz_date"]) for r in daily] if daily else [r["period"] for r in months],
+            "total": [str(r["total_assets"]) for r in daily] if daily else [str(r["end_assets"]) for r in months],
+            "avg": [] if daily else [str(r["avg_daily_assets"]) for r in months],
+        },
+        "composition": [{"name": p["name"], "value": str(p["value"])} for p in insight.composition],
+    }
+
+
+def customer_360_page(request, customer_no: str):
+    """客户全景视图: profile, custom fields, trading, indicators, relations, suitability, history, and later issues' panels."""
+    from brokercrm.platform.custom_fields import display_rows
+
+    customer = selectors.customer_get(user=request.user, customer_no=customer_no)
+    insight = customer_insight(customer.customer_no)
+    context = {
+        "customer": customer,
+        "masked": {"id_no": mask_id_no(customer.id_no), "mobile": mask_mobile(customer.mobile), "email": mask_email(customer.email),
+                   "address": (customer.address[:6] + "…") if customer.address else ""},
+        "custom_rows": display_rows(entity="customer", values=customer.custom_fields),
+        "tags": selectors.customer_tags(customer=customer),
+        "all_tags": selectors.tag_list(),
+        "insight": insight,
+        "chart": _chart(insight),
+        "relations": selectors.relation_history(customer=customer),
+        "changes": customer.changes.all()[:100],
+        "suitability": selectors.suitability(customer=customer),
+        "prospects": customer.prospects.prefetch_related("notes"),
+        "panels": panels.panels_for(request=request, customer=customer),
+    }
+    return render(request, "customers/customer_360.html", context)
+
+
+@require_POST
+def customer_unmask_view(request, customer_no: str, field: str):
+    """Return one field in clear (htmx swap); each call is audited."""
+    customer = selectors.customer_get(user=request.user, customer_no=customer_no)
+    try:
+        value = services.customer_unmask(actor=request.user, customer=customer, field=field)
+    except DomainError:
+        raise PermissionDenied from None
+    return render(request, "customers/_unmasked.html", {"value": value, "field": field})
+
+
+@require_http_methods(["GET", "POST"])
+def customer_fields_edit(request, customer_no: str):
+    customer = selectors.customer_get(user=request.user, customer_no=customer_no)
+    form = CustomerFieldsForm(request.POST or None, values=customer.custom_fields)
+    if request.method == "POST" and form.is_valid():
+        from brokercrm.platform.custom_fields import attach_problems, form_values
+
+        try:
+            services.customer_custom_fields_set(actor=request.user, customer=customer,
+                                                values=form_values(form.cleaned_data, "customer"), partial=False)
+        except InputRejected as exc:
+            attach_problems(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:detail", customer_no=customer_no)
+    return render(request, "customers/customer_fields.html", {"form": form, "customer": customer})
+
+
+@require_POST
+def customer_tag(request, customer_no: str):
+    customer = selectors.customer_get(user=request.user, customer_no=customer_no)
+    try:
+        if request.POST.get("remove"):
+            services.customer_tag_remove(actor=request.user, customer=customer, tag_name=request.POST["remove"])
+        else:
+            services.customer_tag_add(actor=request.user, customers=[customer], tag_name=request.POST.get("tag", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("customers:detail", customer_no=customer_no)
