@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from brokercrm.servicing import views
 
 app_name = "servicing"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_work_page, name="my_work"),
+    path("alerts/", views.alert_inbox_page, name="alerts"),
+    path("alerts/rules/", views.alert_rules_page, name="alert_rules"),
+    path("alerts/<int:alert_id>/", views.alert_detail_page, name="alert_detail"),
+    path("tasks/", views.task_list_page, name="tasks"),
+    path("tasks/<int:task_id>/", views.task_detail_page, name="task_detail"),
+    path("visits/", views.visit_list_page, name="visits"),
+    path("outbox/", views.outbox_page, name="outbox"),
+    path("strategies/", views.strategy_page, name="strategies"),
+    path("strategies/<int:strategy_id>/run/", views.strategy_run_page, name="strategy_run"),
+]

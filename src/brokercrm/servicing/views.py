@@ -123,7 +123,8 @@ def task_detail_page(request, task_id: int):
 def outbox_page(request):
     msgs = selectors.outbox_list(user=request.user, status=request.GET.get("status", ""), channel=request.GET.get("channel", ""))
     page = Paginator(msgs, 50).get_page(request.GET.get("page"))
-    return render(request, "servicing/outbox.html", {"page": page, "counts": selectors.outbox_counts(user=request.user),
+    counts = selectors.outbox_counts(user=request.user)
+    return render(request, "servicing/outbox.html", {"page": page, "counts": [(label, counts.get(code, 0)) for code, label in OutboxMessage.Status.choices],
                                                      "statuses": OutboxMessage.Status.choices, "channels": ChannelConfig.Code.choices})
 
 
