@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from brokercrm.relations import views
 
 app_name = "relations"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.relation_list_page, name="list"),
+    path("apply/", views.apply_add_page, name="apply_add"),
+    path("bulk-transfer/", views.bulk_transfer_page, name="bulk_transfer"),
+    path("<int:pk>/transfer/", views.apply_transfer_page, name="apply_transfer"),
+    path("<int:pk>/terminate/", views.apply_terminate_page, name="apply_terminate"),
+    path("customer/<str:customer_no>/", views.customer_relations_page, name="customer"),
+    path("staff/<str:staff_no>/", views.staff_book_page, name="staff_book"),
+]

@@ -1,1 +1,22 @@
-"""Menu entries of the workflow app (core.navigation.register), added with its pages."""
+"""Menu entries of the workflow app; the inbox entry carries a badge with the user's open tasks."""
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy as _
+
+from brokercrm.core import navigation
+from brokercrm.org.roles import ALL_ROLES, Role
+
+
+class InboxLabel:
+    """The inbox label with a badge that htmx fills per user (core.navigation labels are shared by every user)."""
+
+    def __str__(self) -> str:
+        return gettext("Approval inbox")
+
+    def __html__(self) -> str:
+        return format_html('{} <span hx-get="{}" hx-trigger="load" hx-swap="outerHTML"></span>', str(self), reverse("workflow:inbox_badge"))
+
+
+navigation.register(InboxLabel(), "workflow:inbox", roles=ALL_ROLES - {Role.SERVICE_AGENT}, order=40)
+navigation.register(_("Applications"), "workflow:instances", roles=ALL_ROLES - {Role.SERVICE_AGENT}, order=41)
+navigation.register(_("Process definitions"), "workflow:definitions", roles={Role.ADMIN}, order=88)

@@ -20,7 +20,8 @@ from brokercrm.platform.workflow import registry
 from brokercrm.platform.workflow.bpmn import HandlerTask, ParsedDefinition, parse_definition, serializer
 from brokercrm.platform.workflow.models import Notification, ProcessDefinition, ProcessInstance, ProcessStep, WorkTask
 
-_parsed: dict[int, ParsedDefinition] = {}
+# Parsed specs by checksum: a stored definition never changes, and ids may be reused by rolled-back transactions.
+_parsed: dict[str, ParsedDefinition] = {}
 
 
 def definition_parse(*, data: bytes, file_name: str) -> ParsedDefinition:
@@ -41,7 +42,7 @@ def definition_load(*, actor, data: bytes, file_name: str) -> tuple[ProcessDefin
     definition = ProcessDefinition.objects.create(
         key=parsed.key, version=version, name=parsed.name, bpmn=data.decode("utf-8"), checksum=parsed.checksum,
         file_name=Path(file_name).name, is_active=True, loaded_by=actor if getattr(actor, "pk", None) else None)
-    _parsed[definition.pk] = parsed
+    _parsed[parsed.checksum] = parsed
     audit_record(actor=actor, action="create", instance=definition,
                  changes=diff({}, {"key": parsed.key, "version": version, "checksum": parsed.checksum, "file_name": definition.file_name}))
     return definition, True
@@ -60,9 +61,9 @@ def definition_active(key: str) -> ProcessDefinition:
 
 
 def _parsed_definition(definition: ProcessDefinition) -> ParsedDefinition:
-    if definition.pk not in _parsed:
-        _parsed[definition.pk] = definition_parse(data=definition.bpmn.encode("utf-8"), file_name=definition.file_name)
-    return _parsed[definition.pk]
+    if definition.checksum not in _parsed:
+        _parsed[definition.checksum] = definition_parse(data=definition.bpmn.encode("utf-8"), file_name=definition.file_name)
+    return _parsed[definition.checksum]
 
 
 def _step(instance, *, actor, action: str, step: str = "", comment: str = "") -> ProcessStep:

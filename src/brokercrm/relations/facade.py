@@ -1,0 +1,3 @@
+"""What other apps may use of broker relations: history of a customer, a staff member's book on a day."""
+from brokercrm.relations.models import Relation, RelationType  # noqa: F401
+from brokercrm.relations.selectors import in_force_q, relation_history, staff_book  # noqa: F401
