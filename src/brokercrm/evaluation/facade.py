@@ -4,3 +4,7 @@ from brokercrm.evaluation.indicators import INDICATORS, EvalPeriod, parse_period
 from brokercrm.evaluation.marts import branch_indicators, staff_indicators, work_indicators  # noqa: F401
 
 INDICATOR_NAMES = tuple(i.name for i in INDICATORS)
+from brokercrm.evaluation.selectors import scheme_targets, staff_scores  # noqa: F401,E402
+from brokercrm.evaluation.indicators import WORK_INDICATORS  # noqa: F401,E402
+
+DRILL_URL = "evaluation:drill"

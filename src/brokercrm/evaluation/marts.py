@@ -85,6 +85,10 @@ def customer_indicators(period: EvalPeriod, customer_nos: list[str]) -> PeriodIn
     return _load(CUSTOMER_MART, "key", period, customer_nos, CUSTOMER_COLUMNS)
 
 
+# Our indicator name → the service module's name for it.
+FACADE_NAMES = {"visits": "visits_done", "service_tasks_done": "service_tasks_done"}
+
+
 @dataclass(frozen=True)
 class WorkIndicators:
     values: dict[str, dict[str, Decimal]]
@@ -103,7 +107,7 @@ def work_indicators(staff_nos: list[str], date_from: dt.date, date_to: dt.date) 
     values = {}
     for s in staff_nos:
         got = raw.get(s) if isinstance(raw, dict) else None
-        values[s] = {name: _decimal(_field(got, name)) or Decimal(0) for name in WORK_INDICATORS}
+        values[s] = {name: _decimal(_field(got, FACADE_NAMES.get(name, name))) or Decimal(0) for name in WORK_INDICATORS}
     return WorkIndicators(values, "")
 
 

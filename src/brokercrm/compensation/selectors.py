@@ -1,0 +1,49 @@
+"""Reads of compensation, scoped by the user: payslips of staff in scope; a payee sees own payslips once approved."""
+from __future__ import annotations
+
+from django.db.models import QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from brokercrm.compensation.models import PayConstant, PayGrade, PayItem, PayrollRun, Payslip, PayStructure, TierTable
+from brokercrm.org.facade import scope_for
+from brokercrm.org.roles import COMPANY_WIDE, Role
+
+VISIBLE_TO_PAYEES = (PayrollRun.Status.APPROVED, PayrollRun.Status.LOCKED)
+
+
+def run_list(*, user) -> QuerySet[PayrollRun]:
+    qs = PayrollRun.objects.all()
+    if user.role not in COMPANY_WIDE and user.role != Role.BRANCH_MANAGER:
+        qs = qs.filter(status__in=VISIBLE_TO_PAYEES)
+    return qs
+
+
+def run_get(*, user, period: str) -> PayrollRun:
+    return get_object_or_404(run_list(user=user), period=period)
+
+
+def payslip_list(*, user, run: PayrollRun) -> QuerySet[Payslip]:
+    return (Payslip.objects.filter(run=run).filter(scope_for(user).staff_q("staff__"))
+            .select_related("staff", "branch").order_by("branch__code", "staff__staff_no"))
+
+
+def payslip_get(*, user, run: PayrollRun, staff_no: str) -> Payslip:
+    return get_object_or_404(payslip_list(user=user, run=run).prefetch_related("lines"), staff__staff_no=staff_no)
+
+
+def branch_totals(*, user, run: PayrollRun) -> list[dict]:
+    return list(payslip_list(user=user, run=run).order_by().values("branch__code", "branch__name")
+                .annotate(gross=Sum("gross"), deductions=Sum("deductions"), net=Sum("net")).order_by("branch__code"))
+
+
+def structure_list() -> QuerySet[PayStructure]:
+    return PayStructure.objects.select_related("category", "level").prefetch_related("rules__item")
+
+
+def structure_get(*, code: str) -> PayStructure:
+    return get_object_or_404(structure_list(), code=code)
+
+
+def rules_overview() -> dict:
+    return {"grades": PayGrade.objects.select_related("category", "level"), "items": PayItem.objects.all(),
+            "tiers": TierTable.objects.all(), "constants": PayConstant.objects.all(), "structures": structure_list()}

@@ -1,0 +1,246 @@
+"""Writes of compensation: payroll runs along draft → review → approved → locked, pay inputs, pay rules.
+
+The approval path is a state machine kept here (the workflow sub-app exposes no facade yet): every step
+records actor, time and comment; the submitter may not approve; recalculation happens only in draft.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from brokercrm.compensation.calc import ENTERED_INPUTS, RuleError
+from brokercrm.compensation.models import (BranchApproval, PayConstant, PayGrade, PayInput, PayItem, PayrollRun, PayrollStep,
+                                           PayRule, Payslip, PayslipLine, PayStructure, TierTable)
+from brokercrm.compensation.payroll import compiled_structure, compute_payroll, constants, tier_tables
+from brokercrm.compensation.rules_io import apply_pay_rules, category_map, export_pay_rules, parse_pay_rules
+from brokercrm.core.audit import audit_record, diff, snapshot
+from brokercrm.core.errors import DomainError
+from brokercrm.evaluation.facade import parse_period
+from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel
+from brokercrm.org.roles import Role
+
+RULE_MODELS = {"PayGrade": PayGrade, "PayItem": PayItem, "TierTable": TierTable, "PayConstant": PayConstant,
+               "PayStructure": PayStructure, "PayRule": PayRule, "StaffCategory": StaffCategory, "StaffLevel": StaffLevel}
+RUNNERS = {Role.ADMIN, Role.HEAD_OFFICE}
+
+
+def _label(actor) -> str:
+    return getattr(actor, "username", "") or "system"
+
+
+def _step(run: PayrollRun, actor, action: str, comment: str = "", branch: Branch | None = None) -> PayrollStep:
+    return PayrollStep.objects.create(run=run, action=action, branch=branch, actor=actor if getattr(actor, "pk", None) else None,
+                                      actor_label=_label(actor), comment=comment)
+
+
+def _require_runner(actor) -> None:
+    if actor is not None and getattr(actor, "role", None) not in RUNNERS and not getattr(actor, "is_superuser", False):
+        raise DomainError("only head office may run, submit or lock a payroll", field="actor")
+
+
+def _transition(run: PayrollRun, actor, status: str, action: str, comment: str = "") -> None:
+    before = run.status
+    run.status = status
+    run.save(update_fields=["status", "submitted_by", "updated_at"])
+    _step(run, actor, action, comment)
+    audit_record(actor=actor, action="approve" if action in ("approve", "lock") else "update", instance=run,
+                 changes={"status": [before, status]}, note=comment)
+
+
+@transaction.atomic
+def payroll_run_calculate(*, actor, period: str) -> PayrollRun:
+    """Compute the month's draft with the active pay structures (creates the run; recalculates a draft, never later)."""
+    _require_runner(actor)
+    parsed = parse_period(period)
+    if parsed.kind != "month":
+        raise DomainError(f"'{period}' is not a month (YYYY-MM)", field="period")
+    run = PayrollRun.objects.select_for_update().filter(period=parsed.label).first()
+    if run is not None and run.status != PayrollRun.Status.DRAFT:
+        raise DomainError(f"payroll {run.period} is {run.get_status_display()}: it can be recalculated only in draft", field="period")
+    result = compute_payroll(parsed.label)
+    created = run is None
+    if created:
+        run = PayrollRun.objects.create(period=parsed.label)
+    run.payslips.all().delete()
+    run.calculated_at, run.calculated_by = timezone.now(), actor if getattr(actor, "pk", None) else None
+    run.snapshot, run.note = result.snapshot, "\n".join(result.notes)
+    run.save()
+    payslips = Payslip.objects.bulk_create([
+        Payslip(run=run, staff=p.staff, branch_id=p.staff.branch_id, category_code=p.staff.category.code,
+                level_code=p.staff.level.code if p.staff.level else "", structure_code=p.structure,
+                gross=p.gross, deductions=p.deductions, net=p.net) for p in result.payslips], batch_size=1000)
+    names = result.item_names
+    PayslipLine.objects.bulk_create([
+        PayslipLine(payslip=slip, order=n, item_code=line.code, item_name=names.get(line.code, line.code), kind=line.kind,
+                    amount=line.amount, formula=line.formula, empty=line.empty, lineage=lineage,
+                    inputs={k: None if v is None else str(v) for k, v in line.inputs.items()})
+        for slip, p in zip(payslips, result.payslips) for n, (line, lineage) in enumerate(zip(p.lines, p.lineage), start=1)
+    ], batch_size=2000)
+    _step(run, actor, "calculate", f"{len(payslips)} payslips")
+    audit_record(actor=actor, action="create" if created else "update", instance=run,
+                 changes={"payslips": [None, len(payslips)], "net_total": [None, str(sum((p.net for p in result.payslips), Decimal("0.00")))]},
+                 note=f"payroll {run.period} calculated")
+    return run
+
+
+@transaction.atomic
+def payroll_run_submit(*, actor, run: PayrollRun, comment: str = "") -> PayrollRun:
+    """Draft → review: each branch with payslips now waits for its approval."""
+    _require_runner(actor)
+    run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != PayrollRun.Status.DRAFT:
+        raise DomainError(f"only a draft can be submitted; payroll {run.period} is {run.get_status_display()}", field="status")
+    branches = sorted(set(run.payslips.values_list("branch_id", flat=True)))
+    if not branches:
+        raise DomainError("the payroll has no payslips: calculate it first", field="status")
+    run.approvals.all().delete()
+    BranchApproval.objects.bulk_create([BranchApproval(run=run, branch_id=b) for b in branches])
+    run.submitted_by = actor if getattr(actor, "pk", None) else None
+    _transition(run, actor, PayrollRun.Status.REVIEW, "submit", comment)
+    return run
+
+
+def _may_approve(actor, branch: Branch) -> bool:
+    role = getattr(actor, "role", None)
+    if role in RUNNERS or getattr(actor, "is_superuser", False):
+        return True
+    if role == Role.BRANCH_MANAGER:
+        own = actor.branch_id or (actor.staff.branch_id if actor.staff_id else None)
+        return own == branch.id
+    return False
+
+
+@transaction.atomic
+def payroll_branch_approve(*, actor, run: PayrollRun, branch: Branch, comment: str = "") -> PayrollRun:
+    """A branch's payslips approved by its branch manager (or head office); the last approval moves the run to approved."""
+    run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != PayrollRun.Status.REVIEW:
+        raise DomainError(f"payroll {run.period} is {run.get_status_display()}: only a payroll in review can be approved", field="status")
+    if not _may_approve(actor, branch):
+        raise DomainError(f"you may not approve the payroll of branch {branch.code}", field="branch")
+    if actor is not None and run.submitted_by_id and run.submitted_by_id == getattr(actor, "pk", None):
+        raise DomainError("self-approval is refused: the person who submitted the payroll cannot approve it", field="actor")
+    approval = run.approvals.filter(branch=branch).first()
+    if approval is None:
+        raise DomainError(f"branch {branch.code} has no payslips in payroll {run.period}", field="branch")
+    if approval.approved_at:
+        raise DomainError(f"branch {branch.code} is already approved", field="branch")
+    approval.approved_by, approval.approved_at, approval.comment = actor, timezone.now(), comment
+    approval.save()
+    _step(run, actor, "approve_branch", comment, branch=branch)
+    audit_record(actor=actor, action="approve", instance=run, changes={f"branch {branch.code}": [None, "approved"]}, note=comment)
+    if not run.approvals.filter(approved_at__isnull=True).exists():
+        _transition(run, actor, PayrollRun.Status.APPROVED, "approve", "all branches approved")
+    return run
+
+
+@transaction.atomic
+def payroll_run_reject(*, actor, run: PayrollRun, comment: str) -> PayrollRun:
+    """Review → draft with a reason (a branch manager rejects for their branch; head office for any)."""
+    run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != PayrollRun.Status.REVIEW:
+        raise DomainError("only a payroll in review can be sent back", field="status")
+    if not comment.strip():
+        raise DomainError("say why the payroll is sent back", field="comment")
+    branches = [a.branch for a in run.approvals.select_related("branch")]
+    if not any(_may_approve(actor, b) for b in branches):
+        raise DomainError("you may not send this payroll back", field="actor")
+    run.approvals.all().delete()
+    run.submitted_by = None
+    _transition(run, actor, PayrollRun.Status.DRAFT, "reject", comment)
+    return run
+
+
+@transaction.atomic
+def payroll_run_lock(*, actor, run: PayrollRun, comment: str = "") -> PayrollRun:
+    """Approved → locked: nothing about the month can change any more."""
+    _require_runner(actor)
+    run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != PayrollRun.Status.APPROVED:
+        raise DomainError(f"only an approved payroll can be locked; payroll {run.period} is {run.get_status_display()}", field="status")
+    _transition(run, actor, PayrollRun.Status.LOCKED, "lock", comment)
+    return run
+
+
+@transaction.atomic
+def pay_input_set(*, actor, period: str, staff: Staff, name: str, value: Decimal, note: str = "") -> PayInput:
+    """Enter a month's compliance coefficient, product sales or other deduction for one staff member (draft months only)."""
+    _require_runner(actor)
+    if name not in ENTERED_INPUTS:
+        raise DomainError(f"unknown input '{name}' (expected {', '.join(ENTERED_INPUTS)})", field="name")
+    label = parse_period(period).label
+    run = PayrollRun.objects.filter(period=label).first()
+    if run is not None and run.status != PayrollRun.Status.DRAFT:
+        raise DomainError(f"payroll {label} is {run.get_status_display()}: its inputs cannot change", field="period")
+    if name == "compliance_coefficient" and not Decimal(0) <= value <= Decimal(2):
+        raise DomainError("a compliance coefficient lies between 0 and 2", field="value")
+    entry = PayInput.objects.filter(period=label, staff=staff, name=name).first()
+    before = snapshot(entry) if entry else {}
+    entry = entry or PayInput(period=label, staff=staff, name=name)
+    entry.value, entry.note = value, note
+    entry.save()
+    audit_record(actor=actor, action="update" if before else "create", instance=entry, changes=diff(before, snapshot(entry)))
+    return entry
+
+
+@transaction.atomic
+def pay_rules_import(*, actor, data: bytes, file_name: str) -> dict[str, int]:
+    """Import pay rules from YAML: every problem is reported with its line and field; nothing changes on any problem."""
+    _require_runner(actor)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DomainError(f"{file_name}: not valid UTF-8", field="file") from None
+    parsed = parse_pay_rules(text, file=file_name, categories=category_map(StaffCategory, StaffLevel))
+    before = export_pay_rules(models=RULE_MODELS)
+    counts = apply_pay_rules(parsed, models=RULE_MODELS)
+    audit_record(actor=actor, action="import", object_type="compensation.paystructure", object_id="*",
+                 changes={"yaml": [before, export_pay_rules(models=RULE_MODELS)]}, note=file_name)
+    return counts
+
+
+def pay_rules_export() -> str:
+    return export_pay_rules(models=RULE_MODELS)
+
+
+@transaction.atomic
+def pay_rule_update(*, actor, rule: PayRule, formula: str) -> PayRule:
+    """Change one item's formula; the whole structure is checked first and an error names the column."""
+    _require_runner(actor)
+    before = snapshot(rule)
+    rule.formula = formula.strip()
+    rules = [(r.item.code, r.item.kind, rule.formula if r.pk == rule.pk else r.formula)
+             for r in rule.structure.rules.select_related("item").order_by("order")]
+    try:
+        from brokercrm.compensation.calc import compile_rules
+
+        compile_rules(rules, constants=constants(), tier_tables=tier_tables())
+    except RuleError as exc:
+        raise DomainError(f"{exc.code}: column {exc.error.column}: {exc.error.message}", field="formula") from None
+    rule.save()
+    audit_record(actor=actor, action="update", instance=rule, changes=diff(before, snapshot(rule)))
+    return rule
+
+
+@transaction.atomic
+def pay_structure_copy(*, actor, source: PayStructure, code: str, name: str, category: StaffCategory,
+                       level: StaffLevel | None = None, activate: bool = True) -> PayStructure:
+    """A new structure from a template (e.g. a shipped one), optionally made the active one for its category and level."""
+    _require_runner(actor)
+    if PayStructure.objects.filter(code=code).exists():
+        raise DomainError(f"pay structure {code} already exists", field="code")
+    if level is not None and level.category_id != category.id:
+        raise DomainError("the level does not belong to the category", field="level")
+    structure = PayStructure.objects.create(code=code, name=name, category=category, level=level, active=False,
+                                            description=f"copied from {source.code}")
+    PayRule.objects.bulk_create([PayRule(structure=structure, order=r.order, item_id=r.item_id, formula=r.formula)
+                                 for r in source.rules.all()])
+    compiled_structure(structure, constant_names=constants(), tier_names=tier_tables())
+    if activate:
+        PayStructure.objects.filter(category=category, level=level, active=True).update(active=False)
+        structure.active = True
+        structure.save(update_fields=["active"])
+    audit_record(actor=actor, action="create", instance=structure, changes=diff({}, snapshot(structure)), note=f"copy of {source.code}")
+    return structure

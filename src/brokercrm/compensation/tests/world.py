@@ -1,0 +1,25 @@
+"""The month most payroll tests stand on: org_world's staff with hand-chosen indicators for 2026-03 (and 2025-03)."""
+from decimal import Decimal as D
+
+from brokercrm.evaluation.tests.snapshot import publish
+
+MONTH = "2026-03"
+STAFF_2026_03 = [
+    {"key": "S0003", "period": MONTH, "net_commission": D("35000.00"), "commission": D("40000.00"), "trade_amount": D("80000000.00"),
+     "avg_daily_assets": D("25000000.00"), "effective_new_customers": 2, "new_customers": 3, "customer_count": 120},
+    {"key": "S0004", "period": MONTH, "net_commission": D("10000.00"), "avg_daily_assets": D("4000000.00"), "customer_count": 60},
+    {"key": "S0002", "period": MONTH, "net_commission": D("5000.00"), "customer_count": 30},
+    {"key": "S0005", "period": MONTH, "net_commission": D("60000.00"), "customer_count": 200},
+]
+LAST_YEAR = [{"key": "S0003", "period": "2025-03", "net_commission": D("30000.00")}]
+BRANCHES = [{"key": "0001", "period": MONTH, "net_commission": D("50000.00")},
+            {"key": "0002", "period": MONTH, "net_commission": D("60000.00")}]
+CUSTOMERS = [
+    {"key": "10000001", "period": MONTH, "net_commission": D("30000.00"), "trade_count": 12, "trade_amount": D("70000000.00")},
+    {"key": "10000002", "period": MONTH, "net_commission": D("5000.00"), "trade_count": 3, "trade_amount": D("10000000.00")},
+]
+
+
+def publish_month(directory):
+    return publish(directory, months={"2025-03": 21, MONTH: 22}, staff=STAFF_2026_03 + LAST_YEAR, branches=BRANCHES,
+                   customers=CUSTOMERS)

@@ -1,0 +1,99 @@
+"""Reads of evaluation, scoped by the user: scores of staff in scope; drill-down to customers in scope."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.http import Http404
+
+from brokercrm.customers.selectors import customer_scope_q
+from brokercrm.evaluation.indicators import BY_NAME, parse_period
+from brokercrm.evaluation.marts import CUSTOMER_COLUMNS, customer_indicators
+from brokercrm.evaluation.models import EvaluationRun, Scheme, Score
+from brokercrm.org.facade import scope_for
+from brokercrm.org.models import Staff
+from brokercrm.org.selectors import staff_get
+
+
+def scheme_list() -> QuerySet[Scheme]:
+    return Scheme.objects.select_related("category", "level").prefetch_related("items")
+
+
+def scheme_get(*, code: str) -> Scheme:
+    return get_object_or_404(scheme_list(), code=code)
+
+
+def run_list(*, user) -> QuerySet[EvaluationRun]:
+    """Runs are visible to everyone; their scores are narrowed to the user's scope."""
+    return EvaluationRun.objects.select_related("scheme", "scheme__category")
+
+
+def run_get(*, user, run_id: int) -> EvaluationRun:
+    return get_object_or_404(run_list(user=user), pk=run_id)
+
+
+def score_list(*, user, run: EvaluationRun) -> QuerySet[Score]:
+    return (Score.objects.filter(run=run).filter(scope_for(user).staff_q("staff__"))
+            .select_related("staff", "branch", "team").order_by("rank_company", "staff__staff_no"))
+
+
+def score_get(*, user, run: EvaluationRun, staff_no: str) -> Score:
+    return get_object_or_404(score_list(user=user, run=run).prefetch_related("lines"), staff__staff_no=staff_no)
+
+
+def staff_scores(*, staff_ids: list[int], month: str) -> dict[int, tuple[Decimal, int]]:
+    """The month's score per staff member (from the run of an active monthly scheme): staff id → (score, run id)."""
+    out = {}
+    for staff_id, total, run_id in (Score.objects.filter(run__period=month, run__scheme__period_kind="month", run__scheme__active=True,
+                                                         staff_id__in=staff_ids)
+                                    .order_by("run__scheme__level_id", "run_id").values_list("staff_id", "total", "run_id")):
+        out.setdefault(staff_id, (total, run_id))
+    return out
+
+
+def scheme_targets(*, category_id: int, level_id: int | None) -> tuple[str, dict[str, Decimal]]:
+    """Targets of the active monthly scheme for a category and level (level-specific first): (scheme code, targets)."""
+    schemes = Scheme.objects.filter(category_id=category_id, period_kind="month", active=True).filter(
+        Q(level_id=level_id) | Q(level__isnull=True)).order_by("level_id").prefetch_related("items")
+    scheme = next((s for s in schemes if s.level_id == level_id), None) or next(iter(schemes), None)
+    if scheme is None:
+        return "", {}
+    return scheme.code, {i.indicator: i.target for i in scheme.items.all() if i.target is not None}
+
+
+@dataclass(frozen=True)
+class CustomerContribution:
+    customer_no: str
+    name: str
+    value: Decimal | None
+    indicators: dict
+    relation_from: object
+    relation_to: object
+    whole_period: bool
+
+
+def drill_customers(*, user, staff_no: str, period: str, indicator: str) -> tuple[Staff, list[CustomerContribution], str]:
+    """Customers whose development relation with the staff member overlaps the period, in the user's scope,
+    with their indicators for the period from dm.customer_month (the customer's whole-period values)."""
+    from brokercrm.relations.models import Relation, RelationType
+
+    if indicator not in BY_NAME:
+        raise Http404
+    staff = staff_get(user=user, staff_no=staff_no)
+    parsed = parse_period(period)
+    relations = (Relation.objects.filter(staff=staff, relation_type=RelationType.DEVELOPMENT, start_date__lte=parsed.end)
+                 .filter(Q(end_date__isnull=True) | Q(end_date__gt=parsed.start))
+                 .filter(customer_scope_q(user, prefix="customer__")).select_related("customer").order_by("customer__customer_no"))
+    relations = list(relations)
+    values = customer_indicators(parsed, [r.customer.customer_no for r in relations]).values if relations else {}
+    rows = []
+    for r in relations:
+        v = values.get(r.customer.customer_no, {})
+        whole = r.start_date <= parsed.start and (r.end_date is None or r.end_date > parsed.end)
+        rows.append(CustomerContribution(r.customer.customer_no, r.customer.name, v.get(indicator),
+                                         {c: v.get(c) for c in CUSTOMER_COLUMNS}, r.start_date, r.end_date, whole))
+    rows.sort(key=lambda c: (c.value is None, -(c.value or 0), c.customer_no))
+    note = "" if indicator in CUSTOMER_COLUMNS else "this indicator is counted per staff member only; customers are listed with their trading indicators"
+    return staff, rows, note

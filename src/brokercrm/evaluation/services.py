@@ -1,0 +1,123 @@
+"""Writes of evaluation: scheme import and item edits, evaluation runs; each in a transaction, each audited."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+
+from brokercrm.core.audit import audit_record, diff, snapshot
+from brokercrm.core.errors import DomainError
+from brokercrm.evaluation.indicators import parse_period
+from brokercrm.evaluation.marts import staff_indicators, work_indicators
+from brokercrm.evaluation.models import EvaluationRun, Scheme, SchemeItem, Score, ScoreLine
+from brokercrm.evaluation.schemes_io import apply_schemes, export_schemes, parse_schemes
+from brokercrm.evaluation.scoring import ItemSpec, check_item, compile_item_formula, rank, score_staff
+from brokercrm.evaluation.yamlio import category_map
+from brokercrm.org.models import Staff, StaffCategory, StaffLevel
+from brokercrm.platform.formula import FormulaError
+
+MODELS = {"Scheme": Scheme, "SchemeItem": SchemeItem, "StaffCategory": StaffCategory, "StaffLevel": StaffLevel}
+
+
+def scheme_specs(scheme: Scheme) -> list[ItemSpec]:
+    return [ItemSpec(i.indicator, i.weight, i.target, i.mode, i.cap, i.floor,
+                     compile_item_formula(i.formula) if i.mode == "formula" else None)
+            for i in scheme.items.order_by("order")]
+
+
+def scheme_staff(scheme: Scheme, start, end):
+    """Staff the scheme evaluates: its category (and level), employed on at least one day of the period."""
+    qs = Staff.objects.filter(category_id=scheme.category_id, hire_date__lte=end).filter(
+        Q(leave_date__isnull=True) | Q(leave_date__gt=start)).select_related("branch", "team")
+    if scheme.level_id:
+        qs = qs.filter(level_id=scheme.level_id)
+    return qs.order_by("staff_no")
+
+
+@transaction.atomic
+def evaluation_run(*, actor, scheme: Scheme, period: str) -> EvaluationRun:
+    """Score every staff member of the scheme for the period and rank them in team, branch and company (re-run replaces)."""
+    parsed = parse_period(period)
+    if parsed.kind != scheme.period_kind:
+        raise DomainError(f"scheme {scheme.code} is {scheme.get_period_kind_display()}: give a {scheme.period_kind} period "
+                          f"(e.g. {'2026-03' if scheme.period_kind == 'month' else '2026-Q1' if scheme.period_kind == 'quarter' else '2026'})",
+                          field="period")
+    specs = scheme_specs(scheme)
+    staff = list(scheme_staff(scheme, parsed.start, parsed.end))
+    numbers = [s.staff_no for s in staff]
+    current = staff_indicators(parsed, numbers)
+    work = work_indicators(numbers, parsed.start, parsed.end)
+    needs_last_year = any(s.formula is not None and any(n.startswith("last_year.") for n in s.formula.names) for s in specs)
+    last_year = staff_indicators(parsed.shifted_year(), numbers) if needs_last_year else None
+    totals, breakdowns = {}, {}
+    for s in staff:
+        values = dict(current.values.get(s.staff_no, {})) | work.values.get(s.staff_no, {})
+        if last_year is not None:
+            values |= {f"last_year.{k}": v for k, v in last_year.values.get(s.staff_no, {}).items()}
+        try:
+            totals[s.staff_no], breakdowns[s.staff_no] = score_staff(specs, values)
+        except FormulaError as exc:
+            raise DomainError(f"{s.staff_no}: {exc}", field="formula") from None
+    by_team = rank(totals, {s.staff_no: f"T{s.team_id}" for s in staff if s.team_id})
+    by_branch = rank(totals, {s.staff_no: s.branch_id for s in staff})
+    company = rank(totals)
+    run, created = EvaluationRun.objects.get_or_create(scheme=scheme, period=parsed.label, defaults={"created_by": actor if getattr(actor, "pk", None) else None})
+    run.scores.all().delete()
+    notes = [n for n in (work.note,) if n]
+    missing = [n for n in numbers if n not in current.values]
+    if missing:
+        notes.append(f"no published indicators for {len(missing)} staff member(s) (e.g. {', '.join(missing[:5])}): scored on empty values")
+    run.snapshot, run.note = current.snapshot, "\n".join(notes)
+    run.save()
+    scores = Score.objects.bulk_create([
+        Score(run=run, staff=s, branch_id=s.branch_id, team_id=s.team_id, total=totals[s.staff_no],
+              rank_team=by_team.get(s.staff_no) if s.team_id else None, rank_branch=by_branch[s.staff_no],
+              rank_company=company[s.staff_no]) for s in staff], batch_size=1000)
+    lines = []
+    for score, s in zip(scores, staff):
+        for order, item in enumerate(breakdowns[s.staff_no], start=1):
+            lines.append(ScoreLine(score=score, order=order, indicator=item.indicator, actual=item.actual, target=item.target,
+                                   weight=item.weight, ratio=item.ratio, points=item.points, mode=item.mode, formula=item.formula,
+                                   inputs={k: None if v is None else str(v) for k, v in item.inputs.items()}))
+    ScoreLine.objects.bulk_create(lines, batch_size=2000)
+    audit_record(actor=actor, action="create" if created else "update", instance=run,
+                 changes={"scores": [None, len(staff)], "snapshot": [None, run.snapshot]}, note=f"evaluation run {run}")
+    return run
+
+
+@transaction.atomic
+def schemes_import(*, actor, data: bytes, file_name: str) -> int:
+    """Import schemes from YAML: every problem is reported with its line and field; nothing changes on any problem."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DomainError(f"{file_name}: not valid UTF-8", field="file") from None
+    schemes = parse_schemes(text, file=file_name, categories=category_map(StaffCategory, StaffLevel))
+    before = export_schemes(models=MODELS)
+    count = apply_schemes(schemes, models=MODELS)
+    audit_record(actor=actor, action="import", object_type="evaluation.scheme", object_id="*",
+                 changes={"yaml": [before, export_schemes(models=MODELS)]}, note=file_name)
+    return count
+
+
+def schemes_export() -> str:
+    return export_schemes(models=MODELS)
+
+
+@transaction.atomic
+def scheme_item_update(*, actor, item: SchemeItem, target: Decimal | None, weight: Decimal, mode: str,
+                       cap: Decimal | None = None, floor: Decimal | None = None, formula: str = "") -> SchemeItem:
+    """Change one item's target, weight and scoring; a formula is checked (with its position) before saving."""
+    compiled = None
+    if formula.strip():
+        try:
+            compiled = compile_item_formula(formula)
+        except FormulaError as exc:
+            raise DomainError(f"column {exc.column}: {exc.message}", field="formula") from None
+    check_item(ItemSpec(item.indicator, weight, target, mode, cap, floor, compiled))
+    before = snapshot(item)
+    item.target, item.weight, item.mode, item.cap, item.floor, item.formula = target, weight, mode, cap, floor, formula.strip()
+    item.save()
+    audit_record(actor=actor, action="update", instance=item, changes=diff(before, snapshot(item)))
+    return item
