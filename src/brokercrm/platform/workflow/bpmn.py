@@ -195,7 +195,7 @@ def parse_definition(data: bytes, *, file_name: str, roles: set[str], handlers: 
             problems.append(problem(f"unknown handler '{name}' in implementation (registered: {', '.join(sorted(handlers))})",
                                     node.sourceline, node.get("id")))
         handler_steps.append(StepInfo(node.get("id"), node.get("name") or node.get("id"), handler=name))
-    if not approvals:
+    if next(process.iter(f"{{{BPMN_NS}}}userTask"), None) is None:
         problems.append(problem("the process has no user task: nothing to approve", process.sourceline, key))
     for node in process.iter(f"{{{BPMN_NS}}}conditionExpression"):
         error = _check_condition(node.text or "", known)
@@ -209,6 +209,8 @@ def parse_definition(data: bytes, *, file_name: str, roles: set[str], handlers: 
         parser.add_bpmn_xml(root, file_name)
         spec = parser.get_spec(key)
     except ValidationException as exc:
-        raise InputRejected([problem(str(exc), exc.line_number or None, getattr(exc, "id", ""))]) from exc
+        element = getattr(exc, "id", "")
+        line = exc.line_number or next((n.sourceline for n in root.iter() if element and n.get("id") == element), None)
+        raise InputRejected([problem(str(exc).strip(), line, element)]) from exc
     return ParsedDefinition(key=key, name=process.get("name") or key, spec=spec, checksum=hashlib.sha256(data).hexdigest(),
                             approvals=approvals, handlers=handler_steps)
