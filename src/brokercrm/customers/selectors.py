@@ -215,7 +215,7 @@ def relation_history(*, customer: Customer) -> list:
 def staff_choices(*, user) -> list[tuple[str, str]]:
     from brokercrm.org.selectors import staff_list
 
-    return [(s.staff_no, str(s)) for s in staff_list(user=user).only("staff_no", "name")]
+    return [(s.staff_no, str(s)) for s in staff_list(user=user).select_related(None).only("staff_no", "name")]
 
 
 @dataclass(frozen=True)
