@@ -177,3 +177,24 @@ def _retry_all(due, config, now, error, result) -> None:
     for message in OutboxMessage.objects.filter(pk__in=due, status=OutboxMessage.Status.PENDING):
         OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)
         _retry(message, config, now, error, result)
+
+
+@transaction.atomic
+def channel_config_update(*, actor, code: str, **changes) -> ChannelConfig:
+    """Change a channel's connection or policy (host, port, sender, username, rate_per_minute, quiet hours, max_attempts)."""
+    from brokercrm.core.audit import diff, snapshot
+
+    allowed = {"host", "port", "sender", "username", "password", "rate_per_minute", "quiet_start", "quiet_end", "max_attempts"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DomainError(f"unknown setting {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    config = channel_config(code)
+    before = snapshot(config, [f for f in allowed if f != "password"])
+    for name, value in changes.items():
+        setattr(config, name, value)
+    if (config.quiet_start is None) != (config.quiet_end is None):
+        raise DomainError("quiet hours need both a start and an end", field="quiet_end")
+    config.full_clean()
+    config.save()
+    audit_record(actor=actor, action="update", instance=config, changes=diff(before, snapshot(config, [f for f in allowed if f != "password"])))
+    return config

@@ -1,0 +1,119 @@
+import datetime as dt
+import time
+
+from django.core.management.base import CommandError
+
+from brokercrm.core.commands import BrokercrmCommand, add_subcommands
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"'{value}' is not a date (YYYY-MM-DD)") from exc
+
+
+def _hours(value: str) -> tuple[dt.time, dt.time]:
+    try:
+        start, end = value.split("-")
+        return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+    except ValueError as exc:
+        raise CommandError(f"'{value}' is not a quiet-hours range such as 21:00-08:00") from exc
+
+
+class Command(BrokercrmCommand):
+    help = ("Differentiated service: `brokercrm servicing send` sends the due outbox messages and returns; "
+            "`channel` configures e-mail/SMS; `smsc` runs a local SMPP SMSC; `visits` and `strategy` generate work.")
+
+    def add_arguments(self, parser):
+        def send_args(sp):
+            sp.add_argument("--channel", choices=["email", "sms"], action="append", help="only this channel (repeatable)")
+            sp.add_argument("--loop", action="store_true", help="keep sending every --interval seconds until interrupted")
+            sp.add_argument("--interval", type=float, default=10.0)
+
+        def channel_args(sp):
+            sp.add_argument("code", choices=["email", "sms"])
+            sp.add_argument("--host")
+            sp.add_argument("--port", type=int)
+            sp.add_argument("--sender")
+            sp.add_argument("--username")
+            sp.add_argument("--rate", type=int, help="messages per minute")
+            sp.add_argument("--quiet", type=_hours, help="quiet hours, e.g. 21:00-08:00; 'none' is not accepted, use --no-quiet")
+            sp.add_argument("--no-quiet", action="store_true")
+
+        def smsc_args(sp):
+            sp.add_argument("--port", type=int, default=2775)
+
+        def visits_args(sp):
+            sp.add_argument("--as-of", type=_date, required=True, help="business date the regulatory rules are applied on")
+            sp.add_argument("--opened-from", type=_date, help="first open date of new accounts to visit (default: --as-of)")
+
+        def strategy_args(sp):
+            sp.add_argument("--id", type=int, required=True)
+            sp.add_argument("--date", type=_date, required=True, help="a day of the period to run for")
+
+        add_subcommands(self, parser, send=("Send the due outbox messages (one round).", send_args),
+                        channel=("Configure a channel.", channel_args), smsc=("Run a local SMPP SMSC (demo stand-in).", smsc_args),
+                        visits=("Generate the regulatory visit tasks.", visits_args),
+                        strategy=("Run a service strategy for a period.", strategy_args))
+
+    def handle(self, *args, **opts):
+        getattr(self, f"_{opts['subcommand']}")(opts)
+
+    def _send(self, opts):
+        from brokercrm.servicing.services.outbox import outbox_send
+
+        channels = tuple(opts["channel"] or ("email", "sms"))
+        while True:
+            r = outbox_send(channels=channels)
+            deferred = ", ".join(f"{k}: {v}" for k, v in r.deferred.items())
+            self.stdout.write(f"sent {r.sent}, retried {r.retried}, failed {r.failed}, suppressed {r.suppressed}, "
+                              f"interrupted {r.interrupted}{'; deferred ' + deferred if deferred else ''}")
+            if not opts["loop"]:
+                return
+            time.sleep(opts["interval"])
+
+    def _channel(self, opts):
+        from brokercrm.servicing.services.outbox import channel_config_update
+
+        changes = {k: opts[k] for k in ("host", "port", "sender", "username") if opts[k] is not None}
+        if opts["rate"] is not None:
+            changes["rate_per_minute"] = opts["rate"]
+        if opts["quiet"]:
+            changes["quiet_start"], changes["quiet_end"] = opts["quiet"]
+        if opts["no_quiet"]:
+            changes["quiet_start"] = changes["quiet_end"] = None
+        config = channel_config_update(actor=None, code=opts["code"], **changes)
+        self.stdout.write(f"{config.code}: {config.host}:{config.port}, {config.rate_per_minute}/min, "
+                          f"quiet {config.quiet_start or '-'}–{config.quiet_end or '-'}")
+
+    def _smsc(self, opts):
+        from brokercrm.servicing.channels.smpp_server import SmppServer
+
+        server = SmppServer(port=opts["port"]).start()
+        self.stdout.write(f"SMSC listening on 127.0.0.1:{server.port}; Ctrl-C to stop")
+        seen = 0
+        try:
+            while True:
+                time.sleep(1)
+                for sms in server.received[seen:]:
+                    self.stdout.write(f"{sms.message_id} → {sms.destination}: {sms.text}")
+                seen = len(server.received)
+        except KeyboardInterrupt:
+            server.stop()
+
+    def _visits(self, opts):
+        from brokercrm.servicing.services.tasks import visits_generate
+
+        r = visits_generate(as_of=opts["as_of"], opened_from=opts["opened_from"])
+        self.stdout.write(f"new accounts {r.new_accounts}, existing {r.existing}, departed staff {r.departed}, rerouted {r.rerouted}")
+
+    def _strategy(self, opts):
+        from brokercrm.servicing.models import Strategy
+        from brokercrm.servicing.services.strategies import strategy_run
+
+        strategy = Strategy.objects.filter(pk=opts["id"]).first()
+        if strategy is None:
+            raise CommandError(f"no strategy with id {opts['id']}")
+        r = strategy_run(actor=None, strategy=strategy, period=opts["date"])
+        self.stdout.write(f"{r.tasks} tasks, {r.messages} messages, {r.skipped} customers without an address")
