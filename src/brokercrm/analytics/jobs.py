@@ -6,7 +6,6 @@ in one transaction: a rerun gives the same rows, a failed run leaves the previou
 """
 import datetime as dt
 import time
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -20,7 +19,7 @@ from brokercrm.customers.models import Customer
 from brokercrm.datacenter.pipelines.publish import open_published
 
 COLUMNS = ("customer_id", "period", "tier", "qualified_tier", "previous_tier", "pinned", "groups", "rfm_r", "rfm_f", "rfm_m",
-           "cluster", "avg_daily_assets", "end_assets", "net_commission")
+           "cluster", "avg_daily_assets_cents", "end_assets_cents", "net_commission_cents")
 CHUNK = 20_000
 
 
@@ -70,10 +69,6 @@ def segments_step(dates: list[dt.date]) -> dict:
     return segments_build(dates=dates)
 
 
-def _money(cents) -> Decimal:
-    return Decimal(int(cents)).scaleb(-2)
-
-
 @transaction.atomic
 def _write(results, start: str | None, periods: list[str]) -> dict:
     started = time.perf_counter()
@@ -98,14 +93,14 @@ def _write(results, start: str | None, periods: list[str]) -> dict:
                     continue
                 rows.append((customer_id, part.period, part.tier[i], part.qualified_tier[i], part.previous_tier[i],
                              bool(part.pinned[i]), part.groups[i], int(part.rfm_r[i]), int(part.rfm_f[i]), int(part.rfm_m[i]),
-                             int(part.cluster[i]), _money(part.avg_daily_assets_cents[i]), _money(part.end_assets_cents[i]),
-                             _money(part.net_commission_cents[i])))
+                             int(part.cluster[i]), int(part.avg_daily_assets_cents[i]), int(part.end_assets_cents[i]),
+                             int(part.net_commission_cents[i])))
             for offset in range(0, len(rows), CHUNK):
                 cursor.executemany(sql, rows[offset:offset + CHUNK])
             written += len(rows)
             ClusterProfile.objects.bulk_create([ClusterProfile(
-                period=part.period, cluster=c.cluster, size=c.size, avg_daily_assets=_money(c.avg_daily_assets_cents),
-                net_commission=_money(c.net_commission_cents), centroid=c.centroid, traits=c.traits) for c in part.clusters])
+                period=part.period, cluster=c.cluster, size=c.size, avg_daily_assets_cents=c.avg_daily_assets_cents,
+                net_commission_cents=c.net_commission_cents, centroid=c.centroid, traits=c.traits) for c in part.clusters])
             BuiltPeriod.objects.update_or_create(period=part.period, defaults={"customers": len(rows)})
     return {"analytics.membership": written, "analytics.skipped_unknown_customers": skipped,
             "analytics.periods": len(results), "analytics.write_ms": int((time.perf_counter() - started) * 1000)}

@@ -1,10 +1,17 @@
 """Customer segmentation (客户细分): configuration (tiers, behaviour groups, settings, pins) and monthly membership."""
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language, gettext_lazy as _
 
 from brokercrm.core.models import TimeStampedModel
+from brokercrm.core.money import to_money
 from brokercrm.customers.models import Customer
+
+
+def cents_to_money(cents: int | None) -> Decimal:
+    return to_money(Decimal(cents or 0) / 100)
 
 
 def _localized(obj) -> str:
@@ -98,9 +105,10 @@ class Membership(models.Model):
     rfm_f = models.PositiveSmallIntegerField("F", default=0)
     rfm_m = models.PositiveSmallIntegerField("M", default=0)
     cluster = models.PositiveSmallIntegerField(_("cluster"), default=0)
-    avg_daily_assets = models.DecimalField(_("average daily assets"), max_digits=18, decimal_places=2)
-    end_assets = models.DecimalField(_("month-end assets"), max_digits=18, decimal_places=2)
-    net_commission = models.DecimalField(_("net commission"), max_digits=18, decimal_places=2)
+    # Money in integer cents: sums over a million rows stay exact on SQLite too (its decimals are binary).
+    avg_daily_assets_cents = models.BigIntegerField(_("average daily assets (cents)"))
+    end_assets_cents = models.BigIntegerField(_("month-end assets (cents)"))
+    net_commission_cents = models.BigIntegerField(_("net commission (cents)"))
 
     class Meta:
         ordering = ["-period"]
@@ -116,6 +124,18 @@ class Membership(models.Model):
     def group_codes(self) -> list[str]:
         return [g for g in self.groups.split(";") if g]
 
+    @property
+    def avg_daily_assets(self) -> Decimal:
+        return cents_to_money(self.avg_daily_assets_cents)
+
+    @property
+    def end_assets(self) -> Decimal:
+        return cents_to_money(self.end_assets_cents)
+
+    @property
+    def net_commission(self) -> Decimal:
+        return cents_to_money(self.net_commission_cents)
+
 
 class ClusterProfile(models.Model):
     """One cluster of a month: size, contribution and its centroid described in words."""
@@ -123,8 +143,8 @@ class ClusterProfile(models.Model):
     period = models.CharField(_("month"), max_length=7)
     cluster = models.PositiveSmallIntegerField(_("cluster"))
     size = models.PositiveIntegerField(_("customers"))
-    avg_daily_assets = models.DecimalField(_("average daily assets"), max_digits=20, decimal_places=2)
-    net_commission = models.DecimalField(_("net commission"), max_digits=20, decimal_places=2)
+    avg_daily_assets_cents = models.BigIntegerField(_("average daily assets (cents)"))
+    net_commission_cents = models.BigIntegerField(_("net commission (cents)"))
     centroid = models.JSONField(_("centroid"), default=dict)
     traits = models.JSONField(_("traits"), default=list)
 

@@ -19,6 +19,6 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     period = "2026-03"
     tier = "regular"
     qualified_tier = factory.LazyAttribute(lambda o: o.tier)
-    avg_daily_assets = 0
-    end_assets = 0
-    net_commission = 0
+    avg_daily_assets_cents = 0
+    end_assets_cents = 0
+    net_commission_cents = 0
