@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from ninja import Query, Router, Schema
+from ninja import Body, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from brokercrm.core.errors import DomainError
@@ -133,7 +133,7 @@ def remove_tag(request, customer_no: str, tag: str):
 
 @router.patch("/customers/{customer_no}/custom-fields", response=dict[str, Any], summary="Set custom field values of a customer")
 @_writes
-def set_customer_fields(request, customer_no: str, body: dict[str, Any]):
+def set_customer_fields(request, customer_no: str, body: Body[dict[str, Any]]):
     """Only the keys given change; an empty value clears a field; every value is validated against its definition."""
     customer = selectors.customer_get(user=request.auth, customer_no=customer_no)
     return services.customer_custom_fields_set(actor=request.auth, customer=customer, values=body).custom_fields
@@ -218,7 +218,7 @@ def create_prospect(request, body: ProspectIn):
     p = prospect_services.prospect_create(actor=request.auth, name=body.name, branch=_branch(request, body.branch_code),
                                           mobile=body.mobile, id_type=body.id_type, id_no=body.id_no, email=body.email,
                                           staff=_staff(request, body.staff_no), source=body.source, custom_fields=body.custom_fields)
-    return 201, _prospect_out(p)
+    return Status(201, _prospect_out(p))
 
 
 @router.get("/prospects/{pk}", response=ProspectOut, summary="One prospect")
@@ -243,7 +243,7 @@ def update_prospect(request, pk: int, body: ProspectPatch):
 @_writes
 def delete_prospect(request, pk: int):
     prospect_services.prospect_delete(actor=request.auth, prospect=prospect_selectors.prospect_get(user=request.auth, pk=pk))
-    return 204, None
+    return Status(204, None)
 
 
 class NoteIn(Schema):
@@ -256,4 +256,4 @@ class NoteIn(Schema):
 def add_note(request, pk: int, body: NoteIn):
     note = prospect_services.prospect_note_add(actor=request.auth, prospect=prospect_selectors.prospect_get(user=request.auth, pk=pk),
                                                text=body.text, next_contact_on=body.next_contact_on)
-    return 201, {"id": note.pk, "text": note.text, "next_contact_on": note.next_contact_on}
+    return Status(201, {"id": note.pk, "text": note.text, "next_contact_on": note.next_contact_on})

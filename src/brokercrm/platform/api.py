@@ -3,7 +3,7 @@ import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from brokercrm.platform import selectors, services
@@ -67,7 +67,7 @@ def list_custom_fields(request, entity: str = ""):
 @router.post("/custom-fields", response={201: CustomFieldOut}, summary="Add a custom field (admin)")
 @_writes
 def create_custom_field(request, body: CustomFieldIn):
-    return 201, services.custom_field_create(actor=request.auth, **body.dict())
+    return Status(201, services.custom_field_create(actor=request.auth, **body.dict()))
 
 
 @router.patch("/custom-fields/{pk}", response=CustomFieldOut, summary="Change a custom field (admin); key, object and type stay fixed")
