@@ -65,11 +65,12 @@ def _lit(value) -> str:
 
 
 def _window(dates: list[dt.date], lookback: int) -> str:
-    """Loaded trading days indexed in order (idx), with the first index a rule needs to look at."""
+    """Loaded trading days indexed in order (idx), and the first index and date a rule needs to look at."""
     first = _lit(min(dates))
     return f"""
         days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.trading_days),
-        lo AS (SELECT COALESCE(MAX(idx), 1) - {lookback} AS lo_idx FROM days WHERE d <= {first})"""
+        lo0 AS (SELECT COALESCE(MAX(idx), 1) - {lookback} AS lo_idx FROM days WHERE d <= {first}),
+        lo AS (SELECT lo0.lo_idx, COALESCE((SELECT MIN(d) FROM days WHERE days.idx >= lo0.lo_idx), {first}) AS lo_date FROM lo0)"""
 
 
 def _in_dates(column: str, dates: list[dt.date]) -> str:
@@ -77,12 +78,14 @@ def _in_dates(column: str, dates: list[dt.date]) -> str:
 
 
 def sql_large_withdrawal(dates, p) -> str:
+    """Compared with total assets on the previous loaded trading day (no row then, e.g. a new account: amount only)."""
     return f"""
-        WITH w AS (SELECT customer_no, biz_date, -SUM(amount) AS amount FROM dw.fact_cash_flows
-                   WHERE flow_type = 'bank_out' AND {_in_dates('biz_date', dates)} GROUP BY customer_no, biz_date),
-        prev AS (SELECT w.customer_no, w.biz_date, w.amount,
-                        (SELECT a.total_assets FROM dw.fact_assets a WHERE a.customer_no = w.customer_no AND a.biz_date < w.biz_date
-                         ORDER BY a.biz_date DESC LIMIT 1) AS base FROM w)
+        WITH {_window(dates, 1)},
+        w AS (SELECT customer_no, biz_date, -SUM(amount) AS amount FROM dw.fact_cash_flows
+              WHERE flow_type = 'bank_out' AND {_in_dates('biz_date', dates)} GROUP BY customer_no, biz_date),
+        prev AS (SELECT w.customer_no, w.biz_date, w.amount, a.total_assets AS base
+                 FROM w JOIN days cur ON cur.d = w.biz_date LEFT JOIN days pd ON pd.idx = cur.idx - 1
+                 LEFT JOIN dw.fact_assets a ON a.customer_no = w.customer_no AND a.biz_date = pd.d)
         SELECT customer_no, biz_date, amount, base, NULL AS ref FROM prev
         WHERE amount >= {p['amount']}
            OR (amount >= {p['share_min_amount']} AND base > 0 AND amount >= base * {p['share']})"""
@@ -119,7 +122,7 @@ def sql_assets_drop(dates, p) -> str:
                COALESCE(LAG(a.total_assets, {n}) OVER (PARTITION BY a.customer_no ORDER BY a.biz_date) >= {p['min_assets']}
                         AND a.total_assets * 100 <= LAG(a.total_assets, {n}) OVER (PARTITION BY a.customer_no ORDER BY a.biz_date)
                             * (100 - {p['percent']}), FALSE) AS hit
-        FROM dw.fact_assets a JOIN days ON days.d = a.biz_date, lo WHERE days.idx >= lo.lo_idx"""
+        FROM dw.fact_assets a JOIN days ON days.d = a.biz_date CROSS JOIN lo WHERE a.biz_date >= lo.lo_date"""
     return _transition(dates, n + 1, rows)
 
 
@@ -130,8 +133,8 @@ def sql_concentration(dates, p) -> str:
         FROM dw.fact_assets a JOIN days ON days.d = a.biz_date CROSS JOIN lo
         LEFT JOIN (SELECT customer_no, biz_date, market || '.' || security_code AS ref, market_value,
                           ROW_NUMBER() OVER (PARTITION BY customer_no, biz_date ORDER BY market_value DESC, market, security_code) AS rn
-                   FROM dw.fact_positions) top ON top.customer_no = a.customer_no AND top.biz_date = a.biz_date AND top.rn = 1
-        WHERE days.idx >= lo.lo_idx"""
+                   FROM dw.fact_positions, lo WHERE biz_date >= lo.lo_date) top ON top.customer_no = a.customer_no AND top.biz_date = a.biz_date AND top.rn = 1
+        WHERE a.biz_date >= lo.lo_date"""
     return _transition(dates, 1, rows)
 
 
@@ -146,33 +149,34 @@ def sql_questionnaire_expired(dates, p) -> str:
         LEFT JOIN (SELECT pos.customer_no, pos.biz_date, MIN(pos.market || '.' || pos.security_code) AS ref,
                           MAX(CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER)) AS risk
                    FROM dw.fact_positions pos JOIN dw.securities s ON s.market = pos.market AND s.security_code = pos.security_code
-                   WHERE s.risk_level IS NOT NULL GROUP BY pos.customer_no, pos.biz_date) held
+                   CROSS JOIN lo WHERE s.risk_level IS NOT NULL AND pos.biz_date >= lo.lo_date
+                   GROUP BY pos.customer_no, pos.biz_date) held
                ON held.customer_no = a.customer_no AND held.biz_date = a.biz_date
               AND held.risk > COALESCE(CAST(SUBSTRING(v.risk_level, 2, 1) AS INTEGER), 0)
-        WHERE days.idx >= lo.lo_idx"""
+        WHERE a.biz_date >= lo.lo_date"""
     return _transition(dates, 1, rows)
 
 
 def sql_no_trade(dates, p) -> str:
-    """Fires on the N-th loaded trading day without a trade (counting from the customer's first assets row)."""
+    """Fires on the N-th loaded trading day without a trade, counted from the last trade or the first assets row.
+
+    Only the last N + 1 days before the dates are read: an older last event makes the gap longer than N.
+    A customer whose rows reach back to the window's first day has their first row before it.
+    """
     n = p["days"]
     return f"""
-        WITH {_window(dates, 1)},
-        traded AS (SELECT DISTINCT customer_no, trade_date FROM dw.fact_trades),
-        firsts AS (SELECT a.customer_no, MIN(days.idx) AS first_idx FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
-                   GROUP BY a.customer_no),
-        before AS (SELECT t.customer_no, MAX(days.idx) AS last_idx FROM traded t JOIN days ON days.d = t.trade_date, lo
-                   WHERE days.idx < lo.lo_idx GROUP BY t.customer_no),
-        rows AS (SELECT a.customer_no, a.biz_date, a.total_assets, days.idx,
+        WITH {_window(dates, n + 1)},
+        traded AS (SELECT DISTINCT customer_no, trade_date FROM dw.fact_trades CROSS JOIN lo WHERE trade_date >= lo.lo_date),
+        rows AS (SELECT a.customer_no, a.biz_date, a.total_assets, days.idx, lo.lo_idx,
                         MAX(CASE WHEN t.customer_no IS NOT NULL THEN days.idx END)
-                            OVER (PARTITION BY a.customer_no ORDER BY a.biz_date ROWS UNBOUNDED PRECEDING) AS traded_idx
+                            OVER (PARTITION BY a.customer_no ORDER BY a.biz_date ROWS UNBOUNDED PRECEDING) AS traded_idx,
+                        MIN(days.idx) OVER (PARTITION BY a.customer_no) AS first_idx
                  FROM dw.fact_assets a JOIN days ON days.d = a.biz_date CROSS JOIN lo
                  LEFT JOIN traded t ON t.customer_no = a.customer_no AND t.trade_date = a.biz_date
-                 WHERE days.idx >= lo.lo_idx)
-        SELECT r.customer_no, r.biz_date, r.total_assets AS amount, NULL AS base, NULL AS ref
-        FROM rows r JOIN firsts f ON f.customer_no = r.customer_no LEFT JOIN before b ON b.customer_no = r.customer_no
-        WHERE r.idx - GREATEST(COALESCE(r.traded_idx, 0), COALESCE(b.last_idx, 0), f.first_idx - 1) = {n}
-          AND r.total_assets >= {p['min_assets']} AND {_in_dates('r.biz_date', dates)}"""
+                 WHERE a.biz_date >= lo.lo_date)
+        SELECT customer_no, biz_date, total_assets AS amount, NULL AS base, NULL AS ref FROM rows
+        WHERE idx - GREATEST(COALESCE(traded_idx, 0), CASE WHEN first_idx > lo_idx THEN first_idx - 1 ELSE 0 END) = {n}
+          AND total_assets >= {p['min_assets']} AND {_in_dates('biz_date', dates)}"""
 
 
 SQL = {

@@ -76,16 +76,19 @@ def test_no_trade_fires_on_the_nth_trading_day_without_a_trade():
                                                  ("A", "2026-03-05", {"amount": "20000.00"})]
 
 
-def test_no_trade_counts_trades_before_the_dates_evaluated():
-    """Evaluating only day 5 still sees the trade of day 2: 3 days without a trade (3, 4, 5) → alert on day 5."""
+def test_no_trade_counts_trades_and_first_days_before_the_dates_evaluated():
+    """Evaluating only day 5 with N = 3: A traded on day 2 → alert; B's first row is day 3 → alert; C has rows since day 1 → none."""
     con, f = new_warehouse()
-    customer(f, "A")
+    for no in ("A", "B", "C"):
+        customer(f, no)
     _flat_assets(f, "A", 20_000)
+    _flat_assets(f, "B", 20_000, days=DAYS[2:])
+    _flat_assets(f, "C", 20_000)
     f.trade(DAYS[1], "A", amount="1000.00", commission="5.00")
     build(con, f)
 
     found = rules.evaluate(con, dates=dates(DAYS[4]), rules=_params("no_trade", days="3"))
-    assert [(c.customer_no, c.biz_date.isoformat()) for c in found] == [("A", "2026-03-06")]
+    assert [(c.customer_no, c.biz_date.isoformat()) for c in found] == [("A", "2026-03-06"), ("B", "2026-03-06")]
 
 
 def test_concentration_fires_when_one_security_passes_the_share():
