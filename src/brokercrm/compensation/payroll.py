@@ -67,8 +67,10 @@ def _sum_values(rows: list[dict]) -> dict[str, Decimal | None]:
     return out
 
 
-def compute_payroll(period: str) -> PayrollResult:
-    """Every staff member employed in the month whose category (and level) has an active pay structure."""
+def compute_payroll(period: str, *, only: list[str] | None = None, structure: PayStructure | None = None) -> PayrollResult:
+    """Every staff member employed in the month whose category (and level) has an active pay structure.
+
+    only: just these staff numbers; structure: pay them with this structure instead (the preview)."""
     parsed = evaluation.parse_period(period)
     if parsed.kind != "month":
         raise DomainError(f"'{period}' is not a month (YYYY-MM)", field="period")
@@ -81,9 +83,17 @@ def compute_payroll(period: str) -> PayrollResult:
             raise DomainError(f"pay structure {s.code}, item {exc.code}: column {exc.error.column}: {exc.error.message}",
                               field="formula") from None
         structures[(s.category_id, s.level_id)] = s
+    if structure is not None:
+        try:
+            compiled[structure.code] = compiled_structure(structure, constant_names=consts, tier_names=tiers)
+        except RuleError as exc:
+            raise DomainError(f"item {exc.code}: column {exc.error.column}: {exc.error.message}", field="formula") from None
     item_names = {i.code: i.name for i in PayItem.objects.all()}
-    staff = [s for s in Staff.objects.filter(hire_date__lte=parsed.end).filter(Q(leave_date__isnull=True) | Q(leave_date__gt=parsed.start))
-             .select_related("branch", "team", "category", "level").order_by("staff_no") if _structure_for(structures, s)]
+    candidates = Staff.objects.filter(hire_date__lte=parsed.end).filter(Q(leave_date__isnull=True) | Q(leave_date__gt=parsed.start))
+    if only is not None:
+        candidates = candidates.filter(staff_no__in=only)
+    staff = [s for s in candidates.select_related("branch", "team", "category", "level").order_by("staff_no")
+             if structure is not None or _structure_for(structures, s)]
     numbers = [s.staff_no for s in staff]
     current = evaluation.staff_indicators(parsed)
     last_year_period = parsed.shifted_year()
@@ -105,7 +115,7 @@ def compute_payroll(period: str) -> PayrollResult:
     targets_cache: dict[tuple, tuple[str, dict]] = {}
     missing = 0
     for s in staff:
-        structure = _structure_for(structures, s)
+        paid_by = structure or _structure_for(structures, s)
         key = (s.category_id, s.level_id)
         if key not in targets_cache:
             targets_cache[key] = evaluation.scheme_targets(category_id=s.category_id, level_id=s.level_id)
@@ -124,7 +134,7 @@ def compute_payroll(period: str) -> PayrollResult:
         score = scores.get(s.id)
         values["evaluation_score"] = score[0] if score else None
         values |= {name: entered[s.id].get(name, default) for name, default in ENTERED_INPUTS.items()}
-        lines = compute_lines(compiled[structure.code], values, tiers=tiers)
+        lines = compute_lines(compiled[paid_by.code], values, tiers=tiers)
         context = {"staff_no": s.staff_no, "branch": s.branch.code, "team": s.team_id, "period": parsed.label,
                    "last_year": last_year_period.label, "snapshot": current.snapshot, "scheme": scheme_code,
                    "run": score[1] if score else None, "entered": entered[s.id], "members": team_members.get(s.team_id, []),
@@ -132,7 +142,7 @@ def compute_payroll(period: str) -> PayrollResult:
                    "work_note": work.note}
         lineage = [{name: _lineage(name, context, consts, tiers) for name in line.inputs} for line in lines]
         gross, deductions, net = totals(lines)
-        result.payslips.append(PayslipData(s, structure.code, lines, lineage, gross, deductions, net))
+        result.payslips.append(PayslipData(s, paid_by.code, lines, lineage, gross, deductions, net))
     if missing:
         result.notes.append(f"{missing} staff member(s) have no published indicators for {parsed.label}")
     result.item_names = item_names

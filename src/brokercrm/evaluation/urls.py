@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from brokercrm.evaluation import views
 
 app_name = "evaluation"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home_page, name="home"),
+    path("runs/new/", views.run_create, name="run_create"),
+    path("runs/<int:run_id>/", views.run_page, name="run"),
+    path("runs/<int:run_id>/<str:staff_no>/", views.score_page, name="score"),
+    path("schemes.yaml", views.schemes_export, name="schemes_export"),
+    path("schemes/import/", views.schemes_import, name="schemes_import"),
+    path("schemes/<str:code>/", views.scheme_page, name="scheme"),
+    path("schemes/<str:code>/items/<int:item_id>/", views.scheme_item_edit, name="item_edit"),
+    path("drill/<str:staff_no>/<str:period>/<str:indicator>/", views.drill_page, name="drill"),
+    path("drill/<str:staff_no>/<str:period>/customers/<str:customer_no>/trades/", views.trades_page, name="trades"),
+]

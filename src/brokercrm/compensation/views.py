@@ -1,0 +1,219 @@
+"""Compensation pages: payroll runs and their approval path, payslips explained line by line, pay rules."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from brokercrm.compensation import selectors, services
+from brokercrm.compensation.calc import PAY_INPUTS
+from brokercrm.compensation.exports import export_workbook
+from brokercrm.compensation.forms import CommentForm, CopyForm, FormulaForm, PayInputForm, PeriodForm, PreviewForm, YamlImportForm
+from brokercrm.compensation.models import PayRule
+from brokercrm.compensation.payroll import compute_payroll
+from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.org.models import StaffCategory, StaffLevel
+from brokercrm.org.roles import Role
+from brokercrm.org.selectors import branch_list, category_list, staff_get
+
+RUNNERS = {Role.ADMIN, Role.HEAD_OFFICE}
+
+
+def _runner(request) -> bool:
+    return request.user.role in RUNNERS
+
+
+def _require_runner(request) -> None:
+    if not _runner(request):
+        raise PermissionDenied
+
+
+def _error(request, exc: DomainError) -> None:
+    messages.error(request, exc.message)
+
+
+def home_page(request):
+    return render(request, "compensation/home.html", {"runs": selectors.run_list(user=request.user), "form": PeriodForm(),
+                                                      "can_run": _runner(request)})
+
+
+@require_POST
+def run_calculate(request):
+    _require_runner(request)
+    form = PeriodForm(request.POST)
+    if form.is_valid():
+        try:
+            run = services.payroll_run_calculate(actor=request.user, period=form.cleaned_data["period"])
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Payroll %(period)s calculated.") % {"period": run.period})
+            return redirect("compensation:run", period=run.period)
+    return redirect(request.POST.get("next") or "compensation:home")
+
+
+def run_page(request, period: str):
+    run = selectors.run_get(user=request.user, period=period)
+    payslips = selectors.payslip_list(user=request.user, run=run)
+    approvals = list(run.approvals.select_related("branch", "approved_by"))
+    visible_branches = set(branch_list(user=request.user).values_list("id", flat=True))
+    for a in approvals:
+        a.can_approve = (run.status == "review" and not a.approved_at and a.branch_id in visible_branches
+                         and request.user.role in (RUNNERS | {Role.BRANCH_MANAGER}) and run.submitted_by_id != request.user.pk)
+    return render(request, "compensation/run.html", {
+        "run": run, "payslips": payslips, "totals": selectors.branch_totals(user=request.user, run=run),
+        "approvals": approvals, "steps": run.steps.all(), "can_run": _runner(request), "comment_form": CommentForm(),
+        "input_form": PayInputForm(), "can_reject": run.status == "review" and request.user.role in (RUNNERS | {Role.BRANCH_MANAGER}),
+    })
+
+
+@require_POST
+def run_action(request, period: str, action: str):
+    run = selectors.run_get(user=request.user, period=period)
+    comment = request.POST.get("comment", "")
+    try:
+        if action == "submit":
+            services.payroll_run_submit(actor=request.user, run=run, comment=comment)
+        elif action == "lock":
+            services.payroll_run_lock(actor=request.user, run=run, comment=comment)
+        elif action == "reject":
+            services.payroll_run_reject(actor=request.user, run=run, comment=comment)
+        elif action == "approve":
+            branch = get_object_or_404(branch_list(user=request.user), code=request.POST.get("branch", ""))
+            services.payroll_branch_approve(actor=request.user, run=run, branch=branch, comment=comment)
+        elif action == "recalculate":
+            services.payroll_run_calculate(actor=request.user, period=run.period)
+        elif action == "input":
+            form = PayInputForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+            d = form.cleaned_data
+            staff = staff_get(user=request.user, staff_no=d["staff_no"])
+            services.pay_input_set(actor=request.user, period=run.period, staff=staff, name=d["name"], value=d["value"], note=d["note"])
+        else:
+            raise DomainError(f"unknown action {action}")
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("compensation:run", period=period)
+
+
+def run_workbook(request, period: str):
+    run = selectors.run_get(user=request.user, period=period)
+    data = export_workbook(run, selectors.payslip_list(user=request.user, run=run))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="payroll-{run.period}.xlsx"'
+    return response
+
+
+def _explained(lines):
+    out = []
+    for line in lines:
+        line.explained_inputs = [{"name": k, "value": v, "lineage": line.lineage.get(k, {}),
+                                  "meaning": PAY_INPUTS.get(k, "")} for k, v in line.inputs.items()]
+        out.append(line)
+    return out
+
+
+def payslip_page(request, period: str, staff_no: str):
+    run = selectors.run_get(user=request.user, period=period)
+    payslip = selectors.payslip_get(user=request.user, run=run, staff_no=staff_no)
+    return render(request, "compensation/payslip.html", {"run": run, "payslip": payslip, "lines": _explained(payslip.lines.all())})
+
+
+def rules_page(request):
+    _require_runner(request)
+    categories = category_list()
+    return render(request, "compensation/rules.html", selectors.rules_overview() | {
+        "import_form": YamlImportForm(), "copy_form": CopyForm(categories=categories), "inputs": PAY_INPUTS})
+
+
+def rules_export(request):
+    _require_runner(request)
+    response = HttpResponse(services.pay_rules_export(), content_type="application/x-yaml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="pay_rules.yaml"'
+    return response
+
+
+@require_POST
+def rules_import(request):
+    _require_runner(request)
+    form = YamlImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            counts = services.pay_rules_import(actor=request.user, data=upload.read(), file_name=upload.name)
+        except InputRejected as exc:
+            for problem in exc.problems:
+                messages.error(request, str(problem))
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return redirect("compensation:rules")
+
+
+def structure_page(request, code: str):
+    _require_runner(request)
+    structure = selectors.structure_get(code=code)
+    preview = None
+    preview_form = PreviewForm(request.GET or None)
+    if request.GET and preview_form.is_valid():
+        staff = staff_get(user=request.user, staff_no=preview_form.cleaned_data["staff_no"])
+        try:
+            result = compute_payroll(preview_form.cleaned_data["period"], only=[staff.staff_no], structure=structure)
+        except DomainError as exc:
+            preview_form.add_error(None, exc.message)
+        else:
+            preview = result.payslips[0] if result.payslips else None
+            if preview is None:
+                preview_form.add_error("staff_no", _("not employed in that month"))
+            else:
+                for line, lineage in zip(preview.lines, preview.lineage):
+                    line.lineage_map = lineage
+    return render(request, "compensation/structure.html", {"structure": structure, "rules": structure.rules.select_related("item").order_by("order"),
+                                                           "preview_form": preview_form, "preview": preview,
+                                                           "copy_form": CopyForm(categories=category_list())})
+
+
+def rule_edit(request, code: str, rule_id: int):
+    _require_runner(request)
+    structure = selectors.structure_get(code=code)
+    rule = get_object_or_404(PayRule.objects.select_related("item"), pk=rule_id, structure=structure)
+    form = FormulaForm(request.POST or None, initial={"formula": rule.formula})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pay_rule_update(actor=request.user, rule=rule, formula=form.cleaned_data["formula"])
+        except DomainError as exc:
+            form.add_error("formula", exc.message)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("compensation:structure", code=code)
+    return render(request, "compensation/rule_form.html", {"structure": structure, "rule": rule, "form": form, "inputs": PAY_INPUTS})
+
+
+@require_POST
+def structure_copy(request, code: str):
+    _require_runner(request)
+    source = selectors.structure_get(code=code)
+    form = CopyForm(request.POST, categories=category_list())
+    if form.is_valid():
+        d = form.cleaned_data
+        category = StaffCategory.objects.get(code=d["category"])
+        level = None
+        if d["level"]:
+            cat_code, level_code = d["level"].split(":", 1)
+            level = StaffLevel.objects.filter(category__code=cat_code, code=level_code).first()
+        try:
+            structure = services.pay_structure_copy(actor=request.user, source=source, code=d["code"], name=d["name"],
+                                                    category=category, level=level)
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Pay structure %(code)s created and active.") % {"code": structure.code})
+            return redirect("compensation:structure", code=structure.code)
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("compensation:structure", code=code)

@@ -1,0 +1,128 @@
+"""Evaluation runs with the database: hand-computed scores and rankings, drill-down in scope, YAML import errors."""
+import datetime as dt
+from decimal import Decimal as D
+
+import duckdb
+import pytest
+from django.http import Http404
+
+from brokercrm.compensation.tests.world import MONTH, publish_month
+from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.customers.tests.factories import CustomerFactory, relate
+from brokercrm.evaluation import selectors, services
+from brokercrm.evaluation.models import Scheme, SchemeItem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def month(org_world, snapshot_dir, no_servicing_facade):
+    publish_month(snapshot_dir)
+    return org_world
+
+
+def test_scores_and_rankings_in_team_branch_and_company(month):
+    """AM-MONTHLY 2026-03: S0003 48+24+8+8 = 88.00, S0005 48+10 = 58.00, S0004 20+4+4 = 28.00, ranked per group."""
+    run = services.evaluation_run(actor=month["users"]["head_office"], scheme=Scheme.objects.get(code="AM-MONTHLY"), period=MONTH)
+    scores = {s.staff.staff_no: (s.total, s.rank_team, s.rank_branch, s.rank_company) for s in run.scores.all()}
+    assert scores == {"S0003": (D("88.00"), 1, 1, 1), "S0005": (D("58.00"), None, 1, 2), "S0004": (D("28.00"), 2, 2, 3)}
+    lines = {ln.indicator: ln.points for ln in run.scores.get(staff__staff_no="S0003").lines.all()}
+    assert lines == {"net_commission": D("48.00"), "avg_daily_assets": D("24.00"), "effective_new_customers": D("8.00"),
+                     "customer_count": D("8.00"), "visits": D("0.00")}
+    assert "work indicators" in run.note
+
+
+def test_a_rerun_replaces_the_scores_and_a_wrong_period_kind_is_refused(month):
+    """Running the month twice keeps one run; a quarterly scheme refuses a month naming the period field."""
+    ho = month["users"]["head_office"]
+    scheme = Scheme.objects.get(code="AM-MONTHLY")
+    services.evaluation_run(actor=ho, scheme=scheme, period=MONTH)
+    run = services.evaluation_run(actor=ho, scheme=scheme, period=MONTH)
+    assert scheme.runs.count() == 1 and run.scores.count() == 3
+    with pytest.raises(DomainError) as exc:
+        services.evaluation_run(actor=ho, scheme=Scheme.objects.get(code="AM-QUARTERLY"), period=MONTH)
+    assert exc.value.field == "period"
+
+
+def test_quarterly_scheme_aggregates_the_months(month, snapshot_dir):
+    """AM-QUARTERLY 2026-Q1 with only March published: S0003 50 × 35,000 ÷ 60,000 = 29.17 + 20 × 2 ÷ 15 = 2.67 → 31.84."""
+    run = services.evaluation_run(actor=month["users"]["head_office"], scheme=Scheme.objects.get(code="AM-QUARTERLY"), period="2026-Q1")
+    assert run.scores.get(staff__staff_no="S0003").total == D("31.84")
+
+
+def test_work_indicators_come_from_the_service_module_when_it_is_there(month, monkeypatch):
+    """With the facade present, visits_done feeds visits: 10 of 20 visits → 10 × 0.5 = 5.00 points."""
+    import sys
+    import types
+
+    fake = types.ModuleType("brokercrm.servicing.facade")
+    fake.work_indicators = lambda staff_nos, date_from, date_to: {n: {"visits_done": 10, "service_tasks_done": 3} for n in staff_nos}
+    monkeypatch.setitem(sys.modules, "brokercrm.servicing.facade", fake)
+    run = services.evaluation_run(actor=month["users"]["head_office"], scheme=Scheme.objects.get(code="AM-MONTHLY"), period=MONTH)
+    score = run.scores.get(staff__staff_no="S0003")
+    assert score.lines.get(indicator="visits").points == D("5.00") and score.total == D("93.00")
+    assert run.note == ""
+
+
+def test_scores_are_scoped_a_broker_sees_own_and_another_is_404(month):
+    """A broker lists only their own score; the branch manager sees branch 0001's two."""
+    run = services.evaluation_run(actor=month["users"]["head_office"], scheme=Scheme.objects.get(code="AM-MONTHLY"), period=MONTH)
+    assert [s.staff.staff_no for s in selectors.score_list(user=month["users"]["broker"], run=run)] == ["S0003"]
+    assert [s.staff.staff_no for s in selectors.score_list(user=month["users"]["branch_manager"], run=run)] == ["S0003", "S0004"]
+    with pytest.raises(Http404):
+        selectors.score_get(user=month["users"]["broker"], run=run, staff_no="S0005")
+
+
+def test_drill_down_to_customers_and_their_trades(month, snapshot_dir):
+    """Net commission → the broker's customers (largest first) → the customer's trades in the relation's days."""
+    b1 = month["branches"][0]
+    c1 = CustomerFactory(customer_no="10000001", name="甲", branch=b1)
+    c2 = CustomerFactory(customer_no="10000002", name="乙", branch=b1)
+    relate(c1, month["staff"]["broker"])
+    relate(c2, month["staff"]["broker"], start=dt.date(2026, 3, 16))
+    broker = month["users"]["broker"]
+    staff, rows, _ = selectors.drill_customers(user=broker, staff_no="S0003", period=MONTH, indicator="net_commission")
+    assert [(r.customer_no, r.value, r.whole_period) for r in rows] == [("10000001", D("30000.00"), True), ("10000002", D("5000.00"), False)]
+    path = snapshot_dir / "marts-1.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA dw; CREATE TABLE dw.fact_trades (trade_date DATE, serial_no VARCHAR, customer_no VARCHAR, market VARCHAR, "
+                "security_code VARCHAR, side VARCHAR, quantity BIGINT, price DECIMAL(18,3), amount DECIMAL(18,2), commission DECIMAL(18,2), "
+                "handling_fee DECIMAL(18,2), regulatory_fee DECIMAL(18,2), channel VARCHAR)")
+    con.executemany("INSERT INTO dw.fact_trades VALUES (?, ?, ?, 'SH', '600519', 'B', 100, 1500, 150000, ?, ?, ?, 'app')", [
+        [dt.date(2026, 3, 13), "A1", "10000002", D("40.00"), D("5.12"), D("3.00")],   # before the relation: not this broker's
+        [dt.date(2026, 3, 16), "A2", "10000002", D("45.00"), D("5.12"), D("3.00")],
+        [dt.date(2026, 3, 31), "A3", "10000002", D("45.00"), D("5.12"), D("3.00")],
+        [dt.date(2026, 4, 1), "A4", "10000002", D("45.00"), D("5.12"), D("3.00")]])
+    con.close()
+    _, customer, drill = selectors.drill_trades(user=broker, staff_no="S0003", period=MONTH, customer_no="10000002")
+    assert [t["serial_no"] for t in drill.rows] == ["A2", "A3"]
+    assert (drill.commission, drill.net_commission) == (D("90.00"), D("73.76"))
+    with pytest.raises(Http404):
+        selectors.drill_trades(user=month["users"]["other_broker"], staff_no="S0003", period=MONTH, customer_no="10000002")
+
+
+def test_scheme_yaml_round_trips_and_bad_files_name_line_and_field(month):
+    """Export → import gives the same YAML; a bad indicator and a bad formula are reported by line and nothing changes."""
+    ho = month["users"]["head_office"]
+    text = services.schemes_export()
+    assert services.schemes_import(actor=ho, data=text.encode(), file_name="schemes.yaml") == 4
+    assert services.schemes_export() == text
+    bad = text.replace("indicator: avg_daily_assets", "indicator: profit", 1).replace(
+        "if(actual >= target, weight, weight * ratio * 0.5)", "if(actual >= target, weight, weight * ratoi)")
+    with pytest.raises(InputRejected) as exc:
+        services.schemes_import(actor=ho, data=bad.encode(), file_name="schemes.yaml")
+    messages = [str(p) for p in exc.value.problems]
+    assert any(m.startswith("schemes.yaml:") and ":indicator: unknown indicator 'profit'" in m for m in messages)
+    assert any(":formula: column 39: unknown name 'ratoi'" in m for m in messages)
+    assert services.schemes_export() == text
+
+
+def test_an_item_edit_with_a_bad_formula_is_refused_with_its_column(month):
+    """Saving `actual * * 2` as a scoring formula is refused on the formula field with its column."""
+    item = SchemeItem.objects.get(scheme__code="AM-MONTHLY", indicator="net_commission")
+    with pytest.raises(DomainError) as exc:
+        services.scheme_item_update(actor=month["users"]["head_office"], item=item, target=D(20000), weight=D(40),
+                                    mode="formula", formula="actual * * 2")
+    assert exc.value.field == "formula" and exc.value.message.startswith("column ")
+    item.refresh_from_db()
+    assert item.mode == "capped"

@@ -1,0 +1,126 @@
+"""Evaluation pages: indicator library, schemes, runs with rankings, drill-down score → indicator → customers → trades."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.evaluation import selectors, services
+from brokercrm.evaluation.forms import ItemForm, RunForm, YamlImportForm
+from brokercrm.evaluation.indicators import BY_NAME, INDICATORS
+from brokercrm.org.roles import Role
+
+MANAGERS = {Role.ADMIN, Role.HEAD_OFFICE}
+
+
+def _require_manager(request) -> None:
+    if request.user.role not in MANAGERS:
+        raise PermissionDenied
+
+
+def home_page(request):
+    schemes = selectors.scheme_list()
+    form = RunForm(schemes=schemes)
+    return render(request, "evaluation/home.html", {"indicators": INDICATORS, "schemes": schemes, "form": form,
+                                                    "runs": selectors.run_list(user=request.user)[:30],
+                                                    "can_manage": request.user.role in MANAGERS, "import_form": YamlImportForm()})
+
+
+@require_POST
+def run_create(request):
+    _require_manager(request)
+    schemes = selectors.scheme_list()
+    form = RunForm(request.POST, schemes=schemes)
+    if form.is_valid():
+        try:
+            run = services.evaluation_run(actor=request.user, scheme=selectors.scheme_get(code=form.cleaned_data["scheme"]),
+                                          period=form.cleaned_data["period"])
+        except DomainError as exc:
+            messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        else:
+            messages.success(request, _("Evaluation %(run)s: %(n)d staff scored.") % {"run": run, "n": run.scores.count()})
+            return redirect("evaluation:run", run_id=run.pk)
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("evaluation:home")
+
+
+def scheme_page(request, code: str):
+    scheme = selectors.scheme_get(code=code)
+    items = list(scheme.items.order_by("order"))
+    for item in items:
+        item.definition = BY_NAME[item.indicator]
+    return render(request, "evaluation/scheme.html", {"scheme": scheme, "items": items, "can_manage": request.user.role in MANAGERS})
+
+
+def scheme_item_edit(request, code: str, item_id: int):
+    _require_manager(request)
+    scheme = selectors.scheme_get(code=code)
+    item = get_object_or_404(scheme.items, pk=item_id)
+    form = ItemForm(request.POST or None, initial={"weight": item.weight, "target": item.target, "mode": item.mode,
+                                                   "cap": item.cap, "floor": item.floor, "formula": item.formula})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.scheme_item_update(actor=request.user, item=item, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("evaluation:scheme", code=code)
+    return render(request, "evaluation/item_form.html", {"scheme": scheme, "item": item, "form": form,
+                                                         "definition": BY_NAME[item.indicator]})
+
+
+def schemes_export(request):
+    response = HttpResponse(services.schemes_export(), content_type="application/x-yaml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="schemes.yaml"'
+    return response
+
+
+@require_POST
+def schemes_import(request):
+    _require_manager(request)
+    form = YamlImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            count = services.schemes_import(actor=request.user, data=upload.read(), file_name=upload.name)
+        except InputRejected as exc:
+            for problem in exc.problems:
+                messages.error(request, str(problem))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(n)d schemes imported.") % {"n": count})
+    return redirect("evaluation:home")
+
+
+def run_page(request, run_id: int):
+    run = selectors.run_get(user=request.user, run_id=run_id)
+    scores = list(selectors.score_list(user=request.user, run=run))
+    chart = [{"name": f"{s.staff.staff_no} {s.staff.name}", "value": str(s.total)} for s in scores[:20]]
+    return render(request, "evaluation/run.html", {"run": run, "scores": scores, "chart": chart})
+
+
+def score_page(request, run_id: int, staff_no: str):
+    run = selectors.run_get(user=request.user, run_id=run_id)
+    score = selectors.score_get(user=request.user, run=run, staff_no=staff_no)
+    lines = list(score.lines.all())
+    for line in lines:
+        line.definition = BY_NAME.get(line.indicator)
+        line.drillable = line.definition is not None and line.definition.source == "mart"
+    return render(request, "evaluation/score.html", {"run": run, "score": score, "lines": lines,
+                                                     "months": run.period if len(run.period) == 7 else ""})
+
+
+def drill_page(request, staff_no: str, period: str, indicator: str):
+    staff, rows, note = selectors.drill_customers(user=request.user, staff_no=staff_no, period=period, indicator=indicator)
+    return render(request, "evaluation/drill.html", {"staff": staff, "rows": rows, "note": note, "period": period,
+                                                     "indicator": BY_NAME[indicator]})
+
+
+def trades_page(request, staff_no: str, period: str, customer_no: str):
+    staff, customer, drill = selectors.drill_trades(user=request.user, staff_no=staff_no, period=period, customer_no=customer_no)
+    return render(request, "evaluation/trades.html", {"staff": staff, "customer": customer, "drill": drill, "period": period})
