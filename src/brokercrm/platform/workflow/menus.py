@@ -11,10 +11,12 @@ class InboxLabel:
     """The inbox label with a badge that htmx fills per user (core.navigation labels are shared by every user)."""
 
     def __str__(self) -> str:
-        return gettext("Approval inbox")
+        # Templates str() a value before escaping it, so the label itself is the safe HTML with the badge placeholder.
+        return format_html('{} <span hx-get="{}" hx-trigger="load" hx-swap="outerHTML"></span>', gettext("Approval inbox"),
+                           reverse("workflow:inbox_badge"))
 
     def __html__(self) -> str:
-        return format_html('{} <span hx-get="{}" hx-trigger="load" hx-swap="outerHTML"></span>', str(self), reverse("workflow:inbox_badge"))
+        return str(self)
 
 
 navigation.register(InboxLabel(), "workflow:inbox", roles=ALL_ROLES - {Role.SERVICE_AGENT}, order=40)
