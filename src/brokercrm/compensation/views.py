@@ -170,9 +170,6 @@ def structure_page(request, code: str):
             preview = result.payslips[0] if result.payslips else None
             if preview is None:
                 preview_form.add_error("staff_no", _("not employed in that month"))
-            else:
-                for line, lineage in zip(preview.lines, preview.lineage):
-                    line.lineage_map = lineage
     return render(request, "compensation/structure.html", {"structure": structure, "rules": structure.rules.select_related("item").order_by("order"),
                                                            "preview_form": preview_form, "preview": preview,
                                                            "copy_form": CopyForm(categories=category_list())})

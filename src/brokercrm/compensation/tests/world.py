@@ -23,3 +23,19 @@ CUSTOMERS = [
 def publish_month(directory):
     return publish(directory, months={"2025-03": 21, MONTH: 22}, staff=STAFF_2026_03 + LAST_YEAR, branches=BRANCHES,
                    customers=CUSTOMERS)
+
+
+def install_shipped_templates():
+    """Transactional (browser) tests flush what the data migrations shipped: put the templates back."""
+    from brokercrm.compensation.rules_io import SHIPPED, apply_pay_rules, parse_pay_rules
+    from brokercrm.compensation.services import RULE_MODELS
+    from brokercrm.evaluation.schemes_io import SHIPPED as SCHEMES, apply_schemes, parse_schemes
+    from brokercrm.evaluation.services import MODELS
+    from brokercrm.evaluation.yamlio import category_map
+    from brokercrm.org.models import StaffCategory, StaffLevel
+    from brokercrm.org.tests.factories import category
+
+    category("account_manager")
+    categories = category_map(StaffCategory, StaffLevel)
+    apply_pay_rules(parse_pay_rules(SHIPPED.read_text(encoding="utf-8"), file="pay_rules.yaml", categories=categories), models=RULE_MODELS)
+    apply_schemes(parse_schemes(SCHEMES.read_text(encoding="utf-8"), file="schemes.yaml", categories=categories), models=MODELS)

@@ -1,0 +1,101 @@
+"""Compensation pages through the test client: scope, actions, the Excel workbook, formula errors on the form."""
+import io
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+
+from brokercrm.compensation import services
+from brokercrm.compensation.models import PayRule
+from brokercrm.compensation.tests.world import MONTH, publish_month
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def month(org_world, snapshot_dir, no_servicing_facade):
+    publish_month(snapshot_dir)
+    return org_world
+
+
+def test_head_office_runs_the_month_from_the_page_and_sees_every_payslip(month, client):
+    """Posting the month computes the draft; the run page lists all six payslips and the branch totals."""
+    client.force_login(month["users"]["head_office"])
+    response = client.post("/compensation/runs/calculate/", {"period": MONTH})
+    assert response.status_code == 302 and response["Location"] == f"/compensation/runs/{MONTH}/"
+    page = client.get(f"/compensation/runs/{MONTH}/").content.decode()
+    assert page.count("/compensation/runs/2026-03/S00") == 6
+
+
+def test_excel_has_a_sheet_per_branch_with_totals(month, client):
+    """The workbook: a summary and one sheet per branch; branch 0002's total row holds S0005's net pay."""
+    run = services.payroll_run_calculate(actor=month["users"]["head_office"], period=MONTH)
+    client.force_login(month["users"]["head_office"])
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/compensation/runs/{MONTH}/payroll.xlsx").content))
+    assert book.sheetnames == ["汇总 Summary", "0001 上海浦东新区营业部", "0002 北京金融街营业部"]
+    sheet = book["0002 北京金融街营业部"]
+    net = run.payslips.get(staff__staff_no="S0005").net
+    assert sheet.cell(row=3, column=1).value == "合计 Total"
+    assert D(str(sheet.cell(row=3, column=sheet.max_column).value)).quantize(D("0.01")) == net
+    summary = book["汇总 Summary"]
+    assert summary.cell(row=4, column=2).value == 6
+
+
+def test_a_broker_cannot_open_another_payslip_nor_run_a_month(month, client):
+    """Another staff member's payslip answers 404 to a broker; running a month answers 403."""
+    ho = month["users"]["head_office"]
+    run = services.payroll_run_calculate(actor=ho, period=MONTH)
+    services.payroll_run_submit(actor=ho, run=run)
+    for branch in month["branches"]:
+        services.payroll_branch_approve(actor=month["users"]["admin"], run=run, branch=branch)
+    client.force_login(month["users"]["broker"])
+    assert client.get(f"/compensation/runs/{MONTH}/S0003/").status_code == 200
+    assert client.get(f"/compensation/runs/{MONTH}/S0004/").status_code == 404
+    assert client.post("/compensation/runs/calculate/", {"period": MONTH}).status_code == 403
+
+
+def test_the_rule_form_shows_the_formula_error_with_its_column(month, client):
+    """Saving `net_commission *` shows a syntax error naming the column and keeps the old formula."""
+    rule = PayRule.objects.get(structure__code="AM-STD", item__code="perf_commission")
+    client.force_login(month["users"]["head_office"])
+    page = client.post(f"/compensation/structures/AM-STD/rules/{rule.pk}/", {"formula": "net_commission *"}).content.decode()
+    assert "column 17: syntax error" in page
+    rule.refresh_from_db()
+    assert rule.formula.startswith("round(")
+
+
+def test_the_preview_evaluates_the_structure_for_one_staff_member(month, client):
+    """The structure page's preview shows S0003's lines and net pay without storing anything."""
+    client.force_login(month["users"]["head_office"])
+    page = client.get("/compensation/structures/AM-STD/", {"staff_no": "S0003", "period": MONTH}).content.decode()
+    assert "5250.00" in page and "net_commission" in page
+    from brokercrm.compensation.models import PayrollRun
+
+    assert not PayrollRun.objects.exists()
+
+
+def test_copying_a_shipped_structure_makes_the_copy_active_for_a_level(month, client):
+    """Head office copies AM-STD for senior account managers; the copy is active, AM-STD stays active for the others."""
+    client.force_login(month["users"]["head_office"])
+    response = client.post("/compensation/structures/AM-STD/copy/", {"code": "AM-SENIOR", "name": "高级客户经理",
+                                                                      "category": "account_manager", "level": "account_manager:senior"})
+    assert response["Location"] == "/compensation/structures/AM-SENIOR/"
+    from brokercrm.compensation.models import PayStructure
+
+    assert list(PayStructure.objects.filter(category__code="account_manager", active=True).values_list("code", flat=True)) == ["AM-SENIOR", "AM-STD"]
+
+
+def test_pay_rules_yaml_round_trips_and_a_bad_file_changes_nothing(month):
+    """Export → import is the identity; an unknown item in a structure is refused with its line."""
+    from brokercrm.core.errors import InputRejected
+
+    ho = month["users"]["head_office"]
+    text = services.pay_rules_export()
+    services.pay_rules_import(actor=ho, data=text.encode(), file_name="pay.yaml")
+    assert services.pay_rules_export() == text
+    bad = text.replace("- item: opening_bonus", "- item: opening_bonus_x", 1)
+    with pytest.raises(InputRejected) as exc:
+        services.pay_rules_import(actor=ho, data=bad.encode(), file_name="pay.yaml")
+    problem = exc.value.problems[0]
+    assert problem.column == "item" and "unknown pay item 'opening_bonus_x'" in problem.message and problem.line > 1
+    assert services.pay_rules_export() == text
