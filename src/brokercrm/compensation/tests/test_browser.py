@@ -1,0 +1,70 @@
+import datetime as dt
+from decimal import Decimal as D
+
+import duckdb
+import pytest
+
+from brokercrm.compensation import services
+from brokercrm.compensation.models import PayrollRun
+from brokercrm.compensation.tests.world import MONTH, install_shipped_templates, publish_month
+from brokercrm.core.tests.browser import login
+from brokercrm.customers.tests.factories import CustomerFactory, relate
+from brokercrm.evaluation.models import Scheme
+from brokercrm.evaluation.services import evaluation_run
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def month(org_world, snapshot_dir, no_servicing_facade):
+    install_shipped_templates()
+    path = publish_month(snapshot_dir)
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA dw; CREATE TABLE dw.fact_trades (trade_date DATE, serial_no VARCHAR, customer_no VARCHAR, market VARCHAR, "
+                "security_code VARCHAR, side VARCHAR, quantity BIGINT, price DECIMAL(18,3), amount DECIMAL(18,2), commission DECIMAL(18,2), "
+                "handling_fee DECIMAL(18,2), regulatory_fee DECIMAL(18,2), channel VARCHAR, staff_no VARCHAR)")
+    con.executemany("INSERT INTO dw.fact_trades VALUES (?, ?, '10000001', 'SH', '600519', 'B', 100, 1500, 150000, ?, ?, ?, 'app', 'S0003')", [
+        [dt.date(2026, 3, 2), "T1", D("20000.00"), D("1.00"), D("0.50")], [dt.date(2026, 3, 20), "T2", D("10001.50"), D("1.00"), D("0.00")]])
+    con.close()
+    relate(CustomerFactory(customer_no="10000001", name="甲客户", branch=org_world["branches"][0]), org_world["staff"]["broker"])
+    evaluation_run(actor=org_world["users"]["head_office"], scheme=Scheme.objects.get(code="AM-MONTHLY"), period=MONTH)
+    return org_world
+
+
+def test_head_office_runs_the_month_a_branch_manager_approves_and_the_broker_follows_a_line_to_its_trades(month, page):
+    """HO runs and submits March; the branch manager approves 0001; once locked, the broker's commission line leads to the trades."""
+    login(page, "ho")
+    page.goto("/compensation/")
+    page.fill("[data-testid=run-month] input[name=period]", MONTH)
+    page.click("[data-testid=run-month] button")
+    page.wait_for_url(f"**/compensation/runs/{MONTH}/")
+    assert page.get_attribute("[data-testid=run-status]", "data-status") == "draft"
+    page.click("[data-testid=submit]")
+    page.wait_for_selector("[data-testid=run-status][data-status=review]")
+    page.context.clear_cookies()
+
+    login(page, "bm")
+    page.goto(f"/compensation/runs/{MONTH}/")
+    assert "S0005" not in page.locator("[data-testid=payslips]").inner_text()
+    assert page.locator("[data-testid=approve-0002]").count() == 0
+    page.click("[data-testid=approve-0001]")
+    page.wait_for_selector("[data-testid=approvals] >> text=bm")
+    page.context.clear_cookies()
+
+    run = PayrollRun.objects.get(period=MONTH)
+    services.payroll_branch_approve(actor=month["users"]["admin"], run=run, branch=month["branches"][1])
+    services.payroll_run_lock(actor=month["users"]["head_office"], run=run)
+
+    login(page, "broker")
+    page.goto(f"/compensation/runs/{MONTH}/S0003/")
+    # 5,000 post + 5,250 commission + 400 opening + 250 growth + 300 points, coefficients 1.0 × 1
+    assert page.inner_text("[data-testid=net]") == "11200.00"
+    line = page.locator("[data-testid=line-perf_commission]").inner_text()
+    assert "5250.00" in line and 'tier(net_commission, "net_commission_rate")' in line and "35000.00" in line
+    page.click("[data-testid=drill-perf_commission-net_commission]")
+    page.wait_for_selector("[data-testid=drill-customers]")
+    assert "10000001" in page.inner_text("[data-testid=drill-customers]")
+    page.click("[data-testid=drill-customers] a")
+    page.wait_for_selector("[data-testid=trades]")
+    assert page.inner_text("[data-testid=trades-commission]") == "30001.50"
+    assert page.inner_text("[data-testid=trades-net]") == "29999.00"
