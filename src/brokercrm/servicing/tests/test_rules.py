@@ -77,10 +77,11 @@ def test_no_trade_fires_on_the_nth_trading_day_without_a_trade():
 
 
 def test_no_trade_counts_trades_and_first_days_before_the_dates_evaluated():
-    """Evaluating only day 5 with N = 3: A traded on day 2 → alert; B's first row is day 3 → alert; C has rows since day 1 → none."""
+    """Evaluating only day 5 with N = 3: A traded on day 2 → alert; B opened on day 3 → alert; C has rows since day 1 → none."""
     con, f = new_warehouse()
-    for no in ("A", "B", "C"):
+    for no in ("A", "C"):
         customer(f, no)
+    customer(f, "B", open_date=DAYS[2])
     _flat_assets(f, "A", 20_000)
     _flat_assets(f, "B", 20_000, days=DAYS[2:])
     _flat_assets(f, "C", 20_000)

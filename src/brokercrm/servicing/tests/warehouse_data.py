@@ -29,8 +29,10 @@ def position(f: OdsFactory, on: str, customer: str, market: str, code: str, valu
            cost_amount=value, close_price=(value / 100).quantize(Decimal("0.001")), market_value=value)
 
 
-def customer(f: OdsFactory, no: str, *, risk_level: str = "C3", assessed: str | None = "2025-06-01", close_date: str | None = None) -> None:
-    f.customer(no, on=DAYS[0], branch="0001", open_date="2020-01-02", close_date=close_date, risk_level=risk_level)
+def customer(f: OdsFactory, no: str, *, risk_level: str = "C3", assessed: str | None = "2025-06-01", close_date: str | None = None,
+             open_date: str | None = None) -> None:
+    """A customer delivered on the first day (or, when opened later, on its open date)."""
+    f.customer(no, on=open_date or DAYS[0], branch="0001", open_date=open_date or "2020-01-02", close_date=close_date, risk_level=risk_level)
     f.rows["customers"][-1]["risk_assessed_on"] = d(assessed) if assessed else None
 
 
