@@ -118,70 +118,82 @@ def _mean_money(sum_cents: str, count: str) -> str:
 
 
 def _indicator_sql(config: SegmentConfig, start_mi: int) -> str:
-    """One row per customer month from start_mi on: indicators, windows, profile, tier; then rules, RFM and features."""
+    """One row per customer month from start_mi on: indicators, windows, profile, tier; then rules, RFM and features.
+
+    Windows are conditional sums of one GROUP BY over (customer, target month) rather than window
+    functions: a hash aggregate is what DuckDB does fastest, and the usual run has one target month.
+    """
     W = config.rfm_window_months
-    windows = {"y": YEAR_MONTHS, "q": LAST_MONTHS, "r": W}
-    frames = ", ".join(f"{name} AS (PARTITION BY c.key ORDER BY m.mi RANGE BETWEEN {n - 1} PRECEDING AND CURRENT ROW)"
-                       for name, n in windows.items())
-    frames += ", h AS (PARTITION BY c.key ORDER BY m.mi ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
-    month_cols = [f"c.{n}" for n in (*MONTH_MONEY, *MONTH_COUNTS, "commission_rate")]
     money = "DECIMAL(38,2)"
+
+    def within(n: int, expr: str) -> str:
+        return f"CASE WHEN m.mi > t.tmi - {n} THEN {expr} END"
+
     assets_cents = _cents("c.avg_daily_assets")
-    year = [
-        _mean_money(f"SUM({assets_cents}) OVER y", "COUNT(*) OVER y") + " AS year__avg_daily_assets",
-        "MAX(c.end_assets) OVER y AS year__max_end_assets", "MIN(c.end_assets) OVER y AS year__min_end_assets",
-        *(f"CAST(SUM(c.{n}) OVER y AS {money}) AS year__{n}" for n in ("net_inflow", "trade_amount", "commission", "net_commission")),
-        *(f"SUM(c.{n}) OVER y AS year__{n}" for n in ("trade_count", "active_days")),
-        _mean_money(f"SUM({assets_cents}) OVER q", "COUNT(*) OVER q") + " AS last3__avg_daily_assets",
-        *(f"CAST(SUM(c.{n}) OVER q AS {money}) AS last3__{n}" for n in ("net_inflow", "trade_amount", "net_commission")),
-        "SUM(c.active_days) OVER q AS last3__active_days",
-    ]
-    derived = [
-        f"CASE WHEN c.avg_daily_assets = 0 THEN NULL ELSE CAST(c.trade_amount AS DECIMAL(38,10)) / c.avg_daily_assets END AS turnover",
-        "m.mi - COALESCE(MAX(CASE WHEN c.active_days > 0 THEN m.mi END) OVER h, MIN(m.mi) OVER h - 1) AS months_without_trade",
-        "COUNT(*) OVER h AS history_months",
+    windows = [
+        f"SUM({within(YEAR_MONTHS, assets_cents)}) AS y_assets_cents", f"COUNT({within(YEAR_MONTHS, '1')}) AS y_months",
+        f"MAX({within(YEAR_MONTHS, 'c.end_assets')}) AS year__max_end_assets",
+        f"MIN({within(YEAR_MONTHS, 'c.end_assets')}) AS year__min_end_assets",
+        *(f"CAST(COALESCE(SUM({within(YEAR_MONTHS, 'c.' + n)}), 0) AS {money}) AS year__{n}"
+          for n in ("net_inflow", "trade_amount", "commission", "net_commission")),
+        *(f"COALESCE(SUM({within(YEAR_MONTHS, 'c.' + n)}), 0) AS year__{n}" for n in ("trade_count", "active_days")),
+        f"SUM({within(LAST_MONTHS, assets_cents)}) AS q_assets_cents", f"COUNT({within(LAST_MONTHS, '1')}) AS q_months",
+        *(f"CAST(COALESCE(SUM({within(LAST_MONTHS, 'c.' + n)}), 0) AS {money}) AS last3__{n}"
+          for n in ("net_inflow", "trade_amount", "net_commission")),
+        f"COALESCE(SUM({within(LAST_MONTHS, 'c.active_days')}), 0) AS last3__active_days",
+        "MAX(CASE WHEN c.active_days > 0 THEN m.mi END) AS last_active_mi", "MIN(m.mi) AS first_mi", "COUNT(*) AS history_months",
         # the RFM window
-        "SUM(c.active_days) OVER r AS w_active_days",
-        f"SUM({_cents('c.net_commission')}) OVER r AS w_net_commission_cents",
-        "m.mi - MAX(CASE WHEN c.active_days > 0 THEN m.mi END) OVER r AS w_months_since_trade",
-        f"CAST(SUM(c.avg_daily_assets) OVER r AS DOUBLE) / COUNT(*) OVER r AS w_assets",
-        "CAST(SUM(c.trade_amount) OVER r AS DOUBLE) AS w_trade_amount",
-        "CAST(SUM(c.net_inflow) OVER r AS DOUBLE) AS w_net_inflow",
+        f"COALESCE(SUM({within(W, 'c.active_days')}), 0) AS w_active_days",
+        f"COALESCE(SUM({within(W, _cents('c.net_commission'))}), 0) AS w_net_commission_cents",
+        f"MAX({within(W, 'CASE WHEN c.active_days > 0 THEN m.mi END')}) AS w_last_active_mi",
+        f"CAST(SUM({within(W, 'c.avg_daily_assets')}) AS DOUBLE) / COUNT({within(W, '1')}) AS w_assets",
+        f"CAST(COALESCE(SUM({within(W, 'c.trade_amount')}), 0) AS DOUBLE) AS w_trade_amount",
+        f"CAST(COALESCE(SUM({within(W, 'c.net_inflow')}), 0) AS DOUBLE) AS w_net_inflow",
     ]
+    month_cols = [f"c.{n}" for n in (*MONTH_MONEY, *MONTH_COUNTS, "commission_rate")]
     rules = [f"{g.formula.to_sql(lambda name: 'x.' + rule_column(name))} AS rule_{i}" for i, g in enumerate(config.groups)]
     group_parts = " || ".join(f"CASE WHEN rule_{i} THEN '{g.code};' ELSE '' END" for i, g in enumerate(config.groups)) or "''"
     return f"""
     WITH months AS (SELECT period, period_end, CAST(ROW_NUMBER() OVER (ORDER BY period) - 1 AS INTEGER) AS mi
                     FROM dm.periods WHERE grain = 'month'),
-    base AS (
-        SELECT c.key AS customer_no, c.period, m.mi, m.period_end, {', '.join(month_cols)}, {', '.join(year)}, {', '.join(derived)}
-        FROM dm.customer_month c JOIN months m ON m.period = c.period
-        WINDOW {frames}),
+    targets AS (SELECT mi AS tmi FROM months WHERE mi >= {start_mi}),
+    agg AS (
+        SELECT c.key AS customer_no, t.tmi, {', '.join(windows)}
+        FROM dm.customer_month c JOIN months m ON m.period = c.period JOIN targets t ON m.mi <= t.tmi
+        GROUP BY c.key, t.tmi),
     x AS (
-        SELECT b.*, s.ci, t.tier, t.qualified_tier, t.previous_tier, t.pinned,
+        SELECT c.key AS customer_no, c.period, m.mi, m.period_end, {', '.join(month_cols)}, a.* EXCLUDE (customer_no, tmi),
+               {_mean_money('a.y_assets_cents', 'a.y_months')} AS year__avg_daily_assets,
+               {_mean_money('a.q_assets_cents', 'a.q_months')} AS last3__avg_daily_assets,
+               CASE WHEN c.avg_daily_assets = 0 THEN NULL
+                    ELSE CAST(c.trade_amount AS DECIMAL(38,10)) / c.avg_daily_assets END AS turnover,
+               m.mi - COALESCE(a.last_active_mi, a.first_mi - 1) AS months_without_trade,
+               m.mi - a.w_last_active_mi AS w_months_since_trade,
+               s.ci, t.tier, t.qualified_tier, t.previous_tier, t.pinned,
                p.status, p.risk_level, p.customer_type, p.gender, p.branch_code,
-               (year(b.period_end) * 12 + month(b.period_end)) - (year(p.open_date) * 12 + month(p.open_date)) AS months_open,
-               CASE WHEN p.birth_date IS NULL THEN NULL ELSE year(b.period_end) - year(p.birth_date)
-                    - CASE WHEN month(b.period_end) * 100 + day(b.period_end) < month(p.birth_date) * 100 + day(p.birth_date)
+               (year(m.period_end) * 12 + month(m.period_end)) - (year(p.open_date) * 12 + month(p.open_date)) AS months_open,
+               CASE WHEN p.birth_date IS NULL THEN NULL ELSE year(m.period_end) - year(p.birth_date)
+                    - CASE WHEN month(m.period_end) * 100 + day(m.period_end) < month(p.birth_date) * 100 + day(p.birth_date)
                            THEN 1 ELSE 0 END END AS age
-        FROM base b JOIN seg_customers s ON s.customer_no = b.customer_no
-        JOIN seg_tiers t ON t.ci = s.ci AND t.mi = b.mi
-        LEFT JOIN dw.customers_current p ON p.customer_no = b.customer_no
-        WHERE b.mi >= {start_mi}),
+        FROM dm.customer_month c JOIN months m ON m.period = c.period
+        JOIN agg a ON a.customer_no = c.key AND a.tmi = m.mi
+        JOIN seg_customers s ON s.customer_no = c.key
+        JOIN seg_tiers t ON t.ci = s.ci AND t.mi = m.mi
+        LEFT JOIN dw.customers_current p ON p.customer_no = c.key
+        WHERE m.mi >= {start_mi}),
     ruled AS (SELECT x.*, {', '.join(rules) if rules else 'TRUE AS no_rules'} FROM x)
     SELECT customer_no, period, mi, tier, qualified_tier, previous_tier, pinned,
            {_cents('avg_daily_assets')} AS avg_daily_assets_cents, {_cents('end_assets')} AS end_assets_cents,
            {_cents('net_commission')} AS net_commission_cents,
            CASE WHEN ({group_parts}) = '' THEN '' ELSE ';' || ({group_parts}) END AS groups,
-           COALESCE(w_active_days, 0) > 0 AS traded, COALESCE(w_active_days, 0) AS w_active_days,
-           COALESCE(w_net_commission_cents, 0) AS w_net_commission_cents,
+           w_active_days > 0 AS traded, w_active_days, w_net_commission_cents,
            COALESCE(w_months_since_trade, {W}) AS w_months_since_trade,
            LN(1 + GREATEST(COALESCE(w_assets, 0), 0)) AS f_assets,
-           CAST(COALESCE(w_active_days, 0) AS DOUBLE) AS f_activity,
-           LN(1 + GREATEST(COALESCE(w_trade_amount, 0), 0) / GREATEST(COALESCE(w_assets, 0), 1)) AS f_turnover,
-           LN(1 + GREATEST(CAST(COALESCE(w_net_commission_cents, 0) AS DOUBLE) / 100, 0)) AS f_contribution,
+           CAST(w_active_days AS DOUBLE) AS f_activity,
+           LN(1 + GREATEST(w_trade_amount, 0) / GREATEST(COALESCE(w_assets, 0), 1)) AS f_turnover,
+           LN(1 + GREATEST(CAST(w_net_commission_cents AS DOUBLE) / 100, 0)) AS f_contribution,
            CAST(COALESCE(w_months_since_trade, {W}) AS DOUBLE) AS f_recency,
-           SIGN(COALESCE(w_net_inflow, 0)) * LN(1 + ABS(COALESCE(w_net_inflow, 0))) AS f_inflow
+           SIGN(w_net_inflow) * LN(1 + ABS(w_net_inflow)) AS f_inflow
     FROM ruled ORDER BY mi, customer_no"""
 
 
