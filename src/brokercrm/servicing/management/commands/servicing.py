@@ -52,7 +52,12 @@ class Command(BrokercrmCommand):
             sp.add_argument("--id", type=int, required=True)
             sp.add_argument("--date", type=_date, required=True, help="a day of the period to run for")
 
-        add_subcommands(self, parser, send=("Send the due outbox messages (one round).", send_args),
+        def reports_args(sp):
+            sp.add_argument("--month", required=True, help="YYYY-MM")
+            sp.add_argument("--customer", action="append", help="only this customer_no (repeatable)")
+
+        add_subcommands(self, parser, reports=("Render monthly account reports (PDF) and queue them by e-mail.", reports_args),
+                        send=("Send the due outbox messages (one round).", send_args),
                         channel=("Configure a channel.", channel_args), smsc=("Run a local SMPP SMSC (demo stand-in).", smsc_args),
                         visits=("Generate the regulatory visit tasks.", visits_args),
                         strategy=("Run a service strategy for a period.", strategy_args))
@@ -86,6 +91,27 @@ class Command(BrokercrmCommand):
         config = channel_config_update(actor=None, code=opts["code"], **changes)
         self.stdout.write(f"{config.code}: {config.host}:{config.port}, {config.rate_per_minute}/min, "
                           f"quiet {config.quiet_start or '-'}–{config.quiet_end or '-'}")
+
+    def _reports(self, opts):
+        from pathlib import Path
+
+        import duckdb
+        from django.conf import settings
+
+        from brokercrm.servicing.services.reports import account_reports_queue
+
+        path = Path(settings.WAREHOUSE_PATH)
+        if not path.exists():
+            raise CommandError(f"{path}: no warehouse yet; load a delivery first (brokercrm etl run)")
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as exc:
+            raise CommandError(f"{path}: the warehouse is being written by a running load; retry when it ends ({exc})") from exc
+        try:
+            r = account_reports_queue(con, month=opts["month"], customer_nos=opts["customer"])
+        finally:
+            con.close()
+        self.stdout.write(f"queued {r.queued}, already queued {r.already_queued}, without data {r.skipped}")
 
     def _smsc(self, opts):
         from brokercrm.servicing.channels.smpp_server import SmppServer
