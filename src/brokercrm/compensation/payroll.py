@@ -149,9 +149,12 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
     return result
 
 
+_MART_NAMES = frozenset(evaluation.INDICATOR_NAMES) - frozenset(evaluation.WORK_INDICATORS)
+
+
 def _lineage(name: str, c: dict, consts, tiers) -> dict:
     """Where an input came from: a mart row (table, key, period, column), a configuration row, an entry or an earlier item."""
-    mart_names = set(evaluation.INDICATOR_NAMES) - set(evaluation.WORK_INDICATORS)
+    mart_names = _MART_NAMES
     prefix, _, base = name.rpartition(".")
     if not prefix and name in mart_names:
         return {"source": "dm.staff_month", "snapshot": c["snapshot"], "key": c["staff_no"], "period": c["period"], "column": name,

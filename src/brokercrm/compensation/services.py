@@ -17,7 +17,7 @@ from brokercrm.compensation.payroll import compiled_structure, compute_payroll, 
 from brokercrm.compensation.rules_io import apply_pay_rules, category_map, export_pay_rules, parse_pay_rules
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
-from brokercrm.evaluation.facade import parse_period
+from brokercrm.evaluation.facade import insert_rows, parse_period
 from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel
 from brokercrm.org.roles import Role
 
@@ -72,12 +72,10 @@ def payroll_run_calculate(*, actor, period: str) -> PayrollRun:
                 level_code=p.staff.level.code if p.staff.level else "", structure_code=p.structure,
                 gross=p.gross, deductions=p.deductions, net=p.net) for p in result.payslips], batch_size=1000)
     names = result.item_names
-    PayslipLine.objects.bulk_create([
-        PayslipLine(payslip=slip, order=n, item_code=line.code, item_name=names.get(line.code, line.code), kind=line.kind,
-                    amount=line.amount, formula=line.formula, empty=line.empty, lineage=lineage,
-                    inputs={k: None if v is None else str(v) for k, v in line.inputs.items()})
-        for slip, p in zip(payslips, result.payslips) for n, (line, lineage) in enumerate(zip(p.lines, p.lineage), start=1)
-    ], batch_size=2000)
+    insert_rows(PayslipLine, ["payslip", "order", "item_code", "item_name", "kind", "amount", "formula", "empty", "lineage", "inputs"], [
+        (slip.pk, n, line.code, names.get(line.code, line.code), line.kind, line.amount, line.formula, line.empty, lineage,
+         {k: None if v is None else str(v) for k, v in line.inputs.items()})
+        for slip, p in zip(payslips, result.payslips) for n, (line, lineage) in enumerate(zip(p.lines, p.lineage), start=1)])
     _step(run, actor, "calculate", f"{len(payslips)} payslips")
     audit_record(actor=actor, action="create" if created else "update", instance=run,
                  changes={"payslips": [None, len(payslips)], "net_total": [None, str(sum((p.net for p in result.payslips), Decimal("0.00")))]},

@@ -8,3 +8,4 @@ from brokercrm.evaluation.selectors import scheme_targets, staff_scores  # noqa:
 from brokercrm.evaluation.indicators import WORK_INDICATORS  # noqa: F401,E402
 
 DRILL_URL = "evaluation:drill"
+from brokercrm.evaluation.bulk import insert_rows  # noqa: F401,E402

@@ -48,12 +48,10 @@ def _load(table: str, key_column: str, period: EvalPeriod, keys: list[str] | Non
         months = list(period.months)
         placeholders = ", ".join("?" for _ in months)
         sql = f"SELECT key, period, {', '.join(columns)} FROM {table} WHERE period IN ({placeholders})"
-        params: list = list(months)
+        rows = con.execute(sql, list(months)).fetchall()
         if keys is not None:
-            con.execute("CREATE TEMP TABLE wanted (key VARCHAR)")
-            con.executemany("INSERT INTO wanted VALUES (?)", [[k] for k in keys])
-            sql += " AND key IN (SELECT key FROM wanted)"
-        rows = con.execute(sql, params).fetchall()
+            wanted = set(keys)
+            rows = [r for r in rows if r[0] in wanted]
         days = dict(con.execute(f"SELECT period, trading_days FROM dm.periods WHERE grain = 'month' AND period IN ({placeholders})",
                                 months).fetchall())
     finally:

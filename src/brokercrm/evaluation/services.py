@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
+from brokercrm.evaluation.bulk import insert_rows
 from brokercrm.evaluation.indicators import parse_period
 from brokercrm.evaluation.marts import staff_indicators, work_indicators
 from brokercrm.evaluation.models import EvaluationRun, Scheme, SchemeItem, Score, ScoreLine
@@ -74,13 +75,10 @@ def evaluation_run(*, actor, scheme: Scheme, period: str) -> EvaluationRun:
         Score(run=run, staff=s, branch_id=s.branch_id, team_id=s.team_id, total=totals[s.staff_no],
               rank_team=by_team.get(s.staff_no) if s.team_id else None, rank_branch=by_branch[s.staff_no],
               rank_company=company[s.staff_no]) for s in staff], batch_size=1000)
-    lines = []
-    for score, s in zip(scores, staff):
-        for order, item in enumerate(breakdowns[s.staff_no], start=1):
-            lines.append(ScoreLine(score=score, order=order, indicator=item.indicator, actual=item.actual, target=item.target,
-                                   weight=item.weight, ratio=item.ratio, points=item.points, mode=item.mode, formula=item.formula,
-                                   inputs={k: None if v is None else str(v) for k, v in item.inputs.items()}))
-    ScoreLine.objects.bulk_create(lines, batch_size=2000)
+    insert_rows(ScoreLine, ["score", "order", "indicator", "actual", "target", "weight", "ratio", "points", "mode", "formula", "inputs"], [
+        (score.pk, order, item.indicator, item.actual, item.target, item.weight, item.ratio, item.points, item.mode, item.formula,
+         {k: None if v is None else str(v) for k, v in item.inputs.items()})
+        for score, s in zip(scores, staff) for order, item in enumerate(breakdowns[s.staff_no], start=1)])
     audit_record(actor=actor, action="create" if created else "update", instance=run,
                  changes={"scores": [None, len(staff)], "snapshot": [None, run.snapshot]}, note=f"evaluation run {run}")
     return run
