@@ -164,10 +164,14 @@ def relation_bulk_transfer_apply(*, actor, from_staff: Staff, to_staff: Staff, e
 
 
 def _refresh_attribution_after_commit() -> None:
-    """A development relation changed: staff marts follow once the change is committed (the rebuild reads the app database)."""
-    from brokercrm.datacenter.facade import refresh_attribution
+    """A development relation changed: staff marts follow once it is committed (the rebuild reads the app database).
 
-    transaction.on_commit(lambda: refresh_attribution(trigger="workflow"))
+    The rebuild runs as a task so that an approver does not wait for the marts; the worker (or, in tests, the
+    immediate backend) calls datacenter.facade.refresh_attribution.
+    """
+    from brokercrm.relations.tasks import refresh_attribution_task
+
+    transaction.on_commit(refresh_attribution_task.enqueue)
 
 
 def _note(context: HandlerContext) -> str:

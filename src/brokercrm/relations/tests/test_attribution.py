@@ -22,13 +22,20 @@ EFFECTIVE = dt.date(2026, 3, 5)
 ADDITIVE = ["end_assets", "trade_amount", "trade_count", "commission", "net_commission"]
 
 
+@pytest.fixture(scope="module")
+def delivery(tmp_path_factory):
+    """Six trading days of the simulated trading system, written once for the module (plain files)."""
+    root = tmp_path_factory.mktemp("relations-attribution") / "delivery"
+    simulate(out=root, start=dt.date(2026, 3, 2), days=6, customers=60, staff=8, branches=2, seed=3)
+    return root
+
+
 @pytest.fixture
-def loaded(tmp_path, settings):
-    """Six trading days loaded, staff and relations imported (the set-up order of test_etl_run)."""
+def loaded(delivery, tmp_path, settings):
+    """The days loaded, staff and relations imported (the set-up order of test_etl_run)."""
     settings.WAREHOUSE_PATH = tmp_path / "warehouse" / "warehouse.duckdb"
     settings.WAREHOUSE_SNAPSHOT_DIR = tmp_path / "warehouse" / "published"
-    root = tmp_path / "delivery"
-    simulate(out=root, start=dt.date(2026, 3, 2), days=6, customers=120, staff=12, branches=2, seed=3)
+    root = delivery
     call_command("etl", "run", "--source", str(root), stdout=io.StringIO(), stderr=io.StringIO())
     call_command("staff", "import", str(root / "staff.csv"), stdout=io.StringIO())
     call_command("relations", "import", str(root / "relations.csv"), stdout=io.StringIO())
@@ -69,7 +76,7 @@ def test_transfer_moves_the_customers_facts_from_the_effective_date_only(loaded,
     customer_no = _traded_customer(customers, set(open_dev))
     relation = open_dev[customer_no]
     current = relation.staff
-    receiver = Staff.objects.filter(branch=current.branch, category__code="account_manager").exclude(pk=current.pk).order_by("staff_no").first()
+    receiver = next(s for s in Staff.objects.filter(branch=current.branch).exclude(pk=current.pk).order_by("staff_no") if s.employed_on(EFFECTIVE))
     head_office = user_for(Role.HEAD_OFFICE, username="ho")
     manager = user_for(Role.BRANCH_MANAGER, branch=current.branch, username="bm")
     before = _export("staff", loaded / "before.csv")
@@ -97,7 +104,8 @@ def test_an_added_relation_attributes_a_customer_from_its_start_date(loaded, dja
     eligible = set(Customer.objects.filter(open_date__lt=EFFECTIVE).exclude(customer_no__in=held).values_list("customer_no", flat=True))
     customer_no = _traded_customer(customers, eligible)
     customer = Customer.objects.get(customer_no=customer_no)
-    broker_staff = Staff.objects.filter(branch=customer.branch, category__code="account_manager").order_by("staff_no").first()
+    broker_staff = next(s for s in Staff.objects.filter(branch=customer.branch, category__code__in=["account_manager", "team_leader"])
+                        .order_by("staff_no") if s.employed_on(EFFECTIVE))
     broker = user_for(Role.BROKER, staff=broker_staff, username="broker")
     manager = user_for(Role.BRANCH_MANAGER, branch=customer.branch, username="bm")
     before = _export("staff", loaded / "before.csv")
