@@ -101,3 +101,15 @@ def test_segment_history_partial_renders_for_the_360_page(segmented):
     html = render_to_string("analytics/_segment_history.html", {"customer": segmented["customers"][0]})
     assert html.index('data-period="2026-04"') < html.index('data-period="2026-01"')
     assert "黄金" in html or "Gold" in html
+
+
+def test_the_api_answers_within_the_callers_scope(client, segmented):
+    """The branch manager's overview counts 2 customers; another branch's customer history is 404."""
+    client.force_login(segmented["users"]["branch_manager"])
+    overview = client.get("/api/segments/overview", {"period": "2026-04"}).json()
+    assert overview["customers"] == 2
+    assert {r["code"]: r["customers"] for r in overview["tiers"]} == {"diamond": 0, "gold": 1, "silver": 0, "regular": 1}
+    history = client.get("/api/segments/customers/C1").json()
+    assert [(h["period"], h["tier"]) for h in history] == [("2026-04", "gold"), ("2026-03", "diamond"), ("2026-02", "diamond"),
+                                                          ("2026-01", "diamond")]
+    assert client.get("/api/segments/customers/C3").status_code == 404
