@@ -99,3 +99,19 @@ def test_pay_rules_yaml_round_trips_and_a_bad_file_changes_nothing(month):
     problem = exc.value.problems[0]
     assert problem.column == "item" and "unknown pay item 'opening_bonus_x'" in problem.message and problem.line > 1
     assert services.pay_rules_export() == text
+
+
+def test_api_gives_a_payee_their_payslip_lines_and_404_for_others(month, client):
+    """GET /api/payroll/runs/2026-03/payslips/S0003 returns each line with formula, inputs and lineage; S0004 is 404."""
+    ho = month["users"]["head_office"]
+    run = services.payroll_run_calculate(actor=ho, period=MONTH)
+    services.payroll_run_submit(actor=ho, run=run)
+    for branch in month["branches"]:
+        services.payroll_branch_approve(actor=month["users"]["admin"], run=run, branch=branch)
+    client.force_login(month["users"]["broker"])
+    body = client.get(f"/api/payroll/runs/{MONTH}/payslips/S0003").json()
+    line = next(ln for ln in body["lines"] if ln["item_code"] == "perf_commission")
+    assert (body["net"], line["amount"], line["inputs"]) == ("11200.00", "5250.00", {"net_commission": "35000.00"})
+    assert line["lineage"]["net_commission"]["source"] == "dm.staff_month"
+    assert [p["staff_no"] for p in client.get(f"/api/payroll/runs/{MONTH}/payslips").json()] == ["S0003"]
+    assert client.get(f"/api/payroll/runs/{MONTH}/payslips/S0004").status_code == 404

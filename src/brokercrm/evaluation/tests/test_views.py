@@ -45,3 +45,16 @@ def test_a_broker_may_not_run_evaluations_or_import_schemes(month, client):
     client.force_login(month["users"]["broker"])
     assert client.post("/evaluation/runs/new/", {"scheme": "AM-MONTHLY", "period": MONTH}).status_code == 403
     assert client.get("/evaluation/schemes/AM-MONTHLY/items/1/").status_code == 403
+
+
+def test_api_lists_indicators_and_scoped_scores(month, client):
+    """The API lists 14 indicators; a broker's score list holds only their own score with its lines."""
+    from brokercrm.evaluation.models import Scheme
+    from brokercrm.evaluation.services import evaluation_run
+
+    run = evaluation_run(actor=month["users"]["head_office"], scheme=Scheme.objects.get(code="AM-MONTHLY"), period=MONTH)
+    client.force_login(month["users"]["broker"])
+    assert len(client.get("/api/evaluation/indicators").json()) == 14
+    scores = client.get(f"/api/evaluation/runs/{run.pk}/scores").json()
+    assert [(s["staff_no"], s["total"], s["rank_company"]) for s in scores] == [("S0003", "88.00", 1)]
+    assert scores[0]["lines"][0] == {"indicator": "net_commission", "actual": "35000", "target": "20000.00", "weight": "40.00", "points": "48.00"}
