@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.org.models import Branch, Staff
+from brokercrm.org.roles import Role
 
 
 class ProcessDefinition(models.Model):
@@ -94,6 +95,10 @@ class WorkTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (#{self.instance_id})"
+
+    @property
+    def candidate_role_label(self) -> str:
+        return Role(self.candidate_role).label if self.candidate_role in Role.values else self.candidate_role
 
 
 class ProcessStep(models.Model):
