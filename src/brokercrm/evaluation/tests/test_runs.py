@@ -126,3 +126,22 @@ def test_an_item_edit_with_a_bad_formula_is_refused_with_its_column(month):
     assert exc.value.field == "formula" and exc.value.message.startswith("column ")
     item.refresh_from_db()
     assert item.mode == "capped"
+
+
+def test_cli_runs_every_active_monthly_scheme_and_a_bad_yaml_exits_non_zero(month, tmp_path):
+    """`evaluation run --scheme all --period 2026-03` runs the three monthly schemes; a bad import prints FILE:LINE:FIELD and exits 1."""
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("evaluation", "run", "--scheme", "all", "--period", MONTH, stdout=out)
+    assert [line.split(":")[0] for line in out.getvalue().splitlines() if not line.startswith("note")] == [
+        "AM-MONTHLY 2026-03", "EB-MONTHLY 2026-03", "TL-MONTHLY 2026-03"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: brokercrm-schemes/v1\nschemes:\n  - code: X\n    name: x\n    category: nobody\n    items: []\n", encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("evaluation", "schemes-import", str(bad), stdout=out, stderr=io.StringIO())
+    assert exc.value.code == 1
+    assert f"{bad}:3:category: unknown staff category 'nobody'" in out.getvalue()
