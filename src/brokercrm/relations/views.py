@@ -1,6 +1,4 @@
 """Relation pages: apply for add / transfer / terminate / bulk transfer, relation lists, a customer's history, a staff book."""
-import datetime as dt
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -9,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from brokercrm.core.errors import DomainError
-from brokercrm.customers.selectors import customer_get
+from brokercrm.customers.selectors import customer_get, scope_date
 from brokercrm.org.selectors import staff_get
 from brokercrm.relations import applications, selectors
 from brokercrm.relations.forms import AddForm, BulkTransferForm, TerminateForm, TransferForm
@@ -54,7 +52,7 @@ def relation_list_page(request):
 @require_http_methods(["GET", "POST"])
 def apply_add_page(request):
     initial = {"customer_no": request.GET.get("customer_no", ""), "staff_no": request.user.staff.staff_no if request.user.staff_id else "",
-               "start_date": dt.date.today()}
+               "start_date": scope_date()}
     form = AddForm(request.POST or None, initial=initial)
 
     def apply(d):
@@ -75,7 +73,7 @@ def apply_add_page(request):
 @require_http_methods(["GET", "POST"])
 def apply_transfer_page(request, pk: int):
     relation = selectors.relation_get(user=request.user, relation_id=pk)
-    form = TransferForm(request.POST or None, initial={"effective_date": dt.date.today()})
+    form = TransferForm(request.POST or None, initial={"effective_date": scope_date()})
 
     def apply(d):
         to_staff = _lookup(form, "to_staff_no", lambda no: selectors.staff_for_application(staff_no=no))
@@ -95,7 +93,7 @@ def apply_transfer_page(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def apply_terminate_page(request, pk: int):
     relation = selectors.relation_get(user=request.user, relation_id=pk)
-    form = TerminateForm(request.POST or None, initial={"end_date": dt.date.today()})
+    form = TerminateForm(request.POST or None, initial={"end_date": scope_date()})
     if request.method == "POST":
         response = _apply(request, form, lambda d: applications.relation_terminate_apply(
             actor=request.user, relation=relation, end_date=d["end_date"], reason=d["reason"]))
@@ -108,7 +106,7 @@ def apply_terminate_page(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def bulk_transfer_page(request):
     """Leaving staff: pick the receiver and the date, preview every customer moved, then apply (one approval)."""
-    initial = {"from_staff_no": request.GET.get("staff_no", ""), "effective_date": dt.date.today(), "include_service": True}
+    initial = {"from_staff_no": request.GET.get("staff_no", ""), "effective_date": scope_date(), "include_service": True}
     form = BulkTransferForm(request.POST or None, initial=initial)
     preview = None
     if request.method == "POST" and form.is_valid():
