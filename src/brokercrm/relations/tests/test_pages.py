@@ -100,3 +100,22 @@ def test_definitions_page_is_for_admins_and_shows_why_a_file_is_refused(world):
     refused = admin.post("/workflow/definitions/", {"file": bad}).content.decode()
     assert 'data-testid="problems"' in refused and "bad.bpmn:1::" in refused
     assert _client(world, "branch_manager").get("/workflow/definitions/").status_code == 403
+
+
+def test_applicant_withdraws_and_reads_the_outcome_notification(world):
+    """The applicant can withdraw a pending application; a decided one leaves a notification until marked read."""
+    broker, bm = _client(world, "broker"), _client(world, "branch_manager")
+    form = {"customer_no": "10000001", "staff_no": "S0003", "relation_type": "service", "start_date": "2024-05-06"}
+    broker.post("/relations/apply/", form)
+    first = ProcessInstance.objects.get()
+    assert bm.post(f"/workflow/instances/{first.pk}/withdraw/").status_code == 302
+    broker.post(f"/workflow/instances/{first.pk}/withdraw/")
+    first.refresh_from_db()
+    assert (first.status, bm.get("/workflow/badge/").content) == ("withdrawn", b"")
+
+    broker.post("/relations/apply/", form)
+    second = ProcessInstance.objects.exclude(pk=first.pk).get()
+    bm.post(f"/workflow/tasks/{second.tasks.get().pk}/decide/", {"decision": "reject", "comment": "already served by S0004"})
+    assert 'data-testid="notifications"' in broker.get("/workflow/").content.decode()
+    broker.post("/workflow/notifications/read/")
+    assert 'data-testid="notifications"' not in broker.get("/workflow/").content.decode()

@@ -61,6 +61,8 @@ def test_reject_needs_a_reason_and_out_of_scope_reads_are_404(world, api):
     assert (r.status_code, r.json()) == (400, {"detail": "a reason is required to reject",
                                                "errors": [{"field": "comment", "message": "a reason is required to reject"}]})
     other = api("other_broker")
+    assert other.get_json("/api/workflow/instances").json() == []
+    assert [i["id"] for i in api("broker").get_json("/api/workflow/instances").json()] == [instance_id]
     assert other.get_json(f"/api/workflow/instances/{instance_id}").status_code == 404
     assert other.get_json("/api/relations/customers/10000001").status_code == 404
     assert other.post_json(f"/api/relations/{relation_id}/transfer", {"to_staff_no": "S0005", "effective_date": "2024-06-03"}).status_code == 404
