@@ -33,6 +33,7 @@ class PayrollResult:
     snapshot: str
     payslips: list[PayslipData] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    item_names: dict[str, str] = field(default_factory=dict)
 
 
 def tier_tables() -> dict[str, list[tuple[Decimal, Decimal]]]:
@@ -140,7 +141,7 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
                    "run": score[1] if score else None, "entered": entered[s.id], "members": team_members.get(s.team_id, []),
                    "hire_date": s.hire_date.isoformat(), "category": s.category.code, "level": s.level.code if s.level else None,
                    "work_note": work.note}
-        lineage = [{name: _lineage(name, context, consts, tiers) for name in line.inputs} for line in lines]
+        lineage = [{name: _lineage(name, context, consts) for name in line.inputs} for line in lines]
         gross, deductions, net = totals(lines)
         result.payslips.append(PayslipData(s, paid_by.code, lines, lineage, gross, deductions, net))
     if missing:
@@ -152,7 +153,7 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
 _MART_NAMES = frozenset(evaluation.INDICATOR_NAMES) - frozenset(evaluation.WORK_INDICATORS)
 
 
-def _lineage(name: str, c: dict, consts, tiers) -> dict:
+def _lineage(name: str, c: dict, consts) -> dict:
     """Where an input came from: a mart row (table, key, period, column), a configuration row, an entry or an earlier item."""
     mart_names = _MART_NAMES
     prefix, _, base = name.rpartition(".")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from brokercrm.compensation.calc import ENTERED_INPUTS, RuleError
+from brokercrm.compensation.calc import ENTERED_INPUTS, RuleError, compile_rules
 from brokercrm.compensation.models import (BranchApproval, PayConstant, PayGrade, PayInput, PayItem, PayrollRun, PayrollStep,
                                            PayRule, Payslip, PayslipLine, PayStructure, TierTable)
 from brokercrm.compensation.payroll import compiled_structure, compute_payroll, constants, tier_tables
@@ -212,8 +212,6 @@ def pay_rule_update(*, actor, rule: PayRule, formula: str) -> PayRule:
     rules = [(r.item.code, r.item.kind, rule.formula if r.pk == rule.pk else r.formula)
              for r in rule.structure.rules.select_related("item").order_by("order")]
     try:
-        from brokercrm.compensation.calc import compile_rules
-
         compile_rules(rules, constants=constants(), tier_tables=tier_tables())
     except RuleError as exc:
         raise DomainError(f"{exc.code}: column {exc.error.column}: {exc.error.message}", field="formula") from None
