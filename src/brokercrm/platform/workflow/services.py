@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from brokercrm.core.audit import audit_record, diff
@@ -125,7 +126,11 @@ def _advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor) -> None:
         instance.results.update(context.results)
         _step(instance, actor=actor, action=ProcessStep.Action.HANDLER, step=context.step_name)
 
-    workflow.do_engine_steps(will_complete_task=will_complete)
+    try:
+        workflow.do_engine_steps(will_complete_task=will_complete)
+    except SpiffWorkflowException as exc:
+        # A definition that passed the checks can still fail on data (e.g. a condition on a variable not set yet).
+        raise DomainError(f"process {instance.key} v{instance.definition.version} cannot go on: {exc}", field="process") from exc
     known = set(instance.tasks.values_list("spiff_id", flat=True))
     for spiff_task in workflow.get_tasks(state=TaskState.READY, manual=True):
         if str(spiff_task.id) not in known:

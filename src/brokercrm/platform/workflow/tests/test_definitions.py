@@ -172,3 +172,21 @@ def test_workflow_command_checks_loads_lists_and_exports(org_world, tmp_path):
     assert lines[6] == f"relation_add v1 written to {tmp_path / 'exported.bpmn'}"
     assert (tmp_path / "exported.bpmn").read_text(encoding="utf-8") == TWO_STEP_ADD
     assert exc.value.code == 1 and lines[7].startswith(f"{bad}:{_line(ADD, 'relations.add')}:relation_takes_effect: unknown handler 'relations.nope'")
+
+
+@pytest.mark.django_db
+def test_a_definition_failing_on_its_data_refuses_the_application_cleanly(world):
+    """A condition on a variable the data does not carry yet stops the application with a clear message and stores nothing."""
+    from brokercrm.core.errors import DomainError
+    from brokercrm.platform.workflow.models import ProcessInstance
+
+    early = ADD.replace('targetRef="branch_manager_approves"/>', 'targetRef="early"/>\n'
+                        '    <bpmn:exclusiveGateway id="early"/>\n'
+                        '    <bpmn:sequenceFlow id="early_yes" sourceRef="early" targetRef="branch_manager_approves">'
+                        '<bpmn:conditionExpression>approved</bpmn:conditionExpression></bpmn:sequenceFlow>', 1)
+    services.definition_load(actor=world["users"]["admin"], data=early.encode(), file_name="early.bpmn")
+
+    with pytest.raises(DomainError, match="process relation_add v1 cannot go on: .*approved"):
+        applications.relation_add_apply(actor=world["users"]["broker"], customer=CustomerFactory(customer_no="10000002", branch=world["branches"][0]),
+                                        staff=world["staff"]["broker"], relation_type="development", start_date=dt.date(2024, 5, 6))
+    assert ProcessInstance.objects.count() == 0
