@@ -5,7 +5,7 @@ use the staff member's indicators for the month (`net_commission`), the same mon
 (`last_year.net_commission`, empty without history), the team's and branch's indicators
 (`team.net_commission`, `branch.net_commission`), evaluation targets (`target.net_commission`),
 pay inputs (`post_salary`, `months_employed`, `evaluation_score`, `compliance_coefficient`,
-`product_sales`, `other_deduction`), configuration constants, tier tables and every earlier item by
+`product_sales`, `other_deduction`, `customer_cost`, `level_order`), configuration constants, tier tables and every earlier item by
 its code. Earnings and deductions are rounded to 0.01; memo items (intermediate values such as a
 coefficient) keep 6 decimals and are not paid. An empty result (an empty input) pays 0.00 and is
 marked empty on the line.
@@ -34,8 +34,11 @@ PAY_INPUTS = {
     "compliance_coefficient": "compliance coefficient (合规系数), 1 unless entered for the month",
     "product_sales": "product sales amount of the month (entered or imported)",
     "other_deduction": "other deductions of the month (entered or imported)",
+    "customer_cost": "customer cost of the month, e.g. rebates (客户成本, entered or imported)",
+    "level_order": "the level's rank within its category, 0 = lowest (empty without a level)",
 }
-ENTERED_INPUTS = {"compliance_coefficient": Decimal(1), "product_sales": Decimal(0), "other_deduction": Decimal(0)}
+ENTERED_INPUTS = {"compliance_coefficient": Decimal(1), "product_sales": Decimal(0), "other_deduction": Decimal(0),
+                  "customer_cost": Decimal(0)}
 PREFIXES = ("last_year", "team", "branch", "target")
 
 

@@ -132,6 +132,7 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
         values |= consts
         values["post_salary"] = grades.get((s.category_id, s.level_id), grades.get((s.category_id, None)))
         values["months_employed"] = Decimal(months_employed(s.hire_date, parsed.end))
+        values["level_order"] = Decimal(s.level.order) if s.level else None
         score = scores.get(s.id)
         values["evaluation_score"] = score[0] if score else None
         values |= {name: entered[s.id].get(name, default) for name, default in ENTERED_INPUTS.items()}
@@ -176,6 +177,8 @@ def _lineage(name: str, c: dict, consts) -> dict:
         return {"source": "constant", "name": name}
     if name == "post_salary":
         return {"source": "pay grade", "category": c["category"], "level": c["level"]}
+    if name == "level_order":
+        return {"source": "staff level", "category": c["category"], "level": c["level"]}
     if name == "months_employed":
         return {"source": "staff", "hire_date": c["hire_date"]}
     if name == "evaluation_score":

@@ -105,3 +105,15 @@ def test_months_employed_counts_whole_months_to_the_period_end():
     assert months_employed(dt.date(2026, 1, 15), dt.date(2026, 1, 31)) == 0
     assert months_employed(dt.date(2026, 1, 15), dt.date(2026, 3, 31)) == 2
     assert months_employed(dt.date(2026, 1, 31), dt.date(2026, 2, 28)) == 1
+
+
+def test_commission_shared_by_level_after_the_level_deduction_and_customer_cost():
+    """Senior (level 2): (35,000 − 4,000 − 1,000.50) × 70% = 20,999.65; an assistant (0) below the deduction gets 0.00."""
+    tiers = {"level_deduction": [(D(0), D(2000)), (D(1), D(3000)), (D(2), D(4000)), (D(3), D(5000))],
+             "level_commission_share": [(D(0), D("0.50")), (D(1), D("0.60")), (D(2), D("0.70")), (D(3), D("0.80"))]}
+    specs = compile_rules([("perf_commission", "earning", 'round(max(0, net_commission - tier(level_order, "level_deduction") - customer_cost)'
+                                                             ' * tier(level_order, "level_commission_share"), 2)')], tier_tables=tiers)
+    line = compute_lines(specs, {"net_commission": D(35000), "level_order": D(2), "customer_cost": D("1000.50")}, tiers=tiers)[0]
+    assert line.amount == D("20999.65")
+    line = compute_lines(specs, {"net_commission": D(1500), "level_order": D(0), "customer_cost": D(0)}, tiers=tiers)[0]
+    assert line.amount == D("0.00")

@@ -163,3 +163,17 @@ def test_cli_run_and_export_write_one_row_per_non_zero_line(month, tmp_path):
                      "S0003,product_bonus,500.00", "S0003,yoy_bonus,250.00", "S0003,points_bonus,300.00",
                      "S0003,coefficient_adjustment,-1170.00"]
     assert "S0006,post_pay,4500.00" in rows
+
+
+def test_the_level_template_pays_a_manager_by_level_once_copied_and_active(month):
+    """AM-TIERED copied for managers (level 1): (35,000 − 3,000 − 0) × 60% = 19,200.00 for S0003."""
+    from brokercrm.compensation.models import PayStructure
+    from brokercrm.org.tests.factories import category, level
+
+    ho = month["users"]["head_office"]
+    services.pay_structure_copy(actor=ho, source=PayStructure.objects.get(code="AM-TIERED"), code="AM-MGR", name="客户经理分成",
+                                category=category("account_manager"), level=level("account_manager", "manager"))
+    run = services.payroll_run_calculate(actor=ho, period=MONTH)
+    slip, lines = lines_of(run, "S0003")
+    assert slip.structure_code == "AM-MGR" and lines["perf_commission"].amount == D("19200.00")
+    assert lines["perf_commission"].lineage["level_order"] == {"source": "staff level", "category": "account_manager", "level": "manager"}
