@@ -240,3 +240,59 @@ def pay_structure_copy(*, actor, source: PayStructure, code: str, name: str, cat
         structure.save(update_fields=["active"])
     audit_record(actor=actor, action="create", instance=structure, changes=diff({}, snapshot(structure)), note=f"copy of {source.code}")
     return structure
+
+
+INPUT_COLUMNS = ["period", "staff_no", "name", "value", "note"]
+
+
+def pay_inputs_import(*, actor, data: bytes, file_name: str) -> int:
+    """Import pay inputs (period,staff_no,name,value,note): every bad row is reported by line and field; all or nothing."""
+    from decimal import InvalidOperation
+
+    from brokercrm.core.csvfiles import read_rows
+    from brokercrm.core.errors import InputRejected, Problem
+
+    _require_runner(actor)
+    rows, problems = read_rows(data, file=file_name, columns=INPUT_COLUMNS)
+    staff = {s.staff_no: s for s in Staff.objects.all()}
+    frozen = set(PayrollRun.objects.exclude(status=PayrollRun.Status.DRAFT).values_list("period", flat=True))
+    parsed, seen = [], {}
+    for row in rows:
+        v = row.values
+
+        def bad(column, message):
+            problems.append(Problem(message, file=file_name, line=row.line, column=column))
+
+        try:
+            period = parse_period(v["period"] or "").label
+            if len(period) != 7:
+                raise DomainError("not a month")
+        except DomainError:
+            bad("period", f"'{v['period'] or ''}' is not a month (YYYY-MM)")
+            continue
+        if period in frozen:
+            bad("period", f"payroll {period} is no longer a draft: its inputs cannot change")
+        if v["staff_no"] not in staff:
+            bad("staff_no", f"unknown staff_no '{v['staff_no'] or ''}'")
+        if v["name"] not in ENTERED_INPUTS:
+            bad("name", f"unknown input '{v['name'] or ''}' (expected {', '.join(ENTERED_INPUTS)})")
+        try:
+            value = Decimal(v["value"] or "")
+        except InvalidOperation:
+            bad("value", f"'{v['value'] or ''}' is not a number")
+            continue
+        if v["name"] == "compliance_coefficient" and not Decimal(0) <= value <= Decimal(2):
+            bad("value", "a compliance coefficient lies between 0 and 2")
+        key = (period, v["staff_no"], v["name"])
+        if key in seen:
+            bad("name", f"{v['name']} for {v['staff_no']} in {period} is given twice (first on line {seen[key]})")
+        seen.setdefault(key, row.line)
+        parsed.append((period, staff.get(v["staff_no"]), v["name"], value, v["note"] or ""))
+    if problems:
+        raise InputRejected(sorted(problems, key=lambda p: (p.line or 0, p.column)))
+    with transaction.atomic():
+        for period, member, name, value, note in parsed:
+            PayInput.objects.update_or_create(period=period, staff=member, name=name, defaults={"value": value, "note": note})
+        audit_record(actor=actor, action="import", object_type="compensation.payinput", object_id="*",
+                     changes={"rows": [None, len(parsed)]}, note=file_name)
+    return len(parsed)

@@ -1,5 +1,6 @@
 """Compensation pages: payroll runs and their approval path, payslips explained line by line, pay rules."""
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -55,7 +56,7 @@ def run_calculate(request):
 
 def run_page(request, period: str):
     run = selectors.run_get(user=request.user, period=period)
-    payslips = selectors.payslip_list(user=request.user, run=run)
+    payslips = Paginator(selectors.payslip_list(user=request.user, run=run), 100).get_page(request.GET.get("page"))
     approvals = list(run.approvals.select_related("branch", "approved_by"))
     visible_branches = set(branch_list(user=request.user).values_list("id", flat=True))
     for a in approvals:

@@ -177,3 +177,21 @@ def test_the_level_template_pays_a_manager_by_level_once_copied_and_active(month
     slip, lines = lines_of(run, "S0003")
     assert slip.structure_code == "AM-MGR" and lines["perf_commission"].amount == D("19200.00")
     assert lines["perf_commission"].lineage["level_order"] == {"source": "staff level", "category": "account_manager", "level": "manager"}
+
+
+def test_pay_inputs_import_is_all_or_nothing_with_line_and_field(month, tmp_path):
+    """A file with an unknown staff member and a bad coefficient is refused by line and field; a good one is applied."""
+    from brokercrm.compensation.models import PayInput
+    from brokercrm.core.errors import InputRejected
+
+    ho = month["users"]["head_office"]
+    bad = b"period,staff_no,name,value,note\n2026-03,S0004,product_sales,5000,\n2026-03,S9999,product_sales,1,\n2026-03,S0004,compliance_coefficient,3,\n"
+    with pytest.raises(InputRejected) as exc:
+        services.pay_inputs_import(actor=ho, data=bad, file_name="inputs.csv")
+    assert [str(p) for p in exc.value.problems] == ["inputs.csv:3:staff_no: unknown staff_no 'S9999'",
+                                                    "inputs.csv:4:value: a compliance coefficient lies between 0 and 2"]
+    assert not PayInput.objects.filter(staff__staff_no="S0004").exists()
+    good = b"period,staff_no,name,value,note\n2026-03,S0004,product_sales,5000,\n2026-03,S0004,customer_cost,12.5,rebate\n"
+    assert services.pay_inputs_import(actor=ho, data=good, file_name="inputs.csv") == 2
+    run = services.payroll_run_calculate(actor=ho, period=MONTH)
+    assert lines_of(run, "S0004")[1]["product_bonus"].amount == D("25.00")

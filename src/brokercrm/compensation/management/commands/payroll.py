@@ -16,7 +16,8 @@ def _period(sp):
 class Command(BrokercrmCommand):
     help = ("Payroll: `brokercrm payroll run --period YYYY-MM` computes the month's draft with the active pay structures; "
             "`brokercrm payroll export --period YYYY-MM --out FILE` writes staff_no,item_code,amount; "
-            "`rules-export --out FILE` / `rules-import FILE` move pay rules as YAML.")
+            "`rules-export --out FILE` / `rules-import FILE` move pay rules as YAML; "
+            "`inputs-import FILE` loads compliance coefficients, product sales, customer costs and deductions.")
 
     def add_arguments(self, parser):
         add_subcommands(self, parser, **{
@@ -27,6 +28,8 @@ class Command(BrokercrmCommand):
                              lambda sp: sp.add_argument("--out", required=True)),
             "rules-import": ("Import pay rules from YAML: every problem is reported; nothing changes on any problem.",
                              lambda sp: sp.add_argument("file")),
+            "inputs-import": ("Import pay inputs (CSV: period,staff_no,name,value,note) for draft months; all or nothing.",
+                              lambda sp: sp.add_argument("file")),
         })
 
     def handle(self, *args, **opts):
@@ -46,6 +49,12 @@ class Command(BrokercrmCommand):
         elif sub == "rules-export":
             Path(opts["out"]).write_text(services.pay_rules_export(), encoding="utf-8")
             self.stdout.write(f"{opts['out']}: pay rules written")
+        elif sub == "inputs-import":
+            path = Path(opts["file"])
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+            count = services.pay_inputs_import(actor=None, data=path.read_bytes(), file_name=opts["file"])
+            self.stdout.write(f"{count} pay inputs imported")
         else:
             path = Path(opts["file"])
             if not path.is_file():
