@@ -24,3 +24,16 @@ class ItemForm(forms.Form):
 
 class YamlImportForm(forms.Form):
     file = forms.FileField(label=_("YAML file"))
+
+
+class CopyForm(forms.Form):
+    code = forms.CharField(label=_("New code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    category = forms.ChoiceField(label=_("Staff category"))
+    level = forms.ChoiceField(label=_("Level"), required=False)
+    period_kind = forms.ChoiceField(label=_("Period"), choices=[("month", _("Monthly")), ("quarter", _("Quarterly")), ("year", _("Yearly"))])
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c.code, str(c)) for c in categories]
+        self.fields["level"].choices = [("", "—")] + [(f"{c.code}:{lv.code}", f"{c} · {lv}") for c in categories for lv in c.levels.all()]

@@ -119,3 +119,22 @@ def scheme_item_update(*, actor, item: SchemeItem, target: Decimal | None, weigh
     item.save()
     audit_record(actor=actor, action="update", instance=item, changes=diff(before, snapshot(item)))
     return item
+
+
+@transaction.atomic
+def scheme_copy(*, actor, source: Scheme, code: str, name: str, category: StaffCategory, level: StaffLevel | None = None,
+                period_kind: str | None = None) -> Scheme:
+    """A new scheme from a template (e.g. a shipped one) for a category, level and period kind, with the same items."""
+    if Scheme.objects.filter(code=code).exists():
+        raise DomainError(f"scheme {code} already exists", field="code")
+    if level is not None and level.category_id != category.id:
+        raise DomainError("the level does not belong to the category", field="level")
+    kind = period_kind or source.period_kind
+    if kind not in ("month", "quarter", "year"):
+        raise DomainError(f"unknown period '{kind}'", field="period_kind")
+    scheme = Scheme.objects.create(code=code, name=name, category=category, level=level, period_kind=kind, active=True,
+                                   description=f"copied from {source.code}")
+    SchemeItem.objects.bulk_create([SchemeItem(scheme=scheme, order=i.order, indicator=i.indicator, weight=i.weight, target=i.target,
+                                               mode=i.mode, cap=i.cap, floor=i.floor, formula=i.formula) for i in source.items.all()])
+    audit_record(actor=actor, action="create", instance=scheme, changes=diff({}, snapshot(scheme)), note=f"copy of {source.code}")
+    return scheme

@@ -11,6 +11,7 @@ urlpatterns = [
     path("schemes.yaml", views.schemes_export, name="schemes_export"),
     path("schemes/import/", views.schemes_import, name="schemes_import"),
     path("schemes/<str:code>/", views.scheme_page, name="scheme"),
+    path("schemes/<str:code>/copy/", views.scheme_copy, name="scheme_copy"),
     path("schemes/<str:code>/items/<int:item_id>/", views.scheme_item_edit, name="item_edit"),
     path("drill/<str:staff_no>/<str:period>/<str:indicator>/", views.drill_page, name="drill"),
     path("drill/<str:staff_no>/<str:period>/customers/<str:customer_no>/trades/", views.trades_page, name="trades"),

@@ -8,9 +8,11 @@ from django.views.decorators.http import require_POST
 
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.evaluation import selectors, services
-from brokercrm.evaluation.forms import ItemForm, RunForm, YamlImportForm
+from brokercrm.evaluation.forms import CopyForm, ItemForm, RunForm, YamlImportForm
 from brokercrm.evaluation.indicators import BY_NAME, INDICATORS
+from brokercrm.org.models import StaffCategory, StaffLevel
 from brokercrm.org.roles import Role
+from brokercrm.org.selectors import category_list
 
 MANAGERS = {Role.ADMIN, Role.HEAD_OFFICE}
 
@@ -52,7 +54,33 @@ def scheme_page(request, code: str):
     items = list(scheme.items.order_by("order"))
     for item in items:
         item.definition = BY_NAME[item.indicator]
-    return render(request, "evaluation/scheme.html", {"scheme": scheme, "items": items, "can_manage": request.user.role in MANAGERS})
+    return render(request, "evaluation/scheme.html", {"scheme": scheme, "items": items, "can_manage": request.user.role in MANAGERS,
+                                                      "copy_form": CopyForm(categories=category_list(),
+                                                                            initial={"period_kind": scheme.period_kind})})
+
+
+@require_POST
+def scheme_copy(request, code: str):
+    _require_manager(request)
+    source = selectors.scheme_get(code=code)
+    form = CopyForm(request.POST, categories=category_list())
+    if form.is_valid():
+        d = form.cleaned_data
+        level = None
+        if d["level"]:
+            cat_code, level_code = d["level"].split(":", 1)
+            level = StaffLevel.objects.filter(category__code=cat_code, code=level_code).first()
+        try:
+            scheme = services.scheme_copy(actor=request.user, source=source, code=d["code"], name=d["name"],
+                                          category=StaffCategory.objects.get(code=d["category"]), level=level, period_kind=d["period_kind"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Scheme %(code)s created.") % {"code": scheme.code})
+            return redirect("evaluation:scheme", code=scheme.code)
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("evaluation:scheme", code=code)
 
 
 def scheme_item_edit(request, code: str, item_id: int):

@@ -58,3 +58,16 @@ def test_api_lists_indicators_and_scoped_scores(month, client):
     scores = client.get(f"/api/evaluation/runs/{run.pk}/scores").json()
     assert [(s["staff_no"], s["total"], s["rank_company"]) for s in scores] == [("S0003", "88.00", 1)]
     assert scores[0]["lines"][0] == {"indicator": "net_commission", "actual": "35000", "target": "20000.00", "weight": "40.00", "points": "48.00"}
+
+
+def test_head_office_copies_a_shipped_scheme_for_senior_managers_yearly(month, client):
+    """Copying AM-MONTHLY as a yearly scheme for senior account managers keeps its five items."""
+    from brokercrm.evaluation.models import Scheme
+
+    client.force_login(month["users"]["head_office"])
+    response = client.post("/evaluation/schemes/AM-MONTHLY/copy/", {"code": "AM-SENIOR-Y", "name": "高级客户经理年度考核",
+                                                                   "category": "account_manager", "level": "account_manager:senior",
+                                                                   "period_kind": "year"})
+    assert response["Location"] == "/evaluation/schemes/AM-SENIOR-Y/"
+    scheme = Scheme.objects.get(code="AM-SENIOR-Y")
+    assert (scheme.period_kind, scheme.level.code, scheme.items.count()) == ("year", "senior", 5)
