@@ -15,7 +15,7 @@ class CustomerFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=64)
     branch = forms.ChoiceField(label=_("Branch"), required=False)
-    staff = forms.ChoiceField(label=_("Staff member"), required=False)
+    staff = forms.CharField(label=_("Staff no."), required=False, max_length=32)
     risk_level = forms.ChoiceField(label=_("Risk level"), required=False, choices=RISK_LEVELS)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status"))] + Customer.Status.choices)
     opened_from = forms.DateField(label=_("Opened from"), required=False, widget=DateInput())
@@ -25,12 +25,11 @@ class CustomerFilterForm(forms.Form):
     tag = forms.ChoiceField(label=_("Tag"), required=False)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
 
-    def __init__(self, data, *, branches, staff, tags):
+    def __init__(self, data, *, branches, tags):
         super().__init__(data)
         from brokercrm.platform.custom_fields import filter_params
 
         self.fields["branch"].choices = [("", _("All branches"))] + [(b.code, str(b)) for b in branches]
-        self.fields["staff"].choices = [("", _("All staff"))] + list(staff)
         self.fields["tag"].choices = [("", _("Any tag"))] + [(t, t) for t in tags]
         for f in list_filters():
             self.fields[f"x_{f.key}"] = forms.ChoiceField(label=f.label, required=False, choices=[("", "—")] + list(f.choices()))

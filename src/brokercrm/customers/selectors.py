@@ -212,12 +212,6 @@ def relation_history(*, customer: Customer) -> list:
     return list(Relation.objects.filter(customer=customer).select_related("staff").order_by("-start_date", "relation_type"))
 
 
-def staff_choices(*, user) -> list[tuple[str, str]]:
-    from brokercrm.org.selectors import staff_list
-
-    return [(s.staff_no, str(s)) for s in staff_list(user=user).select_related(None).only("staff_no", "name")]
-
-
 @dataclass(frozen=True)
 class Suitability:
     """适当性 status: the questionnaire's risk level and age; stale after the configured years (2 by regulation)."""

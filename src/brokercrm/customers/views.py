@@ -22,7 +22,6 @@ FILTER_KEYS_IGNORED = {"page", "csrfmiddlewaretoken"}
 
 def _filter_form(request) -> CustomerFilterForm:
     return CustomerFilterForm(request.GET or None, branches=branch_list(user=request.user),
-                              staff=selectors.staff_choices(user=request.user),
                               tags=selectors.tag_list().values_list("name", flat=True))
 
 
