@@ -93,8 +93,9 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
     candidates = Staff.objects.filter(hire_date__lte=parsed.end).filter(Q(leave_date__isnull=True) | Q(leave_date__gt=parsed.start))
     if only is not None:
         candidates = candidates.filter(staff_no__in=only)
-    staff = [s for s in candidates.select_related("branch", "team", "category", "level").order_by("staff_no")
-             if structure is not None or _structure_for(structures, s)]
+    employed = list(candidates.select_related("branch", "team", "category", "level").order_by("staff_no"))
+    staff = [s for s in employed if structure is not None or _structure_for(structures, s)]
+    unpaid = [s.staff_no for s in employed if s not in staff]
     numbers = [s.staff_no for s in staff]
     current = evaluation.staff_indicators(parsed)
     last_year_period = parsed.shifted_year()
@@ -145,6 +146,9 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
         lineage = [{name: _lineage(name, context, consts) for name in line.inputs} for line in lines]
         gross, deductions, net = totals(lines)
         result.payslips.append(PayslipData(s, paid_by.code, lines, lineage, gross, deductions, net))
+    if unpaid:
+        result.notes.append(f"{len(unpaid)} staff member(s) have no active pay structure for their category and level "
+                            f"(e.g. {', '.join(unpaid[:5])}): no payslip")
     if missing:
         result.notes.append(f"{missing} staff member(s) have no published indicators for {parsed.label}")
     result.item_names = item_names

@@ -195,3 +195,20 @@ def test_pay_inputs_import_is_all_or_nothing_with_line_and_field(month, tmp_path
     assert services.pay_inputs_import(actor=ho, data=good, file_name="inputs.csv") == 2
     run = services.payroll_run_calculate(actor=ho, period=MONTH)
     assert lines_of(run, "S0004")[1]["product_bonus"].amount == D("25.00")
+
+
+def test_without_published_indicators_the_run_is_refused_and_nothing_is_stored(org_world, snapshot_dir):
+    """Before any load, `payroll run` says no indicators are published and creates no run."""
+    with pytest.raises(DomainError, match="no indicators are published yet"):
+        services.payroll_run_calculate(actor=org_world["users"]["head_office"], period=MONTH)
+    assert not PayrollRun.objects.exists()
+
+
+def test_staff_without_an_active_structure_get_no_payslip_and_the_run_says_so(month):
+    """Deactivating SA-STD leaves the service agent without a payslip, named in the run's note."""
+    from brokercrm.compensation.models import PayStructure
+
+    PayStructure.objects.filter(code="SA-STD").update(active=False)
+    run = services.payroll_run_calculate(actor=month["users"]["head_office"], period=MONTH)
+    assert not run.payslips.filter(staff__staff_no="S0006").exists()
+    assert "1 staff member(s) have no active pay structure for their category and level (e.g. S0006)" in run.note
