@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from typing import Sequence
 
 from brokercrm.core.errors import DomainError
@@ -65,9 +65,10 @@ def crm_digest(con) -> str:
 def ingest_crm(con, *, staff: Sequence[StaffRow], development_relations: Sequence[RelationRow]) -> bool:
     """Replace crm.staff and crm.development_relations; True when their content changed."""
     target: Target = as_target(con)
-    _check_relations(development_relations)
-    staff_rows = sorted((astuple(s) for s in staff), key=_sort_key)
-    relation_rows = sorted((astuple(r) for r in development_relations), key=_sort_key)
+    staff_rows = sorted((s.staff_no, s.name, s.category, s.branch_code, s.hire_date, s.leave_date) for s in staff)
+    # (customer_no, start_date, staff_no) is unique, so the sort never compares an end_date (maybe None).
+    relation_rows = sorted((r.customer_no, r.start_date, r.staff_no, r.end_date) for r in development_relations)
+    _check_relations(relation_rows)
     digest = _digest(staff_rows, relation_rows)
     if digest == crm_digest(target):
         return False
@@ -76,32 +77,26 @@ def ingest_crm(con, *, staff: Sequence[StaffRow], development_relations: Sequenc
             target.execute(f"DROP TABLE IF EXISTS crm.{table}")
             target.execute(DDL[table])
         target.insert_rows("crm.staff", STAFF_COLUMNS, staff_rows)
-        target.insert_rows("crm.development_relations", RELATION_COLUMNS, relation_rows)
+        target.insert_rows("crm.development_relations", ("customer_no", "start_date", "staff_no", "end_date"),
+                           relation_rows)
         target.execute(f"INSERT INTO crm.ingest_state VALUES ('{digest}', CURRENT_TIMESTAMP)")
     return True
-
-
-def _sort_key(row: tuple) -> tuple:
-    return tuple("" if v is None else str(v) for v in row)
 
 
 def _digest(*tables: list[tuple]) -> str:
     h = hashlib.sha256()
     for rows in tables:
-        h.update(b"\x1e")
-        for row in rows:
-            h.update(repr(row).encode())
+        h.update(b"\x1e" + "\n".join(map(repr, rows)).encode())
     return h.hexdigest()
 
 
-def _check_relations(relations: Sequence[RelationRow]) -> None:
-    """At most one development relation per customer on any day, each with start < end."""
-    previous: RelationRow | None = None
-    for rel in sorted(relations, key=lambda r: (r.customer_no, r.start_date)):
-        if rel.end_date is not None and rel.end_date <= rel.start_date:
-            raise DomainError(f"development relation {rel.customer_no}/{rel.staff_no} ends on or before it starts")
-        if previous is not None and previous.customer_no == rel.customer_no and (
-                previous.end_date is None or rel.start_date < previous.end_date):
-            raise DomainError(f"customer {rel.customer_no} has overlapping development relations "
-                              f"({previous.staff_no} from {previous.start_date}, {rel.staff_no} from {rel.start_date})")
-        previous = rel
+def _check_relations(rows: list[tuple]) -> None:
+    """At most one development relation per customer on any day, each with start < end (rows sorted)."""
+    previous = None
+    for customer_no, start, staff_no, end in rows:
+        if end is not None and end <= start:
+            raise DomainError(f"development relation {customer_no}/{staff_no} ends on or before it starts")
+        if previous is not None and previous[0] == customer_no and (previous[3] is None or start < previous[3]):
+            raise DomainError(f"customer {customer_no} has overlapping development relations "
+                              f"({previous[2]} from {previous[1]}, {staff_no} from {start})")
+        previous = (customer_no, start, staff_no, end)

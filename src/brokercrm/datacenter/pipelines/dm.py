@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Sequence
 
-from brokercrm.datacenter.pipelines.portable import Target, as_target, literal, values_table
+from brokercrm.datacenter.pipelines.portable import FAR, Target, as_target, literal, values_table
 
 LEVELS = ("customer", "staff", "branch")
 GRAINS = ("month", "day")
@@ -25,8 +25,6 @@ COUNTS = ("customer_count", "new_customers", "effective_new_customers")
 MATERIALISED = (("customer", "month"), ("staff", "month"), ("branch", "month"), ("staff", "day"), ("branch", "day"))
 
 MONEY = "DECIMAL(38,2)"
-M0 = f"CAST(0 AS {MONEY})"
-N0 = "CAST(0 AS BIGINT)"
 
 
 @dataclass(frozen=True)
@@ -134,56 +132,41 @@ def indicator_select(level: str, periods: Sequence[Period], *, effective_assets:
         "members": _members(level),
     }
 
-    def part(source: str, **measures: str) -> str:
-        money = ("assets_sum", "end_assets", "net_inflow", "trade_amount", "commission", "net_commission")
-        counts = ("trade_count", "active_days", "customer_count", "new_customers", "effective_new_customers")
-        cols = [f"CAST({measures[m]} AS {MONEY}) AS {m}" if m in measures else f"{M0} AS {m}" for m in money]
-        cols += [f"CAST({measures[c]} AS BIGINT) AS {c}" if c in measures else f"{N0} AS {c}" for c in counts]
-        return f"SELECT period, key, {', '.join(cols)} FROM {source}"
-
-    parts = [
-        part("assets", assets_sum="assets_sum", end_assets="end_assets"),
-        part("trades", trade_amount="trade_amount", trade_count="trade_count", active_days="active_days",
-             commission="commission", net_commission="net_commission"),
-        part("flows", net_inflow="net_inflow"),
-        part("transfers", net_inflow="net_inflow"),
-        part("present"),
-        part("members"),
-    ]
+    ctes["inflow"] = ("SELECT period, key, SUM(net_inflow) AS net_inflow FROM "
+                      "(SELECT * FROM flows UNION ALL SELECT * FROM transfers) AS i GROUP BY 1, 2")
+    sources = ["members", "present"]
     if attr_key is not None:
         attribution = "dw.staff_attribution" if level == "staff" else "dw.branch_attribution"
         ctes |= _count_ctes(attr_key, attribution, effective_assets)
-        parts += [part("counted", customer_count="customer_count"),
-                  part("new_counts", new_customers="new_customers", effective_new_customers="effective_new_customers")]
-    ctes["parts"] = "\n            UNION ALL ".join(parts)
-    ctes["agg"] = """
-            SELECT period, key, SUM(assets_sum) AS assets_sum, SUM(end_assets) AS end_assets,
-                   SUM(net_inflow) AS net_inflow, SUM(trade_amount) AS trade_amount, SUM(commission) AS commission,
-                   SUM(net_commission) AS net_commission, SUM(trade_count) AS trade_count,
-                   SUM(active_days) AS active_days, SUM(customer_count) AS customer_count,
-                   SUM(new_customers) AS new_customers, SUM(effective_new_customers) AS effective_new_customers
-            FROM parts WHERE key IS NOT NULL GROUP BY 1, 2"""
-    assets_cents = "CAST(g.assets_sum * 100 AS BIGINT)"
-    commission_cents, amount_cents = "CAST(g.commission * 100 AS BIGINT)", "CAST(g.trade_amount * 100 AS BIGINT)"
-    rate_micro = _half_up_div(f"{commission_cents} * 1000000", f"ABS({amount_cents})")
+        sources += ["counted", "new_counts"]
+    # Every key with a row, then each measure joined to it (cheaper than aggregating a wide union).
+    ctes["keys"] = " UNION ".join(f"SELECT period, key FROM {source}" for source in sources)
+    joins = ["assets a", "trades t", "inflow i"] + (["counted c", "new_counts n"] if attr_key is not None else [])
+    counts = ", c.customer_count, n.new_customers, n.effective_new_customers" if attr_key is not None else ""
+    ctes["agg"] = f"""
+            SELECT k.period, k.key, a.end_assets, i.net_inflow, t.trade_amount, t.commission, t.net_commission,
+                   t.trade_count, t.active_days{counts},
+                   CAST(COALESCE(a.assets_sum, 0) * 100 AS BIGINT) AS assets_cents,
+                   CAST(COALESCE(t.commission, 0) * 100 AS BIGINT) AS commission_cents,
+                   CAST(COALESCE(t.trade_amount, 0) * 100 AS BIGINT) AS amount_cents
+            FROM keys k {" ".join(f"LEFT JOIN {j} ON {j[-1]}.period = k.period AND {j[-1]}.key = k.key" for j in joins)}
+            WHERE k.key IS NOT NULL"""
+    # The two divisions, in integer cents / micro-units so they round exactly (see _half_up_div).
+    avg_cents = _half_up_div("g.assets_cents", "CAST(p.n_days AS BIGINT)")
+    rate_micro = _half_up_div("g.commission_cents * 1000000", "ABS(g.amount_cents)")
     columns = [
         "g.key", "g.period", "p.p_start AS period_start", "p.p_end AS period_end",
         "CAST(p.n_days AS INTEGER) AS trading_days",
-        f"CAST(CAST({_half_up_div(assets_cents, 'CAST(p.n_days AS BIGINT)')} AS DECIMAL(38,0)) "
-        f"* CAST(0.01 AS DECIMAL(3,2)) AS {MONEY}) AS avg_daily_assets",
-        f"CAST(g.end_assets AS {MONEY}) AS end_assets",
-        f"CAST(g.net_inflow AS {MONEY}) AS net_inflow",
-        f"CAST(g.trade_amount AS {MONEY}) AS trade_amount",
-        "CAST(g.trade_count AS BIGINT) AS trade_count",
-        "CAST(g.active_days AS BIGINT) AS active_days",
-        f"CAST(g.commission AS {MONEY}) AS commission",
-        f"CAST(g.net_commission AS {MONEY}) AS net_commission",
-        f"CAST(CASE WHEN g.trade_amount = 0 THEN NULL ELSE CAST(CASE WHEN {amount_cents} < 0 THEN -{rate_micro} "
+        f"CAST(CAST({avg_cents} AS DECIMAL(38,0)) * CAST(0.01 AS DECIMAL(3,2)) AS {MONEY}) AS avg_daily_assets",
+        *(f"CAST(COALESCE(g.{m}, 0) AS {MONEY}) AS {m}" for m in ("end_assets", "net_inflow", "trade_amount")),
+        *(f"CAST(COALESCE(g.{c}, 0) AS BIGINT) AS {c}" for c in ("trade_count", "active_days")),
+        *(f"CAST(COALESCE(g.{m}, 0) AS {MONEY}) AS {m}" for m in ("commission", "net_commission")),
+        f"CAST(CASE WHEN g.amount_cents = 0 THEN NULL ELSE CAST(CASE WHEN g.amount_cents < 0 THEN -{rate_micro} "
         f"ELSE {rate_micro} END AS DECIMAL(38,0)) * CAST(0.000001 AS DECIMAL(7,6)) END AS DECIMAL(18,6)) "
         "AS commission_rate",
     ]
     if attr_key is not None:
-        columns += [f"CAST(g.{c} AS BIGINT) AS {c}" for c in COUNTS]
+        columns += [f"CAST(COALESCE(g.{c}, 0) AS BIGINT) AS {c}" for c in COUNTS]
     with_clause = ",\n".join(f"{name} AS ({sql})" for name, sql in ctes.items())
     return f"WITH {with_clause}\nSELECT {', '.join(columns)} FROM agg g JOIN periods p ON p.period = g.period"
 
@@ -191,13 +174,13 @@ def indicator_select(level: str, periods: Sequence[Period], *, effective_assets:
 def _members(level: str) -> str:
     """Keys that have a row in P whatever their facts (metrics.md "Which rows exist")."""
     if level == "customer":
-        return """SELECT p.period, c.customer_no AS key FROM periods p JOIN dw.customers_current c
-                  ON c.open_date <= p.p_end AND (c.close_date IS NULL OR c.close_date >= p.p_start)"""
+        return f"""SELECT p.period, c.customer_no AS key FROM periods p JOIN dw.customers_current c
+                  ON c.open_date <= p.p_end AND COALESCE(c.close_date, {FAR}) >= p.p_start"""
     if level == "staff":
         # employed on some d of P: hire_date <= d < leave_date
-        return """SELECT p.period, s.staff_no AS key FROM periods p JOIN dw.staff s
+        return f"""SELECT p.period, s.staff_no AS key FROM periods p JOIN dw.staff s
                   ON s.hire_date <= p.p_end
-                 AND (s.leave_date IS NULL OR (s.leave_date > p.p_start AND s.leave_date > s.hire_date))"""
+                 AND COALESCE(s.leave_date, {FAR}) > p.p_start AND COALESCE(s.leave_date, {FAR}) > s.hire_date"""
     return """SELECT p.period, b.branch_code AS key FROM periods p JOIN dw.branches b ON b.opened_on <= p.p_end"""
 
 
@@ -217,15 +200,15 @@ def _count_ctes(attr_key: str, attribution: str, effective_assets: Decimal) -> d
                                             AND CURRENT ROW) AS open_customers,
                    LEAD(d) OVER (PARTITION BY key ORDER BY d) AS next_d
             FROM event_days""",
-        "counted": """
+        "counted": f"""
             SELECT p.period, r.key, r.open_customers AS customer_count
-            FROM periods p JOIN running r ON r.d <= p.last_day AND (r.next_d IS NULL OR p.last_day < r.next_d)
+            FROM periods p JOIN running r ON r.d <= p.last_day AND p.last_day < COALESCE(r.next_d, {FAR})
             WHERE r.open_customers <> 0""",
         "new_customers": f"""
             SELECT dy.period, c.customer_no, {attr_key} AS key
             FROM dw.customers_current c JOIN days dy ON dy.d = c.open_date
             LEFT JOIN {attribution} a ON a.customer_no = c.customer_no AND a.valid_from <= c.open_date
-                                      AND (a.valid_to IS NULL OR c.open_date < a.valid_to)""",
+                                      AND c.open_date < COALESCE(a.valid_to, {FAR})""",
         "new_peaks": """
             SELECT n.period, n.customer_no, MAX(f.total_assets) AS peak
             FROM new_customers n JOIN dw.fact_assets f ON f.customer_no = n.customer_no

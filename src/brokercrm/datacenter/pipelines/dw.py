@@ -13,7 +13,7 @@ from typing import Iterable
 
 from brokercrm.core.errors import DomainError
 from brokercrm.datacenter.pipelines.crm import crm_digest, ensure_crm_tables
-from brokercrm.datacenter.pipelines.portable import Target, as_target, literal, values_table
+from brokercrm.datacenter.pipelines.portable import FAR, Target, as_target, literal, values_table
 
 CUSTOMER_COLUMNS = ("name", "customer_type", "id_type", "id_no", "gender", "birth_date", "mobile", "email", "address",
                     "branch_code", "open_date", "close_date", "status", "risk_level", "risk_assessed_on")
@@ -189,9 +189,9 @@ def _build_facts(target: Target, dates: list[dt.date] | None) -> None:
         SELECT k.customer_no, k.d, k.business_date, v.branch_code, r.staff_no
         FROM ({keys}) AS k
         LEFT JOIN dw.customer_versions v ON v.customer_no = k.customer_no AND v.valid_from <= k.d
-                                         AND (v.valid_to IS NULL OR k.d < v.valid_to)
+                                         AND k.d < COALESCE(v.valid_to, {FAR})
         LEFT JOIN dw.development_relations r ON r.customer_no = k.customer_no AND r.start_date <= k.d
-                                             AND (r.end_date IS NULL OR k.d < r.end_date)"""
+                                             AND k.d < COALESCE(r.end_date, {FAR})"""
     _replace_rows(target, "dw.customer_days", customer_days, dates)
     for fact in FACTS:
         cols = ", ".join(f"f.{c}" for c in fact.columns)

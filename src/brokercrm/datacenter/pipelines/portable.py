@@ -18,6 +18,9 @@ import sqlglot
 from sqlglot import exp
 
 LAYERS = ("ods", "crm", "dw", "dm")
+# Open-ended intervals compare against a far date: `end IS NULL OR d < end` in a join condition
+# makes DuckDB fall back to a nested-loop join (100,000 customers: 87 s instead of 0.1 s).
+FAR = "CAST('9999-12-31' AS DATE)"
 
 
 def literal(value: Any) -> str:
