@@ -1,6 +1,7 @@
 """DW layer (数据仓库层): dimensions with history and attributed facts, built from ODS and CRM.
 
-Dimensions are rebuilt whole on every run (they are small next to the facts). Facts are rebuilt
+Dimensions are rebuilt whole on every run (they are small next to the facts). Positions, the largest
+fact and used by no indicator, are a view over the ODS with the day's attribution. Other facts are rebuilt
 per business date: a newly loaded later day only adds its own rows; anything that can change the
 attribution of earlier facts (a reloaded or removed day, a day loaded out of order, new CRM
 content) rebuilds every fact. Either way the result depends only on ODS + CRM: idempotent.
@@ -25,6 +26,7 @@ class Fact:
     source: str         # ods.<source>
     date_column: str    # the fact's own date (equals the business date of its folder)
     columns: tuple[str, ...]
+    view: bool = False  # a view over ODS + attribution instead of a copy
 
 
 FACTS = (
@@ -38,7 +40,7 @@ FACTS = (
          ("biz_date", "serial_no", "customer_no", "market", "security_code", "direction", "quantity", "value")),
     Fact("fact_positions", "positions", "biz_date",
          ("biz_date", "customer_no", "market", "security_code", "quantity", "cost_amount", "close_price",
-          "market_value")),
+          "market_value"), view=True),
     Fact("fact_assets", "assets", "biz_date",
          ("biz_date", "customer_no", "cash_balance", "market_value", "total_assets")),
 )
@@ -90,7 +92,8 @@ def build_dw(con, *, dates: Iterable[dt.date] | None = None, full: bool = False)
             _build_facts(target, sorted(todo))
         target.replace_table("dw.built_days", "SELECT business_date, load_id FROM ods.loaded_days")
         target.replace_table("dw.build_state", f"SELECT {literal(digest)} AS crm_digest, CURRENT_TIMESTAMP AS built_at")
-        rows = {f.table: target.scalar(f"SELECT count(*) FROM dw.{f.table}") for f in FACTS}
+        rows = {f.table: target.scalar(f"SELECT count(*) FROM {'ods.' + f.source if f.view else 'dw.' + f.table}")
+                for f in FACTS}
     return DwBuild(full=full, dates=() if full else tuple(sorted(todo)), removed=tuple(sorted(removed)), rows=rows)
 
 
@@ -192,6 +195,9 @@ def _build_facts(target: Target, dates: list[dt.date] | None) -> None:
                                          AND k.d < COALESCE(v.valid_to, {FAR})
         LEFT JOIN dw.development_relations r ON r.customer_no = k.customer_no AND r.start_date <= k.d
                                              AND k.d < COALESCE(r.end_date, {FAR})"""
+    views = [f for f in FACTS if f.view]
+    for fact in views:
+        target.execute(f"DROP VIEW IF EXISTS dw.{fact.table}")
     _replace_rows(target, "dw.customer_days", customer_days, dates)
     for fact in FACTS:
         cols = ", ".join(f"f.{c}" for c in fact.columns)
@@ -199,8 +205,11 @@ def _build_facts(target: Target, dates: list[dt.date] | None) -> None:
             SELECT {cols}, f.business_date, cd.branch_code, cd.staff_no
             FROM ods.{fact.source} f
             LEFT JOIN dw.customer_days cd ON cd.customer_no = f.customer_no AND cd.d = f.{fact.date_column}
-                                          AND cd.business_date = f.business_date{only('f.business_date')}"""
-        _replace_rows(target, f"dw.{fact.table}", select, dates)
+                                          AND cd.business_date = f.business_date"""
+        if fact.view:
+            target.execute(f"CREATE VIEW dw.{fact.table} AS {select}")
+        else:
+            _replace_rows(target, f"dw.{fact.table}", select + only("f.business_date"), dates)
 
 
 def _replace_rows(target: Target, table: str, select: str, dates: list[dt.date] | None) -> None:
