@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lock bench serve
+.PHONY: install demo test lock bench
 
 install: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
+	@bash scripts/ensure-system-packages.sh
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
@@ -18,7 +19,7 @@ demo: install
 	$(BIN)/brokercrm demo --serve
 
 test: install
-	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-system-packages.sh
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lock:
