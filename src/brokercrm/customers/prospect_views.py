@@ -31,9 +31,14 @@ def prospect_list_page(request):
     page = Paginator(_list(request), 50).get_page(request.GET.get("page"))
     for p in page:
         p.masked_mobile, p.masked_id_no = mask_mobile(p.mobile), mask_id_no(p.id_no)
+    from brokercrm.platform.custom_fields import filter_params
+
+    custom_filters = [{"label": d.label + {"_min": " ≥", "_max": " ≤"}.get(name[-4:], ""), "name": name,
+                       "choices": d.choices, "value": request.GET.get(name, ""), "date": d.field_type == "date"}
+                      for d, names in filter_params("prospect") for name in names]
     return render(request, "customers/prospect_list.html", {
         "page": page, "statuses": Prospect.Status.choices, "branches": branch_list(user=request.user),
-        "query_string": request.GET.urlencode()})
+        "custom_filters": custom_filters, "query_string": request.GET.urlencode()})
 
 
 def prospect_export(request, file_format: str):

@@ -144,3 +144,21 @@ def test_prospect_pages_create_note_assign_and_status(client, book):
     p.refresh_from_db()
     assert p.status == "lost"
     assert "432" not in client.get("/customers/prospects/").content.decode().replace("4321", "")
+
+
+def test_prospect_list_filters_by_a_custom_field_and_exports_within_scope(client, book):
+    """The prospect list filters by a custom choice field; its CSV export holds only the broker's prospects, masked, audited."""
+    from brokercrm.platform.services import custom_field_create
+
+    custom_field_create(actor=book["users"]["admin"], entity="prospect", key="grade", label="等级", field_type="choice", choices=["A", "B"])
+    b1, b2 = book["branches"]
+    a = ProspectFactory(branch=b1, staff=book["staff"]["broker"], name="甲", mobile="13500000001", custom_fields={"grade": "A"})
+    ProspectFactory(branch=b1, staff=book["staff"]["broker"], name="乙", custom_fields={"grade": "B"})
+    ProspectFactory(branch=b2, staff=book["staff"]["other"], name="丙", custom_fields={"grade": "A"})
+    client.force_login(book["users"]["broker"])
+    html = client.get("/customers/prospects/", {"cf_grade": "A"}).content.decode()
+    assert f'href="/customers/prospects/{a.pk}/"' in html and "乙" not in html and "丙" not in html
+    lines = b"".join(client.get("/customers/prospects/export.csv", {"cf_grade": "A"}).streaming_content).decode().splitlines()
+    assert lines[0] == "id,name,mobile,id_no,branch_code,staff_no,source,status,converted_customer_no,created_at,grade"
+    assert [line.split(",")[:3] for line in lines[1:]] == [[str(a.pk), "甲", "135****0001"]]
+    assert AuditEntry.objects.get(action="export").object_type == "customers.prospect"
