@@ -19,16 +19,19 @@ def _has_facts(con) -> bool:
 
 
 def alerts_step(dates: list[dt.date], *, con=None) -> dict:
-    """Evaluate the enabled alert rules on the business dates just loaded; returns row counts."""
-    from brokercrm.servicing.services.alerts import alerts_raise, effective_rules
+    """Evaluate the enabled alert rules on the business dates just loaded; returns row counts.
+
+    Without dates (staff or relations changed), every alert is routed again by the relations now on record.
+    """
+    from brokercrm.servicing.services.alerts import alerts_raise, alerts_reroute, effective_rules
 
     if not dates:
-        return {"alerts": 0}
+        return {"servicing.alerts": 0, "rerouted": alerts_reroute()}
     own = con is None
     con = con or _warehouse()
     try:
         if not _has_facts(con):
-            return {"alerts": 0}
+            return {"servicing.alerts": 0}
         candidates = rules.evaluate(con, dates=dates, rules=effective_rules())
     finally:
         if own:

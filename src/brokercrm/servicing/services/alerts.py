@@ -3,6 +3,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
@@ -102,3 +103,28 @@ def alert_resolve(*, actor, alert: Alert, outcome: str, note: str = "") -> Alert
         task.save()
         audit_record(actor=actor, action="update", instance=task, changes=diff(task_before, snapshot(task)))
     return alert
+
+
+def alerts_reroute() -> int:
+    """Route every alert again by the relations now on record for its biz_date (relations may be imported after a load).
+
+    An open follow-up task moves with its alert unless someone assigned it to another person by hand.
+    """
+    changed = 0
+    customer_ids = list(Alert.objects.values_list("customer_id", flat=True).distinct().order_by("customer_id"))
+    for start in range(0, len(customer_ids), 5000):
+        chunk = customer_ids[start:start + 5000]
+        routing = responsible_staff(chunk)
+        moved: list[Alert] = []
+        for alert in Alert.objects.filter(customer_id__in=chunk).only("id", "customer_id", "biz_date", "staff_id"):
+            staff_id = routing.staff_on(alert.customer_id, alert.biz_date)
+            if staff_id != alert.staff_id:
+                old = alert.staff_id
+                alert.staff_id = staff_id
+                moved.append(alert)
+                ServiceTask.objects.filter(alert_id=alert.pk, status=ServiceTask.Status.OPEN).filter(
+                    Q(staff_id__isnull=True) | Q(staff_id=old)).update(staff_id=staff_id)
+        with transaction.atomic():
+            Alert.objects.bulk_update(moved, ["staff"], batch_size=2000)
+        changed += len(moved)
+    return changed

@@ -99,9 +99,10 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
 
 
 def tasks_reroute(*, as_of: dt.date) -> int:
-    """Give open unassigned tasks (other than departed-staff visits) to the customer's responsible staff."""
+    """Give open unassigned tasks to the customer's responsible staff (departed-staff visits stay with the branch
+    manager; alert follow-ups move with their alert, see alerts_reroute)."""
     unassigned = list(ServiceTask.objects.filter(status=ServiceTask.Status.OPEN, staff__isnull=True)
-                      .exclude(kind=ServiceTask.Kind.VISIT_DEPARTED).only("id", "customer_id"))
+                      .exclude(kind__in=[ServiceTask.Kind.VISIT_DEPARTED, ServiceTask.Kind.ALERT]).only("id", "customer_id"))
     routing = responsible_staff(t.customer_id for t in unassigned)
     changed = 0
     for task in unassigned:

@@ -99,3 +99,20 @@ def test_a_disabled_rule_does_not_run_and_bad_parameters_change_nothing(org_worl
         alert_rule_update(actor=org_world["users"]["admin"], code="large_withdrawal", enabled=True, parameters={"amount": "-1"})
     assert str(refused.value) == "amount: must be an amount ≥ 0"
     assert Alert.objects.count() == 0
+
+
+def test_relations_imported_after_the_load_route_the_alerts_and_their_tasks(org_world):
+    """Alerts raised before any relation existed get their staff when the CRM-change run comes (no dates)."""
+    con = _world(org_world)
+    from brokercrm.relations.models import Relation
+
+    Relation.objects.all().delete()
+    alerts_step(dates(*DAYS), con=con)
+    assert set(Alert.objects.values_list("staff", flat=True)) == {None}
+    relate(Alert.objects.get(customer__customer_no="10000003").customer, org_world["staff"]["other"])
+
+    counts = alerts_step([], con=con)
+
+    assert counts == {"servicing.alerts": 0, "rerouted": 1}
+    alert = Alert.objects.get(customer__customer_no="10000003")
+    assert (alert.staff.staff_no, alert.task.staff.staff_no) == ("S0005", "S0005")
