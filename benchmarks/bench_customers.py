@@ -42,7 +42,7 @@ def build(n: int, snapshot_dir: Path) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from brokercrm.customers.models import Customer
+    from brokercrm.customers.models import Customer, name_grams
     from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel
     from brokercrm.org.roles import Role
     from brokercrm.org.seed import seed_staff_categories
@@ -71,6 +71,9 @@ def build(n: int, snapshot_dir: Path) -> dict:
                  f"C{i % 5 + 1}", dt.date(2024, 6, 1), now, now)
                 for i, (no, name, mobile, id_no) in enumerate(keys[start:start + 50000], start=start)])
         ids = dict(Customer.objects.values_list("customer_no", "id"))
+        for start in range(0, n, 50000):
+            cursor.executemany("INSERT INTO customers_customernamegram (customer_id, gram) VALUES (%s, %s)",
+                               [(ids[no], gram) for no, name, _m, _i in keys[start:start + 50000] for gram in sorted(name_grams(name))])
         for start in range(0, n, 50000):
             chunk = range(start, min(n, start + 50000))
             cursor.executemany(

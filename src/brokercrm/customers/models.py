@@ -58,6 +58,22 @@ class CustomerChange(models.Model):
         indexes = [models.Index(fields=["customer", "business_date"])]
 
 
+def name_grams(name: str) -> set[str]:
+    """The three-character pieces of a name, lower-cased (a query of 3+ characters is contained only where its first piece is)."""
+    text = (name or "").lower()
+    return {text[i:i + 3] for i in range(len(text) - 2)}
+
+
+class CustomerNameGram(models.Model):
+    """Index of name pieces: searching names that contain a query without scanning every customer's name."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    gram = models.CharField(max_length=3)
+
+    class Meta:
+        indexes = [models.Index(fields=["gram", "customer"])]
+
+
 class CustomerFigures(models.Model):
     """The latest month's indicators of a customer, copied from the published marts after each load (list filter and sort)."""
 

@@ -7,7 +7,7 @@ from typing import Callable, Iterable
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from brokercrm.customers.models import Customer, CustomerTag, SavedFilter, Tag
+from brokercrm.customers.models import Customer, CustomerNameGram, CustomerTag, SavedFilter, Tag
 from brokercrm.datacenter.facade import latest_loaded_date
 from brokercrm.org.facade import scope_for
 
@@ -70,14 +70,16 @@ def search_q(query: str) -> Q:
     """Customers matching a query on any key (the union): customer_no exact or prefix, name prefix (contained for 3+
     characters), mobile in full or its last four digits, ID number in full or its last four characters.
 
-    Every term but the name containment is an index lookup; names carry no digits, so an all-digit query never scans names.
+    Every term is an index lookup (containment goes through the name pieces, CustomerNameGram); names carry no digits, so
+    an all-digit query is not looked up among names.
     """
     q = query.strip()
     if not q:
         return Q()
     terms = _prefix_q("customer_no", q) | _prefix_q("name", q)
     if len(q) >= 3 and not q.isdigit():
-        terms |= Q(name__icontains=q)
+        pieces = CustomerNameGram.objects.filter(gram=q.lower()[:3]).values("customer_id")
+        terms |= Q(pk__in=pieces, name__icontains=q)
     if all(ch.isdigit() or ch in " +-()" for ch in q):
         phone = normalise_phone(q)
         if len(phone) == 4:

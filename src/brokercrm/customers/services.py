@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from brokercrm.core.audit import audit_record
 from brokercrm.core.errors import DomainError
-from brokercrm.customers.models import Customer, CustomerChange, CustomerFigures, CustomerTag, SavedFilter, Tag
+from brokercrm.customers.models import (
+    Customer, CustomerChange, CustomerFigures, CustomerNameGram, CustomerTag, SavedFilter, Tag, name_grams,
+)
 from brokercrm.org.models import Branch
 
 SYNCED_FIELDS = ["name", "customer_type", "id_type", "id_no", "gender", "birth_date", "mobile", "email", "address",
@@ -46,7 +48,7 @@ def customer_sync(*, rows: list[dict], business_date: dt.date) -> CustomerSyncRe
     branch_ids = dict(Branch.objects.values_list("code", "id"))
     branch_codes = {v: k for k, v in branch_ids.items()}
     existing = {c.customer_no: c for c in Customer.objects.filter(customer_no__in=[r["customer_no"] for r in rows])}
-    new, changed, history = [], [], []
+    new, changed, history, renamed = [], [], [], []
     fields = SYNCED_FIELDS + ["mobile_last4", "id_no_last4", "branch_id"]
     for row in rows:
         values = _values(row, branch_ids)
@@ -56,6 +58,8 @@ def customer_sync(*, rows: list[dict], business_date: dt.date) -> CustomerSyncRe
             continue
         before = {"branch_code": branch_codes.get(customer.branch_id), "status": customer.status, "risk_level": customer.risk_level}
         if any(getattr(customer, f) != values[f] for f in fields):
+            if customer.name != values["name"]:
+                renamed.append(customer.pk)
             for f in fields:
                 setattr(customer, f, values[f])
             changed.append(customer)
@@ -64,11 +68,26 @@ def customer_sync(*, rows: list[dict], business_date: dt.date) -> CustomerSyncRe
                                        new_value=after[key] or "") for name, key in HISTORY_FIELDS.items() if before[key] != after[key]]
     Customer.objects.bulk_create(new, batch_size=5000)
     Customer.objects.bulk_update(changed, fields, batch_size=5000)
+    new_ids = list(Customer.objects.filter(customer_no__in=[c.customer_no for c in new]).values_list("id", flat=True)) if new else []
+    name_grams_refresh(customer_ids=new_ids + renamed)
     CustomerChange.objects.bulk_create(history, batch_size=5000)
     from brokercrm.customers.prospect_services import prospects_convert
 
     converted = prospects_convert(customers=new, business_date=business_date) if new else 0
     return CustomerSyncResult(len(new), len(changed), converted)
+
+
+def name_grams_refresh(*, customer_ids: list[int]) -> int:
+    """Rebuild the name pieces of these customers; returns how many pieces were written."""
+    written = 0
+    for start in range(0, len(customer_ids), 5000):
+        ids = customer_ids[start:start + 5000]
+        CustomerNameGram.objects.filter(customer_id__in=ids).delete()
+        grams = [CustomerNameGram(customer_id=pk, gram=g)
+                 for pk, name in Customer.objects.filter(pk__in=ids).values_list("id", "name") for g in sorted(name_grams(name))]
+        CustomerNameGram.objects.bulk_create(grams, batch_size=5000)
+        written += len(grams)
+    return written
 
 
 UNMASKABLE = ("id_no", "mobile", "email", "address")

@@ -9,6 +9,7 @@ from brokercrm.org.tests.factories import BranchFactory
 class CustomerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Customer
+        skip_postgeneration_save = True
 
     customer_no = factory.Sequence(lambda n: f"{10000001 + n}")
     name = factory.Sequence(lambda n: f"客户{n + 1}")
@@ -21,6 +22,13 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     branch = factory.SubFactory(BranchFactory)
     open_date = dt.date(2020, 1, 2)
     status = "normal"
+
+    @factory.post_generation
+    def name_pieces(obj, create, extracted, **kwargs):
+        if create:
+            from brokercrm.customers.services import name_grams_refresh
+
+            name_grams_refresh(customer_ids=[obj.pk])
 
 
 def relate(customer, staff, relation_type: str = "development", start=dt.date(2020, 1, 2), end=None):

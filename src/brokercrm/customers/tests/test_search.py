@@ -82,3 +82,20 @@ def test_a_registered_list_filter_narrows_by_a_customer_set(book):
     finally:
         selectors._list_filters.pop("tier_test")
 
+
+
+def test_contained_name_search_follows_renames_from_the_load(book):
+    """A customer renamed by a load is found by a piece of the new name, no longer by the old one (name pieces kept current)."""
+    import datetime as dt
+
+    from brokercrm.customers.services import customer_sync
+
+    row = {"customer_no": "1001", "name": "欧阳修文", "customer_type": "individual", "id_type": "id_card",
+           "id_no": "310101199001011234", "gender": None, "birth_date": None, "mobile": "13812345678", "email": None,
+           "address": None, "branch_code": "0001", "open_date": dt.date(2020, 1, 2), "close_date": None, "status": "normal",
+           "risk_level": "C4", "risk_assessed_on": dt.date(2025, 6, 30)}
+    customer_sync(rows=[row, row | {"customer_no": "3001", "name": "司马修文"}], business_date=dt.date(2026, 3, 2))
+    assert found(book, "阳修文") == {"1001"}
+    assert found(book, "修文") == set()  # two characters: prefix only
+    assert found(book, "马修文") == {"3001"}
+    assert found(book, "张三丰") == {"2001"}
