@@ -106,6 +106,7 @@ def _build_state(target: Target) -> tuple[dict[dt.date, int], str | None]:
 
 def _build_dimensions(target: Target, loaded: list[dt.date]) -> None:
     cols = ", ".join(CUSTOMER_COLUMNS)
+    target.drop_relation("dw", "customers_current")  # first: PostgreSQL refuses to drop a table under a view
     # The first delivered version is in force back to open_date; each later one from its business date.
     target.replace_table("dw.customer_versions", f"""
         SELECT customer_no,
@@ -114,7 +115,7 @@ def _build_dimensions(target: Target, loaded: list[dt.date]) -> None:
         FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY customer_no ORDER BY business_date) AS version_no,
                      LEAD(business_date) OVER (PARTITION BY customer_no ORDER BY business_date) AS valid_to
               FROM ods.customers) AS v""")
-    target.replace_table("dw.customers_current", f"""
+    target.replace_view("dw.customers_current", f"""
         SELECT customer_no, valid_from, delivered_on, {cols} FROM dw.customer_versions WHERE valid_to IS NULL""")
     target.replace_table("dw.branches", """
         SELECT branch_code, branch_name, city, opened_on, first_delivered_on, business_date AS delivered_on
@@ -195,9 +196,9 @@ def _build_facts(target: Target, dates: list[dt.date] | None) -> None:
                                          AND k.d < COALESCE(v.valid_to, {FAR})
         LEFT JOIN dw.development_relations r ON r.customer_no = k.customer_no AND r.start_date <= k.d
                                              AND k.d < COALESCE(r.end_date, {FAR})"""
-    views = [f for f in FACTS if f.view]
-    for fact in views:
-        target.execute(f"DROP VIEW IF EXISTS dw.{fact.table}")
+    for fact in FACTS:
+        if fact.view:
+            target.drop_relation("dw", fact.table)
     _replace_rows(target, "dw.customer_days", customer_days, dates)
     for fact in FACTS:
         cols = ", ".join(f"f.{c}" for c in fact.columns)
@@ -207,7 +208,7 @@ def _build_facts(target: Target, dates: list[dt.date] | None) -> None:
             LEFT JOIN dw.customer_days cd ON cd.customer_no = f.customer_no AND cd.d = f.{fact.date_column}
                                           AND cd.business_date = f.business_date"""
         if fact.view:
-            target.execute(f"CREATE VIEW dw.{fact.table} AS {select}")
+            target.replace_view(f"dw.{fact.table}", select)
         else:
             _replace_rows(target, f"dw.{fact.table}", select + only("f.business_date"), dates)
 

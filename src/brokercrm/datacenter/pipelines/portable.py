@@ -70,6 +70,20 @@ class Target:
         self.execute(f"DROP TABLE IF EXISTS {table}")
         self.execute(f"CREATE TABLE {table} AS {select_sql}")
 
+    def drop_relation(self, schema: str, name: str) -> None:
+        """Drop a table or view by name, whichever it is now."""
+        kind = self.relation_kind(schema, name)
+        if kind is not None:
+            self.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {schema}.{name}")
+
+    def replace_view(self, view: str, select_sql: str) -> None:
+        schema, name = view.split(".")
+        self.drop_relation(schema, name)
+        self.execute(f"CREATE VIEW {view} AS {select_sql}")
+
+    def relation_kind(self, schema: str, name: str) -> str | None:
+        raise NotImplementedError
+
     def scalar(self, sql: str) -> Any:
         rows = self.fetchall(sql)
         return rows[0][0] if rows else None
@@ -91,6 +105,11 @@ class DuckDBTarget(Target):
         return bool(self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
             [schema, table]).fetchone()[0])
+
+    def relation_kind(self, schema: str, name: str) -> str | None:
+        row = self.con.execute("SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                               [schema, name]).fetchone()
+        return row[0] if row else None
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
@@ -161,6 +180,13 @@ class PostgresTarget(Target):
             cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
                         (self.schema(schema), table))
             return bool(cur.fetchone()[0])
+
+    def relation_kind(self, schema: str, name: str) -> str | None:
+        with self.conn.cursor() as cur:
+            cur.execute("SELECT table_type FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+                        (self.schema(schema), name))
+            row = cur.fetchone()
+        return row[0] if row else None
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
