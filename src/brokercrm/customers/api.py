@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import Body, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -191,7 +192,7 @@ def _branch(request, code: str):
     try:
         return branch_get(user=request.auth, code=code)
     except Exception:
-        raise DomainError("unknown branch or outside your scope", field="branch_code") from None
+        raise DomainError(_("unknown branch or outside your scope"), field="branch_code") from None
 
 
 def _staff(request, staff_no: str | None):
@@ -201,7 +202,7 @@ def _staff(request, staff_no: str | None):
         return None
     member = staff_list(user=request.auth).filter(staff_no=staff_no).first()
     if member is None:
-        raise DomainError("unknown staff member or outside your scope", field="staff_no")
+        raise DomainError(_("unknown staff member or outside your scope"), field="staff_no")
     return member
 
 

@@ -3,6 +3,9 @@ import csv
 import io
 from typing import Iterable, Iterator
 
+from django.utils.translation import gettext as _
+
+from brokercrm.core.errors import DomainError
 from brokercrm.core.masking import mask_id_no, mask_mobile
 from brokercrm.core.money import format_money
 
@@ -81,9 +84,7 @@ def xlsx_bytes(header: list[str], rows: Iterable[list[str]], *, sheet: str) -> t
     count = 0
     for count, row in enumerate(rows, start=1):
         if count > 1_048_575:
-            from brokercrm.core.errors import DomainError
-
-            raise DomainError("more rows than an Excel sheet holds; narrow the filter or export CSV")
+            raise DomainError(_("more rows than an Excel sheet holds; narrow the filter or export CSV"))
         ws.write_row(count, 0, row)
     book.close()
     return out.getvalue(), count

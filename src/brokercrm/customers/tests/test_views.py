@@ -166,3 +166,24 @@ def test_custom_field_values_are_edited_and_shown_on_the_360_page(client, book):
     book["customers"]["c1"].refresh_from_db()
     assert book["customers"]["c1"].custom_fields == {"channel_pref": "微信", "children": 2}
     assert "偏好渠道" in c.get("/customers/1001/").content.decode()
+
+
+def test_list_page_and_api_query_counts_do_not_grow_with_the_rows(client, book):
+    """The list page and the API search run the same number of queries for 4 customers as for 54 (no per-row queries)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from brokercrm.customers.services import customer_tag_add
+    from brokercrm.customers.tests.factories import CustomerFactory
+
+    c = client_for(client, book, "admin")
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = (count("/customers/"), count("/api/customers"))
+    more = CustomerFactory.create_batch(50, branch=book["branches"][0])
+    customer_tag_add(actor=book["users"]["admin"], customers=more, tag_name="批量")
+    assert (count("/customers/"), count("/api/customers")) == small
