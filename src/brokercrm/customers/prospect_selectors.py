@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from brokercrm.customers.models import Prospect
-from brokercrm.customers.selectors import normalise_id_no, normalise_phone, _prefix_q
+from brokercrm.customers.selectors import identity_q, prefix_q
 from brokercrm.org.facade import scope_for
 
 
@@ -24,16 +24,9 @@ def prospect_list(*, user, query: str = "", status: str = "", branch: str = "", 
     qs = Prospect.objects.select_related("branch", "staff", "converted_customer").filter(prospect_scope_q(user))
     q = (query or "").strip()
     if q:
-        terms = _prefix_q("name", q) | Q(name__icontains=q) if len(q) >= 3 else _prefix_q("name", q)
-        phone, id_no = normalise_phone(q), normalise_id_no(q)
-        if len(phone) == 4:
-            terms |= Q(mobile_last4=phone)
-        elif len(phone) >= 7:
-            terms |= Q(mobile=phone)
-        if len(id_no) == 4:
-            terms |= Q(id_no_last4=id_no)
-        elif len(id_no) >= 8:
-            terms |= Q(id_no=id_no)
+        terms = prefix_q("name", q) | identity_q(q)
+        if len(q) >= 3:
+            terms |= Q(name__icontains=q)
         qs = qs.filter(terms)
     if status:
         qs = qs.filter(status=status)

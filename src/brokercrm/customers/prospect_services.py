@@ -5,7 +5,6 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -14,19 +13,13 @@ from brokercrm.core.audit import audit_created_many, audit_record, diff, snapsho
 from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.customers.models import Customer, Prospect, ProspectNote
 from brokercrm.customers.selectors import normalise_id_no, normalise_phone
+from brokercrm.customers.services import require_writer
 from brokercrm.org.models import Branch, Staff
 
 AUDITED = ["name", "mobile", "id_type", "id_no", "email", "branch_id", "staff_id", "source", "status", "custom_fields",
            "converted_customer_id", "converted_on", "merged_into_id"]
 IMPORT_COLUMNS = ["name", "mobile", "id_type", "id_no", "email", "branch_code", "staff_no", "source"]
 MANUAL_STATUSES = (Prospect.Status.NEW, Prospect.Status.FOLLOWING, Prospect.Status.LOST)
-
-
-def _require_writer(actor) -> None:
-    from brokercrm.org.roles import Role
-
-    if getattr(actor, "role", "") == Role.COMPLIANCE:
-        raise PermissionDenied
 
 
 def _identity(prospect: Prospect, *, mobile: str, id_no: str) -> None:
@@ -65,7 +58,7 @@ def prospect_create(*, actor, name: str, branch: Branch, mobile: str = "", id_ty
     """Record a prospect; refused when the person already holds an account (same normalised mobile or ID number)."""
     from brokercrm.platform.custom_fields import clean_values
 
-    _require_writer(actor)
+    require_writer(actor)
     prospect = Prospect(name=(name or "").strip(), branch=branch, id_type=id_type or "", email=email or "", staff=staff,
                         source=source or "", created_by=actor if getattr(actor, "pk", None) else None,
                         status=Prospect.Status.NEW)
@@ -87,7 +80,7 @@ def prospect_update(*, actor, prospect: Prospect, **changes: Any) -> Prospect:
     """Change a prospect's details, assignment or status (name, mobile, id_type, id_no, email, branch, staff, source, status, custom_fields)."""
     from brokercrm.platform.custom_fields import clean_values
 
-    _require_writer(actor)
+    require_writer(actor)
     prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
     if not prospect.is_open and set(changes) - {"custom_fields"}:
         raise DomainError(_("a %(s)s prospect can no longer be changed") % {"s": prospect.get_status_display()}, field="status")
@@ -124,7 +117,7 @@ def prospect_assign(*, actor, prospect: Prospect, staff: Staff | None) -> Prospe
 @transaction.atomic
 def prospect_delete(*, actor, prospect: Prospect) -> None:
     """Delete a prospect entered by mistake; converted or merged ones are history and stay."""
-    _require_writer(actor)
+    require_writer(actor)
     if prospect.status in (Prospect.Status.CONVERTED, Prospect.Status.MERGED) or prospect.merged_from.exists():
         raise DomainError(_("converted and merged prospects are kept as history"), field="status")
     audit_record(actor=actor, action="delete", instance=prospect, changes=diff(snapshot(prospect, AUDITED), {}))
@@ -134,7 +127,7 @@ def prospect_delete(*, actor, prospect: Prospect) -> None:
 @transaction.atomic
 def prospect_note_add(*, actor, prospect: Prospect, text: str, next_contact_on: dt.date | None = None) -> ProspectNote:
     """A follow-up note (跟进记录); a new prospect becomes 'following up'."""
-    _require_writer(actor)
+    require_writer(actor)
     if not (text or "").strip():
         raise DomainError(_("is required"), field="text")
     note = ProspectNote.objects.create(prospect=prospect, author=actor if getattr(actor, "pk", None) else None,
@@ -189,7 +182,7 @@ def prospect_merge(*, actor, survivor: Prospect, others: list[Prospect]) -> Pros
     The survivor keeps its values and takes over whatever it lacks; the others' notes move to it; any value that
     differed is written into a note on the survivor; the others stay as rows marked merged, pointing to the survivor.
     """
-    _require_writer(actor)
+    require_writer(actor)
     survivor = Prospect.objects.select_for_update().get(pk=survivor.pk)
     others = [Prospect.objects.select_for_update().get(pk=o.pk) for o in others if o.pk != survivor.pk]
     if not others:
@@ -245,7 +238,7 @@ def prospect_import(*, actor, data: bytes, file_name: str, allowed_branch_ids: s
     """
     from brokercrm.platform.custom_fields import clean_values, definitions
 
-    _require_writer(actor)
+    require_writer(actor)
     if data.startswith(b"\xef\xbb\xbf"):
         raise InputRejected([Problem(_("file starts with a byte-order mark; UTF-8 without BOM expected"), file=file_name, line=1)])
     try:

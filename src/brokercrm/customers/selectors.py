@@ -61,7 +61,7 @@ def _after(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _prefix_q(field_name: str, prefix: str) -> Q:
+def prefix_q(field_name: str, prefix: str) -> Q:
     """`field` starts with `prefix` as an index range (LIKE with ESCAPE cannot use SQLite's index)."""
     return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": _after(prefix)})
 
@@ -76,10 +76,16 @@ def search_q(query: str) -> Q:
     q = query.strip()
     if not q:
         return Q()
-    terms = _prefix_q("customer_no", q) | _prefix_q("name", q)
+    terms = prefix_q("customer_no", q) | prefix_q("name", q) | identity_q(q)
     if len(q) >= 3 and not q.isdigit():
         pieces = CustomerNameGram.objects.filter(gram=q.lower()[:3]).values("customer_id")
         terms |= Q(pk__in=pieces, name__icontains=q)
+    return terms
+
+
+def identity_q(q: str) -> Q:
+    """Mobile in full or its last four digits, ID number in full or its last four characters (normalised, indexed columns)."""
+    terms = Q(pk__in=[])
     if all(ch.isdigit() or ch in " +-()" for ch in q):
         phone = normalise_phone(q)
         if len(phone) == 4:

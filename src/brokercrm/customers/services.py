@@ -129,7 +129,8 @@ def customer_figures_refresh(dates: list[dt.date] | None = None) -> dict:
     return {"customers.figures": len(fresh)}
 
 
-def _require_writer(actor) -> None:
+def require_writer(actor) -> None:
+    """Compliance reads everything and changes nothing."""
     from brokercrm.org.roles import Role
 
     if getattr(actor, "role", "") == Role.COMPLIANCE:
@@ -147,7 +148,7 @@ def _tag_for(name: str) -> Tag:
 @transaction.atomic
 def customer_tag_add(*, actor, customers: list[Customer], tag_name: str) -> int:
     """Put a manual tag on customers (bulk tag); customers already tagged are left as they are. Returns how many were tagged."""
-    _require_writer(actor)
+    require_writer(actor)
     tag = _tag_for(tag_name)
     have = set(CustomerTag.objects.filter(tag=tag, customer__in=customers).values_list("customer_id", flat=True))
     todo = [c for c in customers if c.pk not in have]
@@ -160,7 +161,7 @@ def customer_tag_add(*, actor, customers: list[Customer], tag_name: str) -> int:
 
 @transaction.atomic
 def customer_tag_remove(*, actor, customer: Customer, tag_name: str) -> None:
-    _require_writer(actor)
+    require_writer(actor)
     deleted, _n = CustomerTag.objects.filter(customer=customer, tag__name=tag_name).delete()
     if deleted:
         audit_record(actor=actor, action="update", instance=customer, changes={"tags": [tag_name, None]})
@@ -170,7 +171,7 @@ def customer_custom_fields_set(*, actor, customer: Customer, values: dict[str, A
     """Validate and store a customer's custom field values (audited old → new)."""
     from brokercrm.platform.services import custom_values_set
 
-    _require_writer(actor)
+    require_writer(actor)
     return custom_values_set(actor=actor, instance=customer, entity="customer", values=values, partial=partial)
 
 
