@@ -34,6 +34,7 @@ class CustomerFilterForm(forms.Form):
         for f in list_filters():
             self.fields[f"x_{f.key}"] = forms.ChoiceField(label=f.label, required=False, choices=[("", "—")] + list(f.choices()))
         self.custom_names = []
+        self.custom_definitions = {}
         for definition, names in filter_params("customer"):
             for name in names:
                 suffix = {"_min": " ≥", "_max": " ≤"}.get(name[-4:], "")
@@ -48,9 +49,27 @@ class CustomerFilterForm(forms.Form):
                 field.required, field.label = False, f"{definition.label}{suffix}"
                 self.fields[name] = field
                 self.custom_names.append(name)
+                self.custom_definitions[name] = definition
+
+    def clean(self):
+        """Bounds of number, decimal and date custom fields must parse; a bad one is named and left out of the filter."""
+        from brokercrm.core.errors import DomainError
+        from brokercrm.platform.custom_fields import parse_value
+
+        data = super().clean()
+        for name, definition in self.custom_definitions.items():
+            if data.get(name) and definition.field_type in ("number", "decimal", "date"):
+                try:
+                    parse_value(definition, data[name])
+                except DomainError as exc:
+                    self.add_error(name, exc.message)
+        return data
 
     def filters(self) -> CustomerFilters:
-        d = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if not self.is_bound:
+            return CustomerFilters()
+        self.is_valid()  # keeps the valid fields in cleaned_data; the invalid ones are shown with their error
+        d = self.cleaned_data
         return CustomerFilters(
             q=d.get("q") or "", branch=d.get("branch") or "", staff=d.get("staff") or "", risk_level=d.get("risk_level") or "",
             status=d.get("status") or "", opened_from=d.get("opened_from"), opened_to=d.get("opened_to"),

@@ -187,3 +187,15 @@ def test_list_page_and_api_query_counts_do_not_grow_with_the_rows(client, book):
     more = CustomerFactory.create_batch(50, branch=book["branches"][0])
     customer_tag_add(actor=book["users"]["admin"], customers=more, tag_name="批量")
     assert (count("/customers/"), count("/api/customers")) == small
+
+
+def test_a_bad_filter_value_is_named_and_left_out(client, book):
+    """A custom date bound that is not a date and a bad open date are reported by field; the other filters still apply."""
+    from brokercrm.platform.services import custom_field_create
+
+    custom_field_create(actor=book["users"]["admin"], entity="customer", key="met_on", label="首次面谈", field_type="date")
+    html = client_for(client, book, "admin").get("/customers/", {"cf_met_on_min": "yesterday", "opened_from": "2023-13-01",
+                                                                 "branch": "0002"}).content.decode()
+    errors = html.split('data-testid="filter-errors">')[1].split("</div></div>")[0]
+    assert "首次面谈 ≥: &#x27;yesterday&#x27; is not a date (YYYY-MM-DD)" in errors and "Opened from" in errors
+    assert 'data-customer="10031"' in html and 'data-customer="1001"' not in html
