@@ -8,4 +8,6 @@ class CompensationConfig(AppConfig):
     verbose_name = _("Compensation")
 
     def ready(self) -> None:
-        from brokercrm.compensation import menus  # noqa: F401  (registers the menu entries)
+        from brokercrm.compensation import approvals, menus  # noqa: F401  (registers the menu entries)
+
+        approvals.register()

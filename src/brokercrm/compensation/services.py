@@ -1,7 +1,7 @@
 """Writes of compensation: payroll runs along draft → review → approved → locked, pay inputs, pay rules.
 
-The approval path is a state machine kept here (the workflow sub-app exposes no facade yet): every step
-records actor, time and comment; the submitter may not approve; recalculation happens only in draft.
+Approval goes through the workflow engine (approvals.py: one BPMN process per branch); the run keeps its own
+status and a step log (actor, time, comment); the submitter may not approve; recalculation happens only in draft.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from brokercrm.compensation import approvals
 from brokercrm.compensation.calc import ENTERED_INPUTS, RuleError, compile_rules
 from brokercrm.compensation.models import (BranchApproval, PayConstant, PayGrade, PayInput, PayItem, PayrollRun, PayrollStep,
                                            PayRule, Payslip, PayslipLine, PayStructure, TierTable)
@@ -85,69 +86,87 @@ def payroll_run_calculate(*, actor, period: str) -> PayrollRun:
 
 @transaction.atomic
 def payroll_run_submit(*, actor, run: PayrollRun, comment: str = "") -> PayrollRun:
-    """Draft → review: each branch with payslips now waits for its approval."""
+    """Draft → review: each branch with payslips gets an approval process in the workflow engine (the submitter applies)."""
+    from brokercrm.platform.workflow.services import process_start
+
     _require_runner(actor)
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.status != PayrollRun.Status.DRAFT:
         raise DomainError(f"only a draft can be submitted; payroll {run.period} is {run.get_status_display()}", field="status")
-    branches = sorted(set(run.payslips.values_list("branch_id", flat=True)))
+    branches = list(Branch.objects.filter(pk__in=run.payslips.values("branch_id")).order_by("code"))
     if not branches:
         raise DomainError("the payroll has no payslips: calculate it first", field="status")
     run.approvals.all().delete()
-    BranchApproval.objects.bulk_create([BranchApproval(run=run, branch_id=b) for b in branches])
+    BranchApproval.objects.bulk_create([BranchApproval(run=run, branch=b) for b in branches])
     run.submitted_by = actor if getattr(actor, "pk", None) else None
     _transition(run, actor, PayrollRun.Status.REVIEW, "submit", comment)
+    for branch in branches:
+        slips = run.payslips.filter(branch=branch)
+        first = slips.order_by("staff__staff_no").values_list("staff__staff_no", flat=True).first()
+        net = sum(slips.values_list("net", flat=True), Decimal("0.00"))
+        data = {"period": run.period, "branch_code": branch.code, "branch_name": branch.name, "branch_staff_no": first,
+                "payslips": slips.count(), "net_total": f"{net:.2f}"}
+        process_start(actor=actor, key=approvals.PROCESS, data=data, business_key=approvals.business_key(run.period, branch.code),
+                      summary=f"payroll {run.period} · {branch.code} {branch.name}: {data['payslips']} payslips, net {data['net_total']}",
+                      parties=[], branches=[branch], reason=comment)
     return run
 
 
-def _may_approve(actor, branch: Branch) -> bool:
-    role = getattr(actor, "role", None)
-    if role in RUNNERS or getattr(actor, "is_superuser", False):
-        return True
-    if role == Role.BRANCH_MANAGER:
-        own = actor.branch_id or (actor.staff.branch_id if actor.staff_id else None)
-        return own == branch.id
-    return False
+def _branch_task(run: PayrollRun, branch: Branch):
+    from brokercrm.platform.workflow.models import ProcessInstance, WorkTask
+
+    instance = ProcessInstance.objects.filter(key=approvals.PROCESS, business_key=approvals.business_key(run.period, branch.code),
+                                              status=ProcessInstance.Status.RUNNING).first()
+    task = instance.tasks.filter(status=WorkTask.Status.OPEN).first() if instance else None
+    if task is None:
+        raise DomainError(f"branch {branch.code} has no pending approval in payroll {run.period}", field="branch")
+    return task
 
 
-@transaction.atomic
+def may_decide(*, user, run: PayrollRun, branch: Branch) -> bool:
+    """Whether the user is the engine's candidate for the branch's pending approval (and not its applicant)."""
+    from brokercrm.platform.workflow.services import is_candidate, is_party
+
+    try:
+        task = _branch_task(run, branch)
+    except DomainError:
+        return False
+    return is_candidate(user=user, task=task) and not is_party(user=user, instance=task.instance)
+
+
 def payroll_branch_approve(*, actor, run: PayrollRun, branch: Branch, comment: str = "") -> PayrollRun:
-    """A branch's payslips approved by its branch manager (or head office); the last approval moves the run to approved."""
-    run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+    """Approve a branch's payslips through its workflow task (the branch manager; head office when escalated)."""
+    from brokercrm.platform.workflow.services import task_decide
+
+    run = PayrollRun.objects.get(pk=run.pk)
     if run.status != PayrollRun.Status.REVIEW:
         raise DomainError(f"payroll {run.period} is {run.get_status_display()}: only a payroll in review can be approved", field="status")
-    if not _may_approve(actor, branch):
-        raise DomainError(f"you may not approve the payroll of branch {branch.code}", field="branch")
-    if actor is not None and run.submitted_by_id and run.submitted_by_id == getattr(actor, "pk", None):
-        raise DomainError("self-approval is refused: the person who submitted the payroll cannot approve it", field="actor")
-    approval = run.approvals.filter(branch=branch).first()
-    if approval is None:
-        raise DomainError(f"branch {branch.code} has no payslips in payroll {run.period}", field="branch")
-    if approval.approved_at:
-        raise DomainError(f"branch {branch.code} is already approved", field="branch")
-    approval.approved_by, approval.approved_at, approval.comment = actor, timezone.now(), comment
-    approval.save()
-    _step(run, actor, "approve_branch", comment, branch=branch)
-    audit_record(actor=actor, action="approve", instance=run, changes={f"branch {branch.code}": [None, "approved"]}, note=comment)
-    if not run.approvals.filter(approved_at__isnull=True).exists():
-        _transition(run, actor, PayrollRun.Status.APPROVED, "approve", "all branches approved")
+    task = _branch_task(run, branch)
+    try:
+        task_decide(actor=actor, task=task, approved=True, comment=comment)
+    except DomainError as exc:
+        if exc.field == "task":
+            raise DomainError(f"you may not approve the payroll of branch {branch.code}: {exc.message}", field="branch") from None
+        raise
+    run.refresh_from_db()
     return run
 
 
-@transaction.atomic
-def payroll_run_reject(*, actor, run: PayrollRun, comment: str) -> PayrollRun:
-    """Review → draft with a reason (a branch manager rejects for their branch; head office for any)."""
-    run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+def payroll_run_reject(*, actor, run: PayrollRun, comment: str, branch: Branch | None = None) -> PayrollRun:
+    """Send the payroll back to draft with a reason, through a branch's workflow task the actor may decide."""
+    from brokercrm.platform.workflow.services import task_decide
+
+    run = PayrollRun.objects.get(pk=run.pk)
     if run.status != PayrollRun.Status.REVIEW:
         raise DomainError("only a payroll in review can be sent back", field="status")
     if not comment.strip():
         raise DomainError("say why the payroll is sent back", field="comment")
-    branches = [a.branch for a in run.approvals.select_related("branch")]
-    if not any(_may_approve(actor, b) for b in branches):
+    pending = [a.branch for a in run.approvals.select_related("branch").filter(approved_at__isnull=True)]
+    choices = [b for b in pending if (branch is None or b == branch) and may_decide(user=actor, run=run, branch=b)]
+    if not choices:
         raise DomainError("you may not send this payroll back", field="actor")
-    run.approvals.all().delete()
-    run.submitted_by = None
-    _transition(run, actor, PayrollRun.Status.DRAFT, "reject", comment)
+    task_decide(actor=actor, task=_branch_task(run, choices[0]), approved=False, comment=comment)
+    run.refresh_from_db()
     return run
 
 

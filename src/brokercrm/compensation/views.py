@@ -14,9 +14,9 @@ from brokercrm.compensation.forms import CommentForm, CopyForm, FormulaForm, Pay
 from brokercrm.compensation.models import PayRule
 from brokercrm.compensation.payroll import compute_payroll
 from brokercrm.core.errors import DomainError, InputRejected
-from brokercrm.org.models import StaffCategory, StaffLevel
+from brokercrm.org.models import Branch, StaffCategory, StaffLevel
 from brokercrm.org.roles import Role
-from brokercrm.org.selectors import branch_list, category_list, staff_get
+from brokercrm.org.selectors import category_list, staff_get
 
 RUNNERS = {Role.ADMIN, Role.HEAD_OFFICE}
 
@@ -58,14 +58,12 @@ def run_page(request, period: str):
     run = selectors.run_get(user=request.user, period=period)
     payslips = Paginator(selectors.payslip_list(user=request.user, run=run), 100).get_page(request.GET.get("page"))
     approvals = list(run.approvals.select_related("branch", "approved_by"))
-    visible_branches = set(branch_list(user=request.user).values_list("id", flat=True))
     for a in approvals:
-        a.can_approve = (run.status == "review" and not a.approved_at and a.branch_id in visible_branches
-                         and request.user.role in (RUNNERS | {Role.BRANCH_MANAGER}) and run.submitted_by_id != request.user.pk)
+        a.can_approve = run.status == "review" and not a.approved_at and services.may_decide(user=request.user, run=run, branch=a.branch)
     return render(request, "compensation/run.html", {
         "run": run, "payslips": payslips, "totals": selectors.branch_totals(user=request.user, run=run),
         "approvals": approvals, "steps": run.steps.all(), "can_run": _runner(request), "comment_form": CommentForm(),
-        "input_form": PayInputForm(), "can_reject": run.status == "review" and request.user.role in (RUNNERS | {Role.BRANCH_MANAGER}),
+        "input_form": PayInputForm(), "can_reject": any(getattr(a, "can_approve", False) for a in approvals),
     })
 
 
@@ -81,7 +79,7 @@ def run_action(request, period: str, action: str):
         elif action == "reject":
             services.payroll_run_reject(actor=request.user, run=run, comment=comment)
         elif action == "approve":
-            branch = get_object_or_404(branch_list(user=request.user), code=request.POST.get("branch", ""))
+            branch = get_object_or_404(Branch, code=request.POST.get("branch", ""))
             services.payroll_branch_approve(actor=request.user, run=run, branch=branch, comment=comment)
         elif action == "recalculate":
             services.payroll_run_calculate(actor=request.user, period=run.period)

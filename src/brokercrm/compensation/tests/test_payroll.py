@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from brokercrm.compensation import selectors, services
 from brokercrm.compensation.models import PayrollRun, PayRule
-from brokercrm.compensation.tests.world import MONTH, publish_month
+from brokercrm.compensation.tests.world import MONTH, approve_all, publish_month
 from brokercrm.core.errors import DomainError
 from brokercrm.evaluation.models import Scheme
 from brokercrm.evaluation.services import evaluation_run
@@ -116,8 +116,7 @@ def test_recalculation_and_inputs_only_in_draft_and_nothing_changes_after_the_lo
     slip = run.payslips.get(staff__staff_no="S0003")
     assert (slip.deductions, slip.net) == (D("123.45"), D("10406.55"))
     services.payroll_run_submit(actor=ho, run=run)
-    for branch in month["branches"]:
-        services.payroll_branch_approve(actor=month["users"]["admin"], run=run, branch=branch)
+    approve_all(month, run)
     services.payroll_run_lock(actor=ho, run=run)
     with pytest.raises(DomainError, match="only in draft"):
         services.payroll_run_calculate(actor=ho, period=MONTH)
@@ -133,8 +132,7 @@ def test_a_broker_sees_only_their_own_payslip_and_only_once_approved(month):
     run = services.payroll_run_calculate(actor=ho, period=MONTH)
     assert not selectors.run_list(user=broker).exists()
     services.payroll_run_submit(actor=ho, run=run)
-    for branch in month["branches"]:
-        services.payroll_branch_approve(actor=month["users"]["admin"], run=run, branch=branch)
+    approve_all(month, run)
     run = selectors.run_get(user=broker, period=MONTH)
     assert [p.staff.staff_no for p in selectors.payslip_list(user=broker, run=run)] == ["S0003"]
     with pytest.raises(Http404):
@@ -212,3 +210,23 @@ def test_staff_without_an_active_structure_get_no_payslip_and_the_run_says_so(mo
     run = services.payroll_run_calculate(actor=month["users"]["head_office"], period=MONTH)
     assert not run.payslips.filter(staff__staff_no="S0006").exists()
     assert "1 staff member(s) have no active pay structure for their category and level (e.g. S0006)" in run.note
+
+
+def test_approvals_run_through_the_workflow_engine_inbox_and_a_rejection_withdraws_the_rest(month):
+    """Submitting starts one payroll_branch process per branch; the branch manager finds the task in the inbox;
+    sending back closes that process as rejected and withdraws the other branch's."""
+    from brokercrm.platform.workflow.models import ProcessInstance
+    from brokercrm.platform.workflow.selectors import inbox_tasks
+
+    ho, bm = month["users"]["head_office"], month["users"]["branch_manager"]
+    run = services.payroll_run_calculate(actor=ho, period=MONTH)
+    services.payroll_run_submit(actor=ho, run=run)
+    processes = ProcessInstance.objects.filter(key="payroll_branch").order_by("business_key")
+    assert [(p.business_key, p.status, p.started_by_id) for p in processes] == [
+        ("payroll:2026-03:0001", "running", ho.pk), ("payroll:2026-03:0002", "running", ho.pk)]
+    assert [t.instance.business_key for t in inbox_tasks(user=bm)] == ["payroll:2026-03:0001"]
+    services.payroll_run_reject(actor=bm, run=run, comment="S0004 commission looks low")
+    assert [p.status for p in processes.all()] == ["rejected", "withdrawn"]
+    run.refresh_from_db()
+    assert run.status == PayrollRun.Status.DRAFT
+    assert run.steps.last().comment == "0001: S0004 commission looks low"

@@ -7,7 +7,7 @@ import pytest
 
 from brokercrm.compensation import services
 from brokercrm.compensation.models import PayRule
-from brokercrm.compensation.tests.world import MONTH, publish_month
+from brokercrm.compensation.tests.world import MONTH, approve_all, publish_month
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +46,7 @@ def test_a_broker_cannot_open_another_payslip_nor_run_a_month(month, client):
     ho = month["users"]["head_office"]
     run = services.payroll_run_calculate(actor=ho, period=MONTH)
     services.payroll_run_submit(actor=ho, run=run)
-    for branch in month["branches"]:
-        services.payroll_branch_approve(actor=month["users"]["admin"], run=run, branch=branch)
+    approve_all(month, run)
     client.force_login(month["users"]["broker"])
     assert client.get(f"/compensation/runs/{MONTH}/S0003/").status_code == 200
     assert client.get(f"/compensation/runs/{MONTH}/S0004/").status_code == 404
@@ -106,8 +105,7 @@ def test_api_gives_a_payee_their_payslip_lines_and_404_for_others(month, client)
     ho = month["users"]["head_office"]
     run = services.payroll_run_calculate(actor=ho, period=MONTH)
     services.payroll_run_submit(actor=ho, run=run)
-    for branch in month["branches"]:
-        services.payroll_branch_approve(actor=month["users"]["admin"], run=run, branch=branch)
+    approve_all(month, run)
     client.force_login(month["users"]["broker"])
     body = client.get(f"/api/payroll/runs/{MONTH}/payslips/S0003").json()
     line = next(ln for ln in body["lines"] if ln["item_code"] == "perf_commission")

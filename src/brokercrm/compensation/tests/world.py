@@ -39,3 +39,12 @@ def install_shipped_templates():
     categories = category_map(StaffCategory, StaffLevel)
     apply_pay_rules(parse_pay_rules(SHIPPED.read_text(encoding="utf-8"), file="pay_rules.yaml", categories=categories), models=RULE_MODELS)
     apply_schemes(parse_schemes(SCHEMES.read_text(encoding="utf-8"), file="schemes.yaml", categories=categories), models=MODELS)
+
+
+def approve_all(world, run):
+    """Branch 0001 by its branch manager; branch 0002 (no branch manager user) by admin, to whom the engine escalates it."""
+    from brokercrm.compensation.services import payroll_branch_approve
+
+    b1, b2 = world["branches"]
+    payroll_branch_approve(actor=world["users"]["branch_manager"], run=run, branch=b1)
+    return payroll_branch_approve(actor=world["users"]["admin"], run=run, branch=b2)
