@@ -315,3 +315,29 @@ def pay_inputs_import(*, actor, data: bytes, file_name: str) -> int:
         audit_record(actor=actor, action="import", object_type="compensation.payinput", object_id="*",
                      changes={"rows": [None, len(parsed)]}, note=file_name)
     return len(parsed)
+
+
+@transaction.atomic
+def pay_constant_set(*, actor, constant: PayConstant, value: Decimal) -> PayConstant:
+    """Change a configuration constant (e.g. the guaranteed minimum); the next draft calculation uses it."""
+    _require_runner(actor)
+    before = snapshot(constant)
+    constant.value = value
+    constant.full_clean()
+    constant.save()
+    audit_record(actor=actor, action="update", instance=constant, changes=diff(before, snapshot(constant)))
+    return constant
+
+
+@transaction.atomic
+def pay_grade_set(*, actor, grade: PayGrade, post_salary: Decimal) -> PayGrade:
+    """Change the post salary (岗位工资) of a category and level."""
+    _require_runner(actor)
+    if post_salary < 0:
+        raise DomainError("a post salary cannot be negative", field="post_salary")
+    before = snapshot(grade)
+    grade.post_salary = post_salary
+    grade.full_clean()
+    grade.save()
+    audit_record(actor=actor, action="update", instance=grade, changes=diff(before, snapshot(grade)))
+    return grade

@@ -213,3 +213,41 @@ def structure_copy(request, code: str):
     else:
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
     return redirect("compensation:structure", code=code)
+
+
+@require_POST
+def constant_edit(request, name: str):
+    _require_runner(request)
+    from decimal import Decimal, InvalidOperation
+
+    from brokercrm.compensation.models import PayConstant
+
+    constant = get_object_or_404(PayConstant, name=name)
+    try:
+        services.pay_constant_set(actor=request.user, constant=constant, value=Decimal(request.POST.get("value", "")))
+    except (InvalidOperation, ValueError):
+        messages.error(request, _("%(name)s: not a number") % {"name": name})
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Changes saved."))
+    return redirect("compensation:rules")
+
+
+@require_POST
+def grade_edit(request, grade_id: int):
+    _require_runner(request)
+    from decimal import Decimal, InvalidOperation
+
+    from brokercrm.compensation.models import PayGrade
+
+    grade = get_object_or_404(PayGrade, pk=grade_id)
+    try:
+        services.pay_grade_set(actor=request.user, grade=grade, post_salary=Decimal(request.POST.get("post_salary", "")))
+    except (InvalidOperation, ValueError):
+        messages.error(request, _("post salary: not a number"))
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Changes saved."))
+    return redirect("compensation:rules")

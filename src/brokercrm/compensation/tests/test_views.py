@@ -113,3 +113,21 @@ def test_api_gives_a_payee_their_payslip_lines_and_404_for_others(month, client)
     assert line["lineage"]["net_commission"]["source"] == "dm.staff_month"
     assert [p["staff_no"] for p in client.get(f"/api/payroll/runs/{MONTH}/payslips").json()] == ["S0003"]
     assert client.get(f"/api/payroll/runs/{MONTH}/payslips/S0004").status_code == 404
+
+
+def test_head_office_changes_a_constant_and_a_post_salary_on_the_rules_page(month, client):
+    """Setting guaranteed_minimum to 6000 and the manager post salary to 5500 is stored (and audited); a broker gets 403."""
+    from brokercrm.compensation.models import PayConstant, PayGrade
+    from brokercrm.core.models import AuditEntry
+
+    grade = PayGrade.objects.get(category__code="account_manager", level__code="manager")
+    client.force_login(month["users"]["head_office"])
+    assert client.get("/compensation/rules/").status_code == 200
+    client.post("/compensation/rules/constants/guaranteed_minimum/", {"value": "6000"})
+    client.post(f"/compensation/rules/grades/{grade.pk}/", {"post_salary": "5500.00"})
+    assert PayConstant.objects.get(name="guaranteed_minimum").value == D(6000)
+    grade.refresh_from_db()
+    assert grade.post_salary == D("5500.00")
+    assert AuditEntry.objects.filter(object_type="compensation.paygrade", action="update").count() == 1
+    client.force_login(month["users"]["broker"])
+    assert client.post("/compensation/rules/constants/guaranteed_minimum/", {"value": "1"}).status_code == 403
