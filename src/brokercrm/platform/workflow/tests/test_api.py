@@ -3,6 +3,7 @@ import pytest
 from django.test import Client
 
 from brokercrm.org.services import api_token_create
+from brokercrm.platform.workflow import selectors, services
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,23 @@ def test_openapi_describes_the_workflow_and_relation_endpoints(world, api):
                  "/api/relations/applications/bulk-transfer", "/api/relations/applications/bulk-transfer/preview",
                  "/api/relations/staff/{staff_no}/book"]:
         assert path in paths, path
+
+
+def test_task_and_relation_lists_use_a_constant_number_of_queries(world, api, django_assert_max_num_queries):
+    """Listing tasks and relations costs the same few queries for one row or many."""
+    from brokercrm.customers.tests.factories import CustomerFactory
+    from brokercrm.relations import applications
+
+    for n in range(2, 7):
+        customer = CustomerFactory(customer_no=f"1000000{n}", branch=world["branches"][0])
+        applications.relation_add_apply(actor=world["users"]["broker"], customer=customer, staff=world["staff"]["broker"],
+                                        relation_type="service", start_date=customer.open_date)
+    bm = api("branch_manager")
+    bm.get_json("/api/workflow/tasks")  # the token's first use is recorded once
+
+    with django_assert_max_num_queries(6):
+        assert len(bm.get_json("/api/workflow/tasks").json()) == 5
+    for task in selectors.inbox_tasks(user=world["users"]["branch_manager"]):
+        services.task_decide(actor=world["users"]["branch_manager"], task=task, approved=True)
+    with django_assert_max_num_queries(6):
+        assert len(bm.get_json("/api/relations").json()) == 6
