@@ -171,7 +171,7 @@ def _lineage(name: str, c: dict, consts) -> dict:
         return {"source": "dm.staff_month", "snapshot": c["snapshot"], "key": c["staff_no"], "period": c["last_year"], "column": base,
                 "drill": [c["staff_no"], c["last_year"], base] if base in mart_names else None}
     if prefix == "team":
-        return {"source": "dm.staff_month", "snapshot": c["snapshot"], "keys": c["members"], "period": c["period"], "column": base,
+        return {"source": "dm.staff_month", "snapshot": c["snapshot"], "members": c["members"], "period": c["period"], "column": base,
                 "aggregate": "sum over the team's members"}
     if prefix == "branch":
         return {"source": "dm.branch_month", "snapshot": c["snapshot"], "key": c["branch"], "period": c["period"], "column": base}

@@ -60,8 +60,10 @@ def run_page(request, period: str):
     approvals = list(run.approvals.select_related("branch", "approved_by"))
     for a in approvals:
         a.can_approve = run.status == "review" and not a.approved_at and services.may_decide(user=request.user, run=run, branch=a.branch)
+    totals = selectors.branch_totals(user=request.user, run=run)
+    chart = [{"branch": t["branch__code"], "gross": f"{t['gross']:.2f}", "net": f"{t['net']:.2f}"} for t in totals]
     return render(request, "compensation/run.html", {
-        "run": run, "payslips": payslips, "totals": selectors.branch_totals(user=request.user, run=run),
+        "run": run, "payslips": payslips, "totals": totals, "chart": chart,
         "approvals": approvals, "steps": run.steps.all(), "can_run": _runner(request), "comment_form": CommentForm(),
         "input_form": PayInputForm(), "can_reject": any(getattr(a, "can_approve", False) for a in approvals),
     })

@@ -39,6 +39,7 @@ def test_head_office_runs_the_month_a_branch_manager_approves_and_the_broker_fol
     page.click("[data-testid=run-month] button")
     page.wait_for_url(f"**/compensation/runs/{MONTH}/")
     assert page.get_attribute("[data-testid=run-status]", "data-status") == "draft"
+    assert page.locator("[data-testid=branch-chart] canvas").count() == 1
     page.click("[data-testid=submit]")
     page.wait_for_selector("[data-testid=run-status][data-status=review]")
     page.context.clear_cookies()
