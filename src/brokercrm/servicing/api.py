@@ -10,6 +10,7 @@ from brokercrm.servicing import selectors
 from brokercrm.servicing.models import Alert, ServiceTask
 from brokercrm.servicing.routing import responsible_staff
 from brokercrm.servicing.services.calls import call_record
+from brokercrm.servicing.services.outbox import opt_out_set
 from brokercrm.servicing.services.tasks import task_complete
 
 router = Router(tags=["servicing"])
@@ -142,3 +143,17 @@ def complete_task(request, task_id: int, payload: TaskDoneIn):
 @router.get("/service/alerts", response=list[AlertOut])
 def list_alerts(request, status: str = "open", rule: str = ""):
     return [_alert_out(a) for a in selectors.alert_list(user=request.auth, status=status if status != "all" else "", rule=rule)[:1000]]
+
+
+class OptOutIn(Schema):
+    customer_no: str
+    channel: str
+    opted_out: bool
+
+
+@router.post("/service/opt-outs", response=OptOutIn)
+def set_opt_out(request, payload: OptOutIn):
+    """Record a customer's opt-out (退订) from a channel, e.g. from the SMS gateway's STOP replies or the portal."""
+    customer = customer_get(user=request.auth, customer_no=payload.customer_no)
+    opt_out_set(actor=request.auth, customer=customer, channel=payload.channel, opted_out=payload.opted_out)
+    return payload

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/", views.task_detail_page, name="task_detail"),
     path("visits/", views.visit_list_page, name="visits"),
     path("outbox/", views.outbox_page, name="outbox"),
+    path("outbox/<int:message_id>/requeue/", views.outbox_requeue_page, name="outbox_requeue"),
     path("strategies/", views.strategy_page, name="strategies"),
     path("strategies/<int:strategy_id>/run/", views.strategy_run_page, name="strategy_run"),
 ]

@@ -4,7 +4,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +16,7 @@ from brokercrm.servicing import rules, selectors
 from brokercrm.servicing.forms import AlertResolveForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm
 from brokercrm.servicing.models import Alert, ChannelConfig, OutboxMessage, RuleCode, ServiceTask
 from brokercrm.servicing.services import alerts as alert_services
+from brokercrm.servicing.services import outbox as outbox_services
 from brokercrm.servicing.services import strategies as strategy_services
 from brokercrm.servicing.services import tasks as task_services
 
@@ -126,6 +127,20 @@ def outbox_page(request):
     counts = selectors.outbox_counts(user=request.user)
     return render(request, "servicing/outbox.html", {"page": page, "counts": [(label, counts.get(code, 0)) for code, label in OutboxMessage.Status.choices],
                                                      "statuses": OutboxMessage.Status.choices, "channels": ChannelConfig.Code.choices})
+
+
+@require_POST
+def outbox_requeue_page(request, message_id: int):
+    """An operator sends an interrupted or failed message again after checking it did not arrive."""
+    _require(request, {Role.ADMIN, Role.HEAD_OFFICE})
+    message = get_object_or_404(selectors.outbox_list(user=request.user), pk=message_id)
+    try:
+        outbox_services.message_requeue(actor=request.user, message=message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Message queued again."))
+    return redirect("servicing:outbox")
 
 
 @require_http_methods(["GET", "POST"])

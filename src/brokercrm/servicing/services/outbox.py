@@ -48,6 +48,8 @@ def message_enqueue(*, channel: str, recipient: str, body_text: str, dedupe_key:
 
 @transaction.atomic
 def opt_out_set(*, actor, customer, channel: str, opted_out: bool) -> None:
+    if channel not in ChannelConfig.Code.values:
+        raise DomainError(f"unknown channel '{channel}'", field="channel")
     if opted_out:
         OptOut.objects.get_or_create(customer=customer, channel=channel)
     else:

@@ -159,3 +159,24 @@ def test_task_api_lists_own_tasks_and_completes_one(org_world):
     assert [t["customer_no"] for t in listed] == ["10000001"]
     assert done.status_code == 200 and done.json()["status"] == "done"
     assert hidden.status_code == 404
+
+
+def test_opt_out_api_and_requeue_of_an_interrupted_message(org_world):
+    """The broker records an SMS opt-out for their customer (another's is 404); head office requeues an unknown message."""
+    from brokercrm.servicing.models import OptOut, OutboxMessage
+    from brokercrm.servicing.services.outbox import message_enqueue
+
+    mine, theirs = _two_customers(org_world)
+    broker = _client(org_world["users"]["broker"])
+
+    ok = broker.post("/api/service/opt-outs", {"customer_no": "10000001", "channel": "sms", "opted_out": True}, content_type="application/json")
+    hidden = broker.post("/api/service/opt-outs", {"customer_no": "10000002", "channel": "sms", "opted_out": True}, content_type="application/json")
+    bad = broker.post("/api/service/opt-outs", {"customer_no": "10000001", "channel": "fax", "opted_out": True}, content_type="application/json")
+    message, _ = message_enqueue(channel="email", recipient="a@example.com", body_text="x", dedupe_key="requeue:1", customer=mine)
+    OutboxMessage.objects.filter(pk=message.pk).update(status="unknown", attempts=1)
+    requeued = _client(org_world["users"]["head_office"]).post(f"/service/outbox/{message.pk}/requeue/")
+
+    assert (ok.status_code, hidden.status_code, bad.status_code) == (200, 404, 400)
+    assert list(OptOut.objects.values_list("customer__customer_no", "channel")) == [("10000001", "sms")]
+    message.refresh_from_db()
+    assert requeued.status_code == 302 and (message.status, message.attempts) == ("pending", 0)
