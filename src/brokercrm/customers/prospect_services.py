@@ -149,12 +149,17 @@ def prospects_convert(*, customers: list[Customer], business_date: dt.date) -> i
     """
     from brokercrm.platform.custom_fields import definitions
 
-    numbers = [c.customer_no for c in customers]
-    fresh = list(Customer.objects.filter(customer_no__in=numbers).order_by("open_date", "customer_no"))
+    open_prospects = Prospect.objects.filter(status__in=[Prospect.Status.NEW, Prospect.Status.FOLLOWING])
+    wanted_ids = set(open_prospects.exclude(id_no="").values_list("id_no", flat=True))
+    wanted_mobiles = set(open_prospects.exclude(mobile="").values_list("mobile", flat=True))
+    # Prospects are few and a load may open many accounts: match in memory, then fetch only the matching accounts.
+    matching = sorted({c.customer_no for c in customers if c.id_no in wanted_ids or c.mobile in wanted_mobiles})
+    if not matching:
+        return 0
+    fresh = list(Customer.objects.filter(customer_no__in=matching).order_by("open_date", "customer_no"))
     by_id = {c.id_no: c for c in reversed(fresh) if c.id_no}
     by_mobile = {c.mobile: c for c in reversed(fresh) if c.mobile}
-    candidates = Prospect.objects.filter(status__in=[Prospect.Status.NEW, Prospect.Status.FOLLOWING]).filter(
-        Q(id_no__in=list(by_id)) | Q(mobile__in=list(by_mobile)))
+    candidates = open_prospects.filter(Q(id_no__in=list(by_id)) | Q(mobile__in=list(by_mobile)))
     customer_keys = {d.key for d in definitions("customer")}
     converted = 0
     for prospect in candidates.select_for_update():

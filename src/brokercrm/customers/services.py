@@ -47,7 +47,9 @@ def customer_sync(*, rows: list[dict], business_date: dt.date) -> CustomerSyncRe
     """Upsert the customers a delivery day carries (current version) and keep the history of branch, status, risk level."""
     branch_ids = dict(Branch.objects.values_list("code", "id"))
     branch_codes = {v: k for k, v in branch_ids.items()}
-    existing = {c.customer_no: c for c in Customer.objects.filter(customer_no__in=[r["customer_no"] for r in rows])}
+    delivered = [r["customer_no"] for r in rows]
+    existing = {c.customer_no: c for start in range(0, len(delivered), 5000)
+                for c in Customer.objects.filter(customer_no__in=delivered[start:start + 5000])}
     new, changed, history, renamed = [], [], [], []
     fields = SYNCED_FIELDS + ["mobile_last4", "id_no_last4", "branch_id"]
     for row in rows:
@@ -68,7 +70,9 @@ def customer_sync(*, rows: list[dict], business_date: dt.date) -> CustomerSyncRe
                                        new_value=after[key] or "") for name, key in HISTORY_FIELDS.items() if before[key] != after[key]]
     Customer.objects.bulk_create(new, batch_size=5000)
     Customer.objects.bulk_update(changed, fields, batch_size=5000)
-    new_ids = list(Customer.objects.filter(customer_no__in=[c.customer_no for c in new]).values_list("id", flat=True)) if new else []
+    numbers = [c.customer_no for c in new]
+    new_ids = [pk for start in range(0, len(numbers), 5000)
+               for pk in Customer.objects.filter(customer_no__in=numbers[start:start + 5000]).values_list("id", flat=True)]
     name_grams_refresh(customer_ids=new_ids + renamed)
     CustomerChange.objects.bulk_create(history, batch_size=5000)
     from brokercrm.customers.prospect_services import prospects_convert
