@@ -27,6 +27,16 @@ RULE_MODELS = {"PayGrade": PayGrade, "PayItem": PayItem, "TierTable": TierTable,
 RUNNERS = {Role.ADMIN, Role.HEAD_OFFICE}
 
 
+def _shown(value) -> str | None:
+    """An input as stored on the line: money keeps its cents; 6-decimal memo values lose their trailing zeros."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal) and value.as_tuple().exponent < -2:
+        text = format(value.normalize(), "f")
+        return text
+    return str(value)
+
+
 def _label(actor) -> str:
     return getattr(actor, "username", "") or "system"
 
@@ -75,7 +85,7 @@ def payroll_run_calculate(*, actor, period: str) -> PayrollRun:
     names = result.item_names
     insert_rows(PayslipLine, ["payslip", "order", "item_code", "item_name", "kind", "amount", "formula", "empty", "lineage", "inputs"], [
         (slip.pk, n, line.code, names.get(line.code, line.code), line.kind, line.amount, line.formula, line.empty, lineage,
-         {k: None if v is None else str(v) for k, v in line.inputs.items()})
+         {k: _shown(v) for k, v in line.inputs.items()})
         for slip, p in zip(payslips, result.payslips) for n, (line, lineage) in enumerate(zip(p.lines, p.lineage), start=1)])
     _step(run, actor, "calculate", f"{len(payslips)} payslips")
     audit_record(actor=actor, action="create" if created else "update", instance=run,
