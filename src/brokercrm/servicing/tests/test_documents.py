@@ -1,5 +1,4 @@
 """The monthly account report: exact numbers from constructed facts, a PDF with Chinese text, mailed with the PDF attached."""
-import io
 from decimal import Decimal
 
 import pypdfium2
@@ -11,7 +10,7 @@ from brokercrm.servicing.services.outbox import outbox_send
 from brokercrm.servicing.services.reports import account_reports_queue
 from brokercrm.servicing.models import ChannelConfig
 from brokercrm.servicing.tests.servers import smtp_server  # noqa: F401  (fixture)
-from brokercrm.servicing.tests.warehouse_data import build, customer, new_warehouse, position, security
+from brokercrm.servicing.tests.warehouse_data import customer, new_warehouse, position, security
 
 MARCH = ("2026-02-27", "2026-03-02", "2026-03-03", "2026-03-31")
 

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from brokercrm.customers.tests.factories import CustomerFactory, relate
-from brokercrm.servicing.models import Alert, CallRecord, ServiceTask
+from brokercrm.servicing.models import CallRecord, ServiceTask
 from brokercrm.servicing.tests.factories import AlertFactory, ServiceTaskFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 from brokercrm.servicing import rules
-from brokercrm.servicing.tests.warehouse_data import DAYS, build, customer, d, dates, new_warehouse, position, security
+from brokercrm.servicing.tests.warehouse_data import DAYS, build, customer, dates, new_warehouse, position, security
 
 
 def _params(rule: str, **given) -> dict:
