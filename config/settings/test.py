@@ -9,3 +9,7 @@ from config.settings.base import *  # noqa: E402,F401,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "datacenter", "messages"]}}
 LANGUAGE_CODE = "zh-hans"
+
+# Concurrent runs on one PostgreSQL server (developers, CI) must not share a test database.
+if "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_brokercrm_{os.getpid()}"}  # noqa: F405
