@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.org import selectors, services
+from brokercrm.platform import custom_fields
 from brokercrm.org.forms import LeaveForm, StaffForm, StaffImportForm
 
 
@@ -33,7 +34,9 @@ def staff_list_page(request):
 
 def staff_detail_page(request, staff_no: str):
     staff = selectors.staff_get(user=request.user, staff_no=staff_no)
-    return render(request, "org/staff_detail.html", {"staff": staff, "manager": selectors.staff_manager(staff=staff)})
+    return render(request, "org/staff_detail.html", {
+        "staff": staff, "manager": selectors.staff_manager(staff=staff),
+        "custom_rows": custom_fields.display_rows(entity="staff", values=staff.custom_fields)})
 
 
 def _save_form(request, form, save):
