@@ -1,7 +1,7 @@
 """Customer search and the 360° page with 1,000,000 customers, next to a bare indexed lookup.
 
 Builds a throwaway app database (SQLite by default; PostgreSQL when DATABASE_URL is set: the
-database named in it is created afresh, so point it at a scratch one) with 20 branches, 2,000 staff,
+database it names must start with "bench" and is dropped and created afresh) with 20 branches, 2,000 staff,
 N customers each with a development relation and the month figures, and a published snapshot with
 12 months of dm.customer_month per customer. Then times, through the real views (Django test
 client: URL routing, scope, selectors, template), the list page searched by every key, the API
@@ -10,9 +10,11 @@ to the baseline (a bare `Customer.objects.get(customer_no=…)` measured in the 
 `--quick` = 20,000 customers.
 """
 import argparse
+import atexit
 import datetime as dt
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -22,7 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
-os.environ.setdefault("BROKERCRM_DATA_DIR", tempfile.mkdtemp(prefix="bench-customers-"))
+if "BROKERCRM_DATA_DIR" not in os.environ:
+    os.environ["BROKERCRM_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-customers-")
+    atexit.register(shutil.rmtree, os.environ["BROKERCRM_DATA_DIR"], True)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -114,6 +118,18 @@ def build(n: int, snapshot_dir: Path) -> dict:
     return {"keys": keys, "admin": admin, "broker": broker, "broker_customers": broker_customers}
 
 
+def fresh_postgres(url: str) -> None:
+    """Drop and create the scratch PostgreSQL database DATABASE_URL names (only a name starting with 'bench')."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    if not name.startswith("bench"):
+        sys.exit(f"DATABASE_URL names '{name}': use a scratch database whose name starts with 'bench' (it is dropped)")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        con.execute(f'CREATE DATABASE "{name}"')
+
+
 def timed(fn, samples: int) -> tuple[list[float], int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -139,6 +155,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
     n = args.customers or (20_000 if args.quick else 1_000_000)
+    if os.environ.get("DATABASE_URL"):
+        fresh_postgres(os.environ["DATABASE_URL"])
     import django
     from django.conf import settings
 
