@@ -38,3 +38,33 @@ def ensure_demo_users(*, password: str) -> list[tuple[str, str]]:
         where = f" · {user.staff}" if user.staff else (f" · {user.branch}" if user.branch else "")
         described.append((username, f"{user.get_role_display()}{where}"))
     return described
+
+
+def ensure_demo_activity(*, period: str) -> list[str]:
+    """Work in flight so every page has something to show: a pending relation application, the month evaluated and paid."""
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from brokercrm.customers.models import Customer
+    from brokercrm.platform.workflow.models import ProcessInstance
+    from brokercrm.relations.applications import relation_add_apply
+
+    done = []
+    broker = User.objects.filter(username="broker").select_related("staff__branch").first()
+    if broker and not ProcessInstance.objects.exists():
+        customer = (Customer.objects.filter(branch=broker.staff.branch, status="normal", relations__isnull=True)
+                    .order_by("customer_no").first())
+        if customer:
+            start = max(customer.open_date, dt.date(2026, 10, 8))
+            relation_add_apply(actor=broker, customer=customer, staff=broker.staff, relation_type="service", start_date=start,
+                               reason="客户主动要求由本人提供服务")
+            done.append(f"pending application: broker serves {customer.customer_no} (waiting for branchmgr)")
+    for command in (("evaluation", "run", "--scheme", "all", "--period", period), ("payroll", "run", "--period", period)):
+        try:
+            call_command(*command)
+            done.append(" ".join(command))
+        except (CommandError, SystemExit) as exc:  # e.g. the month's payroll was already approved in an earlier demo
+            done.append(f"{' '.join(command)}: kept as it is ({exc})")
+    return done

@@ -32,9 +32,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         self._simulate(source, opts)
         self._load(source)
-        from brokercrm.core.demo import ensure_demo_users
+        from brokercrm.core.demo import ensure_demo_activity, ensure_demo_users
 
         users = ensure_demo_users(password=DEMO_PASSWORD)
+        for line in ensure_demo_activity(period=f"{LAST_DAY:%Y-%m}"):
+            self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"demo brokerage ready in {time.monotonic() - started:.0f} s"))
         self.stdout.write(f"logins (password for all: {DEMO_PASSWORD}):")
         for username, description in users:
