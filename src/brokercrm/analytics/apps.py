@@ -15,7 +15,8 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Customer analysis")
 
     def ready(self) -> None:
-        from brokercrm.analytics import menus  # noqa: F401  (registers the menu entries)
+        from brokercrm.analytics import hooks, menus  # noqa: F401  (menus registers the menu entries)
         from brokercrm.datacenter.facade import register_downstream
 
         register_downstream("segments", _segments_step)
+        hooks.register()

@@ -113,3 +113,21 @@ def test_the_api_answers_within_the_callers_scope(client, segmented):
     assert [(h["period"], h["tier"]) for h in history] == [("2026-04", "gold"), ("2026-03", "diamond"), ("2026-02", "diamond"),
                                                           ("2026-01", "diamond")]
     assert client.get("/api/segments/customers/C3").status_code == 404
+
+
+def test_the_360_page_shows_the_segment_history_panel(client, segmented):
+    """The customers app's 360° page includes this app's panel: C1's months with gold in April."""
+    client.force_login(segmented["users"]["head_office"])
+    html = client.get("/customers/C1/").content.decode()
+    panel = html[html.index('data-testid="segment-history"'):]
+    assert 'data-period="2026-04"' in panel and 'data-period="2026-01"' in panel
+
+
+def test_the_customer_list_filters_by_the_latest_tier_and_group(segmented):
+    """The registered list filters select customers by their April tier and group."""
+    from brokercrm.analytics.hooks import _in_segment
+    from brokercrm.customers.models import Customer
+
+    assert list(Customer.objects.filter(_in_segment(tier="{}")("gold")).values_list("customer_no", flat=True)) == ["C1"]
+    silent = _in_segment(groups__contains=";{};")("silent")
+    assert list(Customer.objects.filter(silent).values_list("customer_no", flat=True)) == ["C2"]
