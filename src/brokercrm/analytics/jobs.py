@@ -31,6 +31,8 @@ def segment_config() -> SegmentConfig:
             groups.append(GroupRule(group.code, rule_compile(group.rule)))
         except DomainError as exc:
             raise DomainError(f"group {group.code}: {exc.message}", field="rule") from None
+    if not Tier.objects.exists():
+        raise DomainError("no value tiers are configured: add at least one under Segment definitions", field="tiers")
     current = segment_settings_get()
     pins = tuple(Pin(p.customer.customer_no, p.tier.code, p.from_period, p.until_period or None)
                  for p in TierPin.objects.select_related("customer", "tier"))
