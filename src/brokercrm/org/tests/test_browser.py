@@ -11,7 +11,7 @@ def test_head_office_sees_every_branch_and_the_full_menu(org_world, page):
     menu = page.locator("[data-testid=menu]").inner_text()
     assert "组织机构" in menu and "员工" in menu and "审计日志" not in menu
 
-    page.click("text=组织机构")
+    page.click("[data-testid=menu] a:has-text('组织机构')")
     tree = page.locator("[data-testid=org-tree]").inner_text()
     assert "上海浦东新区营业部" in tree and "北京金融街营业部" in tree
 
