@@ -47,7 +47,7 @@ SUBCOMMAND = ("Abnormal-activity alerts (customer_no, rule, biz_date, staff_no, 
 
 
 def register_export_subcommand() -> None:
-    """Add `alerts` to `brokercrm export` through the command's SUBCOMMANDS table (see the report to the lead)."""
-    from brokercrm.datacenter.management.commands import export
+    """Offer `brokercrm export alerts`."""
+    from brokercrm.datacenter.facade import register_export
 
-    export.SUBCOMMANDS.setdefault("alerts", SUBCOMMAND)
+    register_export("alerts", *SUBCOMMAND)

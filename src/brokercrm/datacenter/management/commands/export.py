@@ -48,6 +48,11 @@ SUBCOMMANDS = {
 }
 
 
+def register_export(name: str, help_text: str, add_arguments, handle) -> None:
+    """Other apps offer `brokercrm export <name>` at start-up (segments, alerts): handle(command, options)."""
+    SUBCOMMANDS.setdefault(name, (help_text, add_arguments, handle))
+
+
 class _warehouse:
     """The warehouse opened read-only, with a message fit to show when it cannot be."""
 
