@@ -20,6 +20,7 @@ from brokercrm.datacenter.models import JobRun, QuarantinedRow
 
 log = logging.getLogger("brokercrm.datacenter")
 Progress = Callable[[int, int, str], None]
+CHECKPOINT_THRESHOLD = "4GB"
 
 # Steps that run after the marts are published; later modules (segments, alerts, tasks) register theirs.
 _downstream: list[tuple[str, Callable[[list[dt.date]], dict]]] = []
@@ -112,7 +113,8 @@ def rebuild_and_publish(con, *, dates: list[dt.date], trigger: str = "cli", prog
         built = build_dw(con, dates=dates)
         run.rows_read = {"crm.staff": len(staff), "crm.development_relations": len(relations)}
         run.rows_written = {f"dw.{k}": v for k, v in built.rows.items()}
-        run.log = f"crm changed: {changed}; full rebuild: {built.full}; dates: {', '.join(map(str, built.dates))}"
+        run.log = (f"crm changed: {changed}; full rebuild: {built.full}; customers re-attributed: {built.restamped}; "
+                   f"dates: {', '.join(map(str, built.dates))}")
     if progress:
         progress(1, steps, "dw")
     with recorded("build_marts", trigger=trigger) as run:
@@ -144,6 +146,9 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
         raise DomainError(f"{source}: no such delivery directory", field="source")
     outcome = EtlOutcome()
     con = warehouse.connect()
+    # Each day commits (durable in the WAL); checkpointing the file once at the end instead of every
+    # few days saves about half a second per day on a year of deliveries.
+    con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
     try:
         ensure_ods_schema(con)
         config = active_source_config()
@@ -185,6 +190,7 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
             if progress:
                 progress(i + 1, total, str(day))
         if outcome.loaded:
+            con.execute("CHECKPOINT")
             rebuild_and_publish(con, dates=outcome.loaded, trigger=trigger,
                                 progress=(lambda d, t, label: progress(len(todo) + d, total, label)) if progress else None)
     except InputRejected:

@@ -2,9 +2,10 @@
 
 Dimensions are rebuilt whole on every run (they are small next to the facts). Positions, the largest
 fact and used by no indicator, are a view over the ODS with the day's attribution. Other facts are rebuilt
-per business date: a newly loaded later day only adds its own rows; anything that can change the
-attribution of earlier facts (a reloaded or removed day, a day loaded out of order, new CRM
-content) rebuilds every fact. Either way the result depends only on ODS + CRM: idempotent.
+per business date: a newly loaded later day only adds its own rows; new CRM content re-derives the rows
+of the customers whose development relations changed (all facts when more than half of them did);
+a reloaded or removed day, or a day loaded out of order, rebuilds every fact. Either way the result
+depends only on ODS + CRM: idempotent.
 """
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from typing import Iterable
 from brokercrm.core.errors import DomainError
 from brokercrm.datacenter.pipelines.crm import crm_digest, ensure_crm_tables
 from brokercrm.datacenter.pipelines.portable import FAR, Target, as_target, literal, values_table
+
+# A CRM change touching more than this share of the customers rebuilds every fact (cheaper than row surgery).
+RESTAMP_SHARE = 0.5
 
 CUSTOMER_COLUMNS = ("name", "customer_type", "id_type", "id_no", "gender", "birth_date", "mobile", "email", "address",
                     "branch_code", "open_date", "close_date", "status", "risk_level", "risk_assessed_on")
@@ -54,6 +58,7 @@ class DwBuild:
     dates: tuple[dt.date, ...] = ()
     removed: tuple[dt.date, ...] = ()
     rows: dict[str, int] = field(default_factory=dict)
+    restamped: int = 0  # customers whose fact rows were re-attributed after a CRM change (no full rebuild)
 
 
 def xshg_sessions(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -82,19 +87,46 @@ def build_dw(con, *, dates: Iterable[dt.date] | None = None, full: bool = False)
     changed = {d for d, load_id in loaded.items() if built.get(d) != load_id}
     removed = set(built) - set(loaded)
     todo = requested | changed
-    full = (full or built_digest != digest or bool(removed) or not target.table_exists("dw", "fact_assets")
+    full = (full or bool(removed) or not target.table_exists("dw", "fact_assets")
+            or not target.table_exists("dw", "development_relations")
             or any(d in built for d in changed) or (bool(todo) and bool(built) and min(todo) <= max(built)))
+    restamp = 0
     with target.transaction():
+        if not full and built_digest != digest:
+            # New CRM content: only the customers whose development relations changed get new attribution.
+            restamp = _mark_restamp(target)
+            full = restamp > RESTAMP_SHARE * max(target.scalar("SELECT count(DISTINCT customer_no) FROM dw.customer_days") or 0, 1)
         _build_dimensions(target, sorted(loaded))
         if full:
             _build_facts(target, None)
-        elif todo:
-            _build_facts(target, sorted(todo))
+        else:
+            if restamp:
+                _restamp_facts(target)
+            if todo:
+                _build_facts(target, sorted(todo))
+        target.execute("DROP TABLE IF EXISTS dw.restamp_customers")
         target.replace_table("dw.built_days", "SELECT business_date, load_id FROM ods.loaded_days")
         target.replace_table("dw.build_state", f"SELECT {literal(digest)} AS crm_digest, CURRENT_TIMESTAMP AS built_at")
         rows = {f.table: target.scalar(f"SELECT count(*) FROM {'ods.' + f.source if f.view else 'dw.' + f.table}")
                 for f in FACTS}
-    return DwBuild(full=full, dates=() if full else tuple(sorted(todo)), removed=tuple(sorted(removed)), rows=rows)
+    return DwBuild(full=full, dates=() if full else tuple(sorted(todo)), removed=tuple(sorted(removed)), rows=rows,
+                   restamped=0 if full else restamp)
+
+
+def _mark_restamp(target: Target) -> int:
+    """dw.restamp_customers: customers whose relations differ between the last build's copy and the CRM now."""
+    cols = "customer_no, staff_no, start_date, end_date"
+    target.replace_table("dw.restamp_customers", f"""
+        SELECT DISTINCT customer_no FROM (
+            (SELECT {cols} FROM dw.development_relations EXCEPT SELECT {cols} FROM crm.development_relations)
+            UNION ALL
+            (SELECT {cols} FROM crm.development_relations EXCEPT SELECT {cols} FROM dw.development_relations)) AS c""")
+    return target.scalar("SELECT count(*) FROM dw.restamp_customers")
+
+
+def _restamp_facts(target: Target) -> None:
+    """Replace the fact rows of dw.restamp_customers only, re-derived from ODS with the new relations."""
+    _build_facts(target, None, customers="dw.restamp_customers")
 
 
 def _build_state(target: Target) -> tuple[dict[dt.date, int], str | None]:
@@ -182,9 +214,16 @@ def _build_attribution(target: Target) -> None:
         SELECT customer_no, CAST(staff_no AS VARCHAR) AS staff_no, valid_from, valid_to FROM pieces""")
 
 
-def _build_facts(target: Target, dates: list[dt.date] | None) -> None:
-    """Facts with the branch of the customer version and the staff of the relation in force on their date."""
+def _build_facts(target: Target, dates: list[dt.date] | None, *, customers: str | None = None) -> None:
+    """Facts with the branch of the customer version and the staff of the relation in force on their date.
+
+    dates: only these business dates (appended); customers: only the customers listed in that table
+    (their rows replaced); neither: every fact rebuilt.
+    """
     def only(column: str) -> str:
+        if customers is not None:
+            prefix = column.rsplit(".", 1)[0] + "." if "." in column else ""
+            return f" WHERE {prefix}customer_no IN (SELECT customer_no FROM {customers})"
         return "" if dates is None else f" WHERE {column} IN ({', '.join(literal(d) for d in dates)})"
 
     keys = " UNION ".join(f"SELECT customer_no, {f.date_column} AS d, business_date FROM ods.{f.source}"
@@ -199,7 +238,7 @@ def _build_facts(target: Target, dates: list[dt.date] | None) -> None:
     for fact in FACTS:
         if fact.view:
             target.drop_relation("dw", fact.table)
-    _replace_rows(target, "dw.customer_days", customer_days, dates)
+    _replace_rows(target, "dw.customer_days", customer_days, dates, customers)
     for fact in FACTS:
         cols = ", ".join(f"f.{c}" for c in fact.columns)
         select = f"""
@@ -210,10 +249,14 @@ def _build_facts(target: Target, dates: list[dt.date] | None) -> None:
         if fact.view:
             target.replace_view(f"dw.{fact.table}", select)
         else:
-            _replace_rows(target, f"dw.{fact.table}", select + only("f.business_date"), dates)
+            _replace_rows(target, f"dw.{fact.table}", select + only("f.business_date"), dates, customers)
 
 
-def _replace_rows(target: Target, table: str, select: str, dates: list[dt.date] | None) -> None:
+def _replace_rows(target: Target, table: str, select: str, dates: list[dt.date] | None, customers: str | None = None) -> None:
+    if customers is not None:
+        target.execute(f"DELETE FROM {table} WHERE customer_no IN (SELECT customer_no FROM {customers})")
+        target.execute(f"INSERT INTO {table} {select}")
+        return
     if dates is None:
         target.replace_table(table, select)
         return

@@ -4,7 +4,7 @@ import os
 import pytest
 
 from brokercrm.core.errors import DomainError
-from brokercrm.datacenter.pipelines.publish import open_published, publish_marts
+from brokercrm.datacenter.pipelines.publish import PUBLISHED_FACTS, open_published, publish_marts
 from brokercrm.datacenter.tests.ods_factory import build, rich_brokerage
 from brokercrm.datacenter.warehouse import connect
 
@@ -27,7 +27,8 @@ def test_publish_writes_a_snapshot_and_points_current_at_it(tmp_path):
         "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
     assert tables == {"dm.customer_month", "dm.staff_month", "dm.branch_month", "dm.staff_day", "dm.branch_day",
                       "dm.periods", "dm.build_info", "dw.customers_current", "dw.branches", "dw.trading_days",
-                      "dw.calendar"}
+                      "dw.calendar", "dw.fact_assets", "dw.fact_positions", "dw.fact_trades", "dw.fact_cash_flows",
+                      "dw.fact_security_transfers", "dw.staff_attribution"}
     assert reader.execute("SELECT avg_daily_assets FROM dm.staff_month WHERE key = 'S0002' AND period = '2026-03'"
                           ).fetchone()[0] == con.execute("SELECT avg_daily_assets FROM dm.staff_month WHERE key = 'S0002' "
                                                          "AND period = '2026-03'").fetchone()[0]
@@ -68,3 +69,23 @@ def test_opening_before_anything_is_published_says_so(tmp_path):
     """No CURRENT yet: a message fit to show, not a DuckDB error."""
     with pytest.raises(DomainError, match="no indicators are published yet"):
         open_published(tmp_path)
+
+
+def test_the_snapshot_carries_the_attributed_facts_as_tables_ordered_by_customer(tmp_path):
+    """Every published fact equals the warehouse's (staff_no and branch_code included), materialised, in customer order."""
+    con = _warehouse(tmp_path / "warehouse.duckdb")
+    publish_marts(con, tmp_path / "published")
+    reader = open_published(tmp_path / "published")
+    for table, order in PUBLISHED_FACTS.items():
+        schema, name = table.split(".")
+        assert reader.execute("SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                              [schema, name]).fetchone()[0] == "BASE TABLE"
+        assert reader.execute(f"SELECT * FROM {table}").fetchall() == con.execute(
+            f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+        assert sorted(reader.execute(f"SELECT * FROM {table}").fetchall(), key=repr) == sorted(
+            con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+    columns = {c for (c,) in reader.execute("SELECT column_name FROM information_schema.columns "
+                                            "WHERE table_name = 'fact_trades'").fetchall()}
+    assert {"staff_no", "branch_code", "customer_no", "trade_date"} <= columns
+    assert reader.execute("SELECT count(*) FROM dw.fact_assets WHERE staff_no IS NOT NULL").fetchone()[0] == con.execute(
+        "SELECT count(*) FROM dw.fact_assets WHERE staff_no IS NOT NULL").fetchone()[0] > 0

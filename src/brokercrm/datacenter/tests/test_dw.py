@@ -123,7 +123,7 @@ def test_a_new_later_day_is_built_incrementally_and_equals_a_full_build():
 
 
 def test_new_crm_content_rebuilds_attribution_of_every_fact():
-    """Relations imported after the load re-attribute earlier facts."""
+    """Relations imported after the load re-attribute earlier facts (only the changed customer's rows are redone)."""
     con = connect(":memory:")
     f = OdsFactory(con)
     _day_one(f)
@@ -132,9 +132,44 @@ def test_new_crm_content_rebuilds_attribution_of_every_fact():
     assert con.execute("SELECT count(*) FROM dw.fact_assets WHERE staff_no IS NOT NULL").fetchone()[0] == 0
     assert ingest_crm(con, staff=[staff("S2")], development_relations=[relation("C2", "S2", "2020-01-01")])
     result = build_dw(con)
-    assert result.full
+    assert (result.full, result.restamped) == (False, 1)
     assert con.execute("SELECT customer_no, staff_no FROM dw.fact_assets ORDER BY 1").fetchall() == [
         ("C1", None), ("C2", "S2")]
+
+
+def test_a_crm_change_restamps_only_the_changed_customers_and_equals_a_full_build():
+    """C1 gains S1 from 03-31 after two days are built: one customer redone, every DW table as a fresh full build."""
+    con, fresh = connect(":memory:"), connect(":memory:")
+    for target in (con, fresh):
+        f = OdsFactory(target)
+        _day_one(f)
+        _day_two(f)
+        f.save()
+    ingest_crm(con, staff=[staff("S1"), staff("S2")], development_relations=[_relations()[1]])
+    build_dw(con)
+    ingest_crm(con, staff=[staff("S1"), staff("S2")], development_relations=_relations())
+    result = build_dw(con)
+    assert (result.full, result.restamped) == (False, 1)
+    assert con.execute("SELECT biz_date, staff_no FROM dw.fact_assets WHERE customer_no = 'C1' ORDER BY 1").fetchall() == [
+        (d("2026-03-30"), None), (d("2026-03-31"), "S1")]
+    ingest_crm(fresh, staff=[staff("S1"), staff("S2")], development_relations=_relations())
+    assert build_dw(fresh).full
+    assert _snapshot(con) == _snapshot(fresh)
+    assert not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'restamp_customers'").fetchone()[0]
+
+
+def test_a_staff_only_change_touches_no_fact():
+    """New staff with the same relations: no customer to restamp, facts kept as they were."""
+    con = connect(":memory:")
+    f = OdsFactory(con)
+    _day_one(f)
+    f.save()
+    ingest_crm(con, staff=[staff("S2")], development_relations=[relation("C2", "S2", "2020-01-01")])
+    build_dw(con)
+    ingest_crm(con, staff=[staff("S2"), staff("S9")], development_relations=[relation("C2", "S2", "2020-01-01")])
+    result = build_dw(con)
+    assert (result.full, result.restamped, result.dates) == (False, 0, ())
+    assert con.execute("SELECT staff_no FROM dw.staff ORDER BY 1").fetchall() == [("S2",), ("S9",)]
 
 
 def test_a_reloaded_day_replaces_its_facts():
