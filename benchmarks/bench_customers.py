@@ -7,7 +7,8 @@ N customers each with a development relation and the month figures, and a publis
 client: URL routing, scope, selectors, template), the list page searched by every key, the API
 search, and the 360° page; prints p50/p95 in ms and the queries per request, and the ratio of p95
 to the baseline (a bare `Customer.objects.get(customer_no=…)` measured in the same run).
-`--quick` = 20,000 customers.
+`--quick` = 20,000 customers. `--data-dir DIR` keeps the SQLite database there and reuses it when it
+already holds the same number of customers (building a million rows takes minutes).
 """
 import argparse
 import atexit
@@ -24,9 +25,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
-if "BROKERCRM_DATA_DIR" not in os.environ:
-    os.environ["BROKERCRM_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-customers-")
-    atexit.register(shutil.rmtree, os.environ["BROKERCRM_DATA_DIR"], True)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -44,23 +42,43 @@ def customer_keys(i: int, rng: random.Random) -> tuple[str, str, str, str]:
 
 def build(n: int, snapshot_dir: Path) -> dict:
     from django.core.management import call_command
-    from django.db import connection
+    from django.conf import settings
 
-    from brokercrm.customers.models import Customer, name_grams
-    from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel
+    from brokercrm.customers.models import Customer
+    from brokercrm.org.models import Staff
     from brokercrm.org.roles import Role
-    from brokercrm.org.seed import seed_staff_categories
     from brokercrm.org.tests.factories import user_for
     from brokercrm.relations.models import Relation
 
     call_command("migrate", verbosity=0)
+    rng = random.Random(5)
+    keys = [customer_keys(i, rng) for i in range(n)]
+    if Customer.objects.count() == n:
+        print(f"app database: reusing {n:,} customers in {settings.DATABASES['default']['NAME']}")
+    else:
+        _build_app_database(n, keys)
+    _build_snapshot(n, snapshot_dir)
+    from brokercrm.org.models import User
+
+    admin = User.objects.filter(username="bench-admin").first() or user_for(Role.ADMIN, username="bench-admin")
+    broker_staff = Staff.objects.get(staff_no="S00008")
+    broker = User.objects.filter(username="bench-broker").first() or user_for(Role.BROKER, staff=broker_staff, username="bench-broker")
+    broker_customers = list(Relation.objects.filter(staff=broker_staff).values_list("customer__customer_no", flat=True))
+    return {"keys": keys, "admin": admin, "broker": broker, "broker_customers": broker_customers}
+
+
+def _build_app_database(n: int, keys: list[tuple[str, str, str, str]]) -> None:
+    from django.db import connection
+
+    from brokercrm.customers.models import Customer, name_grams
+    from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel
+    from brokercrm.org.seed import seed_staff_categories
+
     seed_staff_categories(StaffCategory, StaffLevel)
     manager = StaffCategory.objects.get(code="account_manager")
     branches = Branch.objects.bulk_create([Branch(code=f"{b + 1:04d}", name=f"营业部{b + 1}") for b in range(20)])
     staff = Staff.objects.bulk_create([Staff(staff_no=f"S{s + 1:05d}", name=f"员工{s + 1}", category=manager,
                                              branch=branches[s % 20], hire_date=dt.date(2015, 1, 5)) for s in range(2000)])
-    rng = random.Random(5)
-    keys = [customer_keys(i, rng) for i in range(n)]
     started = time.perf_counter()
     now = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.timezone.utc)
     # Plain INSERTs (not model instances): a million rows in seconds rather than minutes; same columns the models define.
@@ -91,6 +109,8 @@ def build(n: int, snapshot_dir: Path) -> dict:
     connection.cursor().execute("ANALYZE")
     print(f"app database: {n:,} customers, relations and figures in {time.perf_counter() - started:.0f} s ({connection.vendor})")
 
+
+def _build_snapshot(n: int, snapshot_dir: Path) -> None:
     import duckdb
 
     started = time.perf_counter()
@@ -111,12 +131,6 @@ def build(n: int, snapshot_dir: Path) -> dict:
     (snapshot_dir / "CURRENT").write_text("marts-1.duckdb\n", encoding="utf-8")
     print(f"published snapshot: {n * len(MONTHS):,} customer-month rows in {time.perf_counter() - started:.0f} s")
 
-    admin = user_for(Role.ADMIN, username="bench-admin")
-    broker_staff = staff[7]
-    broker = user_for(Role.BROKER, staff=broker_staff, username="bench-broker")
-    broker_customers = list(Relation.objects.filter(staff=broker_staff).values_list("customer__customer_no", flat=True))
-    return {"keys": keys, "admin": admin, "broker": broker, "broker_customers": broker_customers}
-
 
 def fresh_postgres(url: str) -> None:
     """Drop and create the scratch PostgreSQL database DATABASE_URL names (only a name starting with 'bench')."""
@@ -136,6 +150,7 @@ def timed(fn, samples: int) -> tuple[list[float], int]:
 
     times, queries = [], 0
     for i in range(samples):
+        connection.queries_log.clear()  # the log keeps 9,000 entries; a full one makes the capture count wrongly
         with CaptureQueriesContext(connection) as ctx:
             started = time.perf_counter()
             fn(i)
@@ -153,7 +168,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20,000 customers instead of 1,000,000")
     parser.add_argument("--customers", type=int, default=None)
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--data-dir", type=Path, default=None, help="keep (and reuse) the SQLite database in this directory")
     args = parser.parse_args()
+    if args.data_dir:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        os.environ["BROKERCRM_DATA_DIR"] = str(args.data_dir)
+    else:
+        os.environ["BROKERCRM_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-customers-")
+        atexit.register(shutil.rmtree, os.environ["BROKERCRM_DATA_DIR"], True)
     n = args.customers or (20_000 if args.quick else 1_000_000)
     if os.environ.get("DATABASE_URL"):
         fresh_postgres(os.environ["DATABASE_URL"])
@@ -162,6 +184,9 @@ def main() -> None:
 
     django.setup()
     from django.test import Client
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # import every view and API module now, not halfway through the timings
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     with tempfile.TemporaryDirectory(prefix="bench-snapshot-") as tmp:
