@@ -1,5 +1,6 @@
 """Clustering: deterministic for a seed, numbered by assets, described in words from the centroid."""
 import numpy as np
+from django.utils import translation
 
 from brokercrm.analytics.engine.clusters import cluster, describe, words
 
@@ -37,5 +38,6 @@ def test_each_cluster_is_described_by_its_strongest_traits():
 def test_words_for_a_centroid():
     """z-scores beyond ±0.5 become words, strongest first, at most three; none → close to the average."""
     assert describe(np.array([1.2, -0.8, 0.1, 0.0, 0.6, 0.0])) == [("assets", "high"), ("activity", "low"), ("recency", "high")]
-    assert words([("assets", "high"), ("turnover", "low")]) == "high assets, low turnover"
-    assert words([]) == "close to the average on every feature"
+    with translation.override("en"):
+        assert words([("assets", "high"), ("turnover", "low")]) == "high assets, low turnover"
+        assert words([]) == "close to the average on every feature"
