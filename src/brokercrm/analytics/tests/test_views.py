@@ -131,3 +131,32 @@ def test_the_customer_list_filters_by_the_latest_tier_and_group(segmented):
     assert list(Customer.objects.filter(_in_segment(tier="{}")("gold")).values_list("customer_no", flat=True)) == ["C1"]
     silent = _in_segment(groups__contains=";{};")("silent")
     assert list(Customer.objects.filter(silent).values_list("customer_no", flat=True)) == ["C2"]
+
+
+def test_head_office_edits_a_rule_and_a_bad_one_is_shown_with_its_column(client, segmented):
+    """The group form refuses `active_days >=> 5` naming the column; a good rule is saved; brokers may not edit."""
+    from brokercrm.analytics.models import BehaviourGroup
+
+    client.force_login(segmented["users"]["head_office"])
+    url = reverse("analytics:group_edit", args=["active_contributor"])
+    form = {"code": "active_contributor", "name": "高活跃高贡献", "name_en": "", "description": "", "order": 10, "active": "on"}
+    response = client.post(url, form | {"rule": "active_days >=> 5"})
+    assert response.status_code == 200
+    assert "line 1, column 15: syntax error" in response.context["form"].errors["rule"][0]
+    assert client.post(url, form | {"rule": "active_days >= 8"}).status_code == 302
+    assert BehaviourGroup.objects.get(code="active_contributor").rule == "active_days >= 8"
+    client.force_login(segmented["users"]["broker"])
+    assert client.post(url, form | {"rule": "active_days >= 1"}).status_code == 403
+
+
+def test_a_branch_manager_pins_only_customers_of_their_branch(client, segmented):
+    """C1 (own branch) can be pinned; C3 (other branch) is answered as unknown and nothing is stored."""
+    from brokercrm.analytics.models import Tier, TierPin
+
+    client.force_login(segmented["users"]["branch_manager"])
+    gold = Tier.objects.get(code="gold").pk
+    pin = {"tier": gold, "from_period": "2026-05", "reason": "key account"}
+    response = client.post(reverse("analytics:pins"), pin | {"customer_no": "C3"})
+    assert list(response.context["form"].errors) == ["customer_no"]
+    assert client.post(reverse("analytics:pins"), pin | {"customer_no": "C1"}).status_code == 302
+    assert list(TierPin.objects.values_list("customer__customer_no", "from_period")) == [("C1", "2026-05")]
