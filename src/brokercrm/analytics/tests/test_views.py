@@ -160,3 +160,12 @@ def test_a_branch_manager_pins_only_customers_of_their_branch(client, segmented)
     assert list(response.context["form"].errors) == ["customer_no"]
     assert client.post(reverse("analytics:pins"), pin | {"customer_no": "C1"}).status_code == 302
     assert list(TierPin.objects.values_list("customer__customer_no", "from_period")) == [("C1", "2026-05")]
+
+
+def test_the_segment_list_runs_a_constant_number_of_queries(client, segmented, django_assert_max_num_queries):
+    """Listing a month's customers costs the same few queries whatever the number of rows."""
+    client.force_login(segmented["users"]["head_office"])
+    client.get(reverse("analytics:customers"), {"period": "2026-04"})
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("analytics:customers"), {"period": "2026-04"})
+    assert len(response.context["rows"]) == 3
