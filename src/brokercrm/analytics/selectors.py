@@ -85,6 +85,11 @@ def _rows(aggregates: list[tuple[str, str, int, int, int]], totals: tuple[int, i
 MEASURES = {"customers": Count("id"), "assets": Sum("avg_daily_assets_cents"), "commission": Sum("net_commission_cents")}
 
 
+def _measures(condition: Q) -> dict:
+    return {"customers": Count("id", filter=condition), "assets": Sum("avg_daily_assets_cents", filter=condition),
+            "commission": Sum("net_commission_cents", filter=condition)}
+
+
 def segment_overview(*, user, period: str, branch_code: str = "") -> dict:
     """Counts, assets and net commission (with shares) per tier, group and cluster of one month, in scope."""
     qs = membership_list(user=user, period=period, branch_code=branch_code)
@@ -94,12 +99,10 @@ def segment_overview(*, user, period: str, branch_code: str = "") -> dict:
     tiers = [(t.code, str(t), by_tier.get(t.code, {}).get("customers", 0), by_tier.get(t.code, {}).get("assets") or 0,
               by_tier.get(t.code, {}).get("commission") or 0) for t in tier_list()]
     groups = list(group_list(active_only=True))
-    group_aggregates = qs.aggregate(**{f"{key}_{g.pk}": Sum(field, filter=Q(groups__contains=f";{g.code};")) if key != "customers"
-                                      else Count("id", filter=Q(groups__contains=f";{g.code};"))
-                                      for g in groups for key, field in (("customers", "id"), ("assets", "avg_daily_assets_cents"),
-                                                                         ("commission", "net_commission_cents"))})
-    group_rows = [(g.code, str(g), group_aggregates[f"customers_{g.pk}"] or 0, group_aggregates[f"assets_{g.pk}"] or 0,
-                   group_aggregates[f"commission_{g.pk}"] or 0) for g in groups]
+    in_group = {g.code: Q(groups__contains=f";{g.code};") for g in groups}
+    sums = qs.aggregate(**{f"{key}_{g.pk}": measure for g in groups for key, measure in _measures(in_group[g.code]).items()})
+    group_rows = [(g.code, str(g), sums[f"customers_{g.pk}"] or 0, sums[f"assets_{g.pk}"] or 0, sums[f"commission_{g.pk}"] or 0)
+                  for g in groups]
     profiles = {p.cluster: p for p in ClusterProfile.objects.filter(period=period)}
     by_cluster = {r["cluster"]: r for r in qs.values("cluster").annotate(**MEASURES)}
     cluster_rows = [(str(number), _("Cluster %(n)d") % {"n": number}, r["customers"], r["assets"] or 0, r["commission"] or 0)

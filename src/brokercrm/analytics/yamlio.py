@@ -8,7 +8,7 @@ from decimal import Decimal
 import yaml
 from django.db import transaction
 
-from brokercrm.analytics.models import BehaviourGroup, SegmentSettings, Tier, TierPin
+from brokercrm.analytics.models import BehaviourGroup, Tier, TierPin
 from brokercrm.analytics.services import SETTINGS_LIMITS, _money, rule_compile, segment_settings_get
 from brokercrm.core.audit import audit_record
 from brokercrm.core.errors import DomainError, InputRejected, Problem
@@ -174,5 +174,3 @@ def _replace(*, actor, tiers, groups, settings_values, file_name) -> dict:
                  note=f"{file_name}: {len(tiers)} tiers, {len(groups)} groups")
     return {"tiers": len(tiers), "groups": len(groups)}
 
-
-__all__ = ["segment_config_export", "segment_config_import", "SegmentSettings"]
