@@ -169,6 +169,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=None)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--data-dir", type=Path, default=None, help="keep (and reuse) the SQLite database in this directory")
+    parser.add_argument("--reuse", action="store_true", help="PostgreSQL: keep the scratch database when it is already built")
     args = parser.parse_args()
     if args.data_dir:
         args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -177,7 +178,7 @@ def main() -> None:
         os.environ["BROKERCRM_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-customers-")
         atexit.register(shutil.rmtree, os.environ["BROKERCRM_DATA_DIR"], True)
     n = args.customers or (20_000 if args.quick else 1_000_000)
-    if os.environ.get("DATABASE_URL"):
+    if os.environ.get("DATABASE_URL") and not args.reuse:
         fresh_postgres(os.environ["DATABASE_URL"])
     import django
     from django.conf import settings

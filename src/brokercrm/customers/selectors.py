@@ -78,9 +78,25 @@ def search_q(query: str) -> Q:
         return Q()
     terms = prefix_q("customer_no", q) | prefix_q("name", q) | identity_q(q)
     if len(q) >= 3 and not q.isdigit():
-        pieces = CustomerNameGram.objects.filter(gram=q.lower()[:3]).values("customer_id")
-        terms |= Q(pk__in=pieces, name__icontains=q)
+        terms |= contained_name_q(q)
     return terms
+
+
+CONTAINED_LIMIT = 20000
+
+
+def contained_name_q(q: str) -> Q:
+    """Customers whose name contains q, found through the name pieces.
+
+    The matches are fetched first and passed on as ids: inside an OR, PostgreSQL turns a subquery into a filter over
+    every row, while a list of ids stays an index lookup. A piece so common that it matches more than CONTAINED_LIMIT
+    names falls back to the subquery (correct, slower).
+    """
+    pieces = CustomerNameGram.objects.filter(gram=q.lower()[:3]).values("customer_id")
+    matched = list(Customer.objects.filter(pk__in=pieces, name__icontains=q).values_list("id", flat=True)[:CONTAINED_LIMIT + 1])
+    if len(matched) <= CONTAINED_LIMIT:
+        return Q(pk__in=matched)
+    return Q(pk__in=pieces, name__icontains=q)
 
 
 def identity_q(q: str) -> Q:
