@@ -139,7 +139,7 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
     """Load every complete day not yet loaded (or the named ones), in date order; stop at the first refused day."""
     from brokercrm.datacenter import warehouse
     from brokercrm.datacenter.checks.day import day_folders
-    from brokercrm.datacenter.pipelines.ods import ensure_ods_schema, ingest_day
+    from brokercrm.datacenter.pipelines.ods import DayPipeline, ensure_ods_schema
 
     source = Path(source)
     if not source.is_dir():
@@ -153,42 +153,25 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
         ensure_ods_schema(con)
         config = active_source_config()
         loaded = {r[0] for r in con.execute("SELECT business_date FROM ods.loaded_days").fetchall()}
-        candidates = [(f.business_date, f.path) for f in day_folders(source, config)]
+        candidates = day_folders(source, config)
         if dates:
             wanted = set(dates)
-            missing = wanted - {d for d, _ in candidates}
+            missing = wanted - {f.business_date for f in candidates}
             if missing:
                 raise DomainError(f"{source}: no delivery folder for {', '.join(sorted(map(str, missing)))}", field="date")
-            todo = [(d, p) for d, p in candidates if d in wanted]
+            todo = [f for f in candidates if f.business_date in wanted]
         elif date_from or date_to:
-            todo = [(d, p) for d, p in candidates if (not date_from or d >= date_from) and (not date_to or d <= date_to)]
+            todo = [f for f in candidates
+                    if (not date_from or f.business_date >= date_from) and (not date_to or f.business_date <= date_to)]
         else:
-            todo = [(d, p) for d, p in candidates if d not in loaded and (p / config.manifest).exists()]
+            todo = [f for f in candidates if f.business_date not in loaded and (f.path / config.manifest).exists()]
         total = len(todo) + 4 + len(_downstream)
-        for i, (day, path) in enumerate(todo):
-            if should_stop and should_stop():
-                outcome.cancelled = True
-                break
-            with recorded("ingest", business_date=day, trigger=trigger, parameters={"source": str(source)}) as run:
-                try:
-                    result = ingest_day(con, path, config=config, policy=settings.DATACENTER_BAD_ROW_POLICY, root=source)
-                except InputRejected as exc:
-                    QuarantinedRow.objects.bulk_create([QuarantinedRow(run=run, business_date=day, file=p.file, line=p.line, column=p.column,
-                                                                       message=p.message) for p in exc.problems[:5000]])
-                    outcome.refused, outcome.problems = day, exc.problems
-                    raise
-                run.rows_read, run.rows_written, run.rows_rejected = result.rows_read, result.rows_written, result.rows_rejected
-                if result.problems:
-                    QuarantinedRow.objects.bulk_create([QuarantinedRow(run=run, business_date=day, file=p.file, line=p.line, column=p.column,
-                                                                       message=p.message) for p in result.problems[:5000]])
-                if not result.loaded:
-                    outcome.refused, outcome.problems = day, list(result.problems)
-                    run.status = JobRun.Status.REFUSED
-                    raise InputRejected(list(result.problems))
-                run.rows_written = {**result.rows_written, **{f"app.{k}": v for k, v in _sync_app_tables(con, day).items()}}
-            outcome.loaded.append(day)
-            if progress:
-                progress(i + 1, total, str(day))
+        pipeline = DayPipeline(con, todo, config=config, policy=settings.DATACENTER_BAD_ROW_POLICY, root=source)
+        try:
+            _ingest_all(pipeline, todo, outcome, source=source, trigger=trigger, progress=progress,
+                        should_stop=should_stop, total=total)
+        finally:
+            pipeline.close()
         if outcome.loaded:
             con.execute("CHECKPOINT")
             rebuild_and_publish(con, dates=outcome.loaded, trigger=trigger,
@@ -201,6 +184,37 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
     finally:
         con.close()
     return outcome
+
+
+def _ingest_all(pipeline, todo, outcome: EtlOutcome, *, source: Path, trigger: str, progress: Progress | None,
+                should_stop: Callable[[], bool] | None, total: int) -> None:
+    """Ingest the days in order, each recorded; stop at the first refused day (InputRejected)."""
+    con = pipeline.con
+    for i, folder in enumerate(todo):
+        day = folder.business_date
+        if should_stop and should_stop():
+            outcome.cancelled = True
+            break
+        with recorded("ingest", business_date=day, trigger=trigger, parameters={"source": str(source)}) as run:
+            try:
+                result = pipeline.ingest(i)
+            except InputRejected as exc:
+                QuarantinedRow.objects.bulk_create([QuarantinedRow(run=run, business_date=day, file=p.file, line=p.line, column=p.column,
+                                                                   message=p.message) for p in exc.problems[:5000]])
+                outcome.refused, outcome.problems = day, exc.problems
+                raise
+            run.rows_read, run.rows_written, run.rows_rejected = result.rows_read, result.rows_written, result.rows_rejected
+            if result.problems:
+                QuarantinedRow.objects.bulk_create([QuarantinedRow(run=run, business_date=day, file=p.file, line=p.line, column=p.column,
+                                                                   message=p.message) for p in result.problems[:5000]])
+            if not result.loaded:
+                outcome.refused, outcome.problems = day, list(result.problems)
+                run.status = JobRun.Status.REFUSED
+                raise InputRejected(list(result.problems))
+            run.rows_written = {**result.rows_written, **{f"app.{k}": v for k, v in _sync_app_tables(con, day).items()}}
+        outcome.loaded.append(day)
+        if progress:
+            progress(i + 1, total, str(day))
 
 
 def crm_changed(*, trigger: str = "cli") -> bool:

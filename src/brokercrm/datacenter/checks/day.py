@@ -107,6 +107,26 @@ def check_day(
     for problem in check_manifest(folder.path, folder.rel, folder.business_date, config, infos):
         _insert(con, problem, "manifest")
     usable = stage_day(con, folder, config, infos, sink=PROBLEMS)
+    return check_staged(con, folder, config, infos, usable, first_day=first_day, previous_day=previous_day,
+                        prev_tables=prev_tables, folder_checks=False)
+
+
+def check_staged(
+    con: duckdb.DuckDBPyConnection,
+    folder: DayFolder,
+    config: SourceConfig,
+    infos: dict[str, FileInfo],
+    usable: frozenset[str],
+    *,
+    first_day: bool,
+    previous_day: date | None,
+    prev_tables: frozenset[str],
+    folder_checks: bool = True,
+) -> DayCheck:
+    """The rules over a day already staged (stage_day) on `con`, with its folder checks unless done already."""
+    if folder_checks:
+        for problem in folder_problems(folder, config, previous_day):
+            _insert(con, problem, "folder")
     build_known(con)
     day = Day(
         config=config, business_date=folder.business_date,

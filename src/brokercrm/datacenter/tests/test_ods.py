@@ -200,3 +200,48 @@ def test_unknown_policy_is_refused(d, con):
         ingest_day(con, d.day_dir(0), policy="load_everything")
     assert (refused.value.field, refused.value.message) == (
         "policy", "unknown bad-row policy 'load_everything'; expected one of reject_day, load_good_rows")
+
+
+def _pipeline_ingest(con, root, folders):
+    """Ingest the folders through DayPipeline, stopping at the first day refused or not loaded."""
+    from brokercrm.datacenter.checks.day import day_folders
+    from brokercrm.datacenter.pipelines.ods import DayPipeline
+    from brokercrm.datacenter.sources.config import default_source_config
+
+    config = default_source_config()
+    todo = [f for f in day_folders(root, config) if f.business_date in folders]
+    pipeline = DayPipeline(con, todo, config=config, policy="reject_day", root=root)
+    results = []
+    try:
+        for i in range(len(todo)):
+            try:
+                results.append(pipeline.ingest(i))
+            except InputRejected as exc:
+                results.append(exc)
+                break
+            if not results[-1].loaded:
+                break
+    finally:
+        pipeline.close()
+    return results
+
+
+def test_the_day_pipeline_loads_exactly_what_day_by_day_ingest_loads(d, con):
+    """Three days staged ahead on a second cursor: the ODS equals ingest_day's, day by day, load ids aside."""
+    days = [date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)]
+    results = _pipeline_ingest(con, d.root, days)
+    assert [r.loaded for r in results] == [True, True, True]
+    other = duckdb.connect(":memory:")
+    ingest_days(other, d.root, dates=days)
+    assert snapshot(con, with_load=False) == snapshot(other, with_load=False)
+
+
+def test_the_day_pipeline_stops_at_a_bad_day_with_its_line_and_keeps_the_days_before(d, con):
+    """Day two has one bad value: day one stays loaded, day two refused naming FILE:LINE:COLUMN, day three not loaded."""
+    d.edit(1, "assets", 3, "total_assets", "1022380.12")
+    results = _pipeline_ingest(con, d.root, [date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)])
+    assert [r.loaded for r in results] == [True, False]
+    assert [str(p) for p in results[1].problems][0].startswith("2026-03-03/assets.csv:3:total_assets: total_assets 1022380.12")
+    assert con.execute("SELECT business_date FROM ods.loaded_days").fetchall() == [(date(2026, 3, 2),)]
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'vd_%' "
+                       "AND table_name <> 'vd_sessions'").fetchone()[0] == 0
