@@ -82,6 +82,9 @@ USE_TZ = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Suitability (适当性): a risk questionnaire older than this blocks recommendations until renewed.
+SUITABILITY_VALID_YEARS = 2
+
 from config.settings.database import *  # noqa: E402,F401,F403
 from config.settings.auth import *  # noqa: E402,F401,F403
 from config.settings.tasks import *  # noqa: E402,F401,F403

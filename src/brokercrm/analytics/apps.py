@@ -19,4 +19,8 @@ class AnalyticsConfig(AppConfig):
         from brokercrm.datacenter.facade import register_downstream
 
         register_downstream("segments", _segments_step)
+        from brokercrm.analytics.exports import SEGMENTS_SUBCOMMAND
+        from brokercrm.datacenter.facade import register_export
+
+        register_export("segments", *SEGMENTS_SUBCOMMAND)
         hooks.register()

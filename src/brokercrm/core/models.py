@@ -20,6 +20,7 @@ class AuditEntry(models.Model):
         UPDATE = "update", _("Update")
         DELETE = "delete", _("Delete")
         UNMASK = "unmask", _("Unmask personal data")
+        VIEW = "view", _("View (call-centre screen pop)")
         EXPORT = "export", _("Export")
         IMPORT = "import", _("Import")
         APPROVE = "approve", _("Approve")

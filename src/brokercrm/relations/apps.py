@@ -11,3 +11,7 @@ class RelationsConfig(AppConfig):
         from brokercrm.relations import applications, menus  # noqa: F401  (registers the menu entries)
 
         applications.register()
+        from brokercrm.customers.facade import register_panel
+
+        register_panel("relations", _("Relation history"), template="relations/_history.html",
+                       context=lambda request, customer: {}, order=10)

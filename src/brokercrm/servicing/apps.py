@@ -14,3 +14,7 @@ class ServicingConfig(AppConfig):
 
         register()
         register_export_subcommand()
+        from brokercrm.customers.facade import register_panel
+
+        register_panel("service_history", _("Service history"), template="servicing/_service_history.html",
+                       context=lambda request, customer: {}, order=20)

@@ -86,11 +86,22 @@ def call_list(*, user) -> QuerySet[CallRecord]:
 
 
 def customer_by_phone(*, user, phone: str):
-    """Screen pop: the caller's customer within the agent's scope (404 when none is visible)."""
+    """Screen pop: the caller's customer card (404 when none is visible).
+
+    Service agents answer the call centre for the whole company: an incoming call brings its caller into
+    their view (SPEC: "screen-popped callers"), and each such look-up is audited. Other roles keep their scope.
+    """
+    from brokercrm.core.audit import audit_record
+    from brokercrm.customers.models import Customer
+
     digits = "".join(ch for ch in phone if ch.isdigit())
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
-    customer = customer_list(user=user).filter(mobile=digits).order_by("status", "customer_no").first() if digits else None
+    call_centre = getattr(user, "role", "") == "service_agent"
+    base = Customer.objects.select_related("branch") if call_centre else customer_list(user=user)
+    customer = base.filter(mobile=digits).order_by("status", "customer_no").first() if digits else None
     if customer is None:
         raise Http404("no customer with this number in your scope")
+    if call_centre:
+        audit_record(actor=user, action="view", instance=customer, note=f"screen pop {digits[:3]}****{digits[-4:]}")
     return customer

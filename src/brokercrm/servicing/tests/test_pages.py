@@ -180,3 +180,20 @@ def test_opt_out_api_and_requeue_of_an_interrupted_message(org_world):
     assert list(OptOut.objects.values_list("customer__customer_no", "channel")) == [("10000001", "sms")]
     message.refresh_from_db()
     assert requeued.status_code == 302 and (message.status, message.attempts) == ("pending", 0)
+
+
+def test_a_service_agent_screen_pops_any_caller_and_the_look_up_is_audited(org_world):
+    """The call centre answers for the whole company: an agent's screen pop finds a caller outside their relations, audited."""
+    from brokercrm.core.models import AuditEntry
+
+    _, theirs = _two_customers(org_world)
+    agent = _client(org_world["users"]["service_agent"])
+
+    card = agent.get("/api/callcentre/screen-pop", {"number": "13800000002"})
+    unknown = agent.get("/api/callcentre/screen-pop", {"number": "13999999999"})
+
+    assert card.status_code == 200 and card.json()["customer_no"] == theirs.customer_no
+    assert card.json()["mobile"] == "138****0002"
+    assert unknown.status_code == 404
+    entry = AuditEntry.objects.get(action="view", object_id=str(theirs.pk))
+    assert (entry.actor_label, entry.note) == ("agent", "screen pop 138****0002")
