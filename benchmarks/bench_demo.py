@@ -52,7 +52,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from brokercrm.core.management.commands.demo import FIRST_DAY, LAST_DAY
+    from brokercrm.site.management.commands.demo import FIRST_DAY, LAST_DAY
 
     steps: list[tuple[str, float]] = []
 

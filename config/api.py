@@ -1,6 +1,7 @@
 """The REST API under /api/: one NinjaAPI, each domain app contributing its router."""
 from importlib import import_module
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
@@ -23,6 +24,11 @@ api = NinjaAPI(
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": "Permission denied."}, status=403)
 
 
 @api.exception_handler(InputRejected)

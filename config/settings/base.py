@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "brokercrm.evaluation",
     "brokercrm.compensation",
     "brokercrm.simulator",
+    "brokercrm.site",
 ]
 
 MIDDLEWARE = [

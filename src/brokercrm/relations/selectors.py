@@ -60,3 +60,9 @@ def staff_for_application(*, staff_no: str) -> Staff:
 
 def customers_visible(*, user) -> QuerySet[Customer]:
     return customer_list(user=user)
+
+
+def unheld_customer(*, branch_id: int):
+    """The first normal customer of the branch that no one has ever held (the demo's pending application)."""
+    return (Customer.objects.filter(branch_id=branch_id, status="normal", relations__isnull=True)
+            .order_by("customer_no").first())

@@ -1,9 +1,13 @@
 """The demo users: one per role, tied to real staff of the loaded brokerage."""
+import datetime as dt
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models import Count
 
-from brokercrm.org.models import Staff, User
-from brokercrm.org.roles import Role
-from brokercrm.org.services import user_create
+from brokercrm.org.facade import Role, Staff, User, user_create
+from brokercrm.platform.facade import process_instances_exist
+from brokercrm.relations.facade import relation_add_apply, unheld_customer
 
 
 def _staff_with_most_customers(category: str) -> Staff | None:
@@ -42,20 +46,10 @@ def ensure_demo_users(*, password: str) -> list[tuple[str, str]]:
 
 def ensure_demo_activity(*, period: str) -> list[str]:
     """Work in flight so every page has something to show: a pending relation application, the month evaluated and paid."""
-    import datetime as dt
-
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
-
-    from brokercrm.customers.models import Customer
-    from brokercrm.platform.workflow.models import ProcessInstance
-    from brokercrm.relations.applications import relation_add_apply
-
     done = []
     broker = User.objects.filter(username="broker").select_related("staff__branch").first()
-    if broker and not ProcessInstance.objects.exists():
-        customer = (Customer.objects.filter(branch=broker.staff.branch, status="normal", relations__isnull=True)
-                    .order_by("customer_no").first())
+    if broker and not process_instances_exist():
+        customer = unheld_customer(branch_id=broker.staff.branch_id)
         if customer:
             start = max(customer.open_date, dt.date(2026, 10, 8))
             relation_add_apply(actor=broker, customer=customer, staff=broker.staff, relation_type="service", start_date=start,

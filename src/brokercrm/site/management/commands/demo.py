@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from brokercrm.site.demo import ensure_demo_activity, ensure_demo_users
+
 DEMO_PASSWORD = "demo-pass-2026"
 FIRST_DAY, LAST_DAY = dt.date(2025, 11, 3), dt.date(2026, 10, 30)
 
@@ -32,8 +34,6 @@ class Command(BaseCommand):
         started = time.monotonic()
         self._simulate(source, opts)
         self._load(source)
-        from brokercrm.core.demo import ensure_demo_activity, ensure_demo_users
-
         users = ensure_demo_users(password=DEMO_PASSWORD)
         for line in ensure_demo_activity(period=f"{LAST_DAY:%Y-%m}"):
             self.stdout.write(line)
