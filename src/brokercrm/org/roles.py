@@ -35,5 +35,7 @@ BULK_TRANSFER_APPLICANTS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_
 PLATFORM_ADMINS = frozenset({Role.ADMIN})
 # Where an approval goes, in order, when no candidate other than the people concerned may decide it.
 APPROVAL_ESCALATION = (Role.HEAD_OFFICE.value, Role.ADMIN.value)
+# Roles that create users and API tokens (the CLI, as the system, may too).
+USER_ADMINS = frozenset({Role.ADMIN})
 # Roles whose users act as a staff member and so must be tied to one.
 STAFF_BOUND = frozenset({Role.BROKER, Role.SERVICE_AGENT})
