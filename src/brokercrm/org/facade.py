@@ -11,5 +11,5 @@ from brokercrm.org.roles import (  # noqa: F401
     RELATION_APPLICANTS, RELATION_READERS, UNMASKERS, WORKFLOW_USERS, Role,
 )
 from brokercrm.org.scope import DataScope, scope_for  # noqa: F401
-from brokercrm.org.selectors import branch_list, staff_get, staff_list  # noqa: F401
+from brokercrm.org.selectors import branch_get, branch_list, staff_get, staff_list  # noqa: F401
 from brokercrm.org.services import branch_upsert, user_create  # noqa: F401
