@@ -73,6 +73,27 @@ def customer_ref_by_id(*, customer_id: int) -> CustomerRef:
     return customer_ref(Customer.objects.select_related("branch").get(pk=customer_id))
 
 
+def customer_refs_by_no(*, customer_nos: Iterable[str]) -> dict[str, CustomerRef]:
+    """The customers with these numbers (unknown ones are left out), unscoped: for imports run by an editor or the system."""
+    return {c.customer_no: customer_ref(c) for c in Customer.objects.select_related("branch").filter(customer_no__in=set(customer_nos))}
+
+
+def customer_get_to_win(*, user, customer_no: str) -> CustomerRef:
+    """A customer the user may apply for: in their scope, or an account of their own branch (to win a new customer)."""
+    scope = scope_for(user)
+    visible = customer_scope_q(user)
+    if user.staff_id is not None and not scope.everything:
+        visible |= Q(branch_id=user.staff.branch_id)
+    return customer_ref(get_object_or_404(Customer.objects.select_related("branch").filter(visible), customer_no=customer_no))
+
+
+def customer_unheld(*, branch_id: int) -> CustomerRef | None:
+    """The first normal customer of the branch that no one has ever held (the demo's pending application)."""
+    customer = (Customer.objects.select_related("branch").filter(branch_id=branch_id, status=Customer.Status.NORMAL, relations__isnull=True)
+                .order_by("customer_no").first())
+    return customer_ref(customer) if customer else None
+
+
 def normalise_phone(value: str | None) -> str:
     return "".join(ch for ch in (value or "") if ch.isdigit())
 

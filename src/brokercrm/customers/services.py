@@ -81,6 +81,11 @@ def customer_sync(*, rows: list[dict], business_date: dt.date) -> CustomerSyncRe
     return CustomerSyncResult(len(new), len(changed), converted)
 
 
+def customer_lock(*, customer_id: int) -> None:
+    """Serialise writers of one customer's dependent rows (e.g. its relations) until the transaction ends."""
+    Customer.objects.select_for_update().filter(pk=customer_id).first()
+
+
 def name_grams_refresh(*, customer_ids: list[int]) -> int:
     """Rebuild the name pieces of these customers; returns how many pieces were written."""
     written = 0

@@ -8,7 +8,7 @@ plain value. Like every facade, this module only re-exports functions, dataclass
 from brokercrm.org.models import Branch, Staff, User  # noqa: F401
 from brokercrm.org.roles import (  # noqa: F401
     ALL_ROLES, AUDIT_READERS, BULK_TRANSFER_APPLICANTS, COMPANY_WIDE, CUSTOMER_EDITORS, ORG_EDITORS, ORG_READERS,
-    RELATION_APPLICANTS, RELATION_READERS, UNMASKERS, WORKFLOW_USERS, Role,
+    RELATION_APPLICANTS, RELATION_IMPORTERS, RELATION_READERS, STAFF_BOUND, UNMASKERS, WORKFLOW_USERS, Role,
 )
 from brokercrm.org.scope import DataScope, scope_for  # noqa: F401
 from brokercrm.org.selectors import branch_get, branch_list, staff_get, staff_list  # noqa: F401

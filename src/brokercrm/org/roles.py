@@ -31,6 +31,8 @@ WORKFLOW_USERS = ALL_ROLES - {Role.SERVICE_AGENT}
 # Roles that may apply for a relation change of staff in their scope, and for the bulk transfer of a leaving staff member's book.
 RELATION_APPLICANTS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER})
 BULK_TRANSFER_APPLICANTS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER})
+# Roles that load relations.csv (the CLI, as the system, may too).
+RELATION_IMPORTERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 # Roles that configure the platform: custom fields and process definitions.
 PLATFORM_ADMINS = frozenset({Role.ADMIN})
 # Where an approval goes, in order, when no candidate other than the people concerned may decide it.
