@@ -43,10 +43,6 @@ def read_rows(data: bytes, *, file: str, columns: list[str]) -> tuple[list[CsvRo
     return rows, problems
 
 
-def read_file(path: Path, *, columns: list[str], display_name: str | None = None) -> tuple[list[CsvRow], list[Problem]]:
-    return read_rows(path.read_bytes(), file=display_name or str(path), columns=columns)
-
-
 def parse_date(value: str | None, *, required: bool, problem: callable) -> dt.date | None:
     """A YYYY-MM-DD date; reports through `problem(message)` and returns None when bad."""
     if value is None:

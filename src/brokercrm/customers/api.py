@@ -1,31 +1,16 @@
 """Customer API: search and profile (masked), prospects CRUD, tags, custom field values; every answer within scope."""
 import datetime as dt
-import functools
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Body, Query, Router, Schema, Status
-from ninja.errors import HttpError
 
 from brokercrm.core.errors import DomainError
 from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
 from brokercrm.customers import prospect_selectors, prospect_services, selectors, services
 from brokercrm.customers.selectors import CustomerFilters
-
-
-
-def _writes(view):
-    """A role that may not write gets 403 (reads outside scope stay 404)."""
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            raise HttpError(403, str(exc) or "Not allowed.") from None
-    return wrapped
-
+from brokercrm.org.facade import branch_get, staff_list
 
 router = Router(tags=["customers"])
 MAX_LIMIT = 200
@@ -117,7 +102,6 @@ def list_tags(request):
 
 
 @router.post("/customers/{customer_no}/tags", response=list[str], summary="Tag a customer")
-@_writes
 def add_tag(request, customer_no: str, body: TagIn):
     customer = selectors.customer_get(user=request.auth, customer_no=customer_no)
     services.customer_tag_add(actor=request.auth, customers=[customer], tag_name=body.tag)
@@ -125,7 +109,6 @@ def add_tag(request, customer_no: str, body: TagIn):
 
 
 @router.delete("/customers/{customer_no}/tags/{tag}", response=list[str], summary="Remove a tag from a customer")
-@_writes
 def remove_tag(request, customer_no: str, tag: str):
     customer = selectors.customer_get(user=request.auth, customer_no=customer_no)
     services.customer_tag_remove(actor=request.auth, customer=customer, tag_name=tag)
@@ -133,7 +116,6 @@ def remove_tag(request, customer_no: str, tag: str):
 
 
 @router.patch("/customers/{customer_no}/custom-fields", response=dict[str, Any], summary="Set custom field values of a customer")
-@_writes
 def set_customer_fields(request, customer_no: str, body: Body[dict[str, Any]]):
     """Only the keys given change; an empty value clears a field; every value is validated against its definition."""
     customer = selectors.customer_get(user=request.auth, customer_no=customer_no)
@@ -187,8 +169,6 @@ def _prospect_out(p) -> dict:
 
 
 def _branch(request, code: str):
-    from brokercrm.org.selectors import branch_get
-
     try:
         return branch_get(user=request.auth, code=code)
     except Exception:
@@ -196,8 +176,6 @@ def _branch(request, code: str):
 
 
 def _staff(request, staff_no: str | None):
-    from brokercrm.org.selectors import staff_list
-
     if not staff_no:
         return None
     member = staff_list(user=request.auth).filter(staff_no=staff_no).first()
@@ -214,7 +192,6 @@ def list_prospects(request, q: str = "", status: str = "", branch: str = "", lim
 
 
 @router.post("/prospects", response={201: ProspectOut}, summary="Create a prospect")
-@_writes
 def create_prospect(request, body: ProspectIn):
     p = prospect_services.prospect_create(actor=request.auth, name=body.name, branch=_branch(request, body.branch_code),
                                           mobile=body.mobile, id_type=body.id_type, id_no=body.id_no, email=body.email,
@@ -228,7 +205,6 @@ def get_prospect(request, pk: int):
 
 
 @router.patch("/prospects/{pk}", response=ProspectOut, summary="Change, assign or set the status of a prospect")
-@_writes
 def update_prospect(request, pk: int, body: ProspectPatch):
     prospect = prospect_selectors.prospect_get(user=request.auth, pk=pk)
     changes = {k: v for k, v in body.dict(exclude_unset=True).items()}
@@ -241,7 +217,6 @@ def update_prospect(request, pk: int, body: ProspectPatch):
 
 
 @router.delete("/prospects/{pk}", response={204: None}, summary="Delete a prospect entered by mistake")
-@_writes
 def delete_prospect(request, pk: int):
     prospect_services.prospect_delete(actor=request.auth, prospect=prospect_selectors.prospect_get(user=request.auth, pk=pk))
     return Status(204, None)
@@ -253,7 +228,6 @@ class NoteIn(Schema):
 
 
 @router.post("/prospects/{pk}/notes", response={201: dict}, summary="Add a follow-up note")
-@_writes
 def add_note(request, pk: int, body: NoteIn):
     note = prospect_services.prospect_note_add(actor=request.auth, prospect=prospect_selectors.prospect_get(user=request.auth, pk=pk),
                                                text=body.text, next_contact_on=body.next_contact_on)

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from brokercrm.core.errors import DomainError
 from brokercrm.core.masking import mask_id_no, mask_mobile
 from brokercrm.core.money import format_money
+from brokercrm.customers.selectors import tags_by_customer
+from brokercrm.platform.facade import custom_field_cells
 
 CUSTOMER_COLUMNS = ["customer_no", "name", "branch_code", "status", "risk_level", "open_date", "close_date", "id_no", "mobile",
                     "period", "end_assets", "avg_daily_assets", "tags"]
@@ -33,9 +35,6 @@ def customer_header(defs) -> list[str]:
 
 
 def customer_rows(qs, defs) -> Iterator[list[str]]:
-    from brokercrm.customers.selectors import tags_by_customer
-    from brokercrm.platform.custom_fields import export_cells
-
     for batch in _chunks(qs):
         tags = tags_by_customer(c.pk for c in batch)
         for c in batch:
@@ -44,7 +43,7 @@ def customer_rows(qs, defs) -> Iterator[list[str]]:
                    c.close_date.isoformat() if c.close_date else "", mask_id_no(c.id_no), mask_mobile(c.mobile),
                    figures.period if figures else "", format_money(figures.end_assets) if figures else "",
                    format_money(figures.avg_daily_assets) if figures else "", ";".join(tags.get(c.pk, []))] \
-                + export_cells(defs, c.custom_fields)
+                + custom_field_cells(defs, c.custom_fields)
 
 
 def prospect_header(defs) -> list[str]:
@@ -52,12 +51,10 @@ def prospect_header(defs) -> list[str]:
 
 
 def prospect_rows(qs, defs) -> Iterator[list[str]]:
-    from brokercrm.platform.custom_fields import export_cells
-
     for p in qs.iterator(chunk_size=CHUNK):
         yield [str(p.pk), p.name, mask_mobile(p.mobile), mask_id_no(p.id_no), p.branch.code, p.staff.staff_no if p.staff else "",
                p.source, p.status, p.converted_customer.customer_no if p.converted_customer else "",
-               p.created_at.strftime("%Y-%m-%d %H:%M")] + export_cells(defs, p.custom_fields)
+               p.created_at.strftime("%Y-%m-%d %H:%M")] + custom_field_cells(defs, p.custom_fields)
 
 
 class _Echo:

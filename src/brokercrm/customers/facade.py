@@ -1,5 +1,16 @@
-"""What other apps may use of the customer base."""
+"""What other apps may use of the customer base: a customer in scope, the data scope as a filter, the 360° page's
+panels and the customer list's filters.
+
+The convention of every facade: it only re-exports functions (from services and selectors) and frozen dataclasses
+(from contracts.py); functions take ids and plain values and return frozen dataclasses or plain values, never a
+Customer row or queryset. The one exception is the data scope: customer_scope_q(user, prefix=…) is a Q object that
+other apps push into their own queries, so that what a user may see is decided in one place (this app and
+org/scope.py) and still filtered by each app's SQL instead of by lists of ids.
+"""
+from brokercrm.customers.contracts import CustomerRef  # noqa: F401
 from brokercrm.customers.panels import register_panel  # noqa: F401
 from brokercrm.customers.selectors import (  # noqa: F401
-    CustomerFilters, customer_get, customer_list, customer_scope_q, customer_search, register_list_filter, scope_date,
+    CustomerFilters, customer_get_to_win, customer_ref_by_id, customer_ref_get as customer_get, customer_refs_by_no,
+    customer_scope_q, customer_unheld, register_list_filter, scope_date,
 )
+from brokercrm.customers.services import customer_lock  # noqa: F401

@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from brokercrm.core.errors import DomainError
 from brokercrm.core.widgets import DateInput
 from brokercrm.customers.models import Customer, Prospect
 from brokercrm.customers.selectors import CustomerFilters, list_filters
+from brokercrm.platform.facade import custom_field_filter_params, custom_field_form_add, custom_field_parse
 
 RISK_LEVELS = [("", _("Any risk level"))] + [(f"C{i}", f"C{i}") for i in range(1, 6)]
 SORT_CHOICES = [("customer_no", _("Customer no.")), ("name", _("Name")), ("-open_date", _("Newest accounts")),
@@ -27,15 +29,13 @@ class CustomerFilterForm(forms.Form):
 
     def __init__(self, data, *, branches, tags):
         super().__init__(data)
-        from brokercrm.platform.custom_fields import filter_params
-
         self.fields["branch"].choices = [("", _("All branches"))] + [(b.code, str(b)) for b in branches]
         self.fields["tag"].choices = [("", _("Any tag"))] + [(t, t) for t in tags]
         for f in list_filters():
             self.fields[f"x_{f.key}"] = forms.ChoiceField(label=f.label, required=False, choices=[("", "—")] + list(f.choices()))
         self.custom_names = []
         self.custom_definitions = {}
-        for definition, names in filter_params("customer"):
+        for definition, names in custom_field_filter_params("customer"):
             for name in names:
                 suffix = {"_min": " ≥", "_max": " ≤"}.get(name[-4:], "")
                 if definition.field_type == "choice":
@@ -53,14 +53,11 @@ class CustomerFilterForm(forms.Form):
 
     def clean(self):
         """Bounds of number, decimal and date custom fields must parse; a bad one is named and left out of the filter."""
-        from brokercrm.core.errors import DomainError
-        from brokercrm.platform.custom_fields import parse_value
-
         data = super().clean()
         for name, definition in self.custom_definitions.items():
             if data.get(name) and definition.field_type in ("number", "decimal", "date"):
                 try:
-                    parse_value(definition, data[name])
+                    custom_field_parse(definition, data[name])
                 except DomainError as exc:
                     self.add_error(name, exc.message)
         return data
@@ -88,9 +85,7 @@ class CustomerFieldsForm(forms.Form):
 
     def __init__(self, *args, values=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from brokercrm.platform.custom_fields import add_form_fields
-
-        add_form_fields(self, "customer", values=values)
+        custom_field_form_add(self, "customer", values=values)
 
 
 class ProspectForm(forms.Form):
@@ -110,13 +105,11 @@ class ProspectForm(forms.Form):
 
     def __init__(self, *args, branches, staff, values=None, creating=True, **kwargs):
         super().__init__(*args, **kwargs)
-        from brokercrm.platform.custom_fields import add_form_fields
-
         self.fields["branch"].queryset = branches
         self.fields["staff"].queryset = staff
         if creating:
             del self.fields["status"]
-        add_form_fields(self, "prospect", values=values)
+        custom_field_form_add(self, "prospect", values=values)
 
 
 class ProspectNoteForm(forms.Form):

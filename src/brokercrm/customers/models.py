@@ -4,7 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.models import TimeStampedModel
-from brokercrm.org.models import Branch, Staff
 
 
 class Customer(TimeStampedModel):
@@ -27,7 +26,7 @@ class Customer(TimeStampedModel):
     mobile_last4 = models.CharField(max_length=4, blank=True, db_index=True)
     email = models.CharField(_("e-mail"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="customers", verbose_name=_("branch"))
+    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="customers", verbose_name=_("branch"))
     open_date = models.DateField(_("open date"), db_index=True)
     close_date = models.DateField(_("close date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
@@ -145,8 +144,8 @@ class Prospect(TimeStampedModel):
     id_no = models.CharField(_("ID number"), max_length=40, blank=True, db_index=True)
     id_no_last4 = models.CharField(max_length=4, blank=True, db_index=True)
     email = models.CharField(_("e-mail"), max_length=200, blank=True)
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("branch"))
-    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="prospects",
+    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="prospects", verbose_name=_("branch"))
+    staff = models.ForeignKey("org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="prospects",
                               verbose_name=_("assigned to"))
     source = models.CharField(_("source"), max_length=50, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)

@@ -4,13 +4,15 @@ from typing import Callable
 
 from django.utils.translation import gettext_lazy as _
 
+from brokercrm.customers.contracts import CustomerRef
+
 
 @dataclass(frozen=True)
 class Panel:
     key: str
     title: object
     template: str
-    context: Callable  # (request, customer) -> dict
+    context: Callable  # (request, customer: CustomerRef) -> dict
     order: int = 100
 
 
@@ -20,11 +22,11 @@ RESERVED = {"segments": _("Segments"), "service_history": _("Service history"), 
 
 
 def register_panel(key: str, title, *, template: str, context: Callable, order: int = 100) -> None:
-    """Show a panel on every customer's 360° page; `context(request=, customer=)` must read through scoped selectors."""
+    """Show a panel on every customer's 360° page; `context(request=, customer=CustomerRef)` must read through scoped selectors."""
     _panels[key] = Panel(key, title, template, context, order)
 
 
-def panels_for(*, request, customer) -> list[dict]:
+def panels_for(*, request, customer: CustomerRef) -> list[dict]:
     shown = []
     for key, title in RESERVED.items():
         if key not in _panels:

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from brokercrm.customers.models import Prospect
 from brokercrm.customers.selectors import identity_q, prefix_q
 from brokercrm.org.facade import scope_for
+from brokercrm.platform.facade import custom_field_filter_q
 
 
 def prospect_scope_q(user) -> Q:
@@ -19,8 +20,6 @@ def prospect_scope_q(user) -> Q:
 
 def prospect_list(*, user, query: str = "", status: str = "", branch: str = "", staff: str = "", custom: dict | None = None,
                   include_closed: bool = True) -> QuerySet[Prospect]:
-    from brokercrm.platform.custom_fields import filter_q
-
     qs = Prospect.objects.select_related("branch", "staff", "converted_customer").filter(prospect_scope_q(user))
     q = (query or "").strip()
     if q:
@@ -37,7 +36,7 @@ def prospect_list(*, user, query: str = "", status: str = "", branch: str = "", 
     if staff:
         qs = qs.filter(staff__staff_no=staff)
     if custom:
-        qs = qs.filter(filter_q("prospect", custom))
+        qs = qs.filter(custom_field_filter_q("prospect", custom))
     return qs.order_by("-id")
 
 

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError, InputRejected, Problem
+from brokercrm.core.permissions import role_required
 from brokercrm.customers.models import Customer, Prospect, ProspectNote
 from brokercrm.customers.selectors import normalise_id_no, normalise_phone
-from brokercrm.customers.services import require_writer
-from brokercrm.org.models import Branch, Staff
+from brokercrm.org.facade import CUSTOMER_EDITORS, Branch, Staff
+from brokercrm.platform.facade import custom_field_definitions, custom_field_values_clean
 
 AUDITED = ["name", "mobile", "id_type", "id_no", "email", "branch_id", "staff_id", "source", "status", "custom_fields",
            "converted_customer_id", "converted_on", "merged_into_id"]
@@ -52,20 +53,18 @@ def _check(prospect: Prospect, *, field_prefix: str = "") -> list[Problem]:
     return problems
 
 
+@role_required(CUSTOMER_EDITORS)
 @transaction.atomic
 def prospect_create(*, actor, name: str, branch: Branch, mobile: str = "", id_type: str = "", id_no: str = "", email: str = "",
                     staff: Staff | None = None, source: str = "", custom_fields: dict[str, Any] | None = None) -> Prospect:
     """Record a prospect; refused when the person already holds an account (same normalised mobile or ID number)."""
-    from brokercrm.platform.custom_fields import clean_values
-
-    require_writer(actor)
     prospect = Prospect(name=(name or "").strip(), branch=branch, id_type=id_type or "", email=email or "", staff=staff,
                         source=source or "", created_by=actor if getattr(actor, "pk", None) else None,
                         status=Prospect.Status.NEW)
     _identity(prospect, mobile=mobile, id_no=id_no)
     problems = _check(prospect)
     try:
-        prospect.custom_fields = clean_values("prospect", custom_fields or {}, creating=True)
+        prospect.custom_fields = custom_field_values_clean("prospect", custom_fields or {}, creating=True)
     except InputRejected as exc:
         problems += exc.problems
     if problems:
@@ -75,12 +74,10 @@ def prospect_create(*, actor, name: str, branch: Branch, mobile: str = "", id_ty
     return prospect
 
 
+@role_required(CUSTOMER_EDITORS)
 @transaction.atomic
 def prospect_update(*, actor, prospect: Prospect, **changes: Any) -> Prospect:
     """Change a prospect's details, assignment or status (name, mobile, id_type, id_no, email, branch, staff, source, status, custom_fields)."""
-    from brokercrm.platform.custom_fields import clean_values
-
-    require_writer(actor)
     prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
     if not prospect.is_open and set(changes) - {"custom_fields"}:
         raise DomainError(_("a %(s)s prospect can no longer be changed") % {"s": prospect.get_status_display()}, field="status")
@@ -96,7 +93,7 @@ def prospect_update(*, actor, prospect: Prospect, **changes: Any) -> Prospect:
     problems = _check(prospect) if prospect.is_open else []
     if "custom_fields" in changes:
         try:
-            prospect.custom_fields = clean_values("prospect", changes["custom_fields"], stored=prospect.custom_fields,
+            prospect.custom_fields = custom_field_values_clean("prospect", changes["custom_fields"], stored=prospect.custom_fields,
                                                   partial=changes.get("partial_custom_fields", True))
         except InputRejected as exc:
             problems += exc.problems
@@ -109,25 +106,20 @@ def prospect_update(*, actor, prospect: Prospect, **changes: Any) -> Prospect:
     return prospect
 
 
-def prospect_assign(*, actor, prospect: Prospect, staff: Staff | None) -> Prospect:
-    """Give a prospect to a staff member of its branch (or take it back)."""
-    return prospect_update(actor=actor, prospect=prospect, staff=staff)
-
-
+@role_required(CUSTOMER_EDITORS)
 @transaction.atomic
 def prospect_delete(*, actor, prospect: Prospect) -> None:
     """Delete a prospect entered by mistake; converted or merged ones are history and stay."""
-    require_writer(actor)
     if prospect.status in (Prospect.Status.CONVERTED, Prospect.Status.MERGED) or prospect.merged_from.exists():
         raise DomainError(_("converted and merged prospects are kept as history"), field="status")
     audit_record(actor=actor, action="delete", instance=prospect, changes=diff(snapshot(prospect, AUDITED), {}))
     prospect.delete()
 
 
+@role_required(CUSTOMER_EDITORS)
 @transaction.atomic
 def prospect_note_add(*, actor, prospect: Prospect, text: str, next_contact_on: dt.date | None = None) -> ProspectNote:
     """A follow-up note (跟进记录); a new prospect becomes 'following up'."""
-    require_writer(actor)
     if not (text or "").strip():
         raise DomainError(_("is required"), field="text")
     note = ProspectNote.objects.create(prospect=prospect, author=actor if getattr(actor, "pk", None) else None,
@@ -147,8 +139,6 @@ def prospects_convert(*, customers: list[Customer], business_date: dt.date) -> i
     The prospect row, its notes and its custom values stay as history, linked to the customer; no duplicate is created.
     Custom values whose key the customer object also defines are copied where the customer has none.
     """
-    from brokercrm.platform.custom_fields import definitions
-
     open_prospects = Prospect.objects.filter(status__in=[Prospect.Status.NEW, Prospect.Status.FOLLOWING])
     wanted_ids = set(open_prospects.exclude(id_no="").values_list("id_no", flat=True))
     wanted_mobiles = set(open_prospects.exclude(mobile="").values_list("mobile", flat=True))
@@ -160,7 +150,7 @@ def prospects_convert(*, customers: list[Customer], business_date: dt.date) -> i
     by_id = {c.id_no: c for c in reversed(fresh) if c.id_no}
     by_mobile = {c.mobile: c for c in reversed(fresh) if c.mobile}
     candidates = open_prospects.filter(Q(id_no__in=list(by_id)) | Q(mobile__in=list(by_mobile)))
-    customer_keys = {d.key for d in definitions("customer")}
+    customer_keys = {d.key for d in custom_field_definitions("customer")}
     converted = 0
     for prospect in candidates.select_for_update():
         customer = by_id.get(prospect.id_no) if prospect.id_no else None
@@ -180,6 +170,7 @@ def prospects_convert(*, customers: list[Customer], business_date: dt.date) -> i
     return converted
 
 
+@role_required(CUSTOMER_EDITORS)
 @transaction.atomic
 def prospect_merge(*, actor, survivor: Prospect, others: list[Prospect]) -> Prospect:
     """Merge duplicate prospects into one, losing nothing.
@@ -187,7 +178,6 @@ def prospect_merge(*, actor, survivor: Prospect, others: list[Prospect]) -> Pros
     The survivor keeps its values and takes over whatever it lacks; the others' notes move to it; any value that
     differed is written into a note on the survivor; the others stay as rows marked merged, pointing to the survivor.
     """
-    require_writer(actor)
     survivor = Prospect.objects.select_for_update().get(pk=survivor.pk)
     others = [Prospect.objects.select_for_update().get(pk=o.pk) for o in others if o.pk != survivor.pk]
     if not others:
@@ -236,14 +226,12 @@ class ProspectImportResult:
     created: int
 
 
+@role_required(CUSTOMER_EDITORS)
 def prospect_import(*, actor, data: bytes, file_name: str, allowed_branch_ids: set[int] | None = None) -> ProspectImportResult:
     """Import prospects from CSV, all or nothing; each problem names FILE:LINE:COLUMN.
 
     Columns: name, mobile, id_type, id_no, email, branch_code, staff_no, source, then any custom fields of prospects by key.
     """
-    from brokercrm.platform.custom_fields import clean_values, definitions
-
-    require_writer(actor)
     if data.startswith(b"\xef\xbb\xbf"):
         raise InputRejected([Problem(_("file starts with a byte-order mark; UTF-8 without BOM expected"), file=file_name, line=1)])
     try:
@@ -252,7 +240,7 @@ def prospect_import(*, actor, data: bytes, file_name: str, allowed_branch_ids: s
         raise InputRejected([Problem(_("not valid UTF-8"), file=file_name, line=data[:exc.start].count(b"\n") + 1)]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None) or []
-    custom_keys = {d.key for d in definitions("prospect")}
+    custom_keys = {d.key for d in custom_field_definitions("prospect")}
     extra = header[len(IMPORT_COLUMNS):]
     if header[:len(IMPORT_COLUMNS)] != IMPORT_COLUMNS:
         raise InputRejected([Problem(_("header must start with: %(c)s") % {"c": ",".join(IMPORT_COLUMNS)}, file=file_name, line=1)])
@@ -302,7 +290,7 @@ def prospect_import(*, actor, data: bytes, file_name: str, allowed_branch_ids: s
             elif value:
                 seen[f"{key}:{value}"] = line
         try:
-            prospect.custom_fields = clean_values("prospect", {k: row[k] for k in extra}, creating=True)
+            prospect.custom_fields = custom_field_values_clean("prospect", {k: row[k] for k in extra}, creating=True)
         except InputRejected as exc:
             for p in exc.problems:
                 bad(p.field, p.message)

@@ -12,13 +12,12 @@ from brokercrm.customers import exports, prospect_selectors as selectors, prospe
 from brokercrm.customers.forms import ProspectForm, ProspectImportForm, ProspectNoteForm
 from brokercrm.customers.models import Prospect
 from brokercrm.customers.services import list_export_record
-from brokercrm.org.selectors import branch_list, staff_list
+from brokercrm.org.facade import branch_list, scope_for, staff_list
+from brokercrm.platform.facade import custom_field_definitions, custom_field_filter_params, custom_field_form_values, custom_field_rows
 
 
 def _list(request):
-    from brokercrm.platform.custom_fields import filter_params
-
-    custom = {n: request.GET[n] for _d, names in filter_params("prospect") for n in names if request.GET.get(n)}
+    custom = {n: request.GET[n] for _d, names in custom_field_filter_params("prospect") for n in names if request.GET.get(n)}
     try:
         return selectors.prospect_list(user=request.user, query=request.GET.get("q", ""), status=request.GET.get("status", ""),
                                        branch=request.GET.get("branch", ""), staff=request.GET.get("staff", ""), custom=custom)
@@ -31,21 +30,17 @@ def prospect_list_page(request):
     page = Paginator(_list(request), 50).get_page(request.GET.get("page"))
     for p in page:
         p.masked_mobile, p.masked_id_no = mask_mobile(p.mobile), mask_id_no(p.id_no)
-    from brokercrm.platform.custom_fields import filter_params
-
     custom_filters = [{"label": d.label + {"_min": " ≥", "_max": " ≤"}.get(name[-4:], ""), "name": name,
                        "choices": d.choices, "value": request.GET.get(name, ""), "date": d.field_type == "date"}
-                      for d, names in filter_params("prospect") for name in names]
+                      for d, names in custom_field_filter_params("prospect") for name in names]
     return render(request, "customers/prospect_list.html", {
         "page": page, "statuses": Prospect.Status.choices, "branches": branch_list(user=request.user),
         "custom_filters": custom_filters, "query_string": request.GET.urlencode()})
 
 
 def prospect_export(request, file_format: str):
-    from brokercrm.platform.custom_fields import definitions
-
     qs = _list(request)
-    defs = definitions("prospect")
+    defs = custom_field_definitions("prospect")
     header = exports.prospect_header(defs)
     if file_format == "csv":
         list_export_record(actor=request.user, object_type="customers.prospect", rows=qs.count(), file_format="csv",
@@ -61,26 +56,22 @@ def prospect_export(request, file_format: str):
 
 
 def _form(request, *, prospect=None):
-    from brokercrm.platform.custom_fields import definitions
-
     initial = None
     if prospect is not None:
         initial = {"name": prospect.name, "mobile": prospect.mobile, "id_type": prospect.id_type, "id_no": prospect.id_no,
                    "email": prospect.email, "branch": prospect.branch.code, "staff": prospect.staff.staff_no if prospect.staff else None,
                    "source": prospect.source, "status": prospect.status}
-        initial |= {f"cf_{d.key}": prospect.custom_fields.get(d.key) for d in definitions("prospect")}
+        initial |= {f"cf_{d.key}": prospect.custom_fields.get(d.key) for d in custom_field_definitions("prospect")}
     return ProspectForm(request.POST or None, initial=initial, branches=branch_list(user=request.user),
                         staff=staff_list(user=request.user, active_only=True), creating=prospect is None,
                         values=prospect.custom_fields if prospect else None)
 
 
 def _save(form, save):
-    from brokercrm.platform.custom_fields import form_values
-
     if not form.is_valid():
         return None
     data = dict(form.cleaned_data)
-    custom = form_values(data, "prospect")
+    custom = custom_field_form_values(data, "prospect")
     base = {k: v for k, v in data.items() if not k.startswith("cf_")}
     try:
         return save(base, custom)
@@ -119,8 +110,6 @@ def prospect_edit_page(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def prospect_detail_page(request, pk: int):
-    from brokercrm.platform.custom_fields import display_rows
-
     prospect = selectors.prospect_get(user=request.user, pk=pk)
     note_form = ProspectNoteForm(request.POST or None)
     if request.method == "POST" and note_form.is_valid():
@@ -133,7 +122,7 @@ def prospect_detail_page(request, pk: int):
     return render(request, "customers/prospect_detail.html", {
         "prospect": prospect, "note_form": note_form, "notes": prospect.notes.all(),
         "masked": {"mobile": mask_mobile(prospect.mobile), "id_no": mask_id_no(prospect.id_no)},
-        "custom_rows": display_rows(entity="prospect", values=prospect.custom_fields),
+        "custom_rows": custom_field_rows(entity="prospect", values=prospect.custom_fields),
         "merged_from": prospect.merged_from.all()})
 
 
@@ -151,8 +140,6 @@ def prospect_delete_view(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def prospect_import_page(request):
-    from brokercrm.org.facade import scope_for
-
     form = ProspectImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -166,10 +153,8 @@ def prospect_import_page(request):
         else:
             messages.success(request, _("Imported %(n)d prospects.") % {"n": result.created})
             return redirect("customers:prospect_list")
-    from brokercrm.platform.custom_fields import definitions
-
     return render(request, "customers/prospect_import.html", {"form": form, "problems": problems,
-                                                              "columns": services.IMPORT_COLUMNS + [d.key for d in definitions("prospect")]})
+                                                              "columns": services.IMPORT_COLUMNS + [d.key for d in custom_field_definitions("prospect")]})
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,12 +4,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from brokercrm.core.intervals import in_force_q
+from brokercrm.customers.contracts import CustomerRef
 from brokercrm.customers.models import Customer, CustomerNameGram, CustomerTag, SavedFilter, Tag
 from brokercrm.datacenter.facade import latest_loaded_date
 from brokercrm.org.facade import scope_for
+from brokercrm.platform.facade import custom_field_filter_q
 
 
 def scope_date() -> dt.date:
@@ -31,13 +35,17 @@ def customer_scope_q(user, *, prefix: str = "") -> Q:
         return Q(**{f"{prefix}branch_id__in": scope.branch_ids})
     if not scope.staff_ids:
         return Q(pk__in=[])
-    from brokercrm.relations.models import Relation
+    return Q(**{f"{prefix}pk__in": held_by(Q(relations__staff_id__in=scope.staff_ids), day=scope_date())})
 
-    day = scope_date()
-    # Driven from the relation table's (staff, type, start) index: a broker's book, never a scan of every customer.
-    held = Relation.objects.filter(staff_id__in=scope.staff_ids, start_date__lte=day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=day)).values("customer_id")
-    return Q(**{f"{prefix}pk__in": held})
+
+def held_by(staff_q: Q, *, day: dt.date) -> QuerySet:
+    """Ids of the customers held on day through an in-force relation (development or service) by the staff staff_q names.
+
+    The relations app sits above this one, so the relation is reached by its reverse path from Customer (`relations__`),
+    never imported. The subquery is driven from the relation table's (staff, type, start) index: a broker's book, never
+    a scan of every customer.
+    """
+    return Customer.objects.filter(staff_q & in_force_q(day, prefix="relations__")).values("pk")
 
 
 def customer_list(*, user) -> QuerySet[Customer]:
@@ -47,6 +55,43 @@ def customer_list(*, user) -> QuerySet[Customer]:
 def customer_get(*, user, customer_no: str) -> Customer:
     """One customer in scope; anything else is a 404 so that existence does not leak."""
     return get_object_or_404(customer_list(user=user), customer_no=customer_no)
+
+
+def customer_ref(customer: Customer) -> CustomerRef:
+    return CustomerRef(id=customer.pk, customer_no=customer.customer_no, name=customer.name, branch_id=customer.branch_id,
+                       branch_code=customer.branch.code, branch_name=customer.branch.name, status=customer.status,
+                       open_date=customer.open_date, close_date=customer.close_date, risk_level=customer.risk_level)
+
+
+def customer_ref_get(*, user, customer_no: str) -> CustomerRef:
+    """customer_get for other apps: one customer in scope as a frozen reference (404 outside the scope)."""
+    return customer_ref(customer_get(user=user, customer_no=customer_no))
+
+
+def customer_ref_by_id(*, customer_id: int) -> CustomerRef:
+    """Any customer by id, unscoped: for services and handlers that already checked scope (or act as the system)."""
+    return customer_ref(Customer.objects.select_related("branch").get(pk=customer_id))
+
+
+def customer_refs_by_no(*, customer_nos: Iterable[str]) -> dict[str, CustomerRef]:
+    """The customers with these numbers (unknown ones are left out), unscoped: for imports run by an editor or the system."""
+    return {c.customer_no: customer_ref(c) for c in Customer.objects.select_related("branch").filter(customer_no__in=set(customer_nos))}
+
+
+def customer_get_to_win(*, user, customer_no: str) -> CustomerRef:
+    """A customer the user may apply for: in their scope, or an account of their own branch (to win a new customer)."""
+    scope = scope_for(user)
+    visible = customer_scope_q(user)
+    if user.staff_id is not None and not scope.everything:
+        visible |= Q(branch_id=user.staff.branch_id)
+    return customer_ref(get_object_or_404(Customer.objects.select_related("branch").filter(visible), customer_no=customer_no))
+
+
+def customer_unheld(*, branch_id: int) -> CustomerRef | None:
+    """The first normal customer of the branch that no one has ever held (the demo's pending application)."""
+    customer = (Customer.objects.select_related("branch").filter(branch_id=branch_id, status=Customer.Status.NORMAL, relations__isnull=True)
+                .order_by("customer_no").first())
+    return customer_ref(customer) if customer else None
 
 
 def normalise_phone(value: str | None) -> str:
@@ -166,8 +211,6 @@ class CustomerFilters:
 
 def customer_search(*, user, filters: CustomerFilters) -> QuerySet[Customer]:
     """The customers in the user's scope that match the search and every filter, sorted."""
-    from brokercrm.platform.custom_fields import filter_q
-
     qs = customer_list(user=user).select_related("figures")
     f = filters
     if f.q:
@@ -175,11 +218,7 @@ def customer_search(*, user, filters: CustomerFilters) -> QuerySet[Customer]:
     if f.branch:
         qs = qs.filter(branch__code=f.branch)
     if f.staff:
-        from brokercrm.relations.models import Relation
-
-        day = scope_date()
-        qs = qs.filter(pk__in=Relation.objects.filter(staff__staff_no=f.staff, start_date__lte=day).filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=day)).values("customer_id"))
+        qs = qs.filter(pk__in=held_by(Q(relations__staff__staff_no=f.staff), day=scope_date()))
     if f.risk_level:
         qs = qs.filter(risk_level=f.risk_level)
     if f.status:
@@ -197,7 +236,7 @@ def customer_search(*, user, filters: CustomerFilters) -> QuerySet[Customer]:
     if f.customer_nos is not None:
         qs = qs.filter(customer_no__in=f.customer_nos)
     if f.custom:
-        qs = qs.filter(filter_q("customer", f.custom))
+        qs = qs.filter(custom_field_filter_q("customer", f.custom))
     for key, value in f.extra.items():
         if key in _list_filters and value:
             qs = qs.filter(_list_filters[key].customer_q(value))
@@ -229,13 +268,6 @@ def saved_filter_get(*, user, pk: int) -> SavedFilter:
     return get_object_or_404(saved_filter_list(user=user), pk=pk)
 
 
-def relation_history(*, customer: Customer) -> list:
-    """Every development and service relation the customer ever had, newest first (经纪关系历史)."""
-    from brokercrm.relations.models import Relation
-
-    return list(Relation.objects.filter(customer=customer).select_related("staff").order_by("-start_date", "relation_type"))
-
-
 @dataclass(frozen=True)
 class Suitability:
     """适当性 status: the questionnaire's risk level and age; stale after the configured years (2 by regulation)."""
@@ -256,8 +288,6 @@ def _add_years(day: dt.date, years: int) -> dt.date:
 
 
 def suitability(*, customer: Customer, as_of: dt.date | None = None) -> Suitability:
-    from django.conf import settings
-
     as_of = as_of or scope_date()
     years = int(getattr(settings, "SUITABILITY_VALID_YEARS", 2))
     assessed = customer.risk_assessed_on

@@ -3,16 +3,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from brokercrm.core.audit import audit_record
+from brokercrm.core.bulk import BATCH, batches
 from brokercrm.core.errors import DomainError
+from brokercrm.core.permissions import require_role, role_required
+from brokercrm.customers.insight import latest_month_figures
 from brokercrm.customers.models import (
     Customer, CustomerChange, CustomerFigures, CustomerNameGram, CustomerTag, SavedFilter, Tag, name_grams,
 )
-from brokercrm.org.models import Branch
+from brokercrm.customers.prospect_services import prospects_convert
+from brokercrm.org.facade import CUSTOMER_EDITORS, UNMASKERS, Branch
+from brokercrm.platform.facade import custom_values_set
 
 SYNCED_FIELDS = ["name", "customer_type", "id_type", "id_no", "gender", "birth_date", "mobile", "email", "address",
                  "open_date", "close_date", "status", "risk_level", "risk_assessed_on"]
@@ -48,8 +52,7 @@ def customer_sync(*, rows: list[dict], business_date: dt.date) -> CustomerSyncRe
     branch_ids = dict(Branch.objects.values_list("code", "id"))
     branch_codes = {v: k for k, v in branch_ids.items()}
     delivered = [r["customer_no"] for r in rows]
-    existing = {c.customer_no: c for start in range(0, len(delivered), 5000)
-                for c in Customer.objects.filter(customer_no__in=delivered[start:start + 5000])}
+    existing = {c.customer_no: c for batch in batches(delivered) for c in Customer.objects.filter(customer_no__in=batch)}
     new, changed, history, renamed = [], [], [], []
     fields = SYNCED_FIELDS + ["mobile_last4", "id_no_last4", "branch_id"]
     for row in rows:
@@ -68,28 +71,29 @@ def customer_sync(*, rows: list[dict], business_date: dt.date) -> CustomerSyncRe
             after = {"branch_code": row["branch_code"], "status": customer.status, "risk_level": customer.risk_level}
             history += [CustomerChange(customer=customer, business_date=business_date, field=name, old_value=before[key] or "",
                                        new_value=after[key] or "") for name, key in HISTORY_FIELDS.items() if before[key] != after[key]]
-    Customer.objects.bulk_create(new, batch_size=5000)
-    Customer.objects.bulk_update(changed, fields, batch_size=5000)
+    Customer.objects.bulk_create(new, batch_size=BATCH)
+    Customer.objects.bulk_update(changed, fields, batch_size=BATCH)
     numbers = [c.customer_no for c in new]
-    new_ids = [pk for start in range(0, len(numbers), 5000)
-               for pk in Customer.objects.filter(customer_no__in=numbers[start:start + 5000]).values_list("id", flat=True)]
+    new_ids = [pk for batch in batches(numbers) for pk in Customer.objects.filter(customer_no__in=batch).values_list("id", flat=True)]
     name_grams_refresh(customer_ids=new_ids + renamed)
-    CustomerChange.objects.bulk_create(history, batch_size=5000)
-    from brokercrm.customers.prospect_services import prospects_convert
-
+    CustomerChange.objects.bulk_create(history, batch_size=BATCH)
     converted = prospects_convert(customers=new, business_date=business_date) if new else 0
     return CustomerSyncResult(len(new), len(changed), converted)
+
+
+def customer_lock(*, customer_id: int) -> None:
+    """Serialise writers of one customer's dependent rows (e.g. its relations) until the transaction ends."""
+    Customer.objects.select_for_update().filter(pk=customer_id).first()
 
 
 def name_grams_refresh(*, customer_ids: list[int]) -> int:
     """Rebuild the name pieces of these customers; returns how many pieces were written."""
     written = 0
-    for start in range(0, len(customer_ids), 5000):
-        ids = customer_ids[start:start + 5000]
+    for ids in batches(customer_ids):
         CustomerNameGram.objects.filter(customer_id__in=ids).delete()
         grams = [CustomerNameGram(customer_id=pk, gram=g)
                  for pk, name in Customer.objects.filter(pk__in=ids).values_list("id", "name") for g in sorted(name_grams(name))]
-        CustomerNameGram.objects.bulk_create(grams, batch_size=5000)
+        CustomerNameGram.objects.bulk_create(grams, batch_size=BATCH)
         written += len(grams)
     return written
 
@@ -101,8 +105,7 @@ def customer_unmask(*, actor, customer: Customer, field: str) -> str:
     """Show one personal-data field in clear; every unmask is audited."""
     if field not in UNMASKABLE:
         raise DomainError(_("this field cannot be unmasked"), field="field")
-    if not getattr(actor, "can_unmask", False):
-        raise PermissionDenied
+    require_role(actor, UNMASKERS)
     audit_record(actor=actor, action="unmask", instance=customer, changes={}, note=field)
     return getattr(customer, field) or ""
 
@@ -110,8 +113,6 @@ def customer_unmask(*, actor, customer: Customer, field: str) -> str:
 @transaction.atomic
 def customer_figures_refresh(dates: list[dt.date] | None = None) -> dict:
     """Copy the latest month's indicators of every customer from the published marts (runs after each publish)."""
-    from brokercrm.customers.insight import latest_month_figures
-
     latest = latest_month_figures()
     if latest is None:
         return {"customers.figures": 0}
@@ -125,20 +126,12 @@ def customer_figures_refresh(dates: list[dt.date] | None = None) -> dict:
         if cid is not None:
             wanted[cid] = (period, end_assets, avg_assets, net_commission)
     stale = [cid for cid, values in existing.items() if wanted.get(cid) != values]
-    for start in range(0, len(stale), 5000):
-        CustomerFigures.objects.filter(customer_id__in=stale[start:start + 5000]).delete()
+    for batch in batches(stale):
+        CustomerFigures.objects.filter(customer_id__in=batch).delete()
     fresh = [CustomerFigures(customer_id=cid, period=p, end_assets=e, avg_daily_assets=a, net_commission=n)
              for cid, (p, e, a, n) in wanted.items() if existing.get(cid) != (p, e, a, n)]
-    CustomerFigures.objects.bulk_create(fresh, batch_size=5000)
+    CustomerFigures.objects.bulk_create(fresh, batch_size=BATCH)
     return {"customers.figures": len(fresh)}
-
-
-def require_writer(actor) -> None:
-    """Compliance reads everything and changes nothing."""
-    from brokercrm.org.roles import Role
-
-    if getattr(actor, "role", "") == Role.COMPLIANCE:
-        raise PermissionDenied
 
 
 def _tag_for(name: str) -> Tag:
@@ -149,10 +142,10 @@ def _tag_for(name: str) -> Tag:
     return tag
 
 
+@role_required(CUSTOMER_EDITORS)
 @transaction.atomic
 def customer_tag_add(*, actor, customers: list[Customer], tag_name: str) -> int:
     """Put a manual tag on customers (bulk tag); customers already tagged are left as they are. Returns how many were tagged."""
-    require_writer(actor)
     tag = _tag_for(tag_name)
     have = set(CustomerTag.objects.filter(tag=tag, customer__in=customers).values_list("customer_id", flat=True))
     todo = [c for c in customers if c.pk not in have]
@@ -163,19 +156,17 @@ def customer_tag_add(*, actor, customers: list[Customer], tag_name: str) -> int:
     return len(todo)
 
 
+@role_required(CUSTOMER_EDITORS)
 @transaction.atomic
 def customer_tag_remove(*, actor, customer: Customer, tag_name: str) -> None:
-    require_writer(actor)
     deleted, _n = CustomerTag.objects.filter(customer=customer, tag__name=tag_name).delete()
     if deleted:
         audit_record(actor=actor, action="update", instance=customer, changes={"tags": [tag_name, None]})
 
 
+@role_required(CUSTOMER_EDITORS)
 def customer_custom_fields_set(*, actor, customer: Customer, values: dict[str, Any], partial: bool = True) -> Customer:
     """Validate and store a customer's custom field values (audited old → new)."""
-    from brokercrm.platform.services import custom_values_set
-
-    require_writer(actor)
     return custom_values_set(actor=actor, instance=customer, entity="customer", values=values, partial=partial)
 
 

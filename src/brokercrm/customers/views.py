@@ -11,10 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
+from brokercrm.core.permissions import has_role
 from brokercrm.customers import exports, panels, selectors, services
 from brokercrm.customers.forms import CustomerFieldsForm, CustomerFilterForm, SavedFilterForm
 from brokercrm.customers.insight import customer_insight
-from brokercrm.org.selectors import branch_list
+from brokercrm.org.facade import CUSTOMER_EDITORS, branch_list
+from brokercrm.platform.facade import custom_field_definitions, custom_field_form_problems, custom_field_form_values, custom_field_rows
 
 PAGE_SIZE = 50
 FILTER_KEYS_IGNORED = {"page", "csrfmiddlewaretoken"}
@@ -45,11 +47,9 @@ def customer_list_page(request):
 
 def customer_export(request, file_format: str):
     """The list as filtered, within scope, as CSV or Excel; audited."""
-    from brokercrm.platform.custom_fields import definitions
-
     form = _filter_form(request)
     qs = selectors.customer_search(user=request.user, filters=form.filters())
-    defs = definitions("customer")
+    defs = custom_field_definitions("customer")
     header = exports.customer_header(defs)
     if file_format == "csv":
         count = qs.count()
@@ -118,24 +118,21 @@ def _chart(insight) -> dict:
 
 def customer_360_page(request, customer_no: str):
     """客户全景视图: profile, custom fields, trading, indicators, relations, suitability, history, and later issues' panels."""
-    from brokercrm.platform.custom_fields import display_rows
-
     customer = selectors.customer_get(user=request.user, customer_no=customer_no)
     insight = customer_insight(customer.customer_no)
     context = {
-        "customer": customer,
+        "customer": customer, "can_edit": has_role(request.user, CUSTOMER_EDITORS),
         "masked": {"id_no": mask_id_no(customer.id_no), "mobile": mask_mobile(customer.mobile), "email": mask_email(customer.email),
                    "address": (customer.address[:6] + "…") if customer.address else ""},
-        "custom_rows": display_rows(entity="customer", values=customer.custom_fields),
+        "custom_rows": custom_field_rows(entity="customer", values=customer.custom_fields),
         "tags": selectors.customer_tags(customer=customer),
         "all_tags": selectors.tag_list(),
         "insight": insight,
         "chart": _chart(insight),
-        "relations": selectors.relation_history(customer=customer),
         "changes": customer.changes.all()[:100],
         "suitability": selectors.suitability(customer=customer),
         "prospects": customer.prospects.prefetch_related("notes"),
-        "panels": panels.panels_for(request=request, customer=customer),
+        "panels": panels.panels_for(request=request, customer=selectors.customer_ref(customer)),
     }
     return render(request, "customers/customer_360.html", context)
 
@@ -156,13 +153,11 @@ def customer_fields_edit(request, customer_no: str):
     customer = selectors.customer_get(user=request.user, customer_no=customer_no)
     form = CustomerFieldsForm(request.POST or None, values=customer.custom_fields)
     if request.method == "POST" and form.is_valid():
-        from brokercrm.platform.custom_fields import attach_problems, form_values
-
         try:
             services.customer_custom_fields_set(actor=request.user, customer=customer,
-                                                values=form_values(form.cleaned_data, "customer"), partial=False)
+                                                values=custom_field_form_values(form.cleaned_data, "customer"), partial=False)
         except InputRejected as exc:
-            attach_problems(form, exc)
+            custom_field_form_problems(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("customers:detail", customer_no=customer_no)

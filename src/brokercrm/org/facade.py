@@ -1,6 +1,15 @@
-"""What other apps may use of the organisation."""
+"""What other apps may use of the organisation: the data scope, the roles and their named sets, staff and branches.
+
+Decided (issue 12): org's Staff, Branch and User rows — and the scoped querysets of them the selectors return — may
+cross app lines. They are the organisation every app references (foreign keys, forms, pay lines), so wrapping them
+in dataclasses would copy the whole model for nothing; everything else a facade hands out is a frozen dataclass or a
+plain value. Like every facade, this module only re-exports functions, dataclasses and constants; no logic.
+"""
 from brokercrm.org.models import Branch, Staff, User  # noqa: F401
+from brokercrm.org.roles import (  # noqa: F401
+    ALL_ROLES, AUDIT_READERS, BULK_TRANSFER_APPLICANTS, COMPANY_WIDE, CUSTOMER_EDITORS, ORG_EDITORS, ORG_READERS,
+    RELATION_APPLICANTS, RELATION_IMPORTERS, RELATION_READERS, STAFF_BOUND, UNMASKERS, WORKFLOW_USERS, Role,
+)
 from brokercrm.org.scope import DataScope, scope_for  # noqa: F401
-from brokercrm.org.services import branch_upsert  # noqa: F401
-from brokercrm.org.roles import Role  # noqa: F401,E402
-from brokercrm.org.services import user_create  # noqa: F401,E402
+from brokercrm.org.selectors import branch_get, branch_list, staff_get, staff_list  # noqa: F401
+from brokercrm.org.services import branch_upsert, user_create  # noqa: F401

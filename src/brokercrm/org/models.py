@@ -6,7 +6,8 @@ from django.db import models
 from django.utils.translation import get_language, gettext_lazy as _
 
 from brokercrm.core.models import TimeStampedModel
-from brokercrm.org.roles import Role
+from brokercrm.core.permissions import has_role
+from brokercrm.org.roles import AUDIT_READERS, ORG_EDITORS, UNMASKERS, Role
 
 
 def localized_name(obj) -> str:
@@ -121,23 +122,18 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    # What templates ask to decide whether to show a button; the services decide whether the action happens.
     @property
     def can_unmask(self) -> bool:
-        from brokercrm.org.roles import UNMASKERS
-
         return self.role in UNMASKERS
 
     @property
     def can_read_audit(self) -> bool:
-        from brokercrm.org.roles import AUDIT_READERS
-
         return self.role in AUDIT_READERS
 
     @property
     def can_edit_org(self) -> bool:
-        from brokercrm.org.roles import ORG_EDITORS
-
-        return self.role in ORG_EDITORS
+        return has_role(self, ORG_EDITORS)
 
 
 class ApiToken(models.Model):

@@ -1,4 +1,7 @@
-"""The six roles of SPEC.md and what each may do beyond its data scope."""
+"""The six roles of SPEC.md and the named role sets each action checks (core.permissions.require_role / role_required).
+
+Every set of roles the project checks is written here, once, named by what it allows.
+"""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,10 +15,29 @@ class Role(models.TextChoices):
     COMPLIANCE = "compliance", _("Compliance")
 
 
-ALL_ROLES = {r.value for r in Role}
-COMPANY_WIDE = {Role.ADMIN, Role.HEAD_OFFICE, Role.COMPLIANCE}
+ALL_ROLES = frozenset(r.value for r in Role)
+COMPANY_WIDE = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.COMPLIANCE})
 # Roles that may change organisation data (compliance is read-only everywhere).
-ORG_EDITORS = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER}
+ORG_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER})
 # Roles that may see ID and mobile numbers unmasked (each unmask is audited).
-UNMASKERS = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER, Role.SERVICE_AGENT}
-AUDIT_READERS = {Role.ADMIN, Role.COMPLIANCE}
+UNMASKERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER, Role.SERVICE_AGENT})
+AUDIT_READERS = frozenset({Role.ADMIN, Role.COMPLIANCE})
+# Roles that change customer data (tags, custom values, groups, prospects): compliance reads and changes nothing.
+CUSTOMER_EDITORS = ALL_ROLES - {Role.COMPLIANCE}
+# Roles that work with the organisation, relations and approvals; a service agent works from tasks and the call centre.
+ORG_READERS = ALL_ROLES - {Role.SERVICE_AGENT}
+RELATION_READERS = ALL_ROLES - {Role.SERVICE_AGENT}
+WORKFLOW_USERS = ALL_ROLES - {Role.SERVICE_AGENT}
+# Roles that may apply for a relation change of staff in their scope, and for the bulk transfer of a leaving staff member's book.
+RELATION_APPLICANTS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER})
+BULK_TRANSFER_APPLICANTS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER})
+# Roles that load relations.csv (the CLI, as the system, may too).
+RELATION_IMPORTERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+# Roles that configure the platform: custom fields and process definitions.
+PLATFORM_ADMINS = frozenset({Role.ADMIN})
+# Where an approval goes, in order, when no candidate other than the people concerned may decide it.
+APPROVAL_ESCALATION = (Role.HEAD_OFFICE.value, Role.ADMIN.value)
+# Roles that create users and API tokens (the CLI, as the system, may too).
+USER_ADMINS = frozenset({Role.ADMIN})
+# Roles whose users act as a staff member and so must be tied to one.
+STAFF_BOUND = frozenset({Role.BROKER, Role.SERVICE_AGENT})

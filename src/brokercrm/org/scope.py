@@ -28,11 +28,6 @@ class DataScope:
             return Q(**{f"{prefix}branch_id__in": self.branch_ids})
         return Q(**{f"{prefix}id__in": self.staff_ids})
 
-    def branch_q(self, field: str = "branch_id") -> Q:
-        if self.everything:
-            return Q()
-        return Q(**{f"{field}__in": self.branch_ids})
-
 
 def _reporting_subtree(staff: Staff) -> set[int]:
     """A team leader sees their team; a branch manager their branch; anyone else themselves."""

@@ -1,4 +1,6 @@
 """Reads of the organisation, always through the user's data scope."""
+import datetime as dt
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -38,8 +40,6 @@ def staff_list(*, user: User, query: str = "", branch_code: str = "", category_c
     if category_code:
         qs = qs.filter(category__code=category_code)
     if active_only:
-        import datetime as dt
-
         today = dt.date.today()
         qs = qs.filter(hire_date__lte=today).filter(Q(leave_date__isnull=True) | Q(leave_date__gt=today))
     return qs

@@ -4,14 +4,16 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.csvfiles import parse_date, read_rows
 from brokercrm.core.errors import DomainError, InputRejected, Problem
+from brokercrm.core.permissions import require_role, role_required
 from brokercrm.org.models import ApiToken, Branch, Staff, StaffCategory, StaffLevel, Team, User
-from brokercrm.org.roles import Role
+from brokercrm.org.roles import ORG_EDITORS, STAFF_BOUND, USER_ADMINS, Role
 
 STAFF_COLUMNS = ["staff_no", "name", "category", "level", "branch_code", "team", "hire_date", "leave_date"]
 
@@ -63,6 +65,7 @@ def _check_staff(staff: Staff) -> None:
         raise DomainError("leave date must be after the hire date", field="leave_date")
 
 
+@role_required(ORG_EDITORS)
 @transaction.atomic
 def staff_create(*, actor, staff_no: str, name: str, category: StaffCategory, branch: Branch, hire_date: dt.date,
                  level: StaffLevel | None = None, team: Team | None = None, leave_date: dt.date | None = None) -> Staff:
@@ -80,6 +83,7 @@ def staff_create(*, actor, staff_no: str, name: str, category: StaffCategory, br
 STAFF_EDITABLE = {"name", "category", "level", "branch", "team", "hire_date", "leave_date", "custom_fields"}
 
 
+@role_required(ORG_EDITORS)
 @transaction.atomic
 def staff_update(*, actor, staff: Staff, **fields) -> Staff:
     unknown = set(fields) - STAFF_EDITABLE
@@ -97,6 +101,7 @@ def staff_update(*, actor, staff: Staff, **fields) -> Staff:
     return staff
 
 
+@role_required(ORG_EDITORS)
 def staff_leave(*, actor, staff: Staff, leave_date: dt.date) -> Staff:
     """Record a departure: the last working day is the day before leave_date."""
     return staff_update(actor=actor, staff=staff, leave_date=leave_date)
@@ -109,6 +114,7 @@ class StaffImportResult:
     unchanged: int
 
 
+@role_required(ORG_EDITORS)
 def staff_import(*, actor, data: bytes, file_name: str) -> StaffImportResult:
     """Import staff.csv (source-interface.md): all rows valid or nothing imported."""
     rows, problems = read_rows(data, file=file_name, columns=STAFF_COLUMNS)
@@ -179,6 +185,7 @@ def staff_import(*, actor, data: bytes, file_name: str) -> StaffImportResult:
     return StaffImportResult(created, updated, unchanged)
 
 
+@role_required(USER_ADMINS)
 @transaction.atomic
 def user_create(*, actor=None, username: str, role: str, staff_no: str | None = None, branch_code: str | None = None,
                 password: str | None = None, email: str = "") -> User:
@@ -202,12 +209,10 @@ def user_create(*, actor=None, username: str, role: str, staff_no: str | None = 
         branch = staff.branch
     if role == Role.BRANCH_MANAGER and branch is None:
         raise DomainError("a branch manager needs --branch or --staff", field="branch")
-    if role in {Role.BROKER, Role.SERVICE_AGENT} and staff is None:
+    if role in STAFF_BOUND and staff is None:
         raise DomainError(f"a {role} user needs --staff", field="staff")
     user = User(username=username, role=role, staff=staff, branch=branch, email=email)
     if password:
-        from django.contrib.auth.password_validation import validate_password
-
         try:
             validate_password(password, user)
         except ValidationError as exc:
@@ -223,6 +228,7 @@ def user_create(*, actor=None, username: str, role: str, staff_no: str | None = 
 
 def api_token_create(*, user: User, actor=None) -> str:
     """A new bearer token; only its SHA-256 is stored, so it is shown once."""
+    require_role(actor, USER_ADMINS)
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, key_hash=hashlib.sha256(key.encode()).hexdigest(), prefix=key[:8])
     audit_record(actor=actor, action="create", object_type="org.apitoken", object_id=key[:8], changes={"user": [None, user.username]})

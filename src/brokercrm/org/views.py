@@ -1,20 +1,16 @@
 """Organisation pages: thin views over selectors (reads) and services (writes)."""
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.permissions import require_role
 from brokercrm.org import selectors, services
-from brokercrm.platform import custom_fields
 from brokercrm.org.forms import LeaveForm, StaffForm, StaffImportForm
-
-
-def _require_editor(request) -> None:
-    if not request.user.can_edit_org:
-        raise PermissionDenied
+from brokercrm.org.roles import ORG_EDITORS
+from brokercrm.platform.facade import custom_field_rows
 
 
 def org_tree_page(request):
@@ -36,7 +32,7 @@ def staff_detail_page(request, staff_no: str):
     staff = selectors.staff_get(user=request.user, staff_no=staff_no)
     return render(request, "org/staff_detail.html", {
         "staff": staff, "manager": selectors.staff_manager(staff=staff),
-        "custom_rows": custom_fields.display_rows(entity="staff", values=staff.custom_fields)})
+        "custom_rows": custom_field_rows(entity="staff", values=staff.custom_fields)})
 
 
 def _save_form(request, form, save):
@@ -50,7 +46,7 @@ def _save_form(request, form, save):
 
 @require_http_methods(["GET", "POST"])
 def staff_create_page(request):
-    _require_editor(request)
+    require_role(request.user, ORG_EDITORS)  # a form only an editor can submit (the service checks again)
     branches = selectors.branch_list(user=request.user)
     form = StaffForm(request.POST or None, branches=branches)
     if request.method == "POST":
@@ -63,7 +59,7 @@ def staff_create_page(request):
 
 @require_http_methods(["GET", "POST"])
 def staff_edit_page(request, staff_no: str):
-    _require_editor(request)
+    require_role(request.user, ORG_EDITORS)  # a form only an editor can submit (the service checks again)
     staff = selectors.staff_get(user=request.user, staff_no=staff_no)
     form = StaffForm(request.POST or None, instance=staff, branches=selectors.branch_list(user=request.user))
     if request.method == "POST":
@@ -80,7 +76,7 @@ def staff_edit_page(request, staff_no: str):
 
 @require_http_methods(["GET", "POST"])
 def staff_leave_page(request, staff_no: str):
-    _require_editor(request)
+    require_role(request.user, ORG_EDITORS)  # a form only an editor can submit (the service checks again)
     staff = selectors.staff_get(user=request.user, staff_no=staff_no)
     form = LeaveForm(request.POST or None, initial={"leave_date": staff.leave_date})
     if request.method == "POST":
@@ -93,7 +89,7 @@ def staff_leave_page(request, staff_no: str):
 
 @require_http_methods(["GET", "POST"])
 def staff_import_page(request):
-    _require_editor(request)
+    require_role(request.user, ORG_EDITORS)  # a form only an editor can submit (the service checks again)
     form = StaffImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():

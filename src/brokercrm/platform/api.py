@@ -1,24 +1,9 @@
 """Custom field definitions over the API: everyone reads them, only an admin changes them."""
-import functools
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 
 from brokercrm.platform import selectors, services
-
-
-def _writes(view):
-    """A role that may not write gets 403 (reads outside scope stay 404)."""
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            raise HttpError(403, str(exc) or "Not allowed.") from None
-    return wrapped
-
 
 router = Router(tags=["platform"])
 
@@ -65,13 +50,11 @@ def list_custom_fields(request, entity: str = ""):
 
 
 @router.post("/custom-fields", response={201: CustomFieldOut}, summary="Add a custom field (admin)")
-@_writes
 def create_custom_field(request, body: CustomFieldIn):
     return Status(201, services.custom_field_create(actor=request.auth, **body.dict()))
 
 
 @router.patch("/custom-fields/{pk}", response=CustomFieldOut, summary="Change a custom field (admin); key, object and type stay fixed")
-@_writes
 def update_custom_field(request, pk: int, body: CustomFieldPatch):
     changes = body.dict(exclude_unset=True)
     return services.custom_field_update(actor=request.auth, definition=selectors.custom_field_get(pk=pk), **changes)

@@ -8,4 +8,7 @@ class PlatformConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from brokercrm.platform import menus  # noqa: F401  (registers the menu entries)
+        # Imported here, once the app registry is ready (Django's rule for AppConfig.ready).
+        from brokercrm.platform import access, menus
+
+        access.when_configured(menus.register)

@@ -11,31 +11,33 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.db.models import DecimalField, Q
+from django.db.models import DecimalField, Q, lookups
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.core.widgets import DateInput
+from brokercrm.platform.contracts import CustomField
 from brokercrm.platform.models import CustomFieldDefinition
 
 FieldType = CustomFieldDefinition.FieldType
 MULTI_SEPARATOR = ";"
 
 
-def definitions(entity: str, *, include_archived: bool = False) -> list[CustomFieldDefinition]:
+def definitions(entity: str, *, include_archived: bool = False) -> list[CustomField]:
     qs = CustomFieldDefinition.objects.filter(entity=entity)
     if not include_archived:
         qs = qs.filter(active=True)
-    return list(qs.order_by("order", "id"))
+    return [CustomField(d.key, d.label, d.field_type, tuple(d.choices), d.required, d.default, d.help_text, d.active)
+            for d in qs.order_by("order", "id")]
 
 
 def _is_empty(raw: Any) -> bool:
     return raw is None or raw == "" or raw == [] or (isinstance(raw, str) and not raw.strip())
 
 
-def parse_value(definition: CustomFieldDefinition, raw: Any) -> Any:
+def parse_value(definition: CustomField | CustomFieldDefinition, raw: Any) -> Any:
     """The stored form of one raw value (text from a form or CSV, or a JSON value from the API); DomainError when invalid."""
     key, kind = definition.key, definition.field_type
     if _is_empty(raw):
@@ -123,7 +125,7 @@ def clean_values(entity: str, raw: dict[str, Any], *, stored: dict[str, Any] | N
     return result
 
 
-def display_value(definition: CustomFieldDefinition, value: Any) -> str:
+def display_value(definition: CustomField | CustomFieldDefinition, value: Any) -> str:
     if value is None:
         return ""
     if definition.field_type == FieldType.MULTI_CHOICE and isinstance(value, list):
@@ -154,7 +156,7 @@ def display_rows(*, entity: str, values: dict[str, Any] | None) -> list[DisplayR
     return rows
 
 
-def form_field(definition: CustomFieldDefinition) -> forms.Field:
+def form_field(definition: CustomField | CustomFieldDefinition) -> forms.Field:
     """A Django form field for one definition (values are validated again by clean_values)."""
     common = {"label": definition.label, "required": definition.required, "help_text": definition.help_text}
     kind = definition.field_type
@@ -191,7 +193,7 @@ def attach_problems(form: forms.Form, exc: InputRejected, *, prefix: str = "cf_"
 
 # Filters on list pages: GET parameters cf_<key> (text contains, choice equals, multi-choice contains)
 # and cf_<key>_min / cf_<key>_max (number, decimal, date).
-def filter_params(entity: str) -> list[tuple[CustomFieldDefinition, list[str]]]:
+def filter_params(entity: str) -> list[tuple[CustomField, list[str]]]:
     out = []
     for d in definitions(entity):
         if d.field_type in (FieldType.NUMBER, FieldType.DECIMAL, FieldType.DATE):
@@ -233,18 +235,12 @@ def filter_q(entity: str, params: dict[str, str], *, prefix: str = "") -> Q:
 
 def _text_lookup(path: str, op: str, value: Any, *, numeric: bool = False):
     """A lookup on the text of one JSON key (cast to a decimal for number comparisons)."""
-    from django.db.models import lookups
-
     lookup_class = {"icontains": lookups.IContains, "contains": lookups.Contains, "gte": lookups.GreaterThanOrEqual,
                     "lte": lookups.LessThanOrEqual}[op]
     target = Cast(KT(path), DecimalField(max_digits=30, decimal_places=10)) if numeric else KT(path)
     return lookup_class(target, value)
 
 
-def export_columns(entity: str) -> list[CustomFieldDefinition]:
-    return definitions(entity)
-
-
-def export_cells(defs: list[CustomFieldDefinition], values: dict[str, Any] | None) -> list[str]:
+def export_cells(defs: list[CustomField], values: dict[str, Any] | None) -> list[str]:
     values = values or {}
     return [display_value(d, values.get(d.key)) for d in defs]

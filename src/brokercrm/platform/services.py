@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
+from brokercrm.core.permissions import has_role
 from brokercrm.platform import custom_fields
+from brokercrm.platform.access import access
 from brokercrm.platform.models import CustomFieldDefinition
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -18,9 +20,7 @@ AUDITED = ["entity", "key", "label", "field_type", "choices", "required", "defau
 
 
 def _require_admin(actor) -> None:
-    from brokercrm.org.roles import Role
-
-    if actor is not None and not (getattr(actor, "is_superuser", False) or getattr(actor, "role", "") == Role.ADMIN):
+    if not has_role(actor, access().admins):
         raise PermissionDenied(_("only a system admin may change custom fields"))
 
 

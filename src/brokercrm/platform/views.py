@@ -1,13 +1,14 @@
 """Custom field administration pages (admin only): list, add, edit, archive."""
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from brokercrm.core.errors import DomainError
+from brokercrm.core.permissions import require_role
 from brokercrm.platform import selectors, services
+from brokercrm.platform.access import access
 from brokercrm.platform.models import CustomFieldDefinition
 
 
@@ -35,15 +36,8 @@ class CustomFieldForm(forms.Form):
             del self.fields["active"]
 
 
-def _require_admin(request) -> None:
-    from brokercrm.org.roles import Role
-
-    if not (request.user.is_superuser or request.user.role == Role.ADMIN):
-        raise PermissionDenied
-
-
 def custom_field_list_page(request):
-    _require_admin(request)
+    require_role(request.user, access().admins)  # the admin's page; the services refuse everyone else's writes too
     return render(request, "platform/custom_field_list.html", {"definitions": selectors.custom_field_list()})
 
 
@@ -55,7 +49,7 @@ def _initial(d: CustomFieldDefinition) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def custom_field_edit_page(request, pk: int | None = None):
-    _require_admin(request)
+    require_role(request.user, access().admins)  # a form only an admin can submit
     definition = selectors.custom_field_get(pk=pk) if pk else None
     form = CustomFieldForm(request.POST or None, definition=definition,
                            initial=_initial(definition) if definition else {"entity": request.GET.get("entity", "customer")})

@@ -3,8 +3,9 @@ import datetime as dt
 
 from ninja import Router, Schema
 
-from brokercrm.customers.selectors import customer_get, scope_date
-from brokercrm.org.selectors import staff_get
+from brokercrm.core.intervals import in_force_q
+from brokercrm.customers.facade import customer_get, customer_get_to_win, scope_date
+from brokercrm.org.facade import staff_get
 from brokercrm.relations import applications, selectors
 from brokercrm.relations.models import RelationType
 
@@ -68,7 +69,7 @@ def _relation_out(r) -> dict:
 
 
 def _application_out(i) -> dict:
-    return {"id": i.pk, "process": i.key, "status": i.status, "summary": i.summary}
+    return {"id": i.id, "process": i.key, "status": i.status, "summary": i.summary}
 
 
 @router.get("/relations", response=list[RelationOut], summary="Relations of the customers in the caller's scope")
@@ -79,14 +80,14 @@ def list_relations(request, customer_no: str = "", staff_no: str = "", on: dt.da
     if staff_no:
         qs = qs.filter(staff__staff_no=staff_no)
     if on:
-        qs = qs.filter(selectors.in_force_q(on))
+        qs = qs.filter(in_force_q(on))
     return [_relation_out(r) for r in qs.order_by("customer__customer_no", "relation_type", "start_date")[:5000]]
 
 
 @router.get("/relations/customers/{customer_no}", response=list[RelationOut], summary="A customer's relation history")
 def customer_history(request, customer_no: str):
     customer = customer_get(user=request.auth, customer_no=customer_no)
-    return [_relation_out(r) for r in selectors.relation_history(user=request.auth, customer=customer)]
+    return [_relation_out(r) for r in selectors.relation_history(user=request.auth, customer_id=customer.id)]
 
 
 @router.get("/relations/staff/{staff_no}/book", response=list[RelationOut], summary="A staff member's book of customers on a date")
@@ -97,7 +98,7 @@ def staff_book(request, staff_no: str, on: dt.date | None = None):
 
 @router.post("/relations/applications/add", response=ApplicationOut, summary="Apply for a new relation (branch manager approves)")
 def apply_add(request, body: AddIn):
-    customer = selectors.customer_for_application(user=request.auth, customer_no=body.customer_no)
+    customer = customer_get_to_win(user=request.auth, customer_no=body.customer_no)
     staff = staff_get(user=request.auth, staff_no=body.staff_no)
     instance = applications.relation_add_apply(actor=request.auth, customer=customer, staff=staff, relation_type=body.relation_type,
                                                start_date=body.start_date, reason=body.reason)

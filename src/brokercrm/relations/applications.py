@@ -12,18 +12,16 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.errors import DomainError
-from brokercrm.customers.models import Customer
-from brokercrm.org.facade import Staff, scope_for
-from brokercrm.org.roles import Role
-from brokercrm.platform.workflow import registry
-from brokercrm.platform.workflow.registry import HandlerContext
-from brokercrm.platform.workflow.services import process_start
+from brokercrm.core.intervals import in_force_q
+from brokercrm.core.permissions import has_role
+from brokercrm.customers.facade import CustomerRef, customer_ref_by_id, customer_refs_by_no
+from brokercrm.org.facade import BULK_TRANSFER_APPLICANTS, RELATION_APPLICANTS, Role, Staff, scope_for
+from brokercrm.platform.facade import ApplicationRef, HandlerContext, process_apply, register_handler, register_process
 from brokercrm.relations import selectors, services
 from brokercrm.relations.models import Relation, RelationType
+from brokercrm.relations.tasks import refresh_attribution_task
 
 PROCESSES = Path(__file__).parent / "processes"
-APPLICANT_ROLES = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER}
-BULK_APPLICANT_ROLES = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER}
 
 
 def _subject(customer_no: str, relation_type: str, staff_no: str) -> str:
@@ -33,8 +31,9 @@ def _subject(customer_no: str, relation_type: str, staff_no: str) -> str:
     return f"relation:{customer_no}:service:{staff_no}"
 
 
-def _check_applicant(actor, staff: Staff, roles: set[str] = APPLICANT_ROLES) -> None:
-    if actor.role not in roles:
+def _check_applicant(actor, staff: Staff, roles: frozenset[str] = RELATION_APPLICANTS) -> None:
+    # A form error naming the field (not a 403): the application pages show it next to the staff number.
+    if not has_role(actor, roles):
         raise DomainError("your role cannot apply for relation changes", field="staff_no")
     scope = scope_for(actor)
     if not scope.everything and staff.id not in scope.staff_ids and staff.branch_id not in scope.branch_ids:
@@ -46,7 +45,8 @@ def _check_employed(staff: Staff, day: dt.date, field: str) -> None:
         raise DomainError(f"{staff.staff_no} {staff.name} is not employed on {day}", field=field)
 
 
-def relation_add_apply(*, actor, customer: Customer, staff: Staff, relation_type: str, start_date: dt.date, reason: str = ""):
+def relation_add_apply(*, actor, customer: CustomerRef, staff: Staff, relation_type: str, start_date: dt.date,
+                       reason: str = "") -> ApplicationRef:
     """A broker (or their manager) applies for a new development or service relation from start_date."""
     _check_applicant(actor, staff)
     if relation_type not in RelationType.values:
@@ -54,19 +54,19 @@ def relation_add_apply(*, actor, customer: Customer, staff: Staff, relation_type
     if start_date < customer.open_date:
         raise DomainError(f"start date is before the account opened ({customer.open_date})", field="start_date")
     _check_employed(staff, start_date, "staff_no")
-    candidate = Relation(customer=customer, staff=staff, relation_type=relation_type, start_date=start_date)
+    candidate = Relation(customer_id=customer.id, staff=staff, relation_type=relation_type, start_date=start_date)
     services._check_development_overlap(customer, candidate)
     if relation_type == RelationType.SERVICE and Relation.objects.filter(
-            selectors.in_force_q(start_date), customer=customer, staff=staff, relation_type=relation_type).exists():
+            in_force_q(start_date), customer_id=customer.id, staff=staff, relation_type=relation_type).exists():
         raise DomainError(f"{staff.staff_no} already serves customer {customer.customer_no} on {start_date}", field="start_date")
     data = {"customer_no": customer.customer_no, "customer_name": customer.name, "staff_no": staff.staff_no,
             "staff_name": staff.name, "relation_type": relation_type, "start_date": start_date.isoformat(), "reason": reason}
     summary = f"{customer.customer_no} {customer.name} → {staff.staff_no} {staff.name} ({relation_type}, {start_date})"
-    return process_start(actor=actor, key="relation_add", data=data, business_key=_subject(customer.customer_no, relation_type, staff.staff_no),
-                         summary=summary, parties=[staff], branches=[staff.branch, customer.branch], reason=reason)
+    return process_apply(actor=actor, key="relation_add", data=data, business_key=_subject(customer.customer_no, relation_type, staff.staff_no),
+                         summary=summary, parties=[staff], branches=[staff.branch_id, customer.branch_id], reason=reason)
 
 
-def relation_transfer_apply(*, actor, relation: Relation, to_staff: Staff, effective_date: dt.date, reason: str = ""):
+def relation_transfer_apply(*, actor, relation: Relation, to_staff: Staff, effective_date: dt.date, reason: str = "") -> ApplicationRef:
     """Apply to move an open relation to another staff member from effective_date (the old one ends that day)."""
     current = relation.staff
     _check_applicant(actor, current)
@@ -77,7 +77,7 @@ def relation_transfer_apply(*, actor, relation: Relation, to_staff: Staff, effec
     if effective_date <= relation.start_date:
         raise DomainError(f"the effective date must be after the relation's start ({relation.start_date})", field="effective_date")
     _check_employed(to_staff, effective_date, "to_staff_no")
-    customer = relation.customer
+    customer = customer_ref_by_id(customer_id=relation.customer_id)
     cross_branch = current.branch_id != to_staff.branch_id
     applied_by_current_manager = actor.role == Role.BRANCH_MANAGER and scope_for(actor).branch_ids == frozenset({current.branch_id})
     data = {"customer_no": customer.customer_no, "customer_name": customer.name, "relation_type": relation.relation_type,
@@ -86,26 +86,26 @@ def relation_transfer_apply(*, actor, relation: Relation, to_staff: Staff, effec
             "cross_branch": cross_branch, "applied_by_current_manager": applied_by_current_manager, "reason": reason}
     summary = (f"{customer.customer_no} {customer.name}: {current.staff_no} {current.name} → {to_staff.staff_no} {to_staff.name} "
                f"({relation.relation_type}, {effective_date})")
-    return process_start(actor=actor, key="relation_transfer", data=data,
+    return process_apply(actor=actor, key="relation_transfer", data=data,
                          business_key=_subject(customer.customer_no, relation.relation_type, current.staff_no), summary=summary,
-                         parties=[current, to_staff], branches=[current.branch, to_staff.branch, customer.branch], reason=reason)
+                         parties=[current, to_staff], branches=[current.branch_id, to_staff.branch_id, customer.branch_id], reason=reason)
 
 
-def relation_terminate_apply(*, actor, relation: Relation, end_date: dt.date, reason: str = ""):
+def relation_terminate_apply(*, actor, relation: Relation, end_date: dt.date, reason: str = "") -> ApplicationRef:
     """Apply to end an open relation on end_date (its first day no longer in force)."""
     _check_applicant(actor, relation.staff)
     if relation.end_date is not None:
         raise DomainError("this relation has already ended", field="relation")
     if end_date <= relation.start_date:
         raise DomainError(f"the end date must be after the relation's start ({relation.start_date})", field="end_date")
-    customer, staff = relation.customer, relation.staff
+    customer, staff = customer_ref_by_id(customer_id=relation.customer_id), relation.staff
     data = {"customer_no": customer.customer_no, "customer_name": customer.name, "relation_type": relation.relation_type,
             "relation_id": relation.pk, "staff_no": staff.staff_no, "staff_name": staff.name, "end_date": end_date.isoformat(),
             "reason": reason}
     summary = f"{customer.customer_no} {customer.name} ✕ {staff.staff_no} {staff.name} ({relation.relation_type}, {end_date})"
-    return process_start(actor=actor, key="relation_terminate", data=data,
+    return process_apply(actor=actor, key="relation_terminate", data=data,
                          business_key=_subject(customer.customer_no, relation.relation_type, staff.staff_no), summary=summary,
-                         parties=[staff], branches=[staff.branch, customer.branch], reason=reason)
+                         parties=[staff], branches=[staff.branch_id, customer.branch_id], reason=reason)
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ class BulkPreview:
 
 def bulk_transfer_preview(*, actor, from_staff: Staff, to_staff: Staff, effective_date: dt.date, include_service: bool) -> BulkPreview:
     """Every relation that would move: the leaving staff member's open relations in force on the effective date."""
-    _check_applicant(actor, from_staff, BULK_APPLICANT_ROLES)
+    _check_applicant(actor, from_staff, BULK_TRANSFER_APPLICANTS)
     if from_staff.pk == to_staff.pk:
         raise DomainError("the receiving staff member must be someone else", field="to_staff_no")
     _check_employed(to_staff, effective_date, "to_staff_no")
@@ -148,7 +148,7 @@ def bulk_transfer_preview(*, actor, from_staff: Staff, to_staff: Staff, effectiv
 
 
 def relation_bulk_transfer_apply(*, actor, from_staff: Staff, to_staff: Staff, effective_date: dt.date,
-                                 include_service: bool, reason: str = ""):
+                                 include_service: bool, reason: str = "") -> ApplicationRef:
     """Apply, with the preview's list, to move a leaving staff member's whole book on one approval."""
     preview = bulk_transfer_preview(actor=actor, from_staff=from_staff, to_staff=to_staff, effective_date=effective_date,
                                     include_service=include_service)
@@ -159,8 +159,8 @@ def relation_bulk_transfer_apply(*, actor, from_staff: Staff, to_staff: Staff, e
                        "relation_type": m.relation_type, "start_date": m.start_date.isoformat()} for m in preview.moves]}
     summary = (f"{from_staff.staff_no} {from_staff.name} → {to_staff.staff_no} {to_staff.name}: "
                f"{len(preview.moves)} relation(s) from {effective_date}")
-    return process_start(actor=actor, key="relation_bulk_transfer", data=data, business_key=f"book:{from_staff.staff_no}",
-                         summary=summary, parties=[from_staff, to_staff], branches=[from_staff.branch, to_staff.branch], reason=reason)
+    return process_apply(actor=actor, key="relation_bulk_transfer", data=data, business_key=f"book:{from_staff.staff_no}",
+                         summary=summary, parties=[from_staff, to_staff], branches=[from_staff.branch_id, to_staff.branch_id], reason=reason)
 
 
 def _refresh_attribution_after_commit() -> None:
@@ -169,18 +169,12 @@ def _refresh_attribution_after_commit() -> None:
     The rebuild runs as a task so that an approver does not wait for the marts; the worker (or, in tests, the
     immediate backend) calls datacenter.facade.refresh_attribution.
     """
-    from brokercrm.relations.tasks import refresh_attribution_task
-
     transaction.on_commit(refresh_attribution_task.enqueue)
-
-
-def _note(context: HandlerContext) -> str:
-    return f"workflow #{context.instance.pk}"
 
 
 def handle_add(context: HandlerContext) -> None:
     d = context.data
-    customer = Customer.objects.get(customer_no=d["customer_no"])
+    customer = customer_refs_by_no(customer_nos=[d["customer_no"]])[d["customer_no"]]
     staff = Staff.objects.get(staff_no=d["staff_no"])
     relation = services.relation_add(actor=context.actor, customer=customer, staff=staff, relation_type=d["relation_type"],
                                      start_date=dt.date.fromisoformat(d["start_date"]), origin=Relation.Origin.WORKFLOW)
@@ -200,9 +194,9 @@ def _open_relation(relation_id: int, staff_no: str, customer_no: str) -> Relatio
 def _move(context: HandlerContext, relation: Relation, to_staff: Staff, day: dt.date, origin: str) -> list[int]:
     services.relation_end(actor=context.actor, relation=relation, end_date=day)
     if relation.relation_type == RelationType.SERVICE and Relation.objects.filter(
-            selectors.in_force_q(day), customer=relation.customer, staff=to_staff, relation_type=RelationType.SERVICE).exists():
+            in_force_q(day), customer_id=relation.customer_id, staff=to_staff, relation_type=RelationType.SERVICE).exists():
         return [relation.pk]  # the receiver already serves this customer
-    new = services.relation_add(actor=context.actor, customer=relation.customer, staff=to_staff, relation_type=relation.relation_type,
+    new = services.relation_add(actor=context.actor, customer=customer_ref_by_id(customer_id=relation.customer_id), staff=to_staff, relation_type=relation.relation_type,
                                 start_date=day, origin=origin)
     return [relation.pk, new.pk]
 
@@ -247,16 +241,16 @@ BULK_FIELDS = {"from_staff_no", "from_staff_name", "to_staff_no", "to_staff_name
 
 def register() -> None:
     """Tell the workflow engine about the relation processes and their handlers (called once at start-up)."""
-    registry.register_process("relation_add", label=_("Add a broker relation"), shipped=PROCESSES / "relation_add.bpmn",
+    register_process("relation_add", label=_("Add a broker relation"), shipped=PROCESSES / "relation_add.bpmn",
                               fields=ADD_FIELDS, detail_template="relations/process/_add.html")
-    registry.register_process("relation_transfer", label=_("Transfer a broker relation"), shipped=PROCESSES / "relation_transfer.bpmn",
+    register_process("relation_transfer", label=_("Transfer a broker relation"), shipped=PROCESSES / "relation_transfer.bpmn",
                               fields=TRANSFER_FIELDS, detail_template="relations/process/_transfer.html")
-    registry.register_process("relation_terminate", label=_("Terminate a broker relation"), shipped=PROCESSES / "relation_terminate.bpmn",
+    register_process("relation_terminate", label=_("Terminate a broker relation"), shipped=PROCESSES / "relation_terminate.bpmn",
                               fields=TERMINATE_FIELDS, detail_template="relations/process/_terminate.html")
-    registry.register_process("relation_bulk_transfer", label=_("Bulk transfer of a leaving staff member's customers"),
+    register_process("relation_bulk_transfer", label=_("Bulk transfer of a leaving staff member's customers"),
                               shipped=PROCESSES / "relation_bulk_transfer.bpmn", fields=BULK_FIELDS,
                               detail_template="relations/process/_bulk_transfer.html")
-    registry.register_handler("relations.add", handle_add, label=_("Relation takes effect"))
-    registry.register_handler("relations.transfer", handle_transfer, label=_("Relation moves to the receiving staff member"))
-    registry.register_handler("relations.terminate", handle_terminate, label=_("Relation ends"))
-    registry.register_handler("relations.bulk_transfer", handle_bulk_transfer, label=_("Customers move to the receiving staff member"))
+    register_handler("relations.add", handle_add, label=_("Relation takes effect"))
+    register_handler("relations.transfer", handle_transfer, label=_("Relation moves to the receiving staff member"))
+    register_handler("relations.terminate", handle_terminate, label=_("Relation ends"))
+    register_handler("relations.bulk_transfer", handle_bulk_transfer, label=_("Customers move to the receiving staff member"))

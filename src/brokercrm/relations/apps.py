@@ -8,10 +8,11 @@ class RelationsConfig(AppConfig):
     verbose_name = _("Broker relationships")
 
     def ready(self) -> None:
+        # Imported here, once the app registry is ready (Django's rule for AppConfig.ready).
+        from brokercrm.customers.facade import register_panel
         from brokercrm.relations import applications, menus  # noqa: F401  (registers the menu entries)
 
         applications.register()
-        from brokercrm.customers.facade import register_panel
-
+        # The history the 360° page shows is the one the relations panel reads, scoped by the requesting user.
         register_panel("relations", _("Relation history"), template="relations/_history.html",
                        context=lambda request, customer: {}, order=10)

@@ -1,5 +1,9 @@
-"""What other apps may use of broker relations: history of a customer, a staff member's book on a day."""
-from brokercrm.relations.models import Relation, RelationType  # noqa: F401
-from brokercrm.relations.selectors import in_force_q, relation_history, staff_book  # noqa: F401
-from brokercrm.relations.applications import relation_add_apply  # noqa: F401,E402
-from brokercrm.relations.selectors import unheld_customer  # noqa: F401,E402
+"""What other apps may use of broker relations: who holds a customer on a day (responsible staff), the in-force
+relations of customers, applications for a new relation.
+
+The convention of every facade: it only re-exports functions (from services and selectors) and frozen dataclasses;
+functions take ids and plain values and return frozen dataclasses or plain values.
+"""
+from brokercrm.relations.applications import relation_add_apply  # noqa: F401
+from brokercrm.relations.models import RelationType  # noqa: F401
+from brokercrm.relations.responsibility import Responsibility, responsible_staff, responsible_staff_on  # noqa: F401

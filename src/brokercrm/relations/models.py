@@ -4,8 +4,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.models import TimeStampedModel
-from brokercrm.customers.models import Customer
-from brokercrm.org.models import Staff
 
 
 class RelationType(models.TextChoices):
@@ -21,8 +19,8 @@ class Relation(TimeStampedModel):
         IMPORT = "import", _("Import")
         BULK_TRANSFER = "bulk_transfer", _("Bulk transfer")
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="relations", verbose_name=_("customer"))
-    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="relations", verbose_name=_("staff member"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="relations", verbose_name=_("customer"))
+    staff = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="relations", verbose_name=_("staff member"))
     relation_type = models.CharField(_("relation type"), max_length=16, choices=RelationType.choices)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)

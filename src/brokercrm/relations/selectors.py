@@ -1,31 +1,37 @@
-"""Reads of broker relations, always through the customer data scope (customers.selectors.customer_scope_q)."""
+"""Reads of broker relations, always through the data scope (customers' customer_scope_q and the user's staff)."""
 import datetime as dt
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from brokercrm.customers.models import Customer
-from brokercrm.customers.selectors import customer_list, customer_scope_q
+from brokercrm.core.intervals import in_force_q
+from brokercrm.customers.facade import customer_scope_q
 from brokercrm.org.facade import Staff, scope_for
 from brokercrm.relations.models import Relation, RelationType
 
 
-def in_force_q(day: dt.date, prefix: str = "") -> Q:
-    """Relations in force on day: start_date ≤ day < end_date (end_date NULL = open)."""
-    return Q(**{f"{prefix}start_date__lte": day}) & (Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": day}))
+def relation_scope_q(user) -> Q:
+    """Relations the user may see: those of customers in scope; below branch level, only those of the user's own staff
+    subtree, so that serving a customer shows nobody else's relations with it. Company-wide roles and a branch manager
+    see every relation of the customers in their scope (the branch owns the account)."""
+    scope = scope_for(user)
+    visible = customer_scope_q(user, prefix="customer__")
+    if scope.everything or scope.branch_ids:
+        return visible
+    return visible & Q(staff_id__in=scope.staff_ids)
 
 
 def relation_list(*, user) -> QuerySet[Relation]:
-    return Relation.objects.select_related("customer", "staff", "staff__branch").filter(customer_scope_q(user, prefix="customer__"))
+    return Relation.objects.select_related("customer", "staff", "staff__branch").filter(relation_scope_q(user))
 
 
 def relation_get(*, user, relation_id: int) -> Relation:
     return get_object_or_404(relation_list(user=user), pk=relation_id)
 
 
-def relation_history(*, user, customer: Customer) -> list[Relation]:
-    """Every relation of a customer in scope, past and present, development first, newest first."""
-    return list(relation_list(user=user).filter(customer=customer).order_by("relation_type", "-start_date", "staff__staff_no"))
+def relation_history(*, user, customer_id: int) -> list[Relation]:
+    """The relations of a customer the user may see, past and present, development first, newest first (经纪关系历史)."""
+    return list(relation_list(user=user).filter(customer_id=customer_id).order_by("relation_type", "-start_date", "staff__staff_no"))
 
 
 def staff_book(*, user, staff: Staff, on: dt.date, relation_type: str = "") -> list[Relation]:
@@ -39,30 +45,11 @@ def staff_book(*, user, staff: Staff, on: dt.date, relation_type: str = "") -> l
 def open_relations_of(*, staff: Staff, on: dt.date, include_service: bool) -> list[Relation]:
     """The open relations of a staff member in force on a day (what a bulk transfer moves), unscoped: callers check scope."""
     types = [RelationType.DEVELOPMENT] + ([RelationType.SERVICE] if include_service else [])
-    return list(Relation.objects.select_related("customer").filter(staff=staff, end_date__isnull=True, start_date__lte=on,
+    return list(Relation.objects.select_related("customer").filter(in_force_q(on), staff=staff, end_date__isnull=True,
                                                                    relation_type__in=types)
                 .order_by("customer__customer_no", "relation_type"))
-
-
-def customer_for_application(*, user, customer_no: str) -> Customer:
-    """A customer the user may apply for: in their scope, or an account of their own branch (to win a new customer)."""
-    scope = scope_for(user)
-    visible = customer_scope_q(user)
-    if user.staff_id is not None and not scope.everything:
-        visible |= Q(branch_id=user.staff.branch_id)
-    return get_object_or_404(Customer.objects.select_related("branch").filter(visible), customer_no=customer_no)
 
 
 def staff_for_application(*, staff_no: str) -> Staff:
     """Any staff member by number: a receiving broker may work in another branch (name and branch only are shown)."""
     return get_object_or_404(Staff.objects.select_related("branch", "category"), staff_no=staff_no)
-
-
-def customers_visible(*, user) -> QuerySet[Customer]:
-    return customer_list(user=user)
-
-
-def unheld_customer(*, branch_id: int):
-    """The first normal customer of the branch that no one has ever held (the demo's pending application)."""
-    return (Customer.objects.filter(branch_id=branch_id, status="normal", relations__isnull=True)
-            .order_by("customer_no").first())

@@ -8,18 +8,19 @@ from django.db import transaction
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
 from brokercrm.core.csvfiles import parse_date, read_rows
 from brokercrm.core.errors import DomainError, InputRejected, Problem
-from brokercrm.customers.models import Customer
-from brokercrm.org.models import Staff
+from brokercrm.core.permissions import role_required
+from brokercrm.customers.facade import CustomerRef, customer_lock, customer_refs_by_no
+from brokercrm.org.facade import RELATION_IMPORTERS, Staff
 from brokercrm.relations.intervals import first_overlap
 from brokercrm.relations.models import Relation, RelationType
 
 RELATION_COLUMNS = ["customer_no", "staff_no", "relation_type", "start_date", "end_date"]
 
 
-def _check_development_overlap(customer: Customer, candidate: Relation, *, ignore_ids: set[int] = frozenset()) -> None:
+def _check_development_overlap(customer: CustomerRef, candidate: Relation, *, ignore_ids: set[int] = frozenset()) -> None:
     if candidate.relation_type != RelationType.DEVELOPMENT:
         return
-    others = Relation.objects.filter(customer=customer, relation_type=RelationType.DEVELOPMENT).exclude(id__in=ignore_ids).select_related("staff")
+    others = Relation.objects.filter(customer_id=customer.id, relation_type=RelationType.DEVELOPMENT).exclude(id__in=ignore_ids).select_related("staff")
     clash = first_overlap([(r.start_date, r.end_date, r) for r in others] + [(candidate.start_date, candidate.end_date, candidate)])
     if clash:
         existing = clash[0] if clash[1] is candidate else clash[1]
@@ -30,16 +31,16 @@ def _check_development_overlap(customer: Customer, candidate: Relation, *, ignor
 
 
 @transaction.atomic
-def relation_add(*, actor, customer: Customer, staff: Staff, relation_type: str, start_date: dt.date,
+def relation_add(*, actor, customer: CustomerRef, staff: Staff, relation_type: str, start_date: dt.date,
                  end_date: dt.date | None = None, origin: str = Relation.Origin.WORKFLOW) -> Relation:
-    Customer.objects.select_for_update().filter(pk=customer.pk).first()  # serialise writers of one customer
+    customer_lock(customer_id=customer.id)  # serialise writers of one customer
     if end_date is not None and end_date <= start_date:
         raise DomainError("end date must be after the start date", field="end_date")
     if start_date < customer.open_date:
         raise DomainError(f"start date is before the account opened ({customer.open_date})", field="start_date")
-    relation = Relation(customer=customer, staff=staff, relation_type=relation_type, start_date=start_date,
+    relation = Relation(customer_id=customer.id, staff=staff, relation_type=relation_type, start_date=start_date,
                         end_date=end_date, origin=origin)
-    if Relation.objects.filter(customer=customer, staff=staff, relation_type=relation_type, start_date=start_date).exists():
+    if Relation.objects.filter(customer_id=customer.id, staff=staff, relation_type=relation_type, start_date=start_date).exists():
         raise DomainError("this relation already exists", field="start_date")
     _check_development_overlap(customer, relation)
     relation.save()
@@ -69,12 +70,13 @@ class RelationImportResult:
     customers: frozenset[str]
 
 
+@role_required(RELATION_IMPORTERS)
 def relation_import(*, actor, data: bytes, file_name: str) -> RelationImportResult:
     """Import relations.csv (source-interface.md): no-ops, endings of open relations, new relations; all or nothing."""
     rows, problems = read_rows(data, file=file_name, columns=RELATION_COLUMNS)
     customer_nos = {r.values["customer_no"] for r in rows if r.values["customer_no"]}
     staff_nos = {r.values["staff_no"] for r in rows if r.values["staff_no"]}
-    customers = {c.customer_no: c for c in Customer.objects.filter(customer_no__in=customer_nos)}
+    customers = customer_refs_by_no(customer_nos=customer_nos)
     staff = {s.staff_no: s for s in Staff.objects.filter(staff_no__in=staff_nos)}
     stored: dict[tuple, Relation] = {}
     for r in Relation.objects.filter(customer__customer_no__in=customer_nos).select_related("customer", "staff"):
@@ -161,7 +163,7 @@ def relation_import(*, actor, data: bytes, file_name: str) -> RelationImportResu
             rel.save(update_fields=["end_date", "updated_at"])
             audit_record(actor=actor, action="update", instance=rel, changes=diff(before, snapshot(rel)), note=file_name)
         created = Relation.objects.bulk_create([
-            Relation(customer=customers[c], staff=staff[s], relation_type=t, start_date=start, end_date=end,
+            Relation(customer_id=customers[c].id, staff=staff[s], relation_type=t, start_date=start, end_date=end,
                      origin=Relation.Origin.IMPORT)
             for _, (c, t, s, start), end in new
         ], batch_size=2000)

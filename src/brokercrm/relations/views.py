@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from brokercrm.core.errors import DomainError
-from brokercrm.customers.selectors import customer_get, scope_date
-from brokercrm.org.selectors import staff_get
+from brokercrm.core.permissions import has_role
+from brokercrm.customers.facade import customer_get, customer_get_to_win, scope_date
+from brokercrm.org.facade import BULK_TRANSFER_APPLICANTS, RELATION_APPLICANTS, staff_get
 from brokercrm.relations import applications, selectors
 from brokercrm.relations.forms import AddForm, BulkTransferForm, TerminateForm, TransferForm
 
@@ -24,8 +25,8 @@ def _apply(request, form, apply):
         return None
     if instance is None:
         return None
-    messages.success(request, _("Application #%(id)d submitted for approval.") % {"id": instance.pk})
-    return redirect("workflow:instance_detail", pk=instance.pk)
+    messages.success(request, _("Application #%(id)d submitted for approval.") % {"id": instance.id})
+    return redirect("workflow:instance_detail", pk=instance.id)
 
 
 def _lookup(form, field: str, find):
@@ -45,8 +46,8 @@ def relation_list_page(request):
     if request.GET.get("open") == "1":
         relations = relations.filter(end_date__isnull=True)
     page = Paginator(relations, 50).get_page(request.GET.get("page"))
-    return render(request, "relations/relation_list.html", {"page": page, "can_bulk": request.user.role in applications.BULK_APPLICANT_ROLES,
-                                                            "can_apply": request.user.role in applications.APPLICANT_ROLES})
+    return render(request, "relations/relation_list.html", {"page": page, "can_bulk": has_role(request.user, BULK_TRANSFER_APPLICANTS),
+                                                            "can_apply": has_role(request.user, RELATION_APPLICANTS)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,7 +57,7 @@ def apply_add_page(request):
     form = AddForm(request.POST or None, initial=initial)
 
     def apply(d):
-        customer = _lookup(form, "customer_no", lambda no: selectors.customer_for_application(user=request.user, customer_no=no))
+        customer = _lookup(form, "customer_no", lambda no: customer_get_to_win(user=request.user, customer_no=no))
         staff = _lookup(form, "staff_no", lambda no: staff_get(user=request.user, staff_no=no))
         if customer is None or staff is None:
             return None
@@ -119,8 +120,8 @@ def bulk_transfer_page(request):
             try:
                 if request.POST.get("action") == "apply":
                     instance = applications.relation_bulk_transfer_apply(reason=d["reason"], **args)
-                    messages.success(request, _("Application #%(id)d submitted for approval.") % {"id": instance.pk})
-                    return redirect("workflow:instance_detail", pk=instance.pk)
+                    messages.success(request, _("Application #%(id)d submitted for approval.") % {"id": instance.id})
+                    return redirect("workflow:instance_detail", pk=instance.id)
                 preview = applications.bulk_transfer_preview(**args)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)

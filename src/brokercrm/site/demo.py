@@ -5,9 +5,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
-from brokercrm.org.facade import Role, Staff, User, user_create
+from brokercrm.customers.facade import customer_unheld
+from brokercrm.org.facade import STAFF_BOUND, Role, Staff, User, user_create
 from brokercrm.platform.facade import process_instances_exist
-from brokercrm.relations.facade import relation_add_apply, unheld_customer
+from brokercrm.relations.facade import relation_add_apply
 
 
 def _staff_with_most_customers(category: str) -> Staff | None:
@@ -35,7 +36,7 @@ def ensure_demo_users(*, password: str) -> list[tuple[str, str]]:
     for username, role, staff, branch in plan:
         user = User.objects.filter(username=username).first()
         if user is None:
-            if role in {Role.BROKER, Role.SERVICE_AGENT} and staff is None:
+            if role in STAFF_BOUND and staff is None:
                 continue
             user = user_create(username=username, role=role, staff_no=staff.staff_no if staff else None,
                                branch_code=branch.code if branch and not staff else None, password=password)
@@ -49,7 +50,7 @@ def ensure_demo_activity(*, period: str) -> list[str]:
     done = []
     broker = User.objects.filter(username="broker").select_related("staff__branch").first()
     if broker and not process_instances_exist():
-        customer = unheld_customer(branch_id=broker.staff.branch_id)
+        customer = customer_unheld(branch_id=broker.staff.branch_id)
         if customer:
             start = max(customer.open_date, dt.date(2026, 10, 8))
             relation_add_apply(actor=broker, customer=customer, staff=broker.staff, relation_type="service", start_date=start,

@@ -38,3 +38,25 @@ def test_customer_outside_scope_is_a_404(book):
 
     with pytest.raises(Http404):
         selectors.customer_get(user=book["users"]["broker"], customer_no="1003")
+
+
+
+def test_broker_scope_is_driven_by_the_relation_index_not_a_scan_of_customers(book):
+    """Given a broker, when their customer list is asked for, then the scope is one subquery over the relation table
+    filtered by the broker's staff id (in force today), and SQLite's plan searches relations by the staff index and
+    customers only by key: the scope never scans every customer. PostgreSQL gets the same SQL (its plan depends on size)."""
+    from django.db import connection
+
+    qs = selectors.customer_list(user=book["users"]["broker"])
+    sql, params = qs.query.sql_with_params()
+
+    assert 'WHERE "customers_customer"."id" IN (SELECT U0."id"' in sql and 'INNER JOIN "relations_relation" U1' in sql
+    assert 'U1."staff_id" IN (%s)' in sql and 'U1."start_date" <= %s' in sql
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = [str(row[-1]) for row in cursor.fetchall()]
+        assert [step.split(" (")[0] for step in plan if step.startswith(("SEARCH", "SCAN"))] == [
+            "SEARCH customers_customer USING INTEGER PRIMARY KEY", "SEARCH U1 USING INDEX relations_relation_staff_id_507606f5",
+            "SEARCH U0 USING INTEGER PRIMARY KEY", "SEARCH org_branch USING INTEGER PRIMARY KEY"], plan
+    assert list(qs.values_list("customer_no", flat=True)) == ["1001"]

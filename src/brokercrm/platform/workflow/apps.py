@@ -8,7 +8,11 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Workflow")
 
     def ready(self) -> None:
-        from brokercrm.platform.workflow import menus, registry, services  # noqa: F401  (registers the menu entries)
+        # Imported here, once the app registry is ready (Django's rule for AppConfig.ready).
+        from brokercrm.platform import access
+        from brokercrm.platform.workflow import menus, registry, services
+
+        access.when_configured(menus.register)
 
         registry.register_handler("workflow.notify_completed", services.handle_notify_completed, label=_("Applicant notified of the approval"))
         registry.register_handler("workflow.notify_rejected", services.handle_notify_rejected, label=_("Applicant notified of the rejection"))

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from brokercrm.core import navigation
-from brokercrm.org.roles import ALL_ROLES, Role
+from brokercrm.platform.access import access
 
 
 class InboxLabel:
@@ -19,6 +19,7 @@ class InboxLabel:
         return str(self)
 
 
-navigation.register(InboxLabel(), "workflow:inbox", roles=ALL_ROLES - {Role.SERVICE_AGENT}, order=40)
-navigation.register(_("Applications"), "workflow:instances", roles=ALL_ROLES - {Role.SERVICE_AGENT}, order=41)
-navigation.register(_("Process definitions"), "workflow:definitions", roles={Role.ADMIN}, order=88)
+def register() -> None:
+    navigation.register(InboxLabel(), "workflow:inbox", roles=access().workflow_users, order=40)
+    navigation.register(_("Applications"), "workflow:instances", roles=access().workflow_users, order=41)
+    navigation.register(_("Process definitions"), "workflow:definitions", roles=access().admins, order=88)

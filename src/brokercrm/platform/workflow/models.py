@@ -1,10 +1,12 @@
-"""Workflow engine (工作流): BPMN definitions stored as data, running instances with their Spiff state, tasks, history."""
+"""Workflow engine (工作流): BPMN definitions stored as data, running instances with their Spiff state, tasks, history.
+
+Staff and branches concerned are the organisation's rows, named by string so that the platform imports no domain app.
+"""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from brokercrm.org.models import Branch, Staff
-from brokercrm.org.roles import Role
+from brokercrm.platform.access import role_label
 
 
 class ProcessDefinition(models.Model):
@@ -50,8 +52,8 @@ class ProcessInstance(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("applicant"))
     started_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    parties = models.ManyToManyField(Staff, blank=True, related_name="+", verbose_name=_("staff concerned"))
-    branches = models.ManyToManyField(Branch, blank=True, related_name="+", verbose_name=_("branches concerned"))
+    parties = models.ManyToManyField("org.Staff", blank=True, related_name="+", verbose_name=_("staff concerned"))
+    branches = models.ManyToManyField("org.Branch", blank=True, related_name="+", verbose_name=_("branches concerned"))
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -77,7 +79,7 @@ class WorkTask(models.Model):
     name = models.CharField(_("task"), max_length=200)
     lane = models.CharField(_("lane"), max_length=200, blank=True)
     candidate_role = models.CharField(_("candidate role"), max_length=20, db_index=True)
-    candidate_branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("candidate branch"))
+    candidate_branch = models.ForeignKey("org.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("candidate branch"))
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                  verbose_name=_("assignee"))
     escalated = models.BooleanField(_("escalated"), default=False)
@@ -98,7 +100,7 @@ class WorkTask(models.Model):
 
     @property
     def candidate_role_label(self) -> str:
-        return Role(self.candidate_role).label if self.candidate_role in Role.values else self.candidate_role
+        return role_label(self.candidate_role)
 
 
 class ProcessStep(models.Model):

@@ -2,7 +2,8 @@
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from brokercrm.org.facade import scope_for
+from brokercrm.platform.access import access
+from brokercrm.platform.contracts import ApplicationRef
 from brokercrm.platform.workflow.models import Notification, ProcessDefinition, ProcessInstance, WorkTask
 
 
@@ -41,7 +42,7 @@ def task_for_action(*, user, task_id: int) -> WorkTask:
 
 def instance_list(*, user, status: str = "", key: str = "") -> QuerySet[ProcessInstance]:
     """Instances the user may follow: company-wide roles all; others those of their branches, staff, tasks or own."""
-    scope = scope_for(user)
+    scope = access().scope_for(user)
     qs = ProcessInstance.objects.select_related("started_by", "definition")
     if not scope.everything:
         seen = Q(started_by=user) | Q(tasks__completed_by=user) | Q(tasks__in=WorkTask.objects.filter(_candidate_q(user)))
@@ -59,6 +60,17 @@ def instance_list(*, user, status: str = "", key: str = "") -> QuerySet[ProcessI
 
 def instance_get(*, user, instance_id: int) -> ProcessInstance:
     return get_object_or_404(instance_list(user=user), pk=instance_id)
+
+
+def pending_applications(*, user, business_key_prefix: str) -> list[ApplicationRef]:
+    """The running applications the user may follow whose subject starts with the prefix (e.g. one customer's)."""
+    qs = instance_list(user=user, status=ProcessInstance.Status.RUNNING).filter(business_key__startswith=business_key_prefix)
+    return [ApplicationRef(i.pk, i.key, i.business_key, i.summary, i.status) for i in qs]
+
+
+def process_instances_exist() -> bool:
+    """Whether any approval process was ever started."""
+    return ProcessInstance.objects.exists()
 
 
 def notifications_unread(*, user) -> QuerySet[Notification]:

@@ -6,6 +6,7 @@ the same transaction as every effect of its handlers, so a refused effect leaves
 import uuid
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -15,8 +16,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from brokercrm.core.audit import audit_record, diff
 from brokercrm.core.errors import DomainError
-from brokercrm.org.facade import Branch, Staff, User
-from brokercrm.org.roles import Role
+from brokercrm.core.permissions import require_role
+from brokercrm.platform.access import access
+from brokercrm.platform.contracts import ApplicationRef
 from brokercrm.platform.workflow import registry
 from brokercrm.platform.workflow.bpmn import HandlerTask, ParsedDefinition, parse_definition, serializer
 from brokercrm.platform.workflow.models import Notification, ProcessDefinition, ProcessInstance, ProcessStep, WorkTask
@@ -27,13 +29,14 @@ _parsed: dict[str, ParsedDefinition] = {}
 
 def definition_parse(*, data: bytes, file_name: str) -> ParsedDefinition:
     """Check a BPMN file against the schema, the engine's rules and the registered roles, handlers and fields."""
-    return parse_definition(data, file_name=file_name, roles=set(Role.values), handlers=registry.handler_names(),
+    return parse_definition(data, file_name=file_name, roles=set(access().roles), handlers=registry.handler_names(),
                             variables_for=registry.fields_for)
 
 
 @transaction.atomic
 def definition_load(*, actor, data: bytes, file_name: str) -> tuple[ProcessDefinition, bool]:
     """Store a checked definition as the next active version of its key; (definition, False) when unchanged."""
+    require_role(actor, access().admins)
     parsed = definition_parse(data=data, file_name=file_name)
     current = ProcessDefinition.objects.select_for_update().filter(key=parsed.key, is_active=True).first()
     if current is not None and current.checksum == parsed.checksum:
@@ -77,33 +80,35 @@ def _party_q(instance: ProcessInstance) -> Q:
     return Q(id=instance.started_by_id) | Q(staff__in=instance.parties.all())
 
 
-def candidate_users(*, role: str, branch: Branch | None):
-    users = User.objects.filter(is_active=True, role=role)
-    if branch is not None:
-        users = users.filter(Q(branch=branch) | Q(branch__isnull=True, staff__branch=branch))
+def candidate_users(*, role: str, branch_id: int | None):
+    """Active users of the role, in the branch (their own, or their staff member's) unless company-wide."""
+    users = get_user_model().objects.filter(is_active=True, role=role)
+    if branch_id is not None:
+        users = users.filter(Q(branch_id=branch_id) | Q(branch__isnull=True, staff__branch_id=branch_id))
     return users
 
 
 def _create_task(instance: ProcessInstance, spiff_task) -> WorkTask:
     spec = spiff_task.task_spec
-    role, branch = spec.candidate_role, None
+    role, branch_id = spec.candidate_role, None
     if spec.branch_of:
         staff_no = spiff_task.data.get(spec.branch_of)
-        staff = Staff.objects.select_related("branch").filter(staff_no=staff_no).first()
+        # The staff concerned by the instance are the organisation's rows (parties); the task names their branch.
+        staff = instance.parties.model.objects.filter(staff_no=staff_no).values("branch_id").first()
         if staff is None:
             raise DomainError(f"{spec.branch_of}: unknown staff no. '{staff_no}'", field=spec.branch_of)
-        branch = staff.branch
-    eligible = list(candidate_users(role=role, branch=branch).exclude(_party_q(instance))[:2])
+        branch_id = staff["branch_id"]
+    eligible = list(candidate_users(role=role, branch_id=branch_id).exclude(_party_q(instance))[:2])
     escalated = False
-    # Nobody may approve their own application: with no other candidate the task goes up to head office, then admin.
-    for fallback in (Role.HEAD_OFFICE, Role.ADMIN):
+    # Nobody may approve their own application: with no other candidate the task goes up the escalation (head office, then admin).
+    for fallback in access().escalation:
         if eligible or role == fallback:
             continue
-        role, branch, escalated = fallback, None, True
-        eligible = list(candidate_users(role=role, branch=None).exclude(_party_q(instance))[:2])
+        role, branch_id, escalated = fallback, None, True
+        eligible = list(candidate_users(role=role, branch_id=None).exclude(_party_q(instance))[:2])
     task = WorkTask.objects.create(
         instance=instance, spiff_id=str(spiff_task.id), step=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-        lane=spec.lane or "", candidate_role=role, candidate_branch=branch, escalated=escalated,
+        lane=spec.lane or "", candidate_role=role, candidate_branch_id=branch_id, escalated=escalated,
         assignee=eligible[0] if len(eligible) == 1 else None)
     if escalated:
         _step(instance, actor=None, action=ProcessStep.Action.ESCALATED, step=task.name,
@@ -144,9 +149,12 @@ def _advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor) -> None:
 
 
 @transaction.atomic
-def process_start(*, actor, key: str, data: dict, business_key: str, summary: str, parties: list[Staff],
-                  branches: list[Branch], reason: str = "") -> ProcessInstance:
-    """Apply: start an instance of the active definition of `key` with its data; one pending instance per subject."""
+def process_start(*, actor, key: str, data: dict, business_key: str, summary: str, parties: list,
+                  branches: list, reason: str = "") -> ProcessInstance:
+    """Apply: start an instance of the active definition of `key` with its data; one pending instance per subject.
+
+    parties and branches are the staff and branches the change concerns (ids, or the organisation's rows).
+    """
     definition = definition_active(key)
     pending = ProcessInstance.objects.select_for_update().filter(business_key=business_key, status=ProcessInstance.Status.RUNNING).first()
     if pending is not None:
@@ -163,6 +171,17 @@ def process_start(*, actor, key: str, data: dict, business_key: str, summary: st
     audit_record(actor=actor, action="create", instance=instance,
                  changes=diff({}, {"key": key, "version": definition.version, "business_key": business_key, "payload": data}))
     return instance
+
+
+def application_ref(instance: ProcessInstance) -> ApplicationRef:
+    return ApplicationRef(instance.pk, instance.key, instance.business_key, instance.summary, instance.status)
+
+
+def process_apply(*, actor, key: str, data: dict, business_key: str, summary: str, parties: list, branches: list,
+                  reason: str = "") -> ApplicationRef:
+    """process_start for other apps: the application as a frozen reference."""
+    return application_ref(process_start(actor=actor, key=key, data=data, business_key=business_key, summary=summary,
+                                         parties=parties, branches=branches, reason=reason))
 
 
 def is_party(*, user, instance: ProcessInstance) -> bool:
@@ -227,7 +246,7 @@ def process_withdraw(*, actor, instance: ProcessInstance, comment: str = "") -> 
 
 def notify(*, instance: ProcessInstance, kind: str) -> None:
     """Tell the applicant and the users of the staff concerned about the outcome (in their inbox)."""
-    users = User.objects.filter(Q(pk=instance.started_by_id) | Q(staff__in=instance.parties.all()), is_active=True).distinct()
+    users = get_user_model().objects.filter(Q(pk=instance.started_by_id) | Q(staff__in=instance.parties.all()), is_active=True).distinct()
     Notification.objects.bulk_create([Notification(recipient=u, instance=instance, kind=kind) for u in users])
 
 

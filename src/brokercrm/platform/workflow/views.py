@@ -1,6 +1,5 @@
 """Workflow pages: the approver inbox, instance detail with history and decision, process definitions."""
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -9,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brokercrm.core.errors import DomainError, InputRejected
-from brokercrm.org.roles import Role
+from brokercrm.core.permissions import require_role
+from brokercrm.platform.access import access
 from brokercrm.platform.workflow import registry, selectors, services
 from brokercrm.platform.workflow.forms import DecisionForm, DefinitionUploadForm
 from brokercrm.platform.workflow.models import ProcessInstance
@@ -97,15 +97,10 @@ def notifications_read_page(request):
     return redirect("workflow:inbox")
 
 
-def _require_admin(request) -> None:
-    if request.user.role != Role.ADMIN:
-        raise PermissionDenied
-
-
 @require_http_methods(["GET", "POST"])
 def definition_list_page(request):
     """流程定义: every version of every process; admins upload a new version (checked before it is used)."""
-    _require_admin(request)
+    require_role(request.user, access().admins)  # the admin's page; definition_load refuses everyone else too
     form = DefinitionUploadForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -131,14 +126,14 @@ def definition_list_page(request):
 
 
 def definition_detail_page(request, pk: int):
-    _require_admin(request)
+    require_role(request.user, access().admins)
     definition = selectors.definition_get(pk=pk)
     parsed = services.definition_parse(data=definition.bpmn.encode("utf-8"), file_name=definition.file_name)
     return render(request, "workflow/definition_detail.html", {"definition": definition, "parsed": parsed})
 
 
 def definition_download(request, pk: int):
-    _require_admin(request)
+    require_role(request.user, access().admins)
     definition = selectors.definition_get(pk=pk)
     response = HttpResponse(definition.bpmn, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{definition.key}-v{definition.version}.bpmn"'

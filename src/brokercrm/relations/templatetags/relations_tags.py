@@ -3,8 +3,8 @@ import datetime as dt
 
 from django import template
 
-from brokercrm.customers.selectors import scope_date
-from brokercrm.platform.workflow.selectors import instance_list
+from brokercrm.customers.facade import scope_date
+from brokercrm.platform.facade import pending_applications
 from brokercrm.relations import selectors
 
 register = template.Library()
@@ -12,11 +12,10 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def customer_relations(context, customer):
-    """The customer's relations (scoped by the requesting user) and their pending applications."""
+    """The customer's relations the requesting user may see and their pending applications (customer: a row or CustomerRef)."""
     user = context["request"].user
-    pending = instance_list(user=user, status="running").filter(business_key__startswith=f"relation:{customer.customer_no}:")
-    return {"relations": selectors.relation_history(user=user, customer=customer), "pending": list(pending),
-            "today": scope_date()}
+    return {"relations": selectors.relation_history(user=user, customer_id=customer.id),
+            "pending": pending_applications(user=user, business_key_prefix=f"relation:{customer.customer_no}:"), "today": scope_date()}
 
 
 @register.simple_tag(takes_context=True)

@@ -119,3 +119,18 @@ def test_applicant_withdraws_and_reads_the_outcome_notification(world):
     assert 'data-testid="notifications"' in broker.get("/workflow/").content.decode()
     broker.post("/workflow/notifications/read/")
     assert 'data-testid="notifications"' not in broker.get("/workflow/").content.decode()
+
+
+def test_the_360_page_shows_relation_history_through_the_scoped_panel_only(world):
+    """Customer 10000001 is developed by S0003 (branch 0001) and served by S0005 (branch 0002). On its 360° page the broker
+    sees their own relation and not S0005's, S0005's broker only their own, and the branch manager (whose branch owns the
+    account) both; the page keeps no unscoped history of its own."""
+    relate(world["customer"], world["staff"]["other"], "service", start=dt.date(2024, 2, 1))
+
+    pages = {who: _client(world, who).get("/customers/10000001/").content.decode()
+             for who in ("broker", "other_broker", "branch_manager")}
+
+    assert ("S0003 张三" in pages["broker"], "S0005 钱五" in pages["broker"]) == (True, False)
+    assert ("S0003 张三" in pages["other_broker"], "S0005 钱五" in pages["other_broker"]) == (False, True)
+    assert ("S0003 张三" in pages["branch_manager"], "S0005 钱五" in pages["branch_manager"]) == (True, True)
+    assert all(page.count('data-testid="relation-history"') == 1 and 'data-testid="relations"' not in page for page in pages.values())

@@ -39,6 +39,7 @@ def test_add_relation_approved_by_the_branch_manager_takes_effect_with_history(w
 
     instance = applications.relation_add_apply(actor=u["broker"], customer=customer, staff=world["staff"]["broker"],
                                                relation_type="development", start_date=D(2024, 5, 6), reason="referred by a friend")
+    instance = ProcessInstance.objects.get(pk=instance.id)
 
     assert instance.status == "running" and _relations(customer) == []
     assert [wf_selectors.inbox_count(user=u[k]) for k in ("branch_manager", "branch_manager_2", "head_office", "broker")] == [1, 0, 0, 0]
@@ -83,6 +84,7 @@ def test_self_approval_is_refused_and_another_candidate_approves(world):
     customer = CustomerFactory(customer_no="10000002", branch=world["branches"][0])
     instance = applications.relation_add_apply(actor=u["branch_manager"], customer=customer, staff=world["staff"]["broker"],
                                                relation_type="development", start_date=D(2024, 5, 6))
+    instance = ProcessInstance.objects.get(pk=instance.id)
     task = instance.tasks.get()
     assert (task.candidate_role, task.candidate_branch.code, task.escalated, task.assignee.username) == ("branch_manager", "0001", False, "deputy")
     assert wf_selectors.inbox_count(user=u["branch_manager"]) == 0
@@ -100,6 +102,7 @@ def test_an_application_concerning_the_only_branch_manager_is_escalated_to_head_
     customer = CustomerFactory(customer_no="10000002", branch=world["branches"][0])
     instance = applications.relation_add_apply(actor=u["branch_manager"], customer=customer, staff=world["staff"]["manager"],
                                                relation_type="development", start_date=D(2024, 5, 6))
+    instance = ProcessInstance.objects.get(pk=instance.id)
 
     task = instance.tasks.get()
     assert (task.candidate_role, task.candidate_branch, task.escalated) == ("head_office", None, True)
@@ -115,6 +118,7 @@ def test_a_second_application_for_the_same_relation_waits_for_the_first(world):
     customer = CustomerFactory(customer_no="10000002", name="客户乙", branch=world["branches"][0])
     first = applications.relation_add_apply(actor=u["broker"], customer=customer, staff=world["staff"]["broker"],
                                             relation_type="development", start_date=D(2024, 5, 6))
+    first = ProcessInstance.objects.get(pk=first.id)
 
     with pytest.raises(DomainError, match=f"application #{first.pk} .* is still pending"):
         applications.relation_add_apply(actor=u["team_leader"], customer=customer, staff=world["staff"]["colleague"],
@@ -123,6 +127,7 @@ def test_a_second_application_for_the_same_relation_waits_for_the_first(world):
     assert WorkTask.objects.get().status == "cancelled"
     second = applications.relation_add_apply(actor=u["team_leader"], customer=customer, staff=world["staff"]["colleague"],
                                              relation_type="development", start_date=D(2024, 5, 6))
+    second = ProcessInstance.objects.get(pk=second.id)
     assert (ProcessInstance.objects.get(pk=first.pk).status, second.status) == ("withdrawn", "running")
 
 
@@ -163,6 +168,7 @@ def test_same_branch_transfer_by_the_broker_needs_the_branch_manager_only(world)
     u = world["users"]
     instance = applications.relation_transfer_apply(actor=u["broker"], relation=Relation.objects.get(), to_staff=world["staff"]["colleague"],
                                                     effective_date=D(2024, 6, 3), reason="broker moves to wealth team")
+    instance = ProcessInstance.objects.get(pk=instance.id)
     assert [t.step for t in instance.tasks.all()] == ["current_manager_approves"]
 
     assert _decide(u["branch_manager"]).status == "completed"
@@ -175,6 +181,7 @@ def test_cross_branch_transfer_applied_by_the_branch_manager_needs_two_approvals
     u = world["users"]
     instance = applications.relation_transfer_apply(actor=u["branch_manager"], relation=Relation.objects.get(),
                                                     to_staff=world["staff"]["other"], effective_date=D(2024, 6, 3))
+    instance = ProcessInstance.objects.get(pk=instance.id)
     counts = lambda: [wf_selectors.inbox_count(user=u[k]) for k in ("branch_manager", "branch_manager_2", "head_office")]  # noqa: E731
     assert counts() == [0, 1, 0]
 
@@ -195,6 +202,7 @@ def test_cross_branch_transfer_applied_by_the_broker_needs_both_managers_and_hea
     u = world["users"]
     instance = applications.relation_transfer_apply(actor=u["broker"], relation=Relation.objects.get(),
                                                     to_staff=world["staff"]["other"], effective_date=D(2024, 6, 3))
+    instance = ProcessInstance.objects.get(pk=instance.id)
     for approver in ("branch_manager", "branch_manager_2", "head_office"):
         instance = _decide(u[approver])
     assert [t.step for t in instance.tasks.all()] == ["current_manager_approves", "receiving_manager_approves", "head_office_approves"]
@@ -239,6 +247,7 @@ def test_bulk_transfer_previews_every_customer_and_moves_them_on_one_approval(wo
 
     instance = applications.relation_bulk_transfer_apply(actor=u["head_office"], from_staff=s["broker"], to_staff=s["colleague"],
                                                          effective_date=D(2024, 7, 1), include_service=True, reason="S0003 leaves")
+    instance = ProcessInstance.objects.get(pk=instance.id)
     assert [(t.step, t.candidate_role, t.candidate_branch.code) for t in instance.tasks.all()] == [
         ("branch_manager_approves", "branch_manager", "0001")]
     instance = _decide(u["branch_manager"])
@@ -256,6 +265,7 @@ def test_bulk_transfer_across_branches_goes_to_head_office(world):
     u, s = world["users"], world["staff"]
     instance = applications.relation_bulk_transfer_apply(actor=u["branch_manager"], from_staff=s["broker"], to_staff=s["other"],
                                                          effective_date=D(2024, 7, 1), include_service=False)
+    instance = ProcessInstance.objects.get(pk=instance.id)
     assert [(t.step, t.candidate_role) for t in instance.tasks.all()] == [("head_office_approves", "head_office")]
     assert _decide(u["head_office"]).status == "completed"
     assert _relations(world["customer"])[-1][:3] == ("development", "S0005", D(2024, 7, 1))

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from brokercrm.core.errors import InputRejected
 from brokercrm.customers.tests.factories import CustomerFactory
 from brokercrm.platform.workflow import registry, selectors, services
-from brokercrm.platform.workflow.models import ProcessDefinition
+from brokercrm.platform.workflow.models import ProcessDefinition, ProcessInstance
 from brokercrm.relations import applications
 
 PROCESSES = Path(applications.__file__).parent / "processes"
@@ -140,8 +140,7 @@ def test_a_new_version_changes_new_applications_without_code_and_running_ones_fi
     assert list(ProcessDefinition.objects.filter(key="relation_add").values_list("version", "is_active")) == [(2, True), (1, False)]
     for task in selectors.inbox_tasks(user=u["branch_manager"]):
         services.task_decide(actor=u["branch_manager"], task=task, approved=True)
-    old.refresh_from_db()
-    new.refresh_from_db()
+    old, new = ProcessInstance.objects.get(pk=old.id), ProcessInstance.objects.get(pk=new.id)
     assert (old.definition.version, old.status, new.definition.version, new.status) == (1, "completed", 2, "running")
     services.task_decide(actor=u["head_office"], task=selectors.inbox_tasks(user=u["head_office"]).get(), approved=True)
     new.refresh_from_db()
