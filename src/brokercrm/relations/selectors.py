@@ -1,9 +1,13 @@
 """Reads of broker relations, always through the customer data scope (customers.selectors.customer_scope_q)."""
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from brokercrm.core.intervals import in_force
 from brokercrm.customers.models import Customer
 from brokercrm.customers.selectors import customer_list, customer_scope_q
 from brokercrm.org.facade import Staff, scope_for
@@ -66,3 +70,54 @@ def unheld_customer(*, branch_id: int):
     """The first normal customer of the branch that no one has ever held (the demo's pending application)."""
     return (Customer.objects.filter(branch_id=branch_id, status="normal", relations__isnull=True)
             .order_by("customer_no").first())
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """The relations of some customers, loaded once, to answer `staff_on(customer_id, day)` many times."""
+
+    by_customer: dict[int, tuple[tuple[str, dt.date, dt.date | None, int], ...]]
+
+    def staff_on(self, customer_id: int, day: dt.date) -> int | None:
+        """Staff id responsible on `day`: the service relation's, else the development relation's, else None;
+        when two relations of a kind overlap, the one that started last wins."""
+        best: dict[str, tuple] = {}
+        for kind, start, end, staff_id in self.by_customer.get(customer_id, ()):
+            if in_force(start, end, day) and (kind not in best or (start, staff_id) > best[kind]):
+                best[kind] = (start, staff_id)
+        for kind in (RelationType.SERVICE, RelationType.DEVELOPMENT):
+            if kind in best:
+                return best[kind][1]
+        return None
+
+
+def responsible_staff(customer_ids: Iterable[int]) -> Responsibility:
+    """Who is responsible for each of the customers, on any day (one query per 5,000 customers)."""
+    ids = sorted(set(customer_ids))
+    by_customer: dict[int, list[tuple]] = defaultdict(list)
+    for start in range(0, len(ids), 5000):
+        rows = Relation.objects.filter(customer_id__in=ids[start:start + 5000]).values_list(
+            "customer_id", "relation_type", "start_date", "end_date", "staff_id")
+        for customer_id, kind, start_date, end_date, staff_id in rows:
+            by_customer[customer_id].append((kind, start_date, end_date, staff_id))
+    return Responsibility({k: tuple(v) for k, v in by_customer.items()})
+
+
+@dataclass(frozen=True)
+class RelationSpan:
+    customer_no: str
+    customer_name: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+def development_relations_overlapping(*, user, staff_id: int, start: dt.date, end: dt.date,
+                                      customer_no: str = "") -> list[RelationSpan]:
+    """A staff member's development relations in force on some day of [start, end] (optionally one customer's),
+    customers in the user's scope, by customer no. then newest first."""
+    qs = (Relation.objects.filter(staff_id=staff_id, relation_type=RelationType.DEVELOPMENT, start_date__lte=end)
+          .filter(Q(end_date__isnull=True) | Q(end_date__gt=start)).filter(customer_scope_q(user, prefix="customer__")))
+    if customer_no:
+        qs = qs.filter(customer__customer_no=customer_no)
+    return [RelationSpan(*row) for row in qs.order_by("customer__customer_no", "-start_date")
+            .values_list("customer__customer_no", "customer__name", "start_date", "end_date")]
