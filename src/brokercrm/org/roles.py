@@ -36,3 +36,5 @@ EVALUATION_READERS = ALL_ROLES - {Role.SERVICE_AGENT}
 EVALUATION_MANAGERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 # Compensation: head office calculates, submits and locks payrolls and changes pay rules.
 PAYROLL_RUNNERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+# Roles with a "my work today" page of their own tasks and alerts.
+MY_WORK_USERS = frozenset({Role.BROKER, Role.SERVICE_AGENT, Role.BRANCH_MANAGER})

@@ -6,4 +6,5 @@ from brokercrm.relations.selectors import unheld_customer  # noqa: F401,E402
 # Used by the upper apps: who is responsible for customers on a day (servicing), a staff member's development
 # relations over a period (evaluation's drill-down); plain values and frozen dataclasses.
 from brokercrm.relations.selectors import (RelationSpan, Responsibility, development_relations_overlapping,  # noqa: F401,E402
+                                           relations_of_departed_staff,
                                            responsible_staff)

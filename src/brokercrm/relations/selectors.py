@@ -121,3 +121,10 @@ def development_relations_overlapping(*, user, staff_id: int, start: dt.date, en
         qs = qs.filter(customer__customer_no=customer_no)
     return [RelationSpan(*row) for row in qs.order_by("customer__customer_no", "-start_date")
             .values_list("customer__customer_no", "customer__name", "start_date", "end_date")]
+
+
+def relations_of_departed_staff(as_of: dt.date) -> list[tuple[int, str, str, dt.date]]:
+    """(customer id, customer no., staff no., leave date) of the relations in force on `as_of` whose staff member has
+    left by then, customers not closed."""
+    return list(Relation.objects.filter(in_force_q(as_of), staff__leave_date__lte=as_of).exclude(customer__status=Customer.Status.CLOSED)
+                .values_list("customer_id", "customer__customer_no", "staff__staff_no", "staff__leave_date").distinct())
