@@ -1,11 +1,12 @@
 """API of customer segments: the mix of a month and one customer's history, limited to the caller's scope."""
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
 from brokercrm.analytics import selectors
-from brokercrm.customers.selectors import customer_get
+from brokercrm.core.permissions import require_role
+from brokercrm.customers.facade import customer_get
+from brokercrm.org.facade import SEGMENT_READERS
 
 router = Router(tags=["analytics"])
 
@@ -45,10 +46,7 @@ class HistoryOut(Schema):
 
 
 def _reader(request):
-    from brokercrm.analytics.views import READERS
-
-    if not (request.auth.is_superuser or request.auth.role in READERS):
-        raise PermissionDenied
+    require_role(request.auth, SEGMENT_READERS)
     return request.auth
 
 

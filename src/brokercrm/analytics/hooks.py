@@ -2,17 +2,16 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from brokercrm.analytics.models import BehaviourGroup, BuiltPeriod, Membership, Tier
+from brokercrm.customers.facade import register_list_filter, register_panel
+
 
 def _latest_period() -> str | None:
-    from brokercrm.analytics.models import BuiltPeriod
-
     return BuiltPeriod.objects.order_by("-period").values_list("period", flat=True).first()
 
 
 def _in_segment(**filters):
     def customer_q(value: str) -> Q:
-        from brokercrm.analytics.models import Membership
-
         period = _latest_period()
         return Q(pk__in=Membership.objects.filter(period=period, **{k: v.format(value) for k, v in filters.items()})
                  .values("customer_id"))
@@ -20,20 +19,14 @@ def _in_segment(**filters):
 
 
 def _tier_choices() -> list[tuple[str, str]]:
-    from brokercrm.analytics.models import Tier
-
     return [(t.code, str(t)) for t in Tier.objects.all()]
 
 
 def _group_choices() -> list[tuple[str, str]]:
-    from brokercrm.analytics.models import BehaviourGroup
-
     return [(g.code, str(g)) for g in BehaviourGroup.objects.filter(active=True)]
 
 
 def register() -> None:
-    from brokercrm.customers.facade import register_list_filter, register_panel
-
     register_panel("segments", _("Segments"), template="analytics/_segment_history.html", context=lambda request, customer: {},
                    order=40)
     register_list_filter("tier", _("Tier (latest month)"), choices=_tier_choices, customer_q=_in_segment(tier="{}"))

@@ -7,7 +7,6 @@ from django.utils.translation import get_language, gettext_lazy as _
 
 from brokercrm.core.models import TimeStampedModel
 from brokercrm.core.money import to_money
-from brokercrm.customers.models import Customer
 
 
 def cents_to_money(cents: int | None) -> Decimal:
@@ -74,7 +73,7 @@ class SegmentSettings(TimeStampedModel):
 class TierPin(TimeStampedModel):
     """A tier fixed by hand (手工指定) for a customer from a month on, with the reason."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tier_pins", verbose_name=_("customer"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="tier_pins", verbose_name=_("customer"))
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="pins", verbose_name=_("tier"))
     from_period = models.CharField(_("from month"), max_length=7)
     until_period = models.CharField(_("until month (inclusive)"), max_length=7, blank=True)
@@ -93,7 +92,7 @@ class TierPin(TimeStampedModel):
 class Membership(models.Model):
     """A customer's segments in one month (history kept): tier after hysteresis, groups, RFM scores, cluster."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="segment_history", verbose_name=_("customer"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="segment_history", verbose_name=_("customer"))
     period = models.CharField(_("month"), max_length=7)
     tier = models.CharField(_("tier"), max_length=32)
     qualified_tier = models.CharField(_("tier by this month's assets"), max_length=32)

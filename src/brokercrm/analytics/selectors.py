@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from brokercrm.analytics.engine.clusters import words
 from brokercrm.analytics.models import BehaviourGroup, BuiltPeriod, ClusterProfile, Membership, Tier, TierPin, cents_to_money
-from brokercrm.customers.selectors import customer_scope_q
-from brokercrm.org.selectors import branch_list
+from brokercrm.customers.facade import customer_scope_q
+from brokercrm.org.facade import branch_list
 
 
 def built_periods() -> list[str]:

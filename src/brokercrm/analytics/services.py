@@ -9,7 +9,9 @@ from brokercrm.analytics.engine.build import RULE_NAMES
 from brokercrm.analytics.models import BehaviourGroup, SegmentSettings, Tier, TierPin
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
-from brokercrm.platform.formula import Formula, FormulaError, compile_formula
+from brokercrm.core.permissions import role_required
+from brokercrm.org.facade import SEGMENT_EDITORS, TIER_PIN_EDITORS
+from brokercrm.platform.facade import Formula, FormulaError, compile_formula
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SETTINGS_LIMITS = {"downgrade_months": (1, 24), "rfm_window_months": (1, 60), "cluster_count": (2, 12), "cluster_seed": (0, 2**31 - 1)}
@@ -58,6 +60,7 @@ def _money(value, field: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+@role_required(SEGMENT_EDITORS)
 @transaction.atomic
 def tier_save(*, actor, tier: Tier | None = None, code: str, name: str, min_avg_daily_assets, name_en: str = "") -> Tier:
     """Create or change a value tier; thresholds must be distinct."""
@@ -73,6 +76,7 @@ def tier_save(*, actor, tier: Tier | None = None, code: str, name: str, min_avg_
     return tier
 
 
+@role_required(SEGMENT_EDITORS)
 @transaction.atomic
 def tier_delete(*, actor, tier: Tier) -> None:
     if tier.pins.exists():
@@ -83,6 +87,7 @@ def tier_delete(*, actor, tier: Tier) -> None:
     tier.delete()
 
 
+@role_required(SEGMENT_EDITORS)
 @transaction.atomic
 def group_save(*, actor, group: BehaviourGroup | None = None, code: str, name: str, rule: str, name_en: str = "",
                description: str = "", order: int = 0, active: bool = True) -> BehaviourGroup:
@@ -98,6 +103,7 @@ def group_save(*, actor, group: BehaviourGroup | None = None, code: str, name: s
     return group
 
 
+@role_required(SEGMENT_EDITORS)
 @transaction.atomic
 def group_delete(*, actor, group: BehaviourGroup) -> None:
     audit_record(actor=actor, action="delete", instance=group, changes=diff(snapshot(group), {}))
@@ -108,6 +114,7 @@ def segment_settings_get() -> SegmentSettings:
     return SegmentSettings.objects.get_or_create(pk=1)[0]
 
 
+@role_required(SEGMENT_EDITORS)
 @transaction.atomic
 def segment_settings_update(*, actor, **values) -> SegmentSettings:
     unknown = set(values) - set(SETTINGS_LIMITS)
@@ -134,6 +141,7 @@ def _period(value: str, field: str, *, required: bool) -> str:
     return value
 
 
+@role_required(TIER_PIN_EDITORS)
 @transaction.atomic
 def tier_pin_create(*, actor, customer, tier: Tier, from_period: str, reason: str, until_period: str = "") -> TierPin:
     """Fix a customer's tier by hand from a month on (until a month, inclusive, or open)."""
@@ -152,6 +160,7 @@ def tier_pin_create(*, actor, customer, tier: Tier, from_period: str, reason: st
     return pin
 
 
+@role_required(TIER_PIN_EDITORS)
 @transaction.atomic
 def tier_pin_end(*, actor, pin: TierPin, until_period: str) -> TierPin:
     """End a pin with its last month (inclusive)."""

@@ -1,6 +1,5 @@
 """Segment pages: thin views over selectors (reads, scoped) and services (writes)."""
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,19 +11,11 @@ from brokercrm.analytics import selectors, services
 from brokercrm.analytics.engine.build import RULE_NAMES
 from brokercrm.analytics.forms import ConfigImportForm, GroupForm, PinEndForm, PinForm, SettingsForm, TierForm
 from brokercrm.analytics.models import BehaviourGroup, Tier
+from brokercrm.analytics.yamlio import segment_config_export, segment_config_import
 from brokercrm.core.errors import DomainError, InputRejected
-from brokercrm.customers.selectors import customer_get
-from brokercrm.org.roles import ALL_ROLES, Role
-from brokercrm.org.selectors import branch_list
-
-READERS = ALL_ROLES - {Role.SERVICE_AGENT.value}
-CONFIG_EDITORS = {Role.ADMIN.value, Role.HEAD_OFFICE.value}
-PIN_EDITORS = CONFIG_EDITORS | {Role.BRANCH_MANAGER.value}
-
-
-def _require(request, roles: set[str]) -> None:
-    if not (request.user.is_superuser or request.user.role in roles):
-        raise PermissionDenied
+from brokercrm.core.permissions import has_role, require_role
+from brokercrm.customers.facade import customer_get
+from brokercrm.org.facade import SEGMENT_EDITORS, SEGMENT_READERS, TIER_PIN_EDITORS, branch_list
 
 
 def customer_url(customer_no: str) -> str:
@@ -39,7 +30,7 @@ def _filters(request) -> dict:
 
 
 def overview_page(request):
-    _require(request, READERS)
+    require_role(request.user, SEGMENT_READERS)
     context = _filters(request)
     if context["period"]:
         overview = selectors.segment_overview(user=request.user, period=context["period"], branch_code=context["branch_code"])
@@ -52,7 +43,7 @@ def overview_page(request):
 
 
 def migration_page(request):
-    _require(request, READERS)
+    require_role(request.user, SEGMENT_READERS)
     context = _filters(request)
     if context["period"]:
         matrix = selectors.migration_matrix(user=request.user, period=context["period"], branch_code=context["branch_code"])
@@ -63,7 +54,7 @@ def migration_page(request):
 
 
 def customers_page(request):
-    _require(request, READERS)
+    require_role(request.user, SEGMENT_READERS)
     context = _filters(request)
     tier, group, cluster = request.GET.get("tier", ""), request.GET.get("group", ""), request.GET.get("cluster", "")
     if cluster and not cluster.isdigit():
@@ -84,16 +75,14 @@ def customers_page(request):
 
 
 def config_page(request):
-    _require(request, READERS)
+    require_role(request.user, SEGMENT_READERS)
     return render(request, "analytics/config.html", {
         "tiers": selectors.tier_list(), "groups": selectors.group_list(), "settings": services.segment_settings_get(),
-        "can_edit": request.user.is_superuser or request.user.role in CONFIG_EDITORS, "rule_names": sorted(RULE_NAMES.items())})
+        "can_edit": has_role(request.user, SEGMENT_EDITORS), "rule_names": sorted(RULE_NAMES.items())})
 
 
 def config_export(request):
-    _require(request, READERS)
-    from brokercrm.analytics.yamlio import segment_config_export
-
+    require_role(request.user, SEGMENT_READERS)
     response = HttpResponse(segment_config_export(), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="segments.yaml"'
     return response
@@ -101,9 +90,7 @@ def config_export(request):
 
 @require_http_methods(["GET", "POST"])
 def config_import_page(request):
-    _require(request, CONFIG_EDITORS)
-    from brokercrm.analytics.yamlio import segment_config_import
-
+    require_role(request.user, SEGMENT_EDITORS)  # the import page itself; the import checks again
     form = ConfigImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -121,7 +108,8 @@ def config_import_page(request):
 
 @require_POST
 def recompute_view(request):
-    _require(request, CONFIG_EDITORS)
+    require_role(request.user, SEGMENT_EDITORS)  # the segments job runs as the system: the page checks who starts it
+    # Imported here: the job brings scikit-learn, which every other page and command can do without.
     from brokercrm.analytics.jobs import segments_build
 
     try:
@@ -147,7 +135,7 @@ def _form_page(request, form, save, template_context, success_url):
 
 @require_http_methods(["GET", "POST"])
 def settings_edit_page(request):
-    _require(request, CONFIG_EDITORS)
+    require_role(request.user, SEGMENT_EDITORS)  # the form page itself; saving is checked by the service
     current = services.segment_settings_get()
     form = SettingsForm(request.POST or None, initial={n: getattr(current, n) for n in services.SETTINGS_LIMITS})
     return _form_page(request, form, lambda d: services.segment_settings_update(actor=request.user, **d),
@@ -156,7 +144,7 @@ def settings_edit_page(request):
 
 @require_http_methods(["GET", "POST"])
 def tier_edit_page(request, code: str | None = None):
-    _require(request, CONFIG_EDITORS)
+    require_role(request.user, SEGMENT_EDITORS)  # the form page itself; saving is checked by the service
     tier = get_object_or_404(Tier, code=code) if code else None
     initial = {"code": tier.code, "name": tier.name, "name_en": tier.name_en, "min_avg_daily_assets": tier.min_avg_daily_assets} if tier else {}
     form = TierForm(request.POST or None, initial=initial)
@@ -166,7 +154,6 @@ def tier_edit_page(request, code: str | None = None):
 
 @require_POST
 def tier_delete_view(request, code: str):
-    _require(request, CONFIG_EDITORS)
     try:
         services.tier_delete(actor=request.user, tier=get_object_or_404(Tier, code=code))
     except DomainError as exc:
@@ -176,7 +163,7 @@ def tier_delete_view(request, code: str):
 
 @require_http_methods(["GET", "POST"])
 def group_edit_page(request, code: str | None = None):
-    _require(request, CONFIG_EDITORS)
+    require_role(request.user, SEGMENT_EDITORS)  # the form page itself; saving is checked by the service
     group = get_object_or_404(BehaviourGroup, code=code) if code else None
     initial = {k: getattr(group, k) for k in ("code", "name", "name_en", "description", "rule", "order", "active")} if group else {}
     form = GroupForm(request.POST or None, initial=initial)
@@ -187,14 +174,13 @@ def group_edit_page(request, code: str | None = None):
 
 @require_POST
 def group_delete_view(request, code: str):
-    _require(request, CONFIG_EDITORS)
     services.group_delete(actor=request.user, group=get_object_or_404(BehaviourGroup, code=code))
     return redirect("analytics:config")
 
 
 @require_http_methods(["GET", "POST"])
 def pins_page(request):
-    _require(request, PIN_EDITORS)
+    require_role(request.user, TIER_PIN_EDITORS)  # the pins page itself; changes are checked by the services
     form = PinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -216,7 +202,6 @@ def pins_page(request):
 
 @require_POST
 def pin_end_view(request, pk: int):
-    _require(request, PIN_EDITORS)
     pin = get_object_or_404(selectors.pin_list(user=request.user), pk=pk)
     form = PinEndForm(request.POST)
     if form.is_valid():

@@ -12,6 +12,8 @@ from brokercrm.analytics.models import BehaviourGroup, Tier, TierPin
 from brokercrm.analytics.services import SETTINGS_LIMITS, _money, rule_compile, segment_settings_get
 from brokercrm.core.audit import audit_record
 from brokercrm.core.errors import DomainError, InputRejected, Problem
+from brokercrm.core.permissions import role_required
+from brokercrm.org.facade import SEGMENT_EDITORS
 
 VERSION = 1
 TIER_KEYS = {"code", "name", "name_en", "min_avg_daily_assets"}
@@ -58,6 +60,7 @@ def _text(item: dict, key: str, where: str, problems: list, file: str, *, requir
     return value
 
 
+@role_required(SEGMENT_EDITORS)
 def segment_config_import(*, actor, data: bytes, file_name: str) -> dict:
     """Replace tiers, groups and settings with the file's; returns counts. InputRejected lists every problem."""
     problems: list[Problem] = []

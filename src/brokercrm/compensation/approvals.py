@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from brokercrm.compensation.models import BranchApproval, PayrollRun, PayrollStep
 from brokercrm.core.audit import audit_record
 from brokercrm.core.errors import DomainError
-from brokercrm.platform.workflow import registry
-from brokercrm.platform.workflow.registry import HandlerContext
+from brokercrm.platform import facade as workflow
+from brokercrm.platform.facade import HandlerContext
 
 PROCESS = "payroll_branch"
 SHIPPED = Path(__file__).parent / "processes" / "payroll_branch.bpmn"
@@ -53,14 +53,10 @@ def handle_approved(context: HandlerContext) -> None:
 
 
 def handle_sent_back(context: HandlerContext) -> None:
-    from brokercrm.platform.workflow.models import ProcessInstance
-    from brokercrm.platform.workflow.services import process_withdraw
-
     run = _run(context)
     comment = context.data.get("comment", "")
-    for other in ProcessInstance.objects.filter(key=PROCESS, status=ProcessInstance.Status.RUNNING,
-                                                business_key__startswith=f"payroll:{run.period}:").exclude(pk=context.instance.pk):
-        process_withdraw(actor=other.started_by, instance=other, comment=f"payroll sent back by {_label(context.actor)}: {comment}")
+    workflow.processes_withdraw(key=PROCESS, business_key_prefix=f"payroll:{run.period}:", keep_instance_id=context.instance.pk,
+                                comment=f"payroll sent back by {_label(context.actor)}: {comment}")
     run.approvals.all().delete()
     run.status, run.submitted_by = PayrollRun.Status.DRAFT, None
     run.save(update_fields=["status", "submitted_by", "updated_at"])
@@ -70,10 +66,10 @@ def handle_sent_back(context: HandlerContext) -> None:
 
 
 def register() -> None:
-    registry.register_process(PROCESS, label=_("Approve a branch's payroll"), shipped=SHIPPED,
+    workflow.register_process(PROCESS, label=_("Approve a branch's payroll"), shipped=SHIPPED,
                               fields={"period", "branch_code", "branch_name", "branch_staff_no", "payslips", "net_total"})
-    registry.register_handler("compensation.payroll_branch_approved", handle_approved, label=_("Branch payroll approved"))
-    registry.register_handler("compensation.payroll_sent_back", handle_sent_back, label=_("Payroll sent back to draft"))
+    workflow.register_handler("compensation.payroll_branch_approved", handle_approved, label=_("Branch payroll approved"))
+    workflow.register_handler("compensation.payroll_sent_back", handle_sent_back, label=_("Payroll sent back to draft"))
 
 
 __all__ = ["BranchApproval", "business_key", "register"]

@@ -12,18 +12,19 @@ marked empty on the line.
 """
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Iterable, Mapping
 
+from brokercrm.core.money import quantize, to_money
 from brokercrm.evaluation.facade import INDICATOR_NAMES
-from brokercrm.platform.formula import Formula, FormulaError, compile_formula
+from brokercrm.platform.facade import Formula, FormulaError, compile_formula
 
 EARNING, DEDUCTION, MEMO = "earning", "deduction", "memo"
 KINDS = (EARNING, DEDUCTION, MEMO)
-CENT = Decimal("0.01")
-MEMO_PLACES = Decimal("0.000001")
+MEMO_PLACES = 6
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 # Inputs every payslip has besides indicators: name → what it is.
@@ -112,7 +113,7 @@ def compute_lines(specs: list[RuleSpec], values: Mapping[str, Decimal | None], *
         except FormulaError as exc:
             raise RuleError(spec.code, exc) from None
         empty = raw is None
-        amount = _quantize(Decimal(0) if empty else Decimal(raw), MEMO_PLACES if spec.kind == MEMO else CENT)
+        amount = _amount(Decimal(0) if empty else Decimal(raw), spec.kind)
         inputs = {name: scope.get(name) for name in sorted(spec.formula.names)}
         lines.append(PayLine(spec.code, spec.kind, amount, spec.formula.text, inputs, empty))
         scope[spec.code] = amount
@@ -124,23 +125,17 @@ def totals(lines: Iterable[PayLine]) -> tuple[Decimal, Decimal, Decimal]:
     lines = list(lines)
     gross = sum((ln.amount for ln in lines if ln.kind == EARNING), Decimal("0.00"))
     deductions = sum((ln.amount for ln in lines if ln.kind == DEDUCTION), Decimal("0.00"))
-    return _quantize(gross, CENT), _quantize(deductions, CENT), _quantize(gross - deductions, CENT)
+    return to_money(gross), to_money(deductions), to_money(gross - deductions)
 
 
 def months_employed(hire_date, period_end) -> int:
     """Whole months from the hire date to the end of the period (0 in the month of hiring)."""
     months = (period_end.year - hire_date.year) * 12 + period_end.month - hire_date.month
-    if period_end.day < hire_date.day and period_end.day != _last_day(period_end):
+    if period_end.day < hire_date.day and period_end.day != calendar.monthrange(period_end.year, period_end.month)[1]:
         months -= 1
     return max(months, 0)
 
 
-def _last_day(day) -> int:
-    import calendar
-
-    return calendar.monthrange(day.year, day.month)[1]
-
-
-def _quantize(value: Decimal, places: Decimal) -> Decimal:
-    amount = value.quantize(places, rounding=ROUND_HALF_UP)
-    return amount + Decimal(0).quantize(places) if amount == 0 else amount
+def _amount(value: Decimal, kind: str) -> Decimal:
+    """Money half-up to cents; a memo half-up to 6 decimals (adding zero turns a -0 into 0)."""
+    return quantize(value, MEMO_PLACES) + Decimal(0) if kind == MEMO else to_money(value)

@@ -36,8 +36,18 @@ class CopyForm(forms.Form):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(c.code, str(c)) for c in categories]
-        self.fields["level"].choices = [("", "—")] + [(f"{c.code}:{lv.code}", f"{c} · {lv}") for c in categories for lv in c.levels.all()]
+        categories = list(categories)
+        self.fields["category"].choices = [(c.code, c.label) for c in categories]
+        self.fields["level"].choices = [("", "—")] + [(f"{c.code}:{lv.code}", f"{c.label} · {lv.label}") for c in categories for lv in c.levels]
+
+    def clean(self) -> dict:
+        """The level comes as category:level; the service gets the level's code within the chosen category."""
+        data = super().clean()
+        category, _sep, level = (data.get("level") or "").partition(":")
+        if level and category != data.get("category"):
+            self.add_error("level", "the level does not belong to the category")
+        data["level"] = level
+        return data
 
 
 class YamlImportForm(forms.Form):

@@ -4,14 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.models import TimeStampedModel
-from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel
 
 
 class PayGrade(models.Model):
     """人员类别、级别 and the post salary (岗位工资) they carry; level empty = the whole category."""
 
-    category = models.ForeignKey(StaffCategory, on_delete=models.CASCADE, related_name="+", verbose_name=_("staff category"))
-    level = models.ForeignKey(StaffLevel, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("level"))
+    category = models.ForeignKey("org.StaffCategory", on_delete=models.CASCADE, related_name="+", verbose_name=_("staff category"))
+    level = models.ForeignKey("org.StaffLevel", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("level"))
     post_salary = models.DecimalField(_("post salary"), max_digits=12, decimal_places=2)
 
     class Meta:
@@ -65,8 +64,8 @@ class PayStructure(TimeStampedModel):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    category = models.ForeignKey(StaffCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff category"))
-    level = models.ForeignKey(StaffLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("level"))
+    category = models.ForeignKey("org.StaffCategory", on_delete=models.PROTECT, related_name="+", verbose_name=_("staff category"))
+    level = models.ForeignKey("org.StaffLevel", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("level"))
     active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
 
@@ -92,7 +91,7 @@ class PayInput(models.Model):
     """A value entered for one staff member and month: compliance coefficient, product sales, other deductions."""
 
     period = models.CharField(_("period"), max_length=7)
-    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("input"), max_length=40)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=6)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -130,7 +129,7 @@ class PayrollStep(models.Model):
 
     run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="steps")
     action = models.CharField(max_length=20)
-    branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey("org.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_label = models.CharField(max_length=150)
     at = models.DateTimeField(auto_now_add=True)
@@ -144,7 +143,7 @@ class BranchApproval(models.Model):
     """In review each branch's payslips are approved by its branch manager (or head office)."""
 
     run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="approvals")
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
@@ -156,8 +155,8 @@ class BranchApproval(models.Model):
 
 class Payslip(models.Model):
     run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="payslips")
-    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="+")
     category_code = models.CharField(max_length=32)
     level_code = models.CharField(max_length=32, blank=True)
     structure_code = models.CharField(max_length=40)

@@ -13,7 +13,7 @@ from brokercrm.compensation.calc import (ENTERED_INPUTS, PayLine, RuleError, Rul
 from brokercrm.compensation.models import PayConstant, PayGrade, PayInput, PayItem, PayStructure, TierTable
 from brokercrm.core.errors import DomainError
 from brokercrm.evaluation import facade as evaluation
-from brokercrm.org.models import Staff
+from brokercrm.org.facade import Staff
 
 
 @dataclass
@@ -102,7 +102,7 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
     last_year = evaluation.staff_indicators(last_year_period, numbers)
     branches = evaluation.branch_indicators(parsed)
     work = evaluation.work_indicators(numbers, parsed.start, parsed.end)
-    result = PayrollResult(period=parsed.label, snapshot=current.snapshot, notes=[n for n in (work.note,) if n])
+    result = PayrollResult(period=parsed.label, snapshot=current.snapshot)
     if not current.months:
         result.notes.append(f"no indicators are published for {parsed.label}: indicator inputs are empty")
     team_members: dict[int, list[str]] = defaultdict(list)
@@ -141,8 +141,7 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
         context = {"staff_no": s.staff_no, "branch": s.branch.code, "team": s.team_id, "period": parsed.label,
                    "last_year": last_year_period.label, "snapshot": current.snapshot, "scheme": scheme_code,
                    "run": score[1] if score else None, "entered": entered[s.id], "members": team_members.get(s.team_id, []),
-                   "hire_date": s.hire_date.isoformat(), "category": s.category.code, "level": s.level.code if s.level else None,
-                   "work_note": work.note}
+                   "hire_date": s.hire_date.isoformat(), "category": s.category.code, "level": s.level.code if s.level else None}
         lineage = [{name: _lineage(name, context, consts) for name in line.inputs} for line in lines]
         gross, deductions, net = totals(lines)
         result.payslips.append(PayslipData(s, paid_by.code, lines, lineage, gross, deductions, net))
@@ -166,7 +165,7 @@ def _lineage(name: str, c: dict, consts) -> dict:
         return {"source": "dm.staff_month", "snapshot": c["snapshot"], "key": c["staff_no"], "period": c["period"], "column": name,
                 "drill": [c["staff_no"], c["period"], name]}
     if not prefix and name in evaluation.WORK_INDICATORS:
-        return {"source": "servicing.work_indicators", "key": c["staff_no"], "period": c["period"], "note": c["work_note"]}
+        return {"source": "servicing.work_indicators", "key": c["staff_no"], "period": c["period"]}
     if prefix == "last_year":
         return {"source": "dm.staff_month", "snapshot": c["snapshot"], "key": c["staff_no"], "period": c["last_year"], "column": base,
                 "drill": [c["staff_no"], c["last_year"], base] if base in mart_names else None}

@@ -1,7 +1,7 @@
 """Pay rules as YAML (grades, items, tier tables, constants, structures): read, check, apply and write.
 
 `apply_pay_rules` takes the model classes so that the data migration (historical models) and the
-import service (real models) share it.
+import service (real models) share it; staff categories come as the organisation's plain references.
 """
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from brokercrm.compensation.calc import CODE, KINDS, RuleError, compile_rules
-from brokercrm.evaluation.yamlio import Collector, category_map, dump, load  # noqa: F401
+from brokercrm.core.yamlio import Collector, dump, load
+from brokercrm.org.facade import StaffCategoryRef
 
 FORMAT = "brokercrm-pay-rules/v1"
 SHIPPED = Path(__file__).parent / "shipped" / "pay_rules.yaml"
@@ -25,7 +26,7 @@ class PayRulesData:
     structures: list[dict]
 
 
-def parse_pay_rules(text: str, *, file: str, categories: dict[str, set[str]]) -> PayRulesData:
+def parse_pay_rules(text: str, *, file: str, categories: dict[str, StaffCategoryRef]) -> PayRulesData:
     """Check a pay-rules file completely; every problem names the line and field; nothing is applied here."""
     data = load(text, file=file, expected_format=FORMAT)
     c = Collector(file)
@@ -34,8 +35,9 @@ def parse_pay_rules(text: str, *, file: str, categories: dict[str, set[str]]) ->
         category, level = c.text(node, "category"), c.text(node, "level", required=False)
         if category and category not in categories:
             c.add(node, "category", f"unknown staff category '{category}' (expected {', '.join(sorted(categories))})")
-        elif category and level and level not in categories[category]:
-            c.add(node, "level", f"unknown level '{level}' for {category} (expected {', '.join(sorted(categories[category])) or 'none'})")
+        elif category and level and categories[category].level(level) is None:
+            known = sorted(lv.code for lv in categories[category].levels)
+            c.add(node, "level", f"unknown level '{level}' for {category} (expected {', '.join(known) or 'none'})")
         return category, level
 
     grades = []
@@ -95,19 +97,15 @@ def parse_pay_rules(text: str, *, file: str, categories: dict[str, set[str]]) ->
     return PayRulesData(grades, items, tiers, constants, structures)
 
 
-def apply_pay_rules(data: PayRulesData, *, models: dict) -> dict[str, int]:
+def apply_pay_rules(data: PayRulesData, *, models: dict, categories: dict[str, StaffCategoryRef]) -> dict[str, int]:
     """Create or update every row the file names (structures get exactly the file's rules); returns counts."""
-    Category, Level = models["StaffCategory"], models["StaffLevel"]
-    categories = {cat.code: cat for cat in Category.objects.all()}
-    levels = {(lv.category_id, lv.code): lv for lv in Level.objects.all()}
-
     def resolve(category, level):
         cat = categories[category]
-        return cat, (levels[(cat.id, level)] if level else None)
+        return cat.id, (cat.level(level).id if level else None)
 
     for g in data.grades:
         cat, lv = resolve(g["category"], g["level"])
-        models["PayGrade"].objects.update_or_create(category=cat, level=lv, defaults={"post_salary": g["post_salary"]})
+        models["PayGrade"].objects.update_or_create(category_id=cat, level_id=lv, defaults={"post_salary": g["post_salary"]})
     items = {}
     for i in data.items:
         items[i["code"]], _ = models["PayItem"].objects.update_or_create(
@@ -119,10 +117,10 @@ def apply_pay_rules(data: PayRulesData, *, models: dict) -> dict[str, int]:
     for s in data.structures:
         cat, lv = resolve(s["category"], s["level"])
         structure, _ = models["PayStructure"].objects.update_or_create(
-            code=s["code"], defaults={"name": s["name"], "category": cat, "level": lv, "active": s["active"],
+            code=s["code"], defaults={"name": s["name"], "category_id": cat, "level_id": lv, "active": s["active"],
                                       "description": s["description"]})
         if s["active"]:
-            models["PayStructure"].objects.filter(category=cat, level=lv, active=True).exclude(pk=structure.pk).update(active=False)
+            models["PayStructure"].objects.filter(category_id=cat, level_id=lv, active=True).exclude(pk=structure.pk).update(active=False)
         models["PayRule"].objects.filter(structure=structure).delete()
         all_items = {i.code: i for i in models["PayItem"].objects.all()}
         models["PayRule"].objects.bulk_create([

@@ -5,8 +5,7 @@ from django.db.models import QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from brokercrm.compensation.models import PayConstant, PayGrade, PayItem, PayrollRun, Payslip, PayStructure, TierTable
-from brokercrm.org.facade import scope_for
-from brokercrm.org.roles import COMPANY_WIDE, Role
+from brokercrm.org.facade import COMPANY_WIDE, Role, scope_for
 
 VISIBLE_TO_PAYEES = (PayrollRun.Status.APPROVED, PayrollRun.Status.LOCKED)
 

@@ -5,7 +5,7 @@ status and a step log (actor, time, comment); the submitter may not approve; rec
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,16 +15,18 @@ from brokercrm.compensation.calc import ENTERED_INPUTS, RuleError, compile_rules
 from brokercrm.compensation.models import (BranchApproval, PayConstant, PayGrade, PayInput, PayItem, PayrollRun, PayrollStep,
                                            PayRule, Payslip, PayslipLine, PayStructure, TierTable)
 from brokercrm.compensation.payroll import compiled_structure, compute_payroll, constants, tier_tables
-from brokercrm.compensation.rules_io import apply_pay_rules, category_map, export_pay_rules, parse_pay_rules
+from brokercrm.compensation.rules_io import apply_pay_rules, export_pay_rules, parse_pay_rules
 from brokercrm.core.audit import audit_record, diff, snapshot
-from brokercrm.core.errors import DomainError
-from brokercrm.evaluation.facade import insert_rows, parse_period
-from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel
-from brokercrm.org.roles import Role
+from brokercrm.core.bulk import insert_rows
+from brokercrm.core.csvfiles import read_rows
+from brokercrm.core.errors import DomainError, InputRejected, Problem
+from brokercrm.core.permissions import role_required
+from brokercrm.evaluation.facade import parse_period
+from brokercrm.org.facade import PAYROLL_RUNNERS, Branch, Staff, category_level_ids, staff_categories
+from brokercrm.platform import facade as workflow
 
 RULE_MODELS = {"PayGrade": PayGrade, "PayItem": PayItem, "TierTable": TierTable, "PayConstant": PayConstant,
-               "PayStructure": PayStructure, "PayRule": PayRule, "StaffCategory": StaffCategory, "StaffLevel": StaffLevel}
-RUNNERS = {Role.ADMIN, Role.HEAD_OFFICE}
+               "PayStructure": PayStructure, "PayRule": PayRule}
 
 
 def _shown(value) -> str | None:
@@ -46,11 +48,6 @@ def _step(run: PayrollRun, actor, action: str, comment: str = "", branch: Branch
                                       actor_label=_label(actor), comment=comment)
 
 
-def _require_runner(actor) -> None:
-    if actor is not None and getattr(actor, "role", None) not in RUNNERS and not getattr(actor, "is_superuser", False):
-        raise DomainError("only head office may run, submit or lock a payroll", field="actor")
-
-
 def _transition(run: PayrollRun, actor, status: str, action: str, comment: str = "") -> None:
     before = run.status
     run.status = status
@@ -60,10 +57,10 @@ def _transition(run: PayrollRun, actor, status: str, action: str, comment: str =
                  changes={"status": [before, status]}, note=comment)
 
 
+@role_required(PAYROLL_RUNNERS)
 @transaction.atomic
 def payroll_run_calculate(*, actor, period: str) -> PayrollRun:
     """Compute the month's draft with the active pay structures (creates the run; recalculates a draft, never later)."""
-    _require_runner(actor)
     parsed = parse_period(period)
     if parsed.kind != "month":
         raise DomainError(f"'{period}' is not a month (YYYY-MM)", field="period")
@@ -94,12 +91,10 @@ def payroll_run_calculate(*, actor, period: str) -> PayrollRun:
     return run
 
 
+@role_required(PAYROLL_RUNNERS)
 @transaction.atomic
 def payroll_run_submit(*, actor, run: PayrollRun, comment: str = "") -> PayrollRun:
     """Draft → review: each branch with payslips gets an approval process in the workflow engine (the submitter applies)."""
-    from brokercrm.platform.workflow.services import process_start
-
-    _require_runner(actor)
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.status != PayrollRun.Status.DRAFT:
         raise DomainError(f"only a draft can be submitted; payroll {run.period} is {run.get_status_display()}", field="status")
@@ -116,44 +111,37 @@ def payroll_run_submit(*, actor, run: PayrollRun, comment: str = "") -> PayrollR
         net = sum(slips.values_list("net", flat=True), Decimal("0.00"))
         data = {"period": run.period, "branch_code": branch.code, "branch_name": branch.name, "branch_staff_no": first,
                 "payslips": slips.count(), "net_total": f"{net:.2f}"}
-        process_start(actor=actor, key=approvals.PROCESS, data=data, business_key=approvals.business_key(run.period, branch.code),
+        workflow.process_apply(actor=actor, key=approvals.PROCESS, data=data, business_key=approvals.business_key(run.period, branch.code),
                       summary=f"payroll {run.period} · {branch.code} {branch.name}: {data['payslips']} payslips, net {data['net_total']}",
                       parties=[], branches=[branch], reason=comment)
     return run
 
 
-def _branch_task(run: PayrollRun, branch: Branch):
-    from brokercrm.platform.workflow.models import ProcessInstance, WorkTask
-
-    instance = ProcessInstance.objects.filter(key=approvals.PROCESS, business_key=approvals.business_key(run.period, branch.code),
-                                              status=ProcessInstance.Status.RUNNING).first()
-    task = instance.tasks.filter(status=WorkTask.Status.OPEN).first() if instance else None
-    if task is None:
+def _branch_task(run: PayrollRun, branch: Branch) -> int:
+    """The id of the workflow task waiting for the branch's decision."""
+    task_id = workflow.pending_task_id(key=approvals.PROCESS, business_key=approvals.business_key(run.period, branch.code))
+    if task_id is None:
         raise DomainError(f"branch {branch.code} has no pending approval in payroll {run.period}", field="branch")
-    return task
+    return task_id
 
 
 def may_decide(*, user, run: PayrollRun, branch: Branch) -> bool:
     """Whether the user is the engine's candidate for the branch's pending approval (and not its applicant)."""
-    from brokercrm.platform.workflow.services import is_candidate, is_party
-
     try:
-        task = _branch_task(run, branch)
+        task_id = _branch_task(run, branch)
     except DomainError:
         return False
-    return is_candidate(user=user, task=task) and not is_party(user=user, instance=task.instance)
+    return workflow.may_decide(user=user, task_id=task_id)
 
 
 def payroll_branch_approve(*, actor, run: PayrollRun, branch: Branch, comment: str = "") -> PayrollRun:
     """Approve a branch's payslips through its workflow task (the branch manager; head office when escalated)."""
-    from brokercrm.platform.workflow.services import task_decide
-
     run = PayrollRun.objects.get(pk=run.pk)
     if run.status != PayrollRun.Status.REVIEW:
         raise DomainError(f"payroll {run.period} is {run.get_status_display()}: only a payroll in review can be approved", field="status")
-    task = _branch_task(run, branch)
+    task_id = _branch_task(run, branch)
     try:
-        task_decide(actor=actor, task=task, approved=True, comment=comment)
+        workflow.task_decide_by_id(actor=actor, task_id=task_id, approved=True, comment=comment)
     except DomainError as exc:
         if exc.field == "task":
             raise DomainError(f"you may not approve the payroll of branch {branch.code}: {exc.message}", field="branch") from None
@@ -164,8 +152,6 @@ def payroll_branch_approve(*, actor, run: PayrollRun, branch: Branch, comment: s
 
 def payroll_run_reject(*, actor, run: PayrollRun, comment: str, branch: Branch | None = None) -> PayrollRun:
     """Send the payroll back to draft with a reason, through a branch's workflow task the actor may decide."""
-    from brokercrm.platform.workflow.services import task_decide
-
     run = PayrollRun.objects.get(pk=run.pk)
     if run.status != PayrollRun.Status.REVIEW:
         raise DomainError("only a payroll in review can be sent back", field="status")
@@ -175,15 +161,15 @@ def payroll_run_reject(*, actor, run: PayrollRun, comment: str, branch: Branch |
     choices = [b for b in pending if (branch is None or b == branch) and may_decide(user=actor, run=run, branch=b)]
     if not choices:
         raise DomainError("you may not send this payroll back", field="actor")
-    task_decide(actor=actor, task=_branch_task(run, choices[0]), approved=False, comment=comment)
+    workflow.task_decide_by_id(actor=actor, task_id=_branch_task(run, choices[0]), approved=False, comment=comment)
     run.refresh_from_db()
     return run
 
 
+@role_required(PAYROLL_RUNNERS)
 @transaction.atomic
 def payroll_run_lock(*, actor, run: PayrollRun, comment: str = "") -> PayrollRun:
     """Approved → locked: nothing about the month can change any more."""
-    _require_runner(actor)
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.status != PayrollRun.Status.APPROVED:
         raise DomainError(f"only an approved payroll can be locked; payroll {run.period} is {run.get_status_display()}", field="status")
@@ -191,10 +177,10 @@ def payroll_run_lock(*, actor, run: PayrollRun, comment: str = "") -> PayrollRun
     return run
 
 
+@role_required(PAYROLL_RUNNERS)
 @transaction.atomic
 def pay_input_set(*, actor, period: str, staff: Staff, name: str, value: Decimal, note: str = "") -> PayInput:
     """Enter a month's compliance coefficient, product sales or other deduction for one staff member (draft months only)."""
-    _require_runner(actor)
     if name not in ENTERED_INPUTS:
         raise DomainError(f"unknown input '{name}' (expected {', '.join(ENTERED_INPUTS)})", field="name")
     label = parse_period(period).label
@@ -212,17 +198,18 @@ def pay_input_set(*, actor, period: str, staff: Staff, name: str, value: Decimal
     return entry
 
 
+@role_required(PAYROLL_RUNNERS)
 @transaction.atomic
 def pay_rules_import(*, actor, data: bytes, file_name: str) -> dict[str, int]:
     """Import pay rules from YAML: every problem is reported with its line and field; nothing changes on any problem."""
-    _require_runner(actor)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise DomainError(f"{file_name}: not valid UTF-8", field="file") from None
-    parsed = parse_pay_rules(text, file=file_name, categories=category_map(StaffCategory, StaffLevel))
+    categories = staff_categories()
+    parsed = parse_pay_rules(text, file=file_name, categories=categories)
     before = export_pay_rules(models=RULE_MODELS)
-    counts = apply_pay_rules(parsed, models=RULE_MODELS)
+    counts = apply_pay_rules(parsed, models=RULE_MODELS, categories=categories)
     audit_record(actor=actor, action="import", object_type="compensation.paystructure", object_id="*",
                  changes={"yaml": [before, export_pay_rules(models=RULE_MODELS)]}, note=file_name)
     return counts
@@ -232,10 +219,10 @@ def pay_rules_export() -> str:
     return export_pay_rules(models=RULE_MODELS)
 
 
+@role_required(PAYROLL_RUNNERS)
 @transaction.atomic
 def pay_rule_update(*, actor, rule: PayRule, formula: str) -> PayRule:
     """Change one item's formula; the whole structure is checked first and an error names the column."""
-    _require_runner(actor)
     before = snapshot(rule)
     rule.formula = formula.strip()
     rules = [(r.item.code, r.item.kind, rule.formula if r.pk == rule.pk else r.formula)
@@ -249,22 +236,22 @@ def pay_rule_update(*, actor, rule: PayRule, formula: str) -> PayRule:
     return rule
 
 
+@role_required(PAYROLL_RUNNERS)
 @transaction.atomic
-def pay_structure_copy(*, actor, source: PayStructure, code: str, name: str, category: StaffCategory,
-                       level: StaffLevel | None = None, activate: bool = True) -> PayStructure:
-    """A new structure from a template (e.g. a shipped one), optionally made the active one for its category and level."""
-    _require_runner(actor)
+def pay_structure_copy(*, actor, source: PayStructure, code: str, name: str, category: str, level: str = "",
+                       activate: bool = True) -> PayStructure:
+    """A new structure from a template (e.g. a shipped one) for a staff category and level (codes), optionally made
+    the active one for them."""
     if PayStructure.objects.filter(code=code).exists():
         raise DomainError(f"pay structure {code} already exists", field="code")
-    if level is not None and level.category_id != category.id:
-        raise DomainError("the level does not belong to the category", field="level")
-    structure = PayStructure.objects.create(code=code, name=name, category=category, level=level, active=False,
+    category_id, level_id = category_level_ids(category, level)
+    structure = PayStructure.objects.create(code=code, name=name, category_id=category_id, level_id=level_id, active=False,
                                             description=f"copied from {source.code}")
     PayRule.objects.bulk_create([PayRule(structure=structure, order=r.order, item_id=r.item_id, formula=r.formula)
                                  for r in source.rules.all()])
     compiled_structure(structure, constant_names=constants(), tier_names=tier_tables())
     if activate:
-        PayStructure.objects.filter(category=category, level=level, active=True).update(active=False)
+        PayStructure.objects.filter(category_id=category_id, level_id=level_id, active=True).update(active=False)
         structure.active = True
         structure.save(update_fields=["active"])
     audit_record(actor=actor, action="create", instance=structure, changes=diff({}, snapshot(structure)), note=f"copy of {source.code}")
@@ -274,14 +261,9 @@ def pay_structure_copy(*, actor, source: PayStructure, code: str, name: str, cat
 INPUT_COLUMNS = ["period", "staff_no", "name", "value", "note"]
 
 
+@role_required(PAYROLL_RUNNERS)
 def pay_inputs_import(*, actor, data: bytes, file_name: str) -> int:
     """Import pay inputs (period,staff_no,name,value,note): every bad row is reported by line and field; all or nothing."""
-    from decimal import InvalidOperation
-
-    from brokercrm.core.csvfiles import read_rows
-    from brokercrm.core.errors import InputRejected, Problem
-
-    _require_runner(actor)
     rows, problems = read_rows(data, file=file_name, columns=INPUT_COLUMNS)
     staff = {s.staff_no: s for s in Staff.objects.all()}
     frozen = set(PayrollRun.objects.exclude(status=PayrollRun.Status.DRAFT).values_list("period", flat=True))
@@ -327,10 +309,10 @@ def pay_inputs_import(*, actor, data: bytes, file_name: str) -> int:
     return len(parsed)
 
 
+@role_required(PAYROLL_RUNNERS)
 @transaction.atomic
 def pay_constant_set(*, actor, constant: PayConstant, value: Decimal) -> PayConstant:
     """Change a configuration constant (e.g. the guaranteed minimum); the next draft calculation uses it."""
-    _require_runner(actor)
     before = snapshot(constant)
     constant.value = value
     constant.full_clean()
@@ -339,10 +321,10 @@ def pay_constant_set(*, actor, constant: PayConstant, value: Decimal) -> PayCons
     return constant
 
 
+@role_required(PAYROLL_RUNNERS)
 @transaction.atomic
 def pay_grade_set(*, actor, grade: PayGrade, post_salary: Decimal) -> PayGrade:
     """Change the post salary (岗位工资) of a category and level."""
-    _require_runner(actor)
     if post_salary < 0:
         raise DomainError("a post salary cannot be negative", field="post_salary")
     before = snapshot(grade)

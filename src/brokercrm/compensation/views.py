@@ -1,7 +1,8 @@
 """Compensation pages: payroll runs and their approval path, payslips explained line by line, pay rules."""
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,23 +12,16 @@ from brokercrm.compensation import selectors, services
 from brokercrm.compensation.calc import PAY_INPUTS
 from brokercrm.compensation.exports import export_workbook
 from brokercrm.compensation.forms import CommentForm, CopyForm, FormulaForm, PayInputForm, PeriodForm, PreviewForm, YamlImportForm
-from brokercrm.compensation.models import PayRule
+from brokercrm.compensation.models import PayConstant, PayGrade, PayRule
 from brokercrm.compensation.payroll import compute_payroll
 from brokercrm.core.errors import DomainError, InputRejected
-from brokercrm.org.models import Branch, StaffCategory, StaffLevel
-from brokercrm.org.roles import Role
-from brokercrm.org.selectors import category_list, staff_get
-
-RUNNERS = {Role.ADMIN, Role.HEAD_OFFICE}
+from brokercrm.core.permissions import has_role, require_role
+from brokercrm.org.facade import PAYROLL_RUNNERS, Branch, staff_categories, staff_get
 
 
 def _runner(request) -> bool:
-    return request.user.role in RUNNERS
-
-
-def _require_runner(request) -> None:
-    if not _runner(request):
-        raise PermissionDenied
+    """Whether to offer head office's buttons; the services check the role themselves."""
+    return has_role(request.user, PAYROLL_RUNNERS)
 
 
 def _error(request, exc: DomainError) -> None:
@@ -41,7 +35,6 @@ def home_page(request):
 
 @require_POST
 def run_calculate(request):
-    _require_runner(request)
     form = PeriodForm(request.POST)
     if form.is_valid():
         try:
@@ -125,14 +118,13 @@ def payslip_page(request, period: str, staff_no: str):
 
 
 def rules_page(request):
-    _require_runner(request)
-    categories = category_list()
+    require_role(request.user, PAYROLL_RUNNERS)
     return render(request, "compensation/rules.html", selectors.rules_overview() | {
-        "import_form": YamlImportForm(), "copy_form": CopyForm(categories=categories), "inputs": PAY_INPUTS})
+        "import_form": YamlImportForm(), "copy_form": CopyForm(categories=staff_categories().values()), "inputs": PAY_INPUTS})
 
 
 def rules_export(request):
-    _require_runner(request)
+    require_role(request.user, PAYROLL_RUNNERS)
     response = HttpResponse(services.pay_rules_export(), content_type="application/x-yaml; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="pay_rules.yaml"'
     return response
@@ -140,7 +132,6 @@ def rules_export(request):
 
 @require_POST
 def rules_import(request):
-    _require_runner(request)
     form = YamlImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -157,7 +148,7 @@ def rules_import(request):
 
 
 def structure_page(request, code: str):
-    _require_runner(request)
+    require_role(request.user, PAYROLL_RUNNERS)
     structure = selectors.structure_get(code=code)
     preview = None
     preview_form = PreviewForm(request.GET or None)
@@ -173,11 +164,11 @@ def structure_page(request, code: str):
                 preview_form.add_error("staff_no", _("not employed in that month"))
     return render(request, "compensation/structure.html", {"structure": structure, "rules": structure.rules.select_related("item").order_by("order"),
                                                            "preview_form": preview_form, "preview": preview,
-                                                           "copy_form": CopyForm(categories=category_list())})
+                                                           "copy_form": CopyForm(categories=staff_categories().values())})
 
 
 def rule_edit(request, code: str, rule_id: int):
-    _require_runner(request)
+    require_role(request.user, PAYROLL_RUNNERS)
     structure = selectors.structure_get(code=code)
     rule = get_object_or_404(PayRule.objects.select_related("item"), pk=rule_id, structure=structure)
     form = FormulaForm(request.POST or None, initial={"formula": rule.formula})
@@ -194,19 +185,13 @@ def rule_edit(request, code: str, rule_id: int):
 
 @require_POST
 def structure_copy(request, code: str):
-    _require_runner(request)
     source = selectors.structure_get(code=code)
-    form = CopyForm(request.POST, categories=category_list())
+    form = CopyForm(request.POST, categories=staff_categories().values())
     if form.is_valid():
         d = form.cleaned_data
-        category = StaffCategory.objects.get(code=d["category"])
-        level = None
-        if d["level"]:
-            cat_code, level_code = d["level"].split(":", 1)
-            level = StaffLevel.objects.filter(category__code=cat_code, code=level_code).first()
         try:
             structure = services.pay_structure_copy(actor=request.user, source=source, code=d["code"], name=d["name"],
-                                                    category=category, level=level)
+                                                    category=d["category"], level=d["level"])
         except DomainError as exc:
             _error(request, exc)
         else:
@@ -219,11 +204,6 @@ def structure_copy(request, code: str):
 
 @require_POST
 def constant_edit(request, name: str):
-    _require_runner(request)
-    from decimal import Decimal, InvalidOperation
-
-    from brokercrm.compensation.models import PayConstant
-
     constant = get_object_or_404(PayConstant, name=name)
     try:
         services.pay_constant_set(actor=request.user, constant=constant, value=Decimal(request.POST.get("value", "")))
@@ -238,11 +218,6 @@ def constant_edit(request, name: str):
 
 @require_POST
 def grade_edit(request, grade_id: int):
-    _require_runner(request)
-    from decimal import Decimal, InvalidOperation
-
-    from brokercrm.compensation.models import PayGrade
-
     grade = get_object_or_404(PayGrade, pk=grade_id)
     try:
         services.pay_grade_set(actor=request.user, grade=grade, post_salary=Decimal(request.POST.get("post_salary", "")))

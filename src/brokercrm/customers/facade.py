@@ -8,9 +8,13 @@ other apps push into their own queries, so that what a user may see is decided i
 org/scope.py) and still filtered by each app's SQL instead of by lists of ids.
 """
 from brokercrm.customers.contracts import CustomerRef  # noqa: F401
+from brokercrm.customers.models import CustomerStatus  # noqa: F401
 from brokercrm.customers.panels import register_panel  # noqa: F401
 from brokercrm.customers.selectors import (  # noqa: F401
     CustomerFilters, customer_get_to_win, customer_ref_by_id, customer_ref_get as customer_get, customer_refs_by_no,
     customer_scope_q, customer_unheld, register_list_filter, scope_date,
 )
 from brokercrm.customers.services import customer_lock  # noqa: F401
+from brokercrm.customers.selectors import (  # noqa: F401
+    customer_by_mobile, customer_ids_by_no, customers_open_after, customers_opened,
+)

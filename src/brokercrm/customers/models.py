@@ -127,6 +127,10 @@ class SavedFilter(models.Model):
         return self.name
 
 
+# A customer's status as other apps name it (through the facade), without the model.
+CustomerStatus = Customer.Status
+
+
 class Prospect(TimeStampedModel):
     """潜在客户: a person who may open an account; converts when an account with the same ID number or mobile is loaded."""
 

@@ -295,3 +295,27 @@ def suitability(*, customer: Customer, as_of: dt.date | None = None) -> Suitabil
         return Suitability(customer.risk_level, assessed, as_of, None, None, True)
     valid_until = _add_years(assessed, years)
     return Suitability(customer.risk_level, assessed, as_of, (as_of - assessed).days, valid_until, as_of >= valid_until)
+
+
+def customer_ids_by_no(customer_nos: Iterable[str]) -> dict[str, int]:
+    """Customer id per customer no. for those that exist (one query)."""
+    return dict(Customer.objects.filter(customer_no__in=set(customer_nos)).values_list("customer_no", "id"))
+
+
+def customers_opened(first: dt.date, last: dt.date) -> list[tuple[int, str, dt.date]]:
+    """(id, customer no., open date) of the accounts opened in [first, last]."""
+    return list(Customer.objects.filter(open_date__gte=first, open_date__lte=last).values_list("id", "customer_no", "open_date"))
+
+
+def customers_open_after(day: dt.date, *, exclude_frozen: bool, exclude_nos: Iterable[str] = ()) -> list[tuple[int, str]]:
+    """(id, customer no.) of the accounts open at the end of `day` (opened by then, not closed by then)."""
+    qs = Customer.objects.filter(open_date__lte=day).filter(Q(close_date__isnull=True) | Q(close_date__gt=day))
+    if exclude_frozen:
+        qs = qs.exclude(status=Customer.Status.FROZEN)
+    return list(qs.exclude(customer_no__in=set(exclude_nos)).values_list("id", "customer_no"))
+
+
+def customer_by_mobile(*, user, mobile: str, company_wide: bool = False) -> Customer | None:
+    """The customer with this mobile number (an open account first), in the user's scope unless company-wide."""
+    base = Customer.objects.select_related("branch") if company_wide else customer_list(user=user)
+    return base.filter(mobile=mobile).order_by("status", "customer_no").first() if mobile else None

@@ -10,12 +10,13 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable, Mapping
+from decimal import Decimal
+from typing import Mapping
 
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.errors import DomainError
+from brokercrm.core.money import quantize
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "service tasks the staff member completed in the period (service module)", "count", "sum", "work"),
 )
 BY_NAME = {i.name: i for i in INDICATORS}
+INDICATOR_NAMES = tuple(i.name for i in INDICATORS)
 MART_INDICATORS = tuple(i.name for i in INDICATORS if i.source == "mart")
 WORK_INDICATORS = tuple(i.name for i in INDICATORS if i.source == "work")
 
@@ -111,14 +113,6 @@ def parse_period(label: str, *, field: str = "period") -> EvalPeriod:
     return EvalPeriod(label, kind, start, end, tuple(f"{y:04d}-{mo:02d}" for y, mo in months))
 
 
-def period_label(kind: str, day: dt.date) -> str:
-    if kind == "month":
-        return f"{day.year:04d}-{day.month:02d}"
-    if kind == "quarter":
-        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
-    return f"{day.year:04d}"
-
-
 def aggregate_months(months: list[Mapping[str, Decimal | None]], trading_days: list[int]) -> dict[str, Decimal | None]:
     """Indicators of a quarter or year from its months (in date order) by metrics.md.
 
@@ -138,12 +132,8 @@ def aggregate_months(months: list[Mapping[str, Decimal | None]], trading_days: l
             out[ind.name] = values[-1]
         elif ind.aggregation == "weighted_avg":
             weighted = sum(((v or Decimal(0)) * n for v, n in zip(values, trading_days)), Decimal(0))
-            out[ind.name] = (weighted / total_days).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if total_days else None
+            out[ind.name] = quantize(weighted / total_days, 2) if total_days else None
     amount, commission = out.get("trade_amount"), out.get("commission")
     out["commission_rate"] = (None if not amount else
-                              (commission / amount).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP))
+                              quantize(commission / amount, 6))
     return out
-
-
-def indicator_names() -> Iterable[str]:
-    return BY_NAME.keys()

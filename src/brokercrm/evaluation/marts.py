@@ -1,15 +1,13 @@
 """Reading staff, branch and customer indicators from the published marts (read-only DuckDB snapshot)."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
 
-from brokercrm.evaluation.indicators import MART_INDICATORS, WORK_INDICATORS, EvalPeriod, aggregate_months
+from brokercrm.evaluation.indicators import MART_INDICATORS, EvalPeriod, aggregate_months
 
 STAFF_MART = "dm.staff_month"
 CUSTOMER_MART = "dm.customer_month"
@@ -81,37 +79,3 @@ def branch_indicators(period: EvalPeriod, branch_codes: list[str] | None = None)
 
 def customer_indicators(period: EvalPeriod, customer_nos: list[str]) -> PeriodIndicators:
     return _load(CUSTOMER_MART, "key", period, customer_nos, CUSTOMER_COLUMNS)
-
-
-# Our indicator name → the service module's name for it.
-FACADE_NAMES = {"visits": "visits_done", "service_tasks_done": "service_tasks_done"}
-
-
-@dataclass(frozen=True)
-class WorkIndicators:
-    values: dict[str, dict[str, Decimal]]
-    note: str
-
-
-def work_indicators(staff_nos: list[str], date_from: dt.date, date_to: dt.date) -> WorkIndicators:
-    """Visits and service tasks from the service module's facade; zeros with a visible note until it exists."""
-    try:
-        facade = import_module("brokercrm.servicing.facade")
-        fetch = facade.work_indicators
-    except (ImportError, AttributeError):
-        zeros = {s: {name: Decimal(0) for name in WORK_INDICATORS} for s in staff_nos}
-        return WorkIndicators(zeros, "work indicators (visits, service tasks done) are not available yet: counted as 0")
-    raw = fetch(staff_nos, date_from, date_to)
-    values = {}
-    for s in staff_nos:
-        got = raw.get(s) if isinstance(raw, dict) else None
-        values[s] = {name: _decimal(_field(got, FACADE_NAMES.get(name, name))) or Decimal(0) for name in WORK_INDICATORS}
-    return WorkIndicators(values, "")
-
-
-def _field(obj, name):
-    if obj is None:
-        return None
-    if isinstance(obj, dict):
-        return obj.get(name)
-    return getattr(obj, name, None)

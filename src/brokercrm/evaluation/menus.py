@@ -2,6 +2,6 @@
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core import navigation
-from brokercrm.org.roles import ALL_ROLES, Role
+from brokercrm.org.facade import EVALUATION_READERS
 
-navigation.register(_("Evaluation"), "evaluation:home", roles=ALL_ROLES - {Role.SERVICE_AGENT}, order=60)
+navigation.register(_("Evaluation"), "evaluation:home", roles=EVALUATION_READERS, order=60)

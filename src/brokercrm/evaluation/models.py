@@ -4,7 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.models import TimeStampedModel
-from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel, Team
 
 
 class PeriodKind(models.TextChoices):
@@ -18,8 +17,8 @@ class Scheme(TimeStampedModel):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    category = models.ForeignKey(StaffCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff category"))
-    level = models.ForeignKey(StaffLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("level"))
+    category = models.ForeignKey("org.StaffCategory", on_delete=models.PROTECT, related_name="+", verbose_name=_("staff category"))
+    level = models.ForeignKey("org.StaffLevel", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("level"))
     period_kind = models.CharField(_("period"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.MONTH)
     active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
@@ -73,9 +72,9 @@ class EvaluationRun(TimeStampedModel):
 
 class Score(models.Model):
     run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="scores")
-    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     total = models.DecimalField(_("score"), max_digits=12, decimal_places=2)
     rank_team = models.PositiveIntegerField(null=True, blank=True)
     rank_branch = models.PositiveIntegerField()

@@ -5,17 +5,18 @@ from decimal import Decimal
 from pathlib import Path
 
 from brokercrm.core.errors import DomainError
+from brokercrm.core.yamlio import Collector, dump, load
 from brokercrm.evaluation.indicators import BY_NAME
 from brokercrm.evaluation.scoring import MODES, ItemSpec, check_item, compile_item_formula
-from brokercrm.evaluation.yamlio import Collector, dump, load
-from brokercrm.platform.formula import FormulaError
+from brokercrm.org.facade import StaffCategoryRef
+from brokercrm.platform.facade import FormulaError
 
 FORMAT = "brokercrm-schemes/v1"
 SHIPPED = Path(__file__).parent / "shipped" / "schemes.yaml"
 PERIOD_KINDS = ("month", "quarter", "year")
 
 
-def parse_schemes(text: str, *, file: str, categories: dict[str, set[str]]) -> list[dict]:
+def parse_schemes(text: str, *, file: str, categories: dict[str, StaffCategoryRef]) -> list[dict]:
     data = load(text, file=file, expected_format=FORMAT)
     c = Collector(file)
     schemes, codes = [], set()
@@ -26,7 +27,7 @@ def parse_schemes(text: str, *, file: str, categories: dict[str, set[str]]) -> l
         codes.add(code)
         if category and category not in categories:
             c.add(node, "category", f"unknown staff category '{category}'")
-        elif category and level and level not in categories[category]:
+        elif category and level and categories[category].level(level) is None:
             c.add(node, "level", f"unknown level '{level}' for {category}")
         period = c.text(node, "period") or "month"
         if period not in PERIOD_KINDS:
@@ -77,14 +78,13 @@ def _item(c: Collector, node: dict) -> dict | None:
             "formula": formula_text}
 
 
-def apply_schemes(schemes: list[dict], *, models: dict) -> int:
-    Category, Level = models["StaffCategory"], models["StaffLevel"]
-    categories = {cat.code: cat for cat in Category.objects.all()}
+def apply_schemes(schemes: list[dict], *, models: dict, categories: dict[str, StaffCategoryRef]) -> int:
+    """Store checked schemes; `models` are the app's model classes (historical ones in the data migration)."""
     for s in schemes:
-        cat = categories[s["category"]]
-        lv = Level.objects.get(category=cat, code=s["level"]) if s["level"] else None
+        category = categories[s["category"]]
+        level_id = category.level(s["level"]).id if s["level"] else None
         scheme, _ = models["Scheme"].objects.update_or_create(code=s["code"], defaults={
-            "name": s["name"], "category": cat, "level": lv, "period_kind": s["period"], "active": s["active"],
+            "name": s["name"], "category_id": category.id, "level_id": level_id, "period_kind": s["period"], "active": s["active"],
             "description": s["description"]})
         models["SchemeItem"].objects.filter(scheme=scheme).delete()
         models["SchemeItem"].objects.bulk_create([models["SchemeItem"](scheme=scheme, order=n, **item)

@@ -7,16 +7,17 @@ formula of the formula language. Points are rounded half-up to 0.01; the score i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Iterable, Mapping
 
+from brokercrm.core.errors import DomainError
+from brokercrm.core.money import quantize, to_money
 from brokercrm.evaluation.indicators import BY_NAME, INDICATORS
-from brokercrm.platform.formula import Formula, FormulaError, compile_formula
+from brokercrm.platform.facade import Formula, FormulaError, compile_formula
 
 LINEAR, CAPPED, FLOOR, FORMULA = "linear", "capped", "floor", "formula"
 MODES = (LINEAR, CAPPED, FLOOR, FORMULA)
-CENT = Decimal("0.01")
-RATIO_PLACES = Decimal("0.000001")
+RATIO_PLACES = 6
 
 
 def formula_names() -> dict[str, str]:
@@ -58,8 +59,6 @@ class ItemScore:
 
 def check_item(spec: ItemSpec) -> None:
     """Refuse an item that cannot be scored, naming the field."""
-    from brokercrm.core.errors import DomainError
-
     if spec.indicator not in BY_NAME:
         raise DomainError(f"unknown indicator '{spec.indicator}'", field="indicator")
     if spec.mode not in MODES:
@@ -83,7 +82,7 @@ def score_item(spec: ItemSpec, values: Mapping[str, Decimal | None]) -> ItemScor
         raw = spec.formula.evaluate(inputs)
         used = {n: inputs.get(n) for n in sorted(spec.formula.names)}
         points = Decimal(0) if raw is None else Decimal(raw)
-        return ItemScore(spec.indicator, actual, spec.target, spec.weight, _r(ratio), _money(points), spec.mode,
+        return ItemScore(spec.indicator, actual, spec.target, spec.weight, _r(ratio), to_money(points), spec.mode,
                          spec.formula.text, used)
     effective = Decimal(0) if ratio is None else max(Decimal(0), ratio)
     if spec.mode == CAPPED:
@@ -94,13 +93,13 @@ def score_item(spec: ItemSpec, values: Mapping[str, Decimal | None]) -> ItemScor
         elif spec.cap is not None:
             effective = min(effective, spec.cap)
     points = spec.weight * effective
-    return ItemScore(spec.indicator, actual, spec.target, spec.weight, _r(ratio), _money(points), spec.mode)
+    return ItemScore(spec.indicator, actual, spec.target, spec.weight, _r(ratio), to_money(points), spec.mode)
 
 
 def score_staff(specs: Iterable[ItemSpec], values: Mapping[str, Decimal | None]) -> tuple[Decimal, list[ItemScore]]:
     """The score of one staff member and its breakdown by item."""
     items = [score_item(spec, values) for spec in specs]
-    return _money(sum((i.points for i in items), Decimal(0))), items
+    return to_money(sum((i.points for i in items), Decimal(0))), items
 
 
 def rank(totals: Mapping[str, Decimal], groups: Mapping[str, str] | None = None) -> dict[str, int]:
@@ -118,13 +117,8 @@ def rank(totals: Mapping[str, Decimal], groups: Mapping[str, str] | None = None)
     return ranks
 
 
-def _money(value: Decimal) -> Decimal:
-    amount = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-    return amount + Decimal("0.00") if amount == 0 else amount
-
-
 def _r(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
+    return None if value is None else quantize(value, RATIO_PLACES)
 
 
 __all__ = ["FormulaError", "ItemSpec", "ItemScore", "score_item", "score_staff", "rank", "MODES"]

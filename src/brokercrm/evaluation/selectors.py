@@ -1,20 +1,21 @@
 """Reads of evaluation, scoped by the user: scores of staff in scope; drill-down to customers in scope."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from brokercrm.customers.selectors import customer_scope_q
+from brokercrm.customers.facade import customer_get
 from brokercrm.evaluation.indicators import BY_NAME, parse_period
 from brokercrm.evaluation.marts import CUSTOMER_COLUMNS, customer_indicators
 from brokercrm.evaluation.models import EvaluationRun, Scheme, Score
-from brokercrm.org.facade import scope_for
-from brokercrm.org.models import Staff
-from brokercrm.org.selectors import staff_get
+from brokercrm.org.facade import Staff, scope_for, staff_get
+from brokercrm.relations.facade import development_relations_overlapping
 
 
 def scheme_list() -> QuerySet[Scheme]:
@@ -77,22 +78,17 @@ class CustomerContribution:
 def drill_customers(*, user, staff_no: str, period: str, indicator: str) -> tuple[Staff, list[CustomerContribution], str]:
     """Customers whose development relation with the staff member overlaps the period, in the user's scope,
     with their indicators for the period from dm.customer_month (the customer's whole-period values)."""
-    from brokercrm.relations.models import Relation, RelationType
-
     if indicator not in BY_NAME:
         raise Http404
     staff = staff_get(user=user, staff_no=staff_no)
     parsed = parse_period(period)
-    relations = (Relation.objects.filter(staff=staff, relation_type=RelationType.DEVELOPMENT, start_date__lte=parsed.end)
-                 .filter(Q(end_date__isnull=True) | Q(end_date__gt=parsed.start))
-                 .filter(customer_scope_q(user, prefix="customer__")).select_related("customer").order_by("customer__customer_no"))
-    relations = list(relations)
-    values = customer_indicators(parsed, [r.customer.customer_no for r in relations]).values if relations else {}
+    relations = development_relations_overlapping(user=user, staff_id=staff.pk, start=parsed.start, end=parsed.end)
+    values = customer_indicators(parsed, [r.customer_no for r in relations]).values if relations else {}
     rows = []
     for r in relations:
-        v = values.get(r.customer.customer_no, {})
+        v = values.get(r.customer_no, {})
         whole = r.start_date <= parsed.start and (r.end_date is None or r.end_date > parsed.end)
-        rows.append(CustomerContribution(r.customer.customer_no, r.customer.name, v.get(indicator),
+        rows.append(CustomerContribution(r.customer_no, r.customer_name, v.get(indicator),
                                          {c: v.get(c) for c in CUSTOMER_COLUMNS}, r.start_date, r.end_date, whole))
     rows.sort(key=lambda c: (c.value is None, -(c.value or 0), c.customer_no))
     note = "" if indicator in CUSTOMER_COLUMNS else "this indicator is counted per staff member only; customers are listed with their trading indicators"
@@ -114,22 +110,16 @@ def drill_trades(*, user, staff_no: str, period: str, customer_no: str) -> tuple
 
     Facts carry the attributed staff_no when the warehouse publishes it; otherwise the development relation's
     interval [start, end) clipped to the period selects the trade dates."""
-    import datetime as dt
-
-    from brokercrm.customers.selectors import customer_get
     from brokercrm.datacenter.pipelines.publish import open_published
-    from brokercrm.relations.models import Relation, RelationType
-
-    from django.conf import settings
 
     staff = staff_get(user=user, staff_no=staff_no)
     customer = customer_get(user=user, customer_no=customer_no)
     parsed = parse_period(period)
-    relation = (Relation.objects.filter(staff=staff, customer=customer, relation_type=RelationType.DEVELOPMENT,
-                                        start_date__lte=parsed.end).filter(Q(end_date__isnull=True) | Q(end_date__gt=parsed.start))
-                .order_by("-start_date").first())
-    if relation is None:
+    spans = development_relations_overlapping(user=user, staff_id=staff.pk, start=parsed.start, end=parsed.end,
+                                              customer_no=customer.customer_no)
+    if not spans:
         raise Http404
+    relation = spans[0]
     start = max(parsed.start, relation.start_date)
     end = min(parsed.end, relation.end_date - dt.timedelta(days=1)) if relation.end_date else parsed.end
     con = open_published(settings.WAREHOUSE_SNAPSHOT_DIR)

@@ -7,18 +7,19 @@ from django.db import transaction
 from django.db.models import Q
 
 from brokercrm.core.audit import audit_record, diff, snapshot
+from brokercrm.core.bulk import insert_rows
 from brokercrm.core.errors import DomainError
-from brokercrm.evaluation.bulk import insert_rows
+from brokercrm.core.permissions import role_required
 from brokercrm.evaluation.indicators import parse_period
-from brokercrm.evaluation.marts import staff_indicators, work_indicators
+from brokercrm.evaluation.marts import staff_indicators
 from brokercrm.evaluation.models import EvaluationRun, Scheme, SchemeItem, Score, ScoreLine
 from brokercrm.evaluation.schemes_io import apply_schemes, export_schemes, parse_schemes
 from brokercrm.evaluation.scoring import ItemSpec, check_item, compile_item_formula, rank, score_staff
-from brokercrm.evaluation.yamlio import category_map
-from brokercrm.org.models import Staff, StaffCategory, StaffLevel
-from brokercrm.platform.formula import FormulaError
+from brokercrm.evaluation.work import work_indicators
+from brokercrm.org.facade import EVALUATION_MANAGERS, Staff, category_level_ids, staff_categories
+from brokercrm.platform.facade import FormulaError
 
-MODELS = {"Scheme": Scheme, "SchemeItem": SchemeItem, "StaffCategory": StaffCategory, "StaffLevel": StaffLevel}
+MODELS = {"Scheme": Scheme, "SchemeItem": SchemeItem}
 
 
 def scheme_specs(scheme: Scheme) -> list[ItemSpec]:
@@ -36,6 +37,7 @@ def scheme_staff(scheme: Scheme, start, end):
     return qs.order_by("staff_no")
 
 
+@role_required(EVALUATION_MANAGERS)
 @transaction.atomic
 def evaluation_run(*, actor, scheme: Scheme, period: str) -> EvaluationRun:
     """Score every staff member of the scheme for the period and rank them in team, branch and company (re-run replaces)."""
@@ -65,7 +67,7 @@ def evaluation_run(*, actor, scheme: Scheme, period: str) -> EvaluationRun:
     company = rank(totals)
     run, created = EvaluationRun.objects.get_or_create(scheme=scheme, period=parsed.label, defaults={"created_by": actor if getattr(actor, "pk", None) else None})
     run.scores.all().delete()
-    notes = [n for n in (work.note,) if n]
+    notes = []
     missing = [n for n in numbers if n not in current.values]
     if missing:
         notes.append(f"no published indicators for {len(missing)} staff member(s) (e.g. {', '.join(missing[:5])}): scored on empty values")
@@ -84,6 +86,7 @@ def evaluation_run(*, actor, scheme: Scheme, period: str) -> EvaluationRun:
     return run
 
 
+@role_required(EVALUATION_MANAGERS)
 @transaction.atomic
 def schemes_import(*, actor, data: bytes, file_name: str) -> int:
     """Import schemes from YAML: every problem is reported with its line and field; nothing changes on any problem."""
@@ -91,9 +94,10 @@ def schemes_import(*, actor, data: bytes, file_name: str) -> int:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise DomainError(f"{file_name}: not valid UTF-8", field="file") from None
-    schemes = parse_schemes(text, file=file_name, categories=category_map(StaffCategory, StaffLevel))
+    categories = staff_categories()
+    schemes = parse_schemes(text, file=file_name, categories=categories)
     before = export_schemes(models=MODELS)
-    count = apply_schemes(schemes, models=MODELS)
+    count = apply_schemes(schemes, models=MODELS, categories=categories)
     audit_record(actor=actor, action="import", object_type="evaluation.scheme", object_id="*",
                  changes={"yaml": [before, export_schemes(models=MODELS)]}, note=file_name)
     return count
@@ -103,6 +107,7 @@ def schemes_export() -> str:
     return export_schemes(models=MODELS)
 
 
+@role_required(EVALUATION_MANAGERS)
 @transaction.atomic
 def scheme_item_update(*, actor, item: SchemeItem, target: Decimal | None, weight: Decimal, mode: str,
                        cap: Decimal | None = None, floor: Decimal | None = None, formula: str = "") -> SchemeItem:
@@ -121,19 +126,20 @@ def scheme_item_update(*, actor, item: SchemeItem, target: Decimal | None, weigh
     return item
 
 
+@role_required(EVALUATION_MANAGERS)
 @transaction.atomic
-def scheme_copy(*, actor, source: Scheme, code: str, name: str, category: StaffCategory, level: StaffLevel | None = None,
+def scheme_copy(*, actor, source: Scheme, code: str, name: str, category: str, level: str = "",
                 period_kind: str | None = None) -> Scheme:
-    """A new scheme from a template (e.g. a shipped one) for a category, level and period kind, with the same items."""
+    """A new scheme from a template (e.g. a shipped one) for a staff category and level (codes) and a period kind,
+    with the same items."""
     if Scheme.objects.filter(code=code).exists():
         raise DomainError(f"scheme {code} already exists", field="code")
-    if level is not None and level.category_id != category.id:
-        raise DomainError("the level does not belong to the category", field="level")
+    category_id, level_id = category_level_ids(category, level)
     kind = period_kind or source.period_kind
     if kind not in ("month", "quarter", "year"):
         raise DomainError(f"unknown period '{kind}'", field="period_kind")
-    scheme = Scheme.objects.create(code=code, name=name, category=category, level=level, period_kind=kind, active=True,
-                                   description=f"copied from {source.code}")
+    scheme = Scheme.objects.create(code=code, name=name, category_id=category_id, level_id=level_id,
+                                   period_kind=kind, active=True, description=f"copied from {source.code}")
     SchemeItem.objects.bulk_create([SchemeItem(scheme=scheme, order=i.order, indicator=i.indicator, weight=i.weight, target=i.target,
                                                mode=i.mode, cap=i.cap, floor=i.floor, formula=i.formula) for i in source.items.all()])
     audit_record(actor=actor, action="create", instance=scheme, changes=diff({}, snapshot(scheme)), note=f"copy of {source.code}")

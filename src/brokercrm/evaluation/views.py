@@ -1,25 +1,16 @@
 """Evaluation pages: indicator library, schemes, runs with rankings, drill-down score → indicator → customers → trades."""
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.permissions import has_role, require_role
 from brokercrm.evaluation import selectors, services
 from brokercrm.evaluation.forms import CopyForm, ItemForm, RunForm, YamlImportForm
 from brokercrm.evaluation.indicators import BY_NAME, INDICATORS
-from brokercrm.org.models import StaffCategory, StaffLevel
-from brokercrm.org.roles import Role
-from brokercrm.org.selectors import category_list
-
-MANAGERS = {Role.ADMIN, Role.HEAD_OFFICE}
-
-
-def _require_manager(request) -> None:
-    if request.user.role not in MANAGERS:
-        raise PermissionDenied
+from brokercrm.org.facade import EVALUATION_MANAGERS, staff_categories
 
 
 def home_page(request):
@@ -27,12 +18,11 @@ def home_page(request):
     form = RunForm(schemes=schemes)
     return render(request, "evaluation/home.html", {"indicators": INDICATORS, "schemes": schemes, "form": form,
                                                     "runs": selectors.run_list(user=request.user)[:30],
-                                                    "can_manage": request.user.role in MANAGERS, "import_form": YamlImportForm()})
+                                                    "can_manage": has_role(request.user, EVALUATION_MANAGERS), "import_form": YamlImportForm()})
 
 
 @require_POST
 def run_create(request):
-    _require_manager(request)
     schemes = selectors.scheme_list()
     form = RunForm(request.POST, schemes=schemes)
     if form.is_valid():
@@ -54,25 +44,20 @@ def scheme_page(request, code: str):
     items = list(scheme.items.order_by("order"))
     for item in items:
         item.definition = BY_NAME[item.indicator]
-    return render(request, "evaluation/scheme.html", {"scheme": scheme, "items": items, "can_manage": request.user.role in MANAGERS,
-                                                      "copy_form": CopyForm(categories=category_list(),
+    return render(request, "evaluation/scheme.html", {"scheme": scheme, "items": items, "can_manage": has_role(request.user, EVALUATION_MANAGERS),
+                                                      "copy_form": CopyForm(categories=staff_categories().values(),
                                                                             initial={"period_kind": scheme.period_kind})})
 
 
 @require_POST
 def scheme_copy(request, code: str):
-    _require_manager(request)
     source = selectors.scheme_get(code=code)
-    form = CopyForm(request.POST, categories=category_list())
+    form = CopyForm(request.POST, categories=staff_categories().values())
     if form.is_valid():
         d = form.cleaned_data
-        level = None
-        if d["level"]:
-            cat_code, level_code = d["level"].split(":", 1)
-            level = StaffLevel.objects.filter(category__code=cat_code, code=level_code).first()
         try:
             scheme = services.scheme_copy(actor=request.user, source=source, code=d["code"], name=d["name"],
-                                          category=StaffCategory.objects.get(code=d["category"]), level=level, period_kind=d["period_kind"])
+                                          category=d["category"], level=d["level"], period_kind=d["period_kind"])
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -84,7 +69,7 @@ def scheme_copy(request, code: str):
 
 
 def scheme_item_edit(request, code: str, item_id: int):
-    _require_manager(request)
+    require_role(request.user, EVALUATION_MANAGERS)  # the form itself is head office's; saving is checked by the service
     scheme = selectors.scheme_get(code=code)
     item = get_object_or_404(scheme.items, pk=item_id)
     form = ItemForm(request.POST or None, initial={"weight": item.weight, "target": item.target, "mode": item.mode,
@@ -109,7 +94,6 @@ def schemes_export(request):
 
 @require_POST
 def schemes_import(request):
-    _require_manager(request)
     form = YamlImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]

@@ -41,3 +41,22 @@ APPROVAL_ESCALATION = (Role.HEAD_OFFICE.value, Role.ADMIN.value)
 USER_ADMINS = frozenset({Role.ADMIN})
 # Roles whose users act as a staff member and so must be tied to one.
 STAFF_BOUND = frozenset({Role.BROKER, Role.SERVICE_AGENT})
+
+# Customer segments (analytics): who reads them, who defines tiers and groups, who pins a customer's tier.
+SEGMENT_READERS = ALL_ROLES - {Role.SERVICE_AGENT}
+SEGMENT_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+TIER_PIN_EDITORS = SEGMENT_EDITORS | {Role.BRANCH_MANAGER}
+# Differentiated service (servicing): who works tasks and alerts, assigns, spot-checks, configures.
+SERVICE_WORKERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER, Role.SERVICE_AGENT})
+TASK_ASSIGNERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER})
+SPOT_CHECKERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.COMPLIANCE})
+SERVICE_CONFIGURERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+SERVICE_OVERSEERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.COMPLIANCE})
+ALERT_RULE_READERS = SERVICE_CONFIGURERS | {Role.COMPLIANCE}
+# Evaluation: every role but service agents reads; head office runs schemes and changes them.
+EVALUATION_READERS = ALL_ROLES - {Role.SERVICE_AGENT}
+EVALUATION_MANAGERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+# Compensation: head office calculates, submits and locks payrolls and changes pay rules.
+PAYROLL_RUNNERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+# Roles with a "my work today" page of their own tasks and alerts.
+MY_WORK_USERS = frozenset({Role.BROKER, Role.SERVICE_AGENT, Role.BRANCH_MANAGER})

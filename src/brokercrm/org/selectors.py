@@ -1,9 +1,11 @@
 """Reads of the organisation, always through the user's data scope."""
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from brokercrm.core.errors import DomainError
 from brokercrm.org.models import Branch, StaffCategory, Staff, Team, User
 from brokercrm.org.scope import scope_for
 
@@ -77,3 +79,41 @@ def org_tree(*, user: User) -> list[Branch]:
 
 def category_list() -> QuerySet[StaffCategory]:
     return StaffCategory.objects.prefetch_related("levels")
+
+
+@dataclass(frozen=True)
+class StaffLevelRef:
+    id: int
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class StaffCategoryRef:
+    """A staff category with its levels, as other apps see it (choices, YAML checks, code → id)."""
+
+    id: int
+    code: str
+    label: str
+    levels: tuple[StaffLevelRef, ...]
+
+    def level(self, code: str) -> StaffLevelRef | None:
+        return next((lv for lv in self.levels if lv.code == code), None)
+
+
+def staff_categories(category_model=StaffCategory) -> dict[str, StaffCategoryRef]:
+    """Every staff category by code, in display order, with its levels (data migrations pass their historical model)."""
+    return {c.code: StaffCategoryRef(c.id, c.code, str(c), tuple(StaffLevelRef(lv.id, lv.code, str(lv)) for lv in c.levels.all()))
+            for c in category_model.objects.prefetch_related("levels")}
+
+
+def category_level_ids(category: str, level: str = "") -> tuple[int, int | None]:
+    """Ids of a staff category and, optionally, one of its levels, given by code; DomainError names the wrong one."""
+    ref = staff_categories().get(category)
+    if ref is None:
+        raise DomainError(f"unknown staff category '{category}'", field="category")
+    if not level:
+        return ref.id, None
+    if ref.level(level) is None:
+        raise DomainError("the level does not belong to the category", field="level")
+    return ref.id, ref.level(level).id

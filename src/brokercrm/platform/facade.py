@@ -24,3 +24,6 @@ from brokercrm.platform.services import custom_values_set  # noqa: F401
 from brokercrm.platform.workflow.registry import HandlerContext, register_handler, register_process  # noqa: F401
 from brokercrm.platform.workflow.selectors import inbox_count, pending_applications, process_instances_exist  # noqa: F401
 from brokercrm.platform.workflow.services import process_apply  # noqa: F401
+from brokercrm.platform.workflow.services import (  # noqa: F401
+    may_decide, pending_task_id, processes_withdraw, task_decide_by_id,
+)

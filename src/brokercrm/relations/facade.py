@@ -7,3 +7,6 @@ functions take ids and plain values and return frozen dataclasses or plain value
 from brokercrm.relations.applications import relation_add_apply  # noqa: F401
 from brokercrm.relations.models import RelationType  # noqa: F401
 from brokercrm.relations.responsibility import Responsibility, responsible_staff, responsible_staff_on  # noqa: F401
+from brokercrm.relations.selectors import (  # noqa: F401
+    RelationSpan, development_relations_overlapping, relations_of_departed_staff,
+)

@@ -1,11 +1,12 @@
 """Reads of broker relations, always through the data scope (customers' customer_scope_q and the user's staff)."""
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from brokercrm.core.intervals import in_force_q
-from brokercrm.customers.facade import customer_scope_q
+from brokercrm.customers.facade import CustomerStatus, customer_scope_q
 from brokercrm.org.facade import Staff, scope_for
 from brokercrm.relations.models import Relation, RelationType
 
@@ -53,3 +54,30 @@ def open_relations_of(*, staff: Staff, on: dt.date, include_service: bool) -> li
 def staff_for_application(*, staff_no: str) -> Staff:
     """Any staff member by number: a receiving broker may work in another branch (name and branch only are shown)."""
     return get_object_or_404(Staff.objects.select_related("branch", "category"), staff_no=staff_no)
+
+
+@dataclass(frozen=True)
+class RelationSpan:
+    customer_no: str
+    customer_name: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+def development_relations_overlapping(*, user, staff_id: int, start: dt.date, end: dt.date,
+                                      customer_no: str = "") -> list[RelationSpan]:
+    """A staff member's development relations in force on some day of [start, end] (optionally one customer's),
+    customers in the user's scope, by customer no. then newest first."""
+    qs = (Relation.objects.filter(staff_id=staff_id, relation_type=RelationType.DEVELOPMENT, start_date__lte=end)
+          .filter(Q(end_date__isnull=True) | Q(end_date__gt=start)).filter(customer_scope_q(user, prefix="customer__")))
+    if customer_no:
+        qs = qs.filter(customer__customer_no=customer_no)
+    return [RelationSpan(*row) for row in qs.order_by("customer__customer_no", "-start_date")
+            .values_list("customer__customer_no", "customer__name", "start_date", "end_date")]
+
+
+def relations_of_departed_staff(as_of: dt.date) -> list[tuple[int, str, str, dt.date]]:
+    """(customer id, customer no., staff no., leave date) of the relations in force on `as_of` whose staff member has
+    left by then, customers not closed."""
+    return list(Relation.objects.filter(in_force_q(as_of), staff__leave_date__lte=as_of).exclude(customer__status=CustomerStatus.CLOSED)
+                .values_list("customer_id", "customer__customer_no", "staff__staff_no", "staff__leave_date").distinct())

@@ -4,11 +4,11 @@ import datetime as dt
 from ninja import Router, Schema, Status
 
 from brokercrm.core.masking import mask_mobile
-from brokercrm.customers.selectors import customer_get, scope_date
+from brokercrm.customers.facade import customer_get, scope_date
 from brokercrm.org.facade import Staff
+from brokercrm.relations.facade import responsible_staff
 from brokercrm.servicing import selectors
 from brokercrm.servicing.models import Alert, ServiceTask
-from brokercrm.servicing.routing import responsible_staff
 from brokercrm.servicing.services.calls import call_record
 from brokercrm.servicing.services.outbox import opt_out_set
 from brokercrm.servicing.services.tasks import task_complete

@@ -4,8 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.models import TimeStampedModel
-from brokercrm.customers.models import Customer
-from brokercrm.org.models import Staff
 
 
 class RuleCode(models.TextChoices):
@@ -49,10 +47,10 @@ class Alert(TimeStampedModel):
         UNREACHABLE = "unreachable", _("Customer unreachable")
         ESCALATED = "escalated", _("Escalated")
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("customer"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="alerts", verbose_name=_("customer"))
     rule = models.CharField(_("rule"), max_length=32, choices=RuleCode.choices)
     biz_date = models.DateField(_("business date"))
-    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts",
+    staff = models.ForeignKey("org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts",
                               verbose_name=_("responsible staff"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
@@ -148,10 +146,10 @@ class ServiceTask(TimeStampedModel):
 
     VISIT_KINDS = (Kind.VISIT_NEW, Kind.VISIT_EXISTING, Kind.VISIT_KEY, Kind.VISIT_DEPARTED, Kind.VISIT_EXCEPTION)
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="service_tasks", verbose_name=_("customer"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="service_tasks", verbose_name=_("customer"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     title = models.CharField(_("title"), max_length=200)
-    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="service_tasks",
+    staff = models.ForeignKey("org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="service_tasks",
                               verbose_name=_("assigned to"))
     due_date = models.DateField(_("due date"), db_index=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
@@ -205,7 +203,7 @@ class ChannelConfig(TimeStampedModel):
 class OptOut(models.Model):
     """A customer who does not want messages on a channel (退订)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="opt_outs")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="opt_outs")
     channel = models.CharField(_("channel"), max_length=8, choices=ChannelConfig.Code.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -224,7 +222,7 @@ class OutboxMessage(TimeStampedModel):
         SUPPRESSED = "suppressed", _("Suppressed (opt-out)")
         UNKNOWN = "unknown", _("Unknown (interrupted while sending)")
 
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
+    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
     channel = models.CharField(_("channel"), max_length=8, choices=ChannelConfig.Code.choices)
     recipient = models.CharField(_("recipient"), max_length=200)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
@@ -270,7 +268,7 @@ class CallRecord(TimeStampedModel):
         CALLBACK = "callback", _("Call back later")
         RESOLVED = "resolved", _("Request resolved")
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="calls", verbose_name=_("customer"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="calls", verbose_name=_("customer"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("agent"))
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     phone = models.CharField(_("number"), max_length=20)

@@ -5,8 +5,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from brokercrm.customers.selectors import customer_list, customer_scope_q
-from brokercrm.org.facade import scope_for
+from brokercrm.core.audit import audit_record
+from brokercrm.customers.facade import customer_by_mobile, customer_scope_q
+from brokercrm.org.facade import Role, scope_for
 from brokercrm.servicing.models import Alert, AlertRule, CallRecord, OutboxMessage, ServiceTask, Strategy
 
 
@@ -91,17 +92,28 @@ def customer_by_phone(*, user, phone: str):
     Service agents answer the call centre for the whole company: an incoming call brings its caller into
     their view (SPEC: "screen-popped callers"), and each such look-up is audited. Other roles keep their scope.
     """
-    from brokercrm.core.audit import audit_record
-    from brokercrm.customers.models import Customer
-
     digits = "".join(ch for ch in phone if ch.isdigit())
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
-    call_centre = getattr(user, "role", "") == "service_agent"
-    base = Customer.objects.select_related("branch") if call_centre else customer_list(user=user)
-    customer = base.filter(mobile=digits).order_by("status", "customer_no").first() if digits else None
+    call_centre = getattr(user, "role", "") == Role.SERVICE_AGENT
+    customer = customer_by_mobile(user=user, mobile=digits, company_wide=call_centre)
     if customer is None:
         raise Http404("no customer with this number in your scope")
     if call_centre:
         audit_record(actor=user, action="view", instance=customer, note=f"screen pop {digits[:3]}****{digits[-4:]}")
     return customer
+
+
+def work_indicators(staff_nos: list[str], date_from: dt.date, date_to: dt.date) -> dict[str, dict[str, int]]:
+    """Service workload per staff member: tasks done (any kind, visits included) and visits done, by done date in [from, to].
+
+    A task counts for the staff member it was assigned to; every requested staff_no is in the answer (zeros included).
+    """
+    rows = (ServiceTask.objects.filter(status=ServiceTask.Status.DONE, staff__staff_no__in=staff_nos,
+                                       done_at__date__gte=date_from, done_at__date__lte=date_to)
+            .values("staff__staff_no")
+            .annotate(tasks=Count("id"), visits=Count("id", filter=Q(kind__in=ServiceTask.VISIT_KINDS))))
+    result = {no: {"visits_done": 0, "service_tasks_done": 0} for no in staff_nos}
+    for row in rows:
+        result[row["staff__staff_no"]] = {"visits_done": row["visits"], "service_tasks_done": row["tasks"]}
+    return result

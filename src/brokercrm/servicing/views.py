@@ -1,8 +1,5 @@
-"""Servicing pages: thin views over the selectors (scoped reads) and services (audited writes)."""
-
-
+"""Servicing pages: thin views over the selectors (scoped reads) and services (audited writes, role-checked)."""
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brokercrm.core.errors import DomainError, InputRejected
-from brokercrm.org import selectors as org_selectors
-from brokercrm.org.roles import Role
+from brokercrm.core.permissions import has_role, require_role
+from brokercrm.org.facade import ALERT_RULE_READERS, SERVICE_CONFIGURERS, SPOT_CHECKERS, TASK_ASSIGNERS, staff_list
 from brokercrm.servicing import rules, selectors
 from brokercrm.servicing.forms import AlertResolveForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm
 from brokercrm.servicing.models import Alert, ChannelConfig, OutboxMessage, RuleCode, ServiceTask
@@ -19,17 +16,6 @@ from brokercrm.servicing.services import alerts as alert_services
 from brokercrm.servicing.services import outbox as outbox_services
 from brokercrm.servicing.services import strategies as strategy_services
 from brokercrm.servicing.services import tasks as task_services
-
-WORKERS = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER, Role.SERVICE_AGENT}
-ASSIGNERS = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER}
-CHECKERS = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.COMPLIANCE}
-CONFIGURERS = {Role.ADMIN, Role.HEAD_OFFICE}
-
-
-def _require(request, roles) -> None:
-    if request.user.role not in roles and not request.user.is_superuser:
-        raise PermissionDenied
-
 
 def _apply(form, action) -> bool:
     """Run a service with the form's data; its domain errors land on the field they name."""
@@ -66,7 +52,6 @@ def alert_detail_page(request, alert_id: int):
     alert = selectors.alert_get(user=request.user, alert_id=alert_id)
     form = AlertResolveForm(request.POST or None)
     if request.method == "POST":
-        _require(request, WORKERS)
         if _apply(form, lambda d: alert_services.alert_resolve(actor=request.user, alert=alert, outcome=d["outcome"], note=d["note"])):
             messages.success(request, _("Alert resolved."))
             return redirect("servicing:alerts")
@@ -96,7 +81,7 @@ def visit_list_page(request):
 @require_http_methods(["GET", "POST"])
 def task_detail_page(request, task_id: int):
     task = selectors.task_get(user=request.user, task_id=task_id)
-    staff = org_selectors.staff_list(user=request.user, active_only=True)
+    staff = staff_list(user=request.user, active_only=True)
     complete = TaskCompleteForm(request.POST if request.POST.get("action") == "complete" else None)
     assign = TaskAssignForm(request.POST if request.POST.get("action") == "assign" else None, staff_queryset=staff)
     check = SpotCheckForm(request.POST if request.POST.get("action") == "check" else None)
@@ -104,20 +89,17 @@ def task_detail_page(request, task_id: int):
         action = request.POST.get("action")
         done = False
         if action == "complete":
-            _require(request, WORKERS)
             done = _apply(complete, lambda d: task_services.task_complete(actor=request.user, task=task, outcome=d["outcome"], note=d["note"]))
         elif action == "assign":
-            _require(request, ASSIGNERS)
             done = _apply(assign, lambda d: task_services.task_assign(actor=request.user, task=task, staff=d["staff"], due_date=d["due_date"]))
         elif action == "check":
-            _require(request, CHECKERS)
             done = _apply(check, lambda d: task_services.task_spot_check(actor=request.user, task=task, passed=d["passed"], note=d["note"]))
         if done:
             messages.success(request, _("Saved."))
             return redirect("servicing:task_detail", task_id=task.pk)
     return render(request, "servicing/task_detail.html", {
         "task": task, "complete": complete, "assign": assign, "check": check,
-        "can_assign": request.user.role in ASSIGNERS, "can_check": request.user.role in CHECKERS,
+        "can_assign": has_role(request.user, TASK_ASSIGNERS), "can_check": has_role(request.user, SPOT_CHECKERS),
         "calls": task.calls.all(), "messages_sent": task.messages.all()})
 
 
@@ -132,7 +114,6 @@ def outbox_page(request):
 @require_POST
 def outbox_requeue_page(request, message_id: int):
     """An operator sends an interrupted or failed message again after checking it did not arrive."""
-    _require(request, {Role.ADMIN, Role.HEAD_OFFICE})
     message = get_object_or_404(selectors.outbox_list(user=request.user), pk=message_id)
     try:
         outbox_services.message_requeue(actor=request.user, message=message)
@@ -147,20 +128,16 @@ def outbox_requeue_page(request, message_id: int):
 def strategy_page(request):
     form = StrategyForm(request.POST or None)
     if request.method == "POST":
-        _require(request, CONFIGURERS)
         if _apply(form, lambda d: strategy_services.strategy_create(actor=request.user, **d)):
             messages.success(request, _("Strategy saved."))
             return redirect("servicing:strategies")
     return render(request, "servicing/strategies.html", {"strategies": selectors.strategy_list(), "form": form,
-                                                         "can_edit": request.user.role in CONFIGURERS})
+                                                         "can_edit": has_role(request.user, SERVICE_CONFIGURERS)})
 
 
 @require_POST
 def strategy_run_page(request, strategy_id: int):
-    _require(request, CONFIGURERS)
-    strategy = selectors.strategy_list().filter(pk=strategy_id).first()
-    if strategy is None:
-        raise PermissionDenied
+    strategy = get_object_or_404(selectors.strategy_list(), pk=strategy_id)
     try:
         result = strategy_services.strategy_run(actor=request.user, strategy=strategy, period=timezone.localdate())
     except DomainError as exc:
@@ -172,11 +149,10 @@ def strategy_run_page(request, strategy_id: int):
 
 @require_http_methods(["GET", "POST"])
 def alert_rules_page(request):
-    _require(request, CONFIGURERS | {Role.COMPLIANCE})
+    require_role(request.user, ALERT_RULE_READERS)
     overrides = selectors.alert_rule_overrides()
     problems = []
     if request.method == "POST":
-        _require(request, CONFIGURERS)
         code = request.POST.get("code", "")
         params = {name: request.POST.get(name, "").strip() for name in rules.DEFAULTS.get(code, {}) if request.POST.get(name, "").strip()}
         try:
@@ -195,4 +171,4 @@ def alert_rules_page(request):
         rows.append({"code": code, "label": label, "enabled": row.enabled if row else True,
                      "parameters": [(name, stored.get(name, default), default) for name, (default, _kind) in rules.DEFAULTS[code].items()]})
     return render(request, "servicing/alert_rules.html", {"rows": rows, "problems": problems,
-                                                          "can_edit": request.user.role in CONFIGURERS})
+                                                          "can_edit": has_role(request.user, SERVICE_CONFIGURERS)})

@@ -14,7 +14,7 @@ import pandas as pd
 
 from brokercrm.analytics.engine import clusters, rfm
 from brokercrm.analytics.engine.tiers import TierRule, ordered, tier_matrix
-from brokercrm.platform.formula import Formula
+from brokercrm.platform.facade import Formula
 
 MONTH_MONEY = ("avg_daily_assets", "end_assets", "net_inflow", "trade_amount", "commission", "net_commission")
 MONTH_COUNTS = ("trade_count", "active_days")

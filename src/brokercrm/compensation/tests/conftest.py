@@ -1,5 +1,3 @@
-import sys
-
 import pytest
 
 
@@ -7,9 +5,3 @@ import pytest
 def snapshot_dir(tmp_path, settings):
     settings.WAREHOUSE_SNAPSHOT_DIR = tmp_path / "published"
     return settings.WAREHOUSE_SNAPSHOT_DIR
-
-
-@pytest.fixture
-def no_servicing_facade(monkeypatch):
-    """The service module's facade is absent: work indicators count as 0 with a note."""
-    monkeypatch.setitem(sys.modules, "brokercrm.servicing.facade", None)

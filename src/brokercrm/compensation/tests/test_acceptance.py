@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def loaded(tmp_path, settings, no_servicing_facade):
+def loaded(tmp_path, settings):
     settings.WAREHOUSE_PATH = tmp_path / "warehouse" / "warehouse.duckdb"
     settings.WAREHOUSE_SNAPSHOT_DIR = tmp_path / "warehouse" / "published"
     root = tmp_path / "delivery"

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def month(org_world, snapshot_dir, no_servicing_facade):
+def month(org_world, snapshot_dir):
     install_shipped_templates()
     path = publish_month(snapshot_dir)
     con = duckdb.connect(str(path))

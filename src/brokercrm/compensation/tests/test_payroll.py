@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def month(org_world, snapshot_dir, no_servicing_facade):
+def month(org_world, snapshot_dir):
     publish_month(snapshot_dir)
     ho = org_world["users"]["head_office"]
     evaluation_run(actor=ho, scheme=Scheme.objects.get(code="AM-MONTHLY"), period=MONTH)
@@ -39,7 +39,7 @@ def test_the_shipped_account_manager_structure_pays_the_hand_computed_amounts(mo
                        "coefficient_adjustment": D("-1170.00"), "guarantee_topup": D("0.00"), "deduction": D("0.00")}
     assert lines["eval_coefficient"].amount == D("1")  # score 88.00 reaches the 80 tier
     assert (slip.gross, slip.deductions, slip.net) == (D("10530.00"), D("0.00"), D("10530.00"))
-    assert "work indicators" in run.note
+    assert run.note == "2 staff member(s) have no published indicators for 2026-03"  # work indicators come from servicing
 
 
 def test_every_line_keeps_its_formula_inputs_and_lineage(month):
@@ -166,11 +166,12 @@ def test_cli_run_and_export_write_one_row_per_non_zero_line(month, tmp_path):
 def test_the_level_template_pays_a_manager_by_level_once_copied_and_active(month):
     """AM-TIERED copied for managers (level 1): (35,000 − 3,000 − 0) × 60% = 19,200.00 for S0003."""
     from brokercrm.compensation.models import PayStructure
-    from brokercrm.org.tests.factories import category, level
+    from brokercrm.org.tests.factories import category
 
+    category("account_manager")  # the seeded categories and levels are there
     ho = month["users"]["head_office"]
     services.pay_structure_copy(actor=ho, source=PayStructure.objects.get(code="AM-TIERED"), code="AM-MGR", name="客户经理分成",
-                                category=category("account_manager"), level=level("account_manager", "manager"))
+                                category="account_manager", level="manager")
     run = services.payroll_run_calculate(actor=ho, period=MONTH)
     slip, lines = lines_of(run, "S0003")
     assert slip.structure_code == "AM-MGR" and lines["perf_commission"].amount == D("19200.00")

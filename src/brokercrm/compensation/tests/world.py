@@ -31,14 +31,15 @@ def install_shipped_templates():
     from brokercrm.compensation.services import RULE_MODELS
     from brokercrm.evaluation.schemes_io import SHIPPED as SCHEMES, apply_schemes, parse_schemes
     from brokercrm.evaluation.services import MODELS
-    from brokercrm.evaluation.yamlio import category_map
-    from brokercrm.org.models import StaffCategory, StaffLevel
+    from brokercrm.org.facade import staff_categories
     from brokercrm.org.tests.factories import category
 
     category("account_manager")
-    categories = category_map(StaffCategory, StaffLevel)
-    apply_pay_rules(parse_pay_rules(SHIPPED.read_text(encoding="utf-8"), file="pay_rules.yaml", categories=categories), models=RULE_MODELS)
-    apply_schemes(parse_schemes(SCHEMES.read_text(encoding="utf-8"), file="schemes.yaml", categories=categories), models=MODELS)
+    categories = staff_categories()
+    apply_pay_rules(parse_pay_rules(SHIPPED.read_text(encoding="utf-8"), file="pay_rules.yaml", categories=categories),
+                    models=RULE_MODELS, categories=categories)
+    apply_schemes(parse_schemes(SCHEMES.read_text(encoding="utf-8"), file="schemes.yaml", categories=categories),
+                  models=MODELS, categories=categories)
 
 
 def approve_all(world, run):

@@ -7,7 +7,7 @@ from brokercrm.customers.tests.factories import CustomerFactory, relate
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_head_office_runs_a_scheme_and_a_broker_drills_from_score_to_customers(org_world, snapshot_dir, no_servicing_facade, page):
+def test_head_office_runs_a_scheme_and_a_broker_drills_from_score_to_customers(org_world, snapshot_dir, page):
     """HO runs AM-MONTHLY for March on the page and sees the ranking with its chart; the broker sees own score and its customers."""
     install_shipped_templates()
     publish_month(snapshot_dir)

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def month(org_world, snapshot_dir, no_servicing_facade):
+def month(org_world, snapshot_dir):
     publish_month(snapshot_dir)
     return org_world
 

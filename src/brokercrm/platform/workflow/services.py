@@ -263,3 +263,28 @@ def handle_notify_completed(context: registry.HandlerContext) -> None:
 
 def handle_notify_rejected(context: registry.HandlerContext) -> None:
     notify(instance=context.instance, kind=Notification.Kind.REJECTED)
+
+
+def pending_task_id(*, key: str, business_key: str) -> int | None:
+    """The open task of the running instance of `key` for one subject, None when nothing waits."""
+    return WorkTask.objects.filter(instance__key=key, instance__business_key=business_key, status=WorkTask.Status.OPEN,
+                                   instance__status=ProcessInstance.Status.RUNNING).order_by("id").values_list("id", flat=True).first()
+
+
+def may_decide(*, user, task_id: int) -> bool:
+    """Whether the user is a candidate for the task and not a party to its instance (no self-approval)."""
+    task = WorkTask.objects.select_related("instance").get(pk=task_id)
+    return is_candidate(user=user, task=task) and not is_party(user=user, instance=task.instance)
+
+
+def task_decide_by_id(*, actor, task_id: int, approved: bool, comment: str = "") -> None:
+    task_decide(actor=actor, task=WorkTask.objects.get(pk=task_id), approved=approved, comment=comment)
+
+
+def processes_withdraw(*, key: str, business_key_prefix: str, keep_instance_id: int, comment: str) -> int:
+    """Withdraw, each as its applicant, the running instances of `key` for the subjects under a prefix but one."""
+    others = list(ProcessInstance.objects.filter(key=key, status=ProcessInstance.Status.RUNNING,
+                                                 business_key__startswith=business_key_prefix).exclude(pk=keep_instance_id))
+    for other in others:
+        process_withdraw(actor=other.started_by, instance=other, comment=comment)
+    return len(others)

@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError, InputRejected
-from brokercrm.customers.models import Customer
+from brokercrm.core.permissions import role_required
+from brokercrm.customers.facade import customer_ids_by_no
+from brokercrm.org.facade import SERVICE_CONFIGURERS, SERVICE_WORKERS
+from brokercrm.relations.facade import responsible_staff
 from brokercrm.servicing import rules
 from brokercrm.servicing.models import Alert, AlertRule, RuleCode, ServiceTask
-from brokercrm.servicing.routing import responsible_staff
 
 ALERT_TASK_DUE_DAYS = 3
 
@@ -29,6 +31,7 @@ def effective_rules() -> dict[str, dict]:
     return result
 
 
+@role_required(SERVICE_CONFIGURERS)
 @transaction.atomic
 def alert_rule_update(*, actor, code: str, enabled: bool, parameters: dict[str, str]) -> AlertRule:
     """Configure one rule; every bad parameter is named and nothing is saved."""
@@ -59,7 +62,7 @@ def alerts_raise(*, candidates: list[rules.Candidate]) -> RaiseResult:
     """Store new alerts (one per customer, rule and day: re-running is a no-op), routed, each with a follow-up task."""
     if not candidates:
         return RaiseResult(0, 0, 0)
-    customers = dict(Customer.objects.filter(customer_no__in={c.customer_no for c in candidates}).values_list("customer_no", "id"))
+    customers = customer_ids_by_no(c.customer_no for c in candidates)
     routing = responsible_staff(customers.values())
     days = {c.biz_date for c in candidates}
     existing = set(Alert.objects.filter(biz_date__in=days, customer_id__in=customers.values()).values_list("customer_id", "rule", "biz_date"))
@@ -83,6 +86,7 @@ def alerts_raise(*, candidates: list[rules.Candidate]) -> RaiseResult:
     return RaiseResult(len(fresh), len(tasks), len(candidates) - len(fresh))
 
 
+@role_required(SERVICE_WORKERS)
 @transaction.atomic
 def alert_resolve(*, actor, alert: Alert, outcome: str, note: str = "") -> Alert:
     """Close an alert with its outcome; its follow-up task is done with it."""

@@ -5,9 +5,12 @@ from django.db import transaction
 
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
+from brokercrm.core.permissions import role_required
+from brokercrm.org.facade import SERVICE_WORKERS
 from brokercrm.servicing.models import CallRecord
 
 
+@role_required(SERVICE_WORKERS)
 @transaction.atomic
 def call_record(*, actor, customer, direction: str, phone: str, started_at: dt.datetime, duration_seconds: int, outcome: str,
                 note: str = "", task=None) -> CallRecord:

@@ -13,8 +13,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from brokercrm.core.audit import audit_record
+from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
+from brokercrm.core.permissions import role_required
+from brokercrm.org.facade import SERVICE_CONFIGURERS, SERVICE_WORKERS
+from brokercrm.servicing.channels.email import SmtpSender
+from brokercrm.servicing.channels.sms import SmppSender
 from brokercrm.servicing.models import ChannelConfig, OptOut, OutboxAttachment, OutboxMessage
 
 LEASE = dt.timedelta(minutes=5)
@@ -46,6 +50,7 @@ def message_enqueue(*, channel: str, recipient: str, body_text: str, dedupe_key:
     return message, True
 
 
+@role_required(SERVICE_WORKERS)
 @transaction.atomic
 def opt_out_set(*, actor, customer, channel: str, opted_out: bool) -> None:
     if channel not in ChannelConfig.Code.values:
@@ -57,6 +62,7 @@ def opt_out_set(*, actor, customer, channel: str, opted_out: bool) -> None:
     audit_record(actor=actor, action="update", instance=customer, changes={f"opt_out_{channel}": [not opted_out, opted_out]})
 
 
+@role_required(SERVICE_CONFIGURERS)
 @transaction.atomic
 def message_requeue(*, actor, message: OutboxMessage) -> OutboxMessage:
     """An operator decides an interrupted or failed message should be sent (again)."""
@@ -77,9 +83,6 @@ def in_quiet_hours(config: ChannelConfig, local_time: dt.time) -> bool:
 
 
 def _senders():
-    from brokercrm.servicing.channels.email import SmtpSender
-    from brokercrm.servicing.channels.sms import SmppSender
-
     return {"email": SmtpSender, "sms": SmppSender}
 
 
@@ -181,11 +184,10 @@ def _retry_all(due, config, now, error, result) -> None:
         _retry(message, config, now, error, result)
 
 
+@role_required(SERVICE_CONFIGURERS)
 @transaction.atomic
 def channel_config_update(*, actor, code: str, **changes) -> ChannelConfig:
     """Change a channel's connection or policy (host, port, sender, username, rate_per_minute, quiet hours, max_attempts)."""
-    from brokercrm.core.audit import diff, snapshot
-
     allowed = {"host", "port", "sender", "username", "password", "rate_per_minute", "quiet_start", "quiet_end", "max_attempts"}
     unknown = set(changes) - allowed
     if unknown:

@@ -7,9 +7,11 @@ from django.db.models import Q
 
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
+from brokercrm.core.permissions import role_required
 from brokercrm.customers.models import Customer
+from brokercrm.org.facade import SERVICE_CONFIGURERS
+from brokercrm.relations.facade import responsible_staff
 from brokercrm.servicing.models import ServiceTask, Strategy
-from brokercrm.servicing.routing import responsible_staff
 from brokercrm.servicing.services.outbox import message_enqueue
 
 # Segments known before the analytics app lands: code → filter of open customers as of a day.
@@ -19,6 +21,7 @@ BUILTIN_SEGMENTS = {
 }
 
 
+@role_required(SERVICE_CONFIGURERS)
 @transaction.atomic
 def strategy_create(*, actor, name: str, segment: str, content: str, channel: str, frequency: str, owner: str,
                     subject: str = "", body: str = "", active: bool = True) -> Strategy:
@@ -52,6 +55,7 @@ class StrategyRun:
     skipped: int
 
 
+@role_required(SERVICE_CONFIGURERS)
 @transaction.atomic
 def strategy_run(*, actor, strategy: Strategy, period: dt.date) -> StrategyRun:
     """Apply a strategy for the period containing `period`: a task per customer, or a queued message."""

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
-from brokercrm.customers.models import Customer
-from brokercrm.org.models import Staff
-from brokercrm.relations.models import Relation
-from brokercrm.servicing.models import ServiceTask
-from brokercrm.servicing.routing import responsible_staff
+from brokercrm.core.permissions import role_required
+from brokercrm.customers.facade import customers_open_after, customers_opened
+from brokercrm.org.facade import SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, Staff
+from brokercrm.relations.facade import relations_of_departed_staff, responsible_staff
+from brokercrm.servicing.models import Alert, ServiceTask
 
 
 def add_month(day: dt.date) -> dt.date:
@@ -56,10 +56,9 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
         | Q(kind=ServiceTask.Kind.VISIT_EXISTING, source_key__startswith=f"visit_existing:{as_of.year}:")).values_list("source_key", flat=True))
     pending: list[ServiceTask] = []
 
-    new_accounts = list(Customer.objects.filter(open_date__gte=opened_from or as_of, open_date__lte=as_of).values_list("id", "customer_no", "open_date"))
+    new_accounts = customers_opened(opened_from or as_of, as_of)
     year_end = dt.date(as_of.year - 1, 12, 31)
-    population = list(Customer.objects.filter(open_date__lte=year_end).filter(Q(close_date__isnull=True) | Q(close_date__gt=year_end))
-                      .exclude(status=Customer.Status.FROZEN).exclude(customer_no__in=dormant).values_list("id", "customer_no"))
+    population = customers_open_after(year_end, exclude_frozen=True, exclude_nos=dormant)
     routing = responsible_staff([c[0] for c in new_accounts] + [c[0] for c in population])
 
     for customer_id, customer_no, open_date in new_accounts:
@@ -81,10 +80,7 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
                                        staff_id=routing.staff_on(customer_id, as_of), due_date=dt.date(as_of.year, 12, 31), source_key=key))
     existing_count = len(pending) - new_count
 
-    departed = (Relation.objects.filter(start_date__lte=as_of, staff__leave_date__lte=as_of)
-                .filter(Q(end_date__isnull=True) | Q(end_date__gt=as_of)).exclude(customer__status=Customer.Status.CLOSED)
-                .values_list("customer_id", "customer__customer_no", "staff__staff_no", "staff__leave_date").distinct())
-    for customer_id, customer_no, staff_no, leave_date in departed:
+    for customer_id, customer_no, staff_no, leave_date in relations_of_departed_staff(as_of):
         key = f"visit_departed:{staff_no}:{customer_no}"
         if key not in existing_keys:
             existing_keys.add(key)
@@ -113,6 +109,7 @@ def tasks_reroute(*, as_of: dt.date) -> int:
     return changed
 
 
+@role_required(TASK_ASSIGNERS)
 @transaction.atomic
 def task_assign(*, actor, task: ServiceTask, staff: Staff, due_date: dt.date | None = None) -> ServiceTask:
     if task.status != ServiceTask.Status.OPEN:
@@ -128,11 +125,10 @@ def task_assign(*, actor, task: ServiceTask, staff: Staff, due_date: dt.date | N
     return task
 
 
+@role_required(SERVICE_WORKERS)
 @transaction.atomic
 def task_complete(*, actor, task: ServiceTask, outcome: str, note: str = "") -> ServiceTask:
     """Record the outcome of a task or visit; an alert follow-up resolves its alert too."""
-    from brokercrm.servicing.models import Alert
-
     if task.status != ServiceTask.Status.OPEN:
         raise DomainError("this task is not open", field="outcome")
     if outcome not in ServiceTask.Outcome.values:
@@ -157,6 +153,7 @@ def task_complete(*, actor, task: ServiceTask, outcome: str, note: str = "") -> 
 _ALERT_OUTCOME = {"unreachable": "unreachable", "declined": "contacted", "complaint": "escalated"}
 
 
+@role_required(SPOT_CHECKERS)
 @transaction.atomic
 def task_spot_check(*, actor, task: ServiceTask, passed: bool, note: str = "") -> ServiceTask:
     """A second person's check (抽查) of a done visit: never the one who did it."""

@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from brokercrm.core.errors import DomainError
 from brokercrm.customers.tests.factories import CustomerFactory, relate
@@ -69,15 +70,20 @@ def test_customers_of_departed_staff_get_an_unassigned_visit(org_world):
 
 
 def test_a_visit_is_recorded_then_spot_checked_by_a_second_person(org_world):
-    """The broker records the visit with a note; they may not check it themselves; the branch manager passes it."""
+    """The broker records the visit with a note and may not check it (not a checker); the branch manager may not check
+    a visit they did themselves, and passes the broker's."""
     broker, bm = org_world["users"]["broker"], org_world["users"]["branch_manager"]
     task = ServiceTaskFactory(staff=org_world["staff"]["broker"])
 
     with pytest.raises(DomainError, match="needs a note"):
         task_complete(actor=broker, task=task, outcome="satisfied")
     task_complete(actor=broker, task=task, outcome="satisfied", note="客户对服务满意")
-    with pytest.raises(DomainError, match="second person"):
+    with pytest.raises(PermissionDenied):  # a broker is no spot-checker at all
         task_spot_check(actor=broker, task=task, passed=True)
+    own = ServiceTaskFactory(staff=org_world["staff"]["broker"])
+    task_complete(actor=bm, task=own, outcome="satisfied", note="经理亲自回访")
+    with pytest.raises(DomainError, match="second person"):
+        task_spot_check(actor=bm, task=own, passed=True)
     task_spot_check(actor=bm, task=task, passed=True, note="录音核对一致")
 
     task.refresh_from_db()

@@ -5,6 +5,7 @@ from django.core.management.base import CommandError
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
 from brokercrm.core.errors import DomainError
 from brokercrm.evaluation import services
+from brokercrm.evaluation.indicators import parse_period
 from brokercrm.evaluation.models import Scheme
 
 
@@ -25,8 +26,6 @@ class Command(BrokercrmCommand):
     def handle(self, *args, **opts):
         sub = opts["subcommand"]
         if sub == "run":
-            from brokercrm.evaluation.indicators import parse_period
-
             kind = parse_period(opts["period"]).kind
             if opts["scheme"] == "all":
                 schemes = list(Scheme.objects.filter(active=True, period_kind=kind))

@@ -1,0 +1,23 @@
+"""Work indicators (visits, service tasks done) of staff in a period, counted by the servicing app."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from brokercrm.evaluation.indicators import WORK_INDICATORS
+from brokercrm.servicing import facade as servicing
+
+# Our indicator name → the servicing facade's name for it.
+SERVICING_NAMES = {"visits": "visits_done", "service_tasks_done": "service_tasks_done"}
+
+
+@dataclass(frozen=True)
+class WorkIndicators:
+    values: dict[str, dict[str, Decimal]]
+
+
+def work_indicators(staff_nos: list[str], date_from: dt.date, date_to: dt.date) -> WorkIndicators:
+    """Each work indicator per staff member (zeros included) by done date in [date_from, date_to]."""
+    counted = servicing.work_indicators(staff_nos, date_from, date_to)
+    return WorkIndicators({s: {name: Decimal(counted[s][SERVICING_NAMES[name]]) for name in WORK_INDICATORS} for s in staff_nos})
