@@ -19,3 +19,5 @@ ORG_EDITORS = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER}
 # Roles that may see ID and mobile numbers unmasked (each unmask is audited).
 UNMASKERS = {Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER, Role.SERVICE_AGENT}
 AUDIT_READERS = {Role.ADMIN, Role.COMPLIANCE}
+# Roles that may import the exchange closures of a year (everyone may view the trading calendar).
+CALENDAR_EDITORS = {Role.ADMIN, Role.HEAD_OFFICE}
