@@ -17,7 +17,6 @@ from brokercrm.core.errors import InputRejected, Problem
 from brokercrm.datacenter.models import CalendarYear, MarketClosure
 
 FIRST_SESSION = dt.date(1990, 12, 19)  # the Shanghai exchange opened
-FIRST_FULL_YEAR = 1991
 IMPORT_COMMAND = "brokercrm calendar import FILE.csv"
 WARNING_DAYS = 30
 
@@ -100,7 +99,7 @@ class TradingCalendar:
     closures: dict[dt.date, str]  # imported closures → reason
 
     def source(self, year: int) -> str:
-        if FIRST_FULL_YEAR <= year <= self.package_last_year:
+        if year <= self.package_last_year:
             return SOURCE_PACKAGE
         return SOURCE_IMPORTED if year in self.imported else SOURCE_UNKNOWN
 
@@ -149,6 +148,11 @@ class TradingCalendar:
 
     def trading_day_on_or_before(self, day: dt.date, *, provisional: bool = False) -> dt.date:
         return day if self.is_trading_day(day, provisional=provisional) else self.previous_trading_day(day, provisional=provisional)
+
+    def previous_session(self, day: dt.date) -> dt.date | None:
+        """The last trading day of a known year strictly before `day`, or None before the exchange opened."""
+        index = self._index(day)
+        return self.sessions[index - 1] if index > 0 else None
 
     def last_known_trading_day(self) -> dt.date:
         """The last trading day before the first unknown year: where every load stops."""

@@ -132,8 +132,8 @@ def closures_import(*, actor, data: bytes, file_name: str, years: Iterable[int] 
         first_line[day], reasons[day] = row.line, (row.values["reason"] or "").strip()
         if day.weekday() >= 5:
             bad(f"{day.isoformat()} is a {day:%A}: weekends are never listed, only weekdays the exchanges close")
-        elif day.year < calendar.FIRST_FULL_YEAR:
-            bad(f"{day.isoformat()} is before the exchange's first full year ({calendar.FIRST_FULL_YEAR})")
+        elif day < calendar.FIRST_SESSION:
+            bad(f"{day.isoformat()} is before the exchange opened ({calendar.FIRST_SESSION.isoformat()})")
         elif wanted and day.year not in wanted:
             bad(f"{day.isoformat()} is not in the year(s) imported ({', '.join(map(str, sorted(wanted)))})")
     if not wanted:
