@@ -2,11 +2,16 @@
 import datetime as dt
 
 from brokercrm.datacenter import calendar
-from brokercrm.datacenter.calendar import CalendarWarning, CalendarYearUnknown  # noqa: F401
+from brokercrm.datacenter.calendar import CalendarWarning, CalendarYearUnknown, TradingCalendar  # noqa: F401
 from brokercrm.datacenter.jobs import crm_changed as refresh_attribution  # noqa: F401
 from brokercrm.datacenter.jobs import register_downstream  # noqa: F401
 from brokercrm.datacenter.selectors import latest_loaded_date  # noqa: F401,E402
 from brokercrm.datacenter.management.commands.export import register_export  # noqa: F401,E402
+
+
+def trading_calendar() -> TradingCalendar:
+    """The calendar as now, a frozen snapshot: for callers asking many dates at once."""
+    return calendar.current()
 
 
 def trading_days(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:

@@ -65,15 +65,20 @@ def schedule_save(*, actor, job: str, cron: str, parameters: dict, enabled: bool
 
 
 def schedules_fire_due(*, now: dt.datetime | None = None) -> list[JobRun]:
-    """Queue the runs of every enabled schedule whose cron time has come since it last fired."""
+    """Queue the runs of every enabled schedule whose cron time has come since it last fired.
+
+    A load is not queued on a day the calendar knows to be closed (a holiday on a weekday); in a year
+    whose closures are unknown it is, and its refusal tells the console that the closures are missing."""
     now = now or timezone.now()
     fired = []
+    cal = calendar.current()
     for schedule in JobSchedule.objects.filter(enabled=True):
         # A schedule that never fired counts from one minute ago: it fires at its next time, not for the past.
         last = schedule.last_fired_at or now - dt.timedelta(minutes=1)
         next_time = croniter(schedule.cron, timezone.localtime(last)).get_next(dt.datetime)
         if next_time <= timezone.localtime(now):
-            if schedule.job == "etl":
+            today = timezone.localtime(now).date()
+            if schedule.job == "etl" and (not cal.known(today.year) or cal.is_trading_day(today)):
                 fired.append(etl_enqueue(actor=None, source=schedule.parameters.get("source", ""), trigger="schedule"))
             schedule.last_fired_at = now
             schedule.save(update_fields=["last_fired_at"])

@@ -13,6 +13,7 @@ from django.utils import timezone
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
 from brokercrm.customers.models import Customer
+from brokercrm.datacenter.facade import TradingCalendar, trading_calendar
 from brokercrm.org.models import Staff
 from brokercrm.relations.models import Relation
 from brokercrm.servicing.models import ServiceTask
@@ -23,6 +24,13 @@ def add_month(day: dt.date) -> dt.date:
     """The same day next month, clipped to the month's end (a visit due 'within one month')."""
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def visit_due(cal: TradingCalendar, day: dt.date) -> dt.date:
+    """A visit due by `day` falls due on the last trading day on or before it (never on a closed day).
+
+    A year whose closures are not imported yet counts its weekdays, so a December account still gets its visit."""
+    return cal.trading_day_on_or_before(day, provisional=True)
 
 
 def sample_percent() -> int:
@@ -55,6 +63,7 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
         Q(kind__in=[ServiceTask.Kind.VISIT_NEW, ServiceTask.Kind.VISIT_DEPARTED])
         | Q(kind=ServiceTask.Kind.VISIT_EXISTING, source_key__startswith=f"visit_existing:{as_of.year}:")).values_list("source_key", flat=True))
     pending: list[ServiceTask] = []
+    cal = trading_calendar()
 
     new_accounts = list(Customer.objects.filter(open_date__gte=opened_from or as_of, open_date__lte=as_of).values_list("id", "customer_no", "open_date"))
     year_end = dt.date(as_of.year - 1, 12, 31)
@@ -66,7 +75,7 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
         key = f"visit_new:{customer_no}"
         if key not in existing_keys:
             pending.append(ServiceTask(customer_id=customer_id, kind=ServiceTask.Kind.VISIT_NEW, title="New account visit",
-                                       staff_id=routing.staff_on(customer_id, open_date), due_date=add_month(open_date), source_key=key))
+                                       staff_id=routing.staff_on(customer_id, open_date), due_date=visit_due(cal, add_month(open_date)), source_key=key))
     new_count = len(pending)
 
     target = math.ceil(len(population) * sample_percent() / 100)
@@ -78,7 +87,7 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
         if key not in existing_keys:
             have += 1
             pending.append(ServiceTask(customer_id=customer_id, kind=ServiceTask.Kind.VISIT_EXISTING, title="Annual existing-customer visit",
-                                       staff_id=routing.staff_on(customer_id, as_of), due_date=dt.date(as_of.year, 12, 31), source_key=key))
+                                       staff_id=routing.staff_on(customer_id, as_of), due_date=visit_due(cal, dt.date(as_of.year, 12, 31)), source_key=key))
     existing_count = len(pending) - new_count
 
     departed = (Relation.objects.filter(start_date__lte=as_of, staff__leave_date__lte=as_of)
@@ -89,7 +98,7 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
         if key not in existing_keys:
             existing_keys.add(key)
             pending.append(ServiceTask(customer_id=customer_id, kind=ServiceTask.Kind.VISIT_DEPARTED, title="Visit: customer of departed staff",
-                                       staff=None, due_date=add_month(leave_date), source_key=key))
+                                       staff=None, due_date=visit_due(cal, add_month(leave_date)), source_key=key))
     departed_count = len(pending) - new_count - existing_count
     ServiceTask.objects.bulk_create(pending, batch_size=2000)
     if pending:
