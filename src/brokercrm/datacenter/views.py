@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -177,6 +178,8 @@ def calendar_page(request):
                 shown = max(result.stored or result.confirmed)
                 return redirect(f"{request.path}?year={shown}")
     context = {**selectors.calendar_year_get(year=year), "year": year, "form": form, "problems": problems,
-               "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+               "weekday_names": [pgettext("calendar grid", "Mon"), pgettext("calendar grid", "Tue"), pgettext("calendar grid", "Wed"),
+                                 pgettext("calendar grid", "Thu"), pgettext("calendar grid", "Fri"), pgettext("calendar grid", "Sat"),
+                                 pgettext("calendar grid", "Sun")],
                "calendar_warning": _calendar_warning(), "can_import": request.user.role in CALENDAR_EDITORS}
     return render(request, "datacenter/calendar.html", context, status=400 if problems else 200)
