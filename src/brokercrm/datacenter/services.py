@@ -149,7 +149,7 @@ def closures_import(*, actor, data: bytes, file_name: str, years: Iterable[int] 
     problems += _package_disagreements(cal, wanted, first_line, file_name)
     problems += _loaded_changes(cal, wanted, set(first_line), file_name)
     if problems:
-        raise InputRejected(problems)
+        raise InputRejected(sorted(problems, key=lambda p: (p.line is None, p.line or 0)))
     return _store_closures(actor=actor, cal=cal, years=wanted, closures=reasons, file_name=file_name)
 
 

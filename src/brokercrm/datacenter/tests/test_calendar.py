@@ -68,10 +68,10 @@ def test_bad_closure_files_are_refused_whole_and_nothing_is_stored():
     with pytest.raises(InputRejected) as refused:
         _import(bad, name="c.csv")
     assert [str(p) for p in refused.value.problems] == [
-        "c.csv:6:: expected 2 fields, found 1",
         "c.csv:3:date: 2028-01-08 is a Saturday: weekends are never listed, only weekdays the exchanges close",
         "c.csv:4:date: 2028-01-03 is listed twice (first on line 2)",
         "c.csv:5:date: '2028-02-30' is not a date (YYYY-MM-DD)",
+        "c.csv:6:: expected 2 fields, found 1",
     ]
     assert list(CalendarYear.objects.values_list("year", flat=True)) == [2027]
     assert MarketClosure.objects.count() == 2
