@@ -8,4 +8,8 @@ class DatacenterConfig(AppConfig):
     verbose_name = _("Data center")
 
     def ready(self) -> None:
+        from brokercrm.core import notices
         from brokercrm.datacenter import menus  # noqa: F401  (registers the menu entries)
+        from brokercrm.datacenter.notices import home_notices
+
+        notices.register(home_notices)

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from brokercrm.core.errors import DomainError, InputRejected, Problem
+from brokercrm.datacenter import calendar
+from brokercrm.datacenter.calendar import CalendarYearUnknown
 from brokercrm.datacenter.models import JobRun, QuarantinedRow
 
 log = logging.getLogger("brokercrm.datacenter")
@@ -34,11 +36,15 @@ def register_downstream(job: str, step: Callable[[list[dt.date]], dict]) -> None
 
 @contextmanager
 def recorded(job: str, *, business_date: dt.date | None = None, trigger: str = "cli", parameters: dict | None = None) -> Iterator[JobRun]:
-    """Record one step: running → succeeded / refused / failed, with its log and error."""
+    """Record one step: running → succeeded / refused (bad input, or the year's closures unknown) / failed."""
     run = JobRun.objects.create(job=job, business_date=business_date, trigger=trigger, parameters=parameters or {},
                                 status=JobRun.Status.RUNNING, started_at=timezone.now())
     try:
         yield run
+    except CalendarYearUnknown as exc:
+        run.status = JobRun.Status.CALENDAR
+        run.error = "\n".join(str(p) for p in exc.problems)
+        raise
     except InputRejected as exc:
         run.status = JobRun.Status.REFUSED
         run.error = "\n".join(str(p) for p in exc.problems[:200])
@@ -188,14 +194,22 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
 
 def _ingest_all(pipeline, todo, outcome: EtlOutcome, *, source: Path, trigger: str, progress: Progress | None,
                 should_stop: Callable[[], bool] | None, total: int) -> None:
-    """Ingest the days in order, each recorded; stop at the first refused day (InputRejected)."""
+    """Ingest the days in order, each recorded; stop at the first refused day (InputRejected).
+
+    A day in a year whose closures were never imported is refused before it is read: the operator's
+    fix is a calendar import, not a new delivery, and the console says so (status `calendar`)."""
     con = pipeline.con
+    cal = calendar.current()
     for i, folder in enumerate(todo):
         day = folder.business_date
         if should_stop and should_stop():
             outcome.cancelled = True
             break
         with recorded("ingest", business_date=day, trigger=trigger, parameters={"source": str(source)}) as run:
+            if not cal.known(day.year):
+                unknown = CalendarYearUnknown(day.year, day=day, file=folder.rel)
+                outcome.refused, outcome.problems = day, unknown.problems
+                raise unknown
             try:
                 result = pipeline.ingest(i)
             except InputRejected as exc:

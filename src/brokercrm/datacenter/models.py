@@ -1,4 +1,4 @@
-"""The data center's app-side records: job runs for the scheduling console, quarantined rows, schedules, source configs."""
+"""The data center's app-side records: job runs, quarantined rows, schedules, source configs, imported exchange closures."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +12,7 @@ class JobRun(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
         REFUSED = "refused", _("Refused (bad input)")
+        CALENDAR = "calendar", _("Refused (closures of the year not imported)")
         CANCELLED = "cancelled", _("Cancelled")
 
     job = models.CharField(_("job"), max_length=40, db_index=True)
@@ -92,3 +93,35 @@ class SourceConfiguration(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarYear(models.Model):
+    """A year beyond the calendar package whose exchange closures (休市安排) were imported: only then is it known."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source_file = models.CharField(_("source file"), max_length=200, blank=True)
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class MarketClosure(models.Model):
+    """A weekday on which the exchanges are closed (休市日), in an imported year."""
+
+    calendar_year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="closures")
+    date = models.DateField(_("date"), unique=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("market closure")
+        verbose_name_plural = _("market closures")
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.reason}"

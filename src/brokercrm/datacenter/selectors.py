@@ -1,6 +1,11 @@
-"""Reads for the scheduling console; the console is company-wide (admin and head office)."""
+"""Reads for the scheduling console (company-wide: admin and head office) and the trading calendar (everyone)."""
+import calendar as month_calendar
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
+from brokercrm.datacenter import calendar
 from brokercrm.datacenter.models import JobRun, JobSchedule, QuarantinedRow, SourceConfiguration
 
 
@@ -44,3 +49,36 @@ def latest_loaded_date():
     from django.db.models import Max
 
     return JobRun.objects.filter(job="ingest", status=JobRun.Status.SUCCEEDED).aggregate(d=Max("business_date"))["d"]
+
+
+@dataclass(frozen=True)
+class DayCell:
+    day: dt.date | None  # None: a day of the neighbouring month, left blank
+    kind: str = ""  # "trading", "closure" or "weekend"
+    reason: str = ""
+
+
+def calendar_year_get(*, year: int) -> dict:
+    """A year of the calendar as month grids (weeks from Monday), with its source and the other known years."""
+    cal = calendar.current()
+    view = cal.year_view(year)
+    trading, closed = set(view.trading_days), dict(view.closures)
+    months = []
+    for month in range(1, 13):
+        weeks = [[_cell(d, month, trading, closed) for d in week]
+                 for week in month_calendar.Calendar().monthdatescalendar(year, month)]
+        months.append({"month": month, "weeks": weeks, "trading_days": sum(1 for d in trading if d.month == month)})
+    imported = [{"year": y, "file": f, "at": at} for y, (f, at) in sorted(cal.imported.items())]
+    return {"view": view, "months": months if view.source != calendar.SOURCE_UNKNOWN else [],
+            "package_last_year": cal.package_last_year, "package_name": cal.package_name, "imported": imported,
+            "last_known_day": cal.last_known_trading_day()}
+
+
+def _cell(day: dt.date, month: int, trading: set[dt.date], closed: dict[dt.date, str]) -> DayCell:
+    if day.month != month:
+        return DayCell(None)
+    if day in trading:
+        return DayCell(day, "trading")
+    if day in closed:
+        return DayCell(day, "closure", closed[day])
+    return DayCell(day, "weekend")

@@ -7,6 +7,7 @@ from django_tasks import task
 
 from brokercrm.core.errors import InputRejected
 from brokercrm.datacenter import jobs
+from brokercrm.datacenter.calendar import CalendarYearUnknown
 from brokercrm.datacenter.models import JobRun
 
 
@@ -36,6 +37,8 @@ def etl_task(run_id: int) -> None:
         log = f"loaded {len(outcome.loaded)} day(s)" + (" (cancelled)" if outcome.cancelled else "")
         if outcome.cancelled:
             status = JobRun.Status.CANCELLED
+    except CalendarYearUnknown as exc:
+        status, error, log = JobRun.Status.CALENDAR, "\n".join(str(x) for x in exc.problems), f"closures of {exc.year} not imported"
     except InputRejected as exc:
         status, error, log = JobRun.Status.REFUSED, "\n".join(str(x) for x in exc.problems[:200]), "refused"
     except Exception as exc:  # the run records the failure; the worker keeps the traceback too

@@ -11,4 +11,5 @@ urlpatterns = [
     path("etl/", views.etl_request, name="etl_request"),
     path("schedules/", views.schedules_page, name="schedules"),
     path("sources/", views.sources_page, name="sources"),
+    path("calendar/", views.calendar_page, name="calendar"),
 ]

@@ -6,14 +6,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.widgets import DateInput
-from brokercrm.datacenter import selectors, services
+from brokercrm.datacenter import calendar, selectors, services
 from brokercrm.datacenter.models import JobRun
+from brokercrm.datacenter.notices import calendar_warning_text
+from brokercrm.org.facade import CALENDAR_EDITORS
 
 CONSOLE_READERS = {"admin", "head_office"}
 
@@ -36,6 +40,12 @@ class ScheduleForm(forms.Form):
     enabled = forms.BooleanField(label=gettext_lazy("Enabled"), required=False, initial=True)
 
 
+class ClosuresImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Closures file (CSV: date,reason)"))
+    year = forms.IntegerField(label=gettext_lazy("Year (only for a file without closures)"), required=False,
+                              min_value=1990, max_value=2999)
+
+
 class SourceConfigurationForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"))
     yaml_text = forms.CharField(label=gettext_lazy("Configuration (YAML)"), widget=forms.Textarea(attrs={"rows": 24, "class": "font-monospace"}))
@@ -47,10 +57,15 @@ def _runs_context(request) -> dict:
     return {"page": Paginator(runs, 25).get_page(request.GET.get("page")), "statuses": JobRun.Status.choices}
 
 
+def _calendar_warning() -> str:
+    warning = calendar.calendar_warning()
+    return calendar_warning_text(warning) if warning else ""
+
+
 def console_page(request):
     _require(request)
     last_source = selectors.job_run_list(job="ingest").values_list("parameters", flat=True).first() or {}
-    context = {**_runs_context(request), "summary": selectors.loaded_days_summary(),
+    context = {**_runs_context(request), "summary": selectors.loaded_days_summary(), "calendar_warning": _calendar_warning(),
                "form": EtlRequestForm(initial={"source": last_source.get("source", "")}),
                "quarantine": selectors.quarantine_list()[:50]}
     return render(request, "datacenter/console.html", context)
@@ -135,3 +150,36 @@ def sources_page(request):
             except InputRejected as exc:
                 problems = exc.problems
     return render(request, "datacenter/sources.html", {"form": form, "problems": problems, "configs": selectors.source_configuration_list()})
+
+
+def calendar_page(request):
+    """A year of the trading calendar (交易日历) for everyone; admin and head office import a year's closures here."""
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    form = ClosuresImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST":
+        services.calendar_require_editor(request.user)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = services.closures_import(actor=request.user, data=upload.read(), file_name=upload.name,
+                                                  years=[form.cleaned_data["year"]] if form.cleaned_data["year"] else [])
+            except InputRejected as exc:
+                problems = exc.problems
+            else:
+                for stored, count in result.stored.items():
+                    messages.success(request, _("%(year)s: %(count)s closures imported.") % {"year": stored, "count": count})
+                for confirmed in result.confirmed:
+                    messages.info(request, _("%(year)s agrees with the calendar package, which stays its source; nothing stored.")
+                                  % {"year": confirmed})
+                shown = max(result.stored or result.confirmed)
+                return redirect(f"{request.path}?year={shown}")
+    context = {**selectors.calendar_year_get(year=year), "year": year, "form": form, "problems": problems,
+               "weekday_names": [pgettext("calendar grid", "Mon"), pgettext("calendar grid", "Tue"), pgettext("calendar grid", "Wed"),
+                                 pgettext("calendar grid", "Thu"), pgettext("calendar grid", "Fri"), pgettext("calendar grid", "Sat"),
+                                 pgettext("calendar grid", "Sun")],
+               "calendar_warning": _calendar_warning(), "can_import": request.user.role in CALENDAR_EDITORS}
+    return render(request, "datacenter/calendar.html", context, status=400 if problems else 200)

@@ -19,3 +19,4 @@ from brokercrm.org.roles import (  # noqa: F401
     TIER_PIN_EDITORS,
 )
 from brokercrm.org.selectors import StaffCategoryRef, category_level_ids, staff_categories  # noqa: F401
+from brokercrm.org.roles import CALENDAR_EDITORS  # noqa: F401

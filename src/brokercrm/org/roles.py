@@ -60,3 +60,5 @@ EVALUATION_MANAGERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 PAYROLL_RUNNERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 # Roles with a "my work today" page of their own tasks and alerts.
 MY_WORK_USERS = frozenset({Role.BROKER, Role.SERVICE_AGENT, Role.BRANCH_MANAGER})
+# Roles that may import the exchange closures of a year (everyone may view the trading calendar).
+CALENDAR_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})

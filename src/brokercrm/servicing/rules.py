@@ -76,7 +76,7 @@ def _window(dates: list[dt.date], lookback: int, days: list[dt.date]) -> str:
     """Loaded trading days indexed in order (idx), with constants the planner can push into the scans."""
     lo_idx, lo_date = _lo(dates, lookback, days)
     return f"""
-        days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.trading_days),
+        days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar),
         lo AS (SELECT {lo_idx} AS lo_idx, {lo_date} AS lo_date)"""
 
 
@@ -178,7 +178,7 @@ def sql_no_trade(dates, p, days) -> str:
     n = p["days"]
     lo_idx, lo_date = _lo(dates, n + 1, days)
     return f"""
-        WITH days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.trading_days),
+        WITH days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar),
         traded AS (SELECT DISTINCT t.customer_no, t.trade_date, days.idx AS trade_idx
                    FROM dw.fact_trades t JOIN days ON days.d = t.trade_date WHERE t.trade_date >= {lo_date}),
         firsts AS (SELECT customer_no, GREATEST(open_date, (SELECT MIN(d) FROM days)) AS first_date FROM dw.customers_current),
@@ -213,7 +213,7 @@ def evaluate(con, *, dates: list[dt.date], rules: dict[str, dict]) -> list[Candi
     """Every alert the enabled `rules` ({code: parsed parameters}) raise on `dates`, in a stable order."""
     if not dates:
         return []
-    days = [r[0] for r in con.execute("SELECT business_date FROM dw.trading_days ORDER BY 1").fetchall()]
+    days = [r[0] for r in con.execute("SELECT business_date FROM dw.calendar ORDER BY 1").fetchall()]
     found: list[Candidate] = []
     for rule, params in rules.items():
         for customer_no, biz_date, amount, base, ref in con.execute(SQL[rule](dates, params, days)).fetchall():

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from brokercrm.simulator import state
-from brokercrm.simulator.calendar import day_number, next_trading_day, to_date, trading_days
+from brokercrm.simulator.calendar import day_number, next_trading_day, read_closures, to_date, trading_days, use_closures
 from brokercrm.simulator.crm_files import write_crm_files
 from brokercrm.simulator.days import Brokerage
 from brokercrm.simulator.errors import SimulationError
@@ -54,12 +54,23 @@ def _holds_delivery(out: Path) -> bool:
 
 def simulate(*, out: Path, start: date, days: int, customers: int, staff: int, branches: int, seed: int,
              append: bool = False, progress: Callable[[int, int], None] | None = None,
-             params: WorldParams | None = None) -> SimulationSummary:
+             params: WorldParams | None = None, closures: tuple[Path, ...] = ()) -> SimulationSummary:
     """Write `days` trading days of the simulated brokerage under `out` (one folder per day, manifest
     last), plus staff.csv and relations.csv for the whole period. With `append`, continue the
-    delivery already in `out` from its next trading day, with the same world."""
+    delivery already in `out` from its next trading day, with the same world. `closures`: files of
+    the exchange's closures for years after the calendar package's last (date,reason)."""
     out = Path(out)
     _check_sizes(customers, staff, branches, seed)
+    use_closures(read_closures([Path(p) for p in closures]))
+    try:
+        return _simulate(out=out, start=start, days=days, customers=customers, staff=staff, branches=branches, seed=seed,
+                         append=append, progress=progress, params=params)
+    finally:
+        use_closures({})
+
+
+def _simulate(*, out: Path, start: date, days: int, customers: int, staff: int, branches: int, seed: int,
+              append: bool, progress: Callable[[int, int], None] | None, params: WorldParams | None) -> SimulationSummary:
     arguments = {"seed": seed, "customers": customers, "staff": staff, "branches": branches}
     if append:
         world, stored = state.load(out) if state.exists(out) else (None, None)
@@ -69,7 +80,10 @@ def simulate(*, out: Path, start: date, days: int, customers: int, staff: int, b
         if differing:
             raise SimulationError("--append continues the same world; this delivery was made with " + ", ".join(differing))
         following = next_trading_day(world.prev_day)
-        if following is None or day_number(start) > following:
+        if following is None:
+            raise SimulationError(f"the delivery ends {to_date(world.prev_day).isoformat()}, the calendar's last known day; "
+                                  f"give the next year's closures with --closures FILE.csv")
+        if day_number(start) > following:
             raise SimulationError(f"--start {start.isoformat()} would leave a gap: the delivery ends "
                                   f"{to_date(world.prev_day).isoformat()}, so appending starts on the next trading day")
         schedule = trading_days(to_date(following), days)

@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 
 from brokercrm.core.errors import Problem
+from brokercrm.datacenter import calendar as trading_calendar
+from brokercrm.datacenter.calendar import CalendarYearUnknown
 from brokercrm.datacenter.checks import calendar
 from brokercrm.datacenter.checks.context import build_known
 from brokercrm.datacenter.checks.files import FileInfo, check_manifest, scan_file
@@ -155,14 +157,14 @@ def findings(day: Day) -> list[Finding]:
 
 
 def folder_problems(folder: DayFolder, config: SourceConfig, previous_day: date | None) -> list[Problem]:
-    """The business date is an XSHG trading day, and no trading day is missing since the previous one."""
+    """The business date is a trading day of a known year, and no trading day is missing since the previous one."""
     d = folder.business_date
-    first, last = calendar.coverage()
-    if not first <= d <= last:
-        return [Problem(f"{d} is outside the XSHG calendar's coverage ({first} to {last}); the day is refused", file=folder.rel)]
-    if not calendar.is_session(d):
+    cal = trading_calendar.current()
+    if not cal.known(d.year):
+        return CalendarYearUnknown(d.year, day=d, file=folder.rel).problems
+    if not cal.is_trading_day(d):
         return [Problem(f"{d} is not an XSHG trading day; the day is refused", file=folder.rel)]
-    expected = calendar.previous_session(d)
+    expected = cal.previous_session(d)
     if previous_day is not None and expected is not None and previous_day < expected:
         return [Problem(
             f"trading day {expected.strftime(config.folder_format)} is missing: the previous delivered day is "

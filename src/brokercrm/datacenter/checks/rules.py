@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from brokercrm.datacenter.checks.calendar import coverage
+from brokercrm.datacenter import calendar
 from brokercrm.datacenter.checks.sql import date_lit, ident, lit, raw
 from brokercrm.datacenter.sources.config import CheckSpec, SourceConfig, TableSpec
 
@@ -108,11 +108,13 @@ def non_negative(spec: TableSpec, check: CheckSpec, day: Day) -> list[Finding]:
 
 def trading_day(spec: TableSpec, check: CheckSpec, day: Day) -> list[Finding]:
     c = check.get("column")
-    first, last = coverage()
+    cal = calendar.current()
+    imported = ", ".join(str(y) for y in [*cal.imported, 0])
     src = spec.src(c)
     sql = f"""SELECT t.line, {lit(src)} AS col, CASE
-          WHEN t.{ident(c)} < {date_lit(first)} OR t.{ident(c)} > {date_lit(last)}
-          THEN {lit(src + ' ')} || t.{_v(c)} || {lit(f" is outside the XSHG calendar's coverage ({first} to {last})")}
+          WHEN year(t.{ident(c)}) > {cal.package_last_year} AND year(t.{ident(c)}) NOT IN ({imported})
+          THEN {lit(src + ' ')} || t.{_v(c)} || ' is in ' || CAST(year(t.{ident(c)}) AS VARCHAR)
+               || {lit(f", whose exchange closures are not known (import them: {calendar.IMPORT_COMMAND})")}
           ELSE {lit(src + ' ')} || t.{_v(c)} || ' is not an XSHG trading day' END AS message
       FROM vd_{spec.name} t LEFT JOIN vd_sessions s ON s.d = t.{ident(c)}
       WHERE t.{ident(c)} IS NOT NULL AND s.d IS NULL"""

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from brokercrm.core.errors import DomainError
+from brokercrm.datacenter import calendar
 from brokercrm.datacenter.pipelines.crm import crm_digest, ensure_crm_tables
 from brokercrm.datacenter.pipelines.portable import FAR, Target, as_target, literal, values_table
 
@@ -59,21 +59,6 @@ class DwBuild:
     removed: tuple[dt.date, ...] = ()
     rows: dict[str, int] = field(default_factory=dict)
     restamped: int = 0  # customers whose fact rows were re-attributed after a CRM change (no full rebuild)
-
-
-def xshg_sessions(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The Shanghai exchange's trading days in [first, last]; refused beyond the calendar's coverage."""
-    import warnings
-
-    import exchange_calendars as xcals
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas deprecation warnings raised inside exchange_calendars
-        calendar = xcals.get_calendar("XSHG")
-    if first < calendar.first_session.date() or last > calendar.last_session.date():
-        raise DomainError(f"dates {first}…{last} are outside the XSHG calendar coverage "
-                          f"({calendar.first_session.date()}…{calendar.last_session.date()})")
-    return [ts.date() for ts in calendar.sessions_in_range(first.isoformat(), last.isoformat())]
 
 
 def build_dw(con, *, dates: Iterable[dt.date] | None = None, full: bool = False) -> DwBuild:
@@ -163,7 +148,7 @@ def _build_dimensions(target: Target, loaded: list[dt.date]) -> None:
     target.replace_table("dw.development_relations", """
         SELECT customer_no, staff_no, start_date, end_date FROM crm.development_relations""")
     target.replace_table("dw.trading_days", "SELECT business_date, load_id FROM ods.loaded_days")
-    sessions = xshg_sessions(loaded[0], loaded[-1]) if loaded else []
+    sessions = calendar.current().trading_days(loaded[0], loaded[-1]) if loaded else ()
     loaded_set = set(loaded)
     target.replace_table("dw.calendar", values_table(
         ("business_date", "loaded"), [(d, d in loaded_set) for d in sessions], (dt.date(2000, 1, 3), False)))

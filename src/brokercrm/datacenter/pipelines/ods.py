@@ -19,6 +19,7 @@ import duckdb
 
 from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.datacenter.checks.context import warehouse_context
+from brokercrm.datacenter import calendar as trading_calendar
 from brokercrm.datacenter.checks import calendar
 from brokercrm.datacenter.checks.day import (
     CAP, DayFolder, check_day, check_staged, day_folders, listed_problems, parse_folder_date, scan_day, stage_day,
@@ -141,6 +142,7 @@ class DayPipeline:
         ensure_ods_schema(con)
         self.con, self.config, self.policy, self.root = con, config, policy, Path(root)
         self.folders = list(folders)
+        self.sessions = trading_calendar.current().sessions
         self.cursors = (con.cursor(), con.cursor())
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brokercrm-stage")
         self.pending: dict[date, object] = {}
@@ -154,7 +156,7 @@ class DayPipeline:
         staged = _Staged(folder=folder, cursor=cursor, scratch=scratch, infos=infos, refused=refused)
         if not refused:
             drop_staging(cursor)
-            calendar.register_sessions(cursor)
+            calendar.register_sessions(cursor, self.sessions)
             reset_problems(cursor)
             staged.usable = stage_day(cursor, folder, self.config, infos, sink=PROBLEMS)
         return staged

@@ -71,3 +71,17 @@ def test_source_configuration_with_bad_yaml_is_refused(org_world):
     response = _client(org_world["users"]["admin"]).post("/datacenter/sources/", {"name": "vendor", "yaml_text": "tables: [", "active": "on"})
     assert response.status_code == 200
     assert 'data-testid="config-problems"' in response.content.decode()
+
+
+def test_a_scheduled_load_is_not_queued_on_a_closed_weekday_but_is_when_the_year_is_unknown(tmp_path, django_capture_on_commit_callbacks):
+    """Friday 2027-01-01 is closed once 2027 is imported: nothing queued; before the import the load is queued
+    (and its refusal tells the console the closures are missing)."""
+    fired_at = timezone.make_aware(dt.datetime(2027, 1, 1, 18, 0))
+    JobSchedule.objects.create(job="etl", cron="30 18 * * 1-5", parameters={"source": str(tmp_path)}, last_fired_at=fired_at)
+    at = timezone.make_aware(dt.datetime(2027, 1, 1, 18, 31))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert [r.job for r in services.schedules_fire_due(now=at)] == ["etl"]
+        JobSchedule.objects.update(last_fired_at=fired_at)
+        services.closures_import(actor=None, data="date,reason\n2027-01-01,元旦\n".encode(), file_name="2027.csv")
+        assert services.schedules_fire_due(now=at) == []
+    assert JobSchedule.objects.get().last_fired_at == at

@@ -10,12 +10,13 @@ from brokercrm.core.audit import audit_created_many, audit_record, diff, snapsho
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.permissions import role_required
 from brokercrm.customers.facade import customer_ids_by_no
+from brokercrm.datacenter.facade import trading_calendar
 from brokercrm.org.facade import SERVICE_CONFIGURERS, SERVICE_WORKERS
 from brokercrm.relations.facade import responsible_staff
 from brokercrm.servicing import rules
 from brokercrm.servicing.models import Alert, AlertRule, RuleCode, ServiceTask
 
-ALERT_TASK_DUE_DAYS = 3
+ALERT_TASK_DUE_DAYS = 3  # trading days after the alert's business date
 
 
 def effective_rules() -> dict[str, dict]:
@@ -78,8 +79,9 @@ def alerts_raise(*, candidates: list[rules.Candidate]) -> RaiseResult:
     created = list(Alert.objects.filter(biz_date__in=days, task__isnull=True, status=Alert.Status.OPEN,
                                         customer_id__in={a.customer_id for a in fresh}).select_related("customer"))
     labels = dict(RuleCode.choices)
+    cal = trading_calendar()
     tasks = [ServiceTask(customer_id=a.customer_id, kind=ServiceTask.Kind.ALERT, title=str(labels[a.rule])[:200], staff_id=a.staff_id,
-                         due_date=a.biz_date + dt.timedelta(days=ALERT_TASK_DUE_DAYS), source_key=f"alert:{a.id}", alert=a)
+                         due_date=cal.add_trading_days(a.biz_date, ALERT_TASK_DUE_DAYS, provisional=True), source_key=f"alert:{a.id}", alert=a)
              for a in created]
     ServiceTask.objects.bulk_create(tasks, batch_size=2000)
     audit_created_many(actor=None, instances=created, note="alert rules")

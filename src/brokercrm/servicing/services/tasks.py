@@ -14,6 +14,7 @@ from brokercrm.core.audit import audit_created_many, audit_record, diff, snapsho
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import role_required
 from brokercrm.customers.facade import customers_open_after, customers_opened
+from brokercrm.datacenter.facade import TradingCalendar, trading_calendar
 from brokercrm.org.facade import SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, Staff
 from brokercrm.relations.facade import relations_of_departed_staff, responsible_staff
 from brokercrm.servicing.models import Alert, ServiceTask
@@ -23,6 +24,13 @@ def add_month(day: dt.date) -> dt.date:
     """The same day next month, clipped to the month's end (a visit due 'within one month')."""
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def visit_due(cal: TradingCalendar, day: dt.date) -> dt.date:
+    """A visit due by `day` falls due on the last trading day on or before it (never on a closed day).
+
+    A year whose closures are not imported yet counts its weekdays, so a December account still gets its visit."""
+    return cal.trading_day_on_or_before(day, provisional=True)
 
 
 def sample_percent() -> int:
@@ -55,6 +63,7 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
         Q(kind__in=[ServiceTask.Kind.VISIT_NEW, ServiceTask.Kind.VISIT_DEPARTED])
         | Q(kind=ServiceTask.Kind.VISIT_EXISTING, source_key__startswith=f"visit_existing:{as_of.year}:")).values_list("source_key", flat=True))
     pending: list[ServiceTask] = []
+    cal = trading_calendar()
 
     new_accounts = customers_opened(opened_from or as_of, as_of)
     year_end = dt.date(as_of.year - 1, 12, 31)
@@ -65,7 +74,7 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
         key = f"visit_new:{customer_no}"
         if key not in existing_keys:
             pending.append(ServiceTask(customer_id=customer_id, kind=ServiceTask.Kind.VISIT_NEW, title="New account visit",
-                                       staff_id=routing.staff_on(customer_id, open_date), due_date=add_month(open_date), source_key=key))
+                                       staff_id=routing.staff_on(customer_id, open_date), due_date=visit_due(cal, add_month(open_date)), source_key=key))
     new_count = len(pending)
 
     target = math.ceil(len(population) * sample_percent() / 100)
@@ -77,7 +86,7 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
         if key not in existing_keys:
             have += 1
             pending.append(ServiceTask(customer_id=customer_id, kind=ServiceTask.Kind.VISIT_EXISTING, title="Annual existing-customer visit",
-                                       staff_id=routing.staff_on(customer_id, as_of), due_date=dt.date(as_of.year, 12, 31), source_key=key))
+                                       staff_id=routing.staff_on(customer_id, as_of), due_date=visit_due(cal, dt.date(as_of.year, 12, 31)), source_key=key))
     existing_count = len(pending) - new_count
 
     for customer_id, customer_no, staff_no, leave_date in relations_of_departed_staff(as_of):
@@ -85,7 +94,7 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
         if key not in existing_keys:
             existing_keys.add(key)
             pending.append(ServiceTask(customer_id=customer_id, kind=ServiceTask.Kind.VISIT_DEPARTED, title="Visit: customer of departed staff",
-                                       staff=None, due_date=add_month(leave_date), source_key=key))
+                                       staff=None, due_date=visit_due(cal, add_month(leave_date)), source_key=key))
     departed_count = len(pending) - new_count - existing_count
     ServiceTask.objects.bulk_create(pending, batch_size=2000)
     if pending:

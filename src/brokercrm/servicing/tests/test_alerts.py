@@ -7,9 +7,11 @@ from django.core.management import call_command
 from brokercrm.core.models import AuditEntry
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.customers.tests.factories import CustomerFactory, relate
+from brokercrm.datacenter.services import closures_import
 from brokercrm.servicing.jobs import alerts_step
 from brokercrm.servicing.models import Alert, ServiceTask
-from brokercrm.servicing.services.alerts import alert_resolve, alert_rule_update
+from brokercrm.servicing.rules import Candidate
+from brokercrm.servicing.services.alerts import alert_resolve, alert_rule_update, alerts_raise
 from brokercrm.servicing.tests.warehouse_data import DAYS, build, customer, dates, new_warehouse
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +118,13 @@ def test_relations_imported_after_the_load_route_the_alerts_and_their_tasks(org_
     assert counts == {"servicing.alerts": 0, "rerouted": 1}
     alert = Alert.objects.get(customer__customer_no="10000003")
     assert (alert.staff.staff_no, alert.task.staff.staff_no) == ("S0005", "S0005")
+
+
+def test_an_alert_task_is_due_three_trading_days_later_across_the_year_end(org_world):
+    """An alert of 2026-12-30 with 1 and 4 January 2027 closed: due 2027-01-06 (12-31, 01-05, 01-06)."""
+    closures_import(actor=None, data="date,reason\n2027-01-01,元旦\n2027-01-04,测试休市\n".encode(), file_name="2027.csv")
+    CustomerFactory(customer_no="10000009", branch=org_world["branches"][0])
+
+    alerts_raise(candidates=[Candidate("10000009", "large_deposit", dt.date(2026, 12, 30), {"amount": "900000.00"})])
+
+    assert ServiceTask.objects.get(customer__customer_no="10000009").due_date == dt.date(2027, 1, 6)

@@ -40,6 +40,7 @@ def _warehouse():
     return con
 
 
+@pytest.mark.django_db  # building the warehouse reads the trading calendar
 def test_report_numbers_are_exact():
     """Start 100,000.00, end 165,432.10, inflow 50,000.00 → P&L 15,432.10; one trade; allocation cash 27.5 %, stock 72.5 %."""
     report = account_report_data(_warehouse(), customer_no="A", month="2026-03")
@@ -61,6 +62,7 @@ def _pdf_text_and_ink(pdf: bytes) -> tuple[str, int]:
     return text, sum(top.histogram()[:128])
 
 
+@pytest.mark.django_db  # building the warehouse reads the trading calendar
 def test_pdf_shows_the_numbers_and_renders_chinese_glyphs():
     """The PDF's text holds the customer's name and the amounts; the title area of page 1 has ink (no missing glyphs)."""
     pdf = account_report_pdf(account_report_data(_warehouse(), customer_no="A", month="2026-03"))

@@ -1,8 +1,16 @@
 """Alert rules on constructed warehouse data, evaluated by DuckDB with hand-computed expectations."""
 from decimal import Decimal
 
+import pytest
+
+from brokercrm.datacenter import services
+from brokercrm.datacenter.pipelines.crm import ingest_crm
+from brokercrm.datacenter.pipelines.dw import build_dw
 from brokercrm.servicing import rules
 from brokercrm.servicing.tests.warehouse_data import DAYS, build, customer, dates, new_warehouse, position, security
+
+# Building the warehouse reads the trading calendar, whose imported closures live in the app database.
+pytestmark = pytest.mark.django_db
 
 
 def _params(rule: str, **given) -> dict:
@@ -144,3 +152,21 @@ def test_bad_parameters_are_named_and_defaults_fill_the_gaps():
                                           "percent: must be between 0 and 100", "days: 'x' is not a number"]
     params, problems = rules.parse_parameters("large_deposit", {})
     assert problems == [] and params == {"amount": Decimal("500000.00")}
+
+
+def test_no_trade_counts_trading_days_across_the_year_end_by_the_imported_closures():
+    """2027 closes 1 and 4 January: with N = 2, a trade on 2026-12-30 fires on 2027-01-05 (12-31 is day 1), not later."""
+    services.closures_import(actor=None, data="date,reason\n2027-01-01,元旦\n2027-01-04,测试休市\n".encode(), file_name="2027.csv")
+    year_end = ("2026-12-30", "2026-12-31", "2027-01-05", "2027-01-06")
+    con, f = new_warehouse(*year_end)
+    f.branch("0001", on=year_end[0])
+    f.customer("A", on=year_end[0], branch="0001", open_date="2020-01-02")
+    for day in year_end:
+        f.assets(day, "A", 20_000)
+    f.trade(year_end[0], "A", amount="1000.00", commission="5.00")
+    f.save()
+    ingest_crm(con, staff=[], development_relations=[])
+    build_dw(con)
+
+    found = rules.evaluate(con, dates=dates(*year_end), rules=_params("no_trade", days="2"))
+    assert [(c.customer_no, c.biz_date.isoformat()) for c in found] == [("A", "2027-01-05")]

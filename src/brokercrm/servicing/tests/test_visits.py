@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 
 from brokercrm.core.errors import DomainError
 from brokercrm.customers.tests.factories import CustomerFactory, relate
+from brokercrm.datacenter.services import closures_import
 from brokercrm.servicing.models import ServiceTask
 from brokercrm.servicing.services.tasks import add_month, task_complete, task_spot_check, visits_generate
 from brokercrm.servicing.tests.factories import ServiceTaskFactory
@@ -21,7 +22,7 @@ def _kinds() -> dict[str, list[str]]:
 
 
 def test_new_accounts_get_a_visit_due_within_a_month_of_opening(org_world):
-    """Accounts opened 2026-01-30 and 2026-02-02 are due 2026-02-28 and 2026-03-02, with their development staff."""
+    """Accounts opened 2026-01-30 and 2026-02-02 are due 2026-02-27 (28 February is a Saturday) and 2026-03-02."""
     b1 = org_world["branches"][0]
     late_jan = CustomerFactory(customer_no="20000001", branch=b1, open_date=dt.date(2026, 1, 30))
     relate(late_jan, org_world["staff"]["broker"], start=dt.date(2026, 1, 30))
@@ -33,7 +34,7 @@ def test_new_accounts_get_a_visit_due_within_a_month_of_opening(org_world):
     assert result.new_accounts == 2
     visits = ServiceTask.objects.filter(kind="visit_new").order_by("customer__customer_no")
     assert [(v.customer.customer_no, v.due_date, v.staff.staff_no if v.staff else None) for v in visits] == [
-        ("20000001", dt.date(2026, 2, 28), "S0003"), ("20000002", dt.date(2026, 3, 2), None)]
+        ("20000001", dt.date(2026, 2, 27), "S0003"), ("20000002", dt.date(2026, 3, 2), None)]
     assert add_month(dt.date(2024, 1, 31)) == dt.date(2024, 2, 29) and add_month(dt.date(2025, 12, 15)) == dt.date(2026, 1, 15)
 
 
@@ -88,3 +89,16 @@ def test_a_visit_is_recorded_then_spot_checked_by_a_second_person(org_world):
 
     task.refresh_from_db()
     assert (task.status, task.outcome, task.check_status, task.checked_by) == ("done", "satisfied", "passed", bm)
+
+
+def test_a_visit_due_on_a_closed_day_falls_due_on_the_trading_day_before(org_world):
+    """Opened 2026-12-04, due by 2027-01-04: before 2027's closures are imported its weekdays count (due 2027-01-04,
+    the visit still generated); with 1 and 4 January closed it is due 2026-12-31."""
+    CustomerFactory(customer_no="50000001", branch=org_world["branches"][0], open_date=dt.date(2026, 12, 4))
+    visits_generate(as_of=dt.date(2026, 12, 4), opened_from=dt.date(2026, 12, 4))
+    assert ServiceTask.objects.get(kind="visit_new").due_date == dt.date(2027, 1, 4)
+
+    ServiceTask.objects.all().delete()
+    closures_import(actor=None, data="date,reason\n2027-01-01,元旦\n2027-01-04,测试休市\n".encode(), file_name="2027.csv")
+    visits_generate(as_of=dt.date(2026, 12, 4), opened_from=dt.date(2026, 12, 4))
+    assert ServiceTask.objects.get(kind="visit_new").due_date == dt.date(2026, 12, 31)

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from brokercrm.simulator.calendar import coverage, to_date, trading_days
 from brokercrm.simulator.errors import SimulationError
+from brokercrm.simulator.facade import simulate
 
 
 def test_trading_days_skip_weekends_and_exchange_holidays() -> None:
@@ -76,5 +77,55 @@ def test_command_help_lists_every_option() -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     result = subprocess.run([sys.executable, "-m", "brokercrm.cli", "simulate", "--help"], capture_output=True,
                             text=True, env=env, check=True)
-    for option in ("--out", "--start", "--days", "--customers", "--staff", "--branches", "--seed", "--append"):
+    for option in ("--out", "--start", "--days", "--customers", "--staff", "--branches", "--seed", "--closures", "--append"):
         assert option in result.stdout
+
+
+def _closures(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_closures_files_let_the_simulator_run_past_the_package(tmp_path: Path) -> None:
+    """Given 2027's closures (1 January closed), a run from 2026-12-30 continues on 2027-01-04; without them it is refused."""
+    closures = _closures(tmp_path / "closures-2027.csv", "date,reason\n2027-01-01,元旦\n2027-01-05,测试休市\n")
+    summary = simulate(out=tmp_path / "d", start=date(2026, 12, 30), days=4, customers=20, staff=3, branches=1, seed=2,
+                       closures=(closures,))
+    assert [p.name for p in summary.day_folders] == ["2026-12-30", "2026-12-31", "2027-01-04", "2027-01-06"]
+    with pytest.raises(SimulationError, match="only 2 trading days remain; give the next year's closures with --closures"):
+        simulate(out=tmp_path / "e", start=date(2026, 12, 30), days=4, customers=20, staff=3, branches=1, seed=2)
+
+
+def test_a_header_only_closures_file_names_its_year_by_file_name(tmp_path: Path) -> None:
+    """A year without holidays: every weekday trades (2027-01-01 included)."""
+    closures = _closures(tmp_path / "2027.csv", "date,reason\n")
+    summary = simulate(out=tmp_path / "d", start=date(2026, 12, 31), days=2, customers=20, staff=3, branches=1, seed=2,
+                       closures=(closures,))
+    assert [p.name for p in summary.day_folders] == ["2026-12-31", "2027-01-01"]
+
+
+def test_bad_closures_files_are_refused_whole_naming_file_line_and_column(tmp_path: Path) -> None:
+    """Weekend, duplicate, malformed date, wrong field count, a package year that disagrees: every problem, nothing written."""
+    bad = _closures(tmp_path / "bad.csv", "date,reason\n2027-01-02,周六\n2027-01-01,元旦\n2027-01-01,元旦\n"
+                                          "2027-13-01,x\n2027-02-08\n2026-01-05,不是假日\n")
+    with pytest.raises(SimulationError) as refused:
+        simulate(out=tmp_path / "d", start=date(2026, 12, 30), days=2, customers=20, staff=3, branches=1, seed=2,
+                 closures=(bad,))
+    assert str(refused.value).splitlines() == [
+        f"{bad}:2:date: 2027-01-02 is a weekend day: weekends are never listed",
+        f"{bad}:4:date: 2027-01-01 is listed twice (first at {bad}:3)",
+        f"{bad}:5:date: '2027-13-01' is not a date (YYYY-MM-DD)",
+        f"{bad}:6:: expected 2 fields, found 1",
+        "2026 is covered by exchange_calendars; closures for it must agree with the package",
+    ]
+    assert not (tmp_path / "d").exists()
+
+
+def test_command_takes_closures_several_times(tmp_path: Path) -> None:
+    """`--closures` may be given once per file; the years add up."""
+    first = _closures(tmp_path / "2027.csv", "date,reason\n2027-01-01,元旦\n")
+    second = _closures(tmp_path / "2028.csv", "date,reason\n2028-01-03,元旦\n")
+    stdout = StringIO()
+    call_command("simulate", out=str(tmp_path / "d"), start="2027-12-31", days=2, customers=20, staff=3, branches=1,
+                 seed=1, closures=[first, second], verbosity=0, stdout=stdout)
+    assert "(2027-12-31 … 2028-01-04, " in stdout.getvalue()

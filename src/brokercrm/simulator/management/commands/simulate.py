@@ -28,6 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--staff", type=int, help="staff employed on the first day (at least 3 per branch)")
         parser.add_argument("--branches", type=int, help="number of branches (营业部)")
         parser.add_argument("--seed", type=int, help="random seed; the same seed and arguments give byte-identical files")
+        parser.add_argument("--closures", type=Path, action="append", default=[],
+                            help="exchange closures (CSV date,reason) of a year after the calendar package's last; repeatable")
         parser.add_argument("--append", action="store_true",
                             help="continue the delivery in --out with the same world for --days more trading days")
 
@@ -56,7 +58,8 @@ class Command(BaseCommand):
             try:
                 summary = simulate(
                     out=out, start=start, days=options["days"], customers=options["customers"], staff=options["staff"],
-                    branches=options["branches"], seed=options["seed"], append=options["append"], progress=progress)
+                    branches=options["branches"], seed=options["seed"], append=options["append"], progress=progress,
+                    closures=tuple(options["closures"]))
             finally:
                 for bar in bars:
                     bar.close()

@@ -4,16 +4,20 @@ import signal
 import subprocess
 import sys
 import time
+from importlib import resources
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from brokercrm.datacenter.facade import trading_days
 from brokercrm.site.demo import ensure_demo_activity, ensure_demo_users
 
 DEMO_PASSWORD = "demo-pass-2026"
 FIRST_DAY, LAST_DAY = dt.date(2025, 11, 3), dt.date(2026, 10, 30)
+# The closures of the year after the calendar package's last, shipped as data (docs/calendar.md says whence).
+NEXT_YEAR_CLOSURES = "closures/2027.csv"
 
 
 class Command(BaseCommand):
@@ -48,14 +52,14 @@ class Command(BaseCommand):
         if (source / "relations.csv").exists():
             self.stdout.write(f"delivery already simulated in {source}")
             return
-        import exchange_calendars as xcals
-
-        days = len(xcals.get_calendar("XSHG").sessions_in_range(FIRST_DAY.isoformat(), LAST_DAY.isoformat()))
+        days = len(trading_days(FIRST_DAY, LAST_DAY))
         self.stdout.write(f"simulating {days} trading days of {opts['customers']} customers into {source} …")
         call_command("simulate", out=str(source), start=FIRST_DAY.isoformat(), days=days, customers=opts["customers"],
                      staff=opts["staff"], branches=opts["branches"], seed=opts["seed"])
 
     def _load(self, source: Path) -> None:
+        with resources.as_file(resources.files("brokercrm.datacenter") / NEXT_YEAR_CLOSURES) as closures:
+            call_command("calendar", "import", str(closures))
         self.stdout.write("loading the deliveries into the data center …")
         call_command("etl", "run", source=str(source))
         call_command("staff", "import", str(source / "staff.csv"))
