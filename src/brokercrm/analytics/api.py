@@ -67,4 +67,4 @@ def customer_segments(request, customer_no: str):
     customer = customer_get(user=_reader(request), customer_no=customer_no)
     return [{"period": m.period, "tier": m.tier, "qualified_tier": m.qualified_tier, "pinned": m.pinned, "groups": m.group_codes,
              "rfm_r": m.rfm_r, "rfm_f": m.rfm_f, "rfm_m": m.rfm_m, "cluster": m.cluster}
-            for m in customer.segment_history.order_by("-period")]
+            for m in selectors.segment_history(customer_id=customer.id)]

@@ -177,3 +177,8 @@ def cluster_profiles(*, period: str) -> list[dict]:
 
 def pin_list(*, user) -> QuerySet[TierPin]:
     return TierPin.objects.filter(customer_scope_q(user, prefix="customer__")).select_related("customer", "tier", "created_by")
+
+
+def segment_history(*, customer_id: int) -> QuerySet[Membership]:
+    """One customer's memberships, newest month first (the caller has checked the customer is in scope)."""
+    return Membership.objects.filter(customer_id=customer_id).order_by("-period")

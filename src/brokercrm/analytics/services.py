@@ -144,17 +144,17 @@ def _period(value: str, field: str, *, required: bool) -> str:
 @role_required(TIER_PIN_EDITORS)
 @transaction.atomic
 def tier_pin_create(*, actor, customer, tier: Tier, from_period: str, reason: str, until_period: str = "") -> TierPin:
-    """Fix a customer's tier by hand from a month on (until a month, inclusive, or open)."""
+    """Fix a customer's tier by hand from a month on (until a month, inclusive, or open); customer: its facade ref."""
     from_period = _period(from_period, "from_period", required=True)
     until_period = _period(until_period, "until_period", required=False)
     if until_period and until_period < from_period:
         raise DomainError("the last month is before the first", field="until_period")
     if not (reason or "").strip():
         raise DomainError("a reason is required", field="reason")
-    for other in TierPin.objects.filter(customer=customer):
+    for other in TierPin.objects.filter(customer_id=customer.id):
         if (not other.until_period or other.until_period >= from_period) and (not until_period or other.from_period <= until_period):
             raise DomainError(f"overlaps the pin {other.from_period}…{other.until_period or ''} ({other.tier.code})", field="from_period")
-    pin = TierPin(customer=customer, tier=tier, from_period=from_period, until_period=until_period, reason=reason.strip(),
+    pin = TierPin(customer_id=customer.id, tier=tier, from_period=from_period, until_period=until_period, reason=reason.strip(),
                   created_by=actor if getattr(actor, "pk", None) else None)
     _save(actor, pin, None)
     return pin

@@ -27,7 +27,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def audit_record(*, actor, action: str, instance: models.Model | None = None, object_type: str = "",
-                 object_id: str = "", changes: dict | None = None, note: str = "") -> AuditEntry:
+                 object_id: str = "", object_repr: str = "", changes: dict | None = None, note: str = "") -> AuditEntry:
     if instance is not None:
         object_type = object_type or instance._meta.label_lower
         object_id = object_id or str(instance.pk)
@@ -37,7 +37,7 @@ def audit_record(*, actor, action: str, instance: models.Model | None = None, ob
         action=action,
         object_type=object_type,
         object_id=object_id,
-        object_repr=str(instance)[:200] if instance is not None else "",
+        object_repr=(object_repr or (str(instance) if instance is not None else ""))[:200],
         changes=changes or {},
         note=note,
     )

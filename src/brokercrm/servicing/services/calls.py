@@ -20,9 +20,9 @@ def call_record(*, actor, customer, direction: str, phone: str, started_at: dt.d
         raise DomainError(f"unknown outcome '{outcome}'", field="outcome")
     if duration_seconds < 0:
         raise DomainError("must not be negative", field="duration_seconds")
-    if task is not None and task.customer_id != customer.pk:
+    if task is not None and task.customer_id != customer.id:
         raise DomainError("the task is about another customer", field="task_id")
-    call = CallRecord(customer=customer, user=actor, direction=direction, phone=phone, started_at=started_at,
+    call = CallRecord(customer_id=customer.id, user=actor, direction=direction, phone=phone, started_at=started_at,
                       duration_seconds=duration_seconds, outcome=outcome, note=note.strip(), task=task)
     call.full_clean()
     call.save()

@@ -56,10 +56,11 @@ def opt_out_set(*, actor, customer, channel: str, opted_out: bool) -> None:
     if channel not in ChannelConfig.Code.values:
         raise DomainError(f"unknown channel '{channel}'", field="channel")
     if opted_out:
-        OptOut.objects.get_or_create(customer=customer, channel=channel)
+        OptOut.objects.get_or_create(customer_id=customer.id, channel=channel)
     else:
-        OptOut.objects.filter(customer=customer, channel=channel).delete()
-    audit_record(actor=actor, action="update", instance=customer, changes={f"opt_out_{channel}": [not opted_out, opted_out]})
+        OptOut.objects.filter(customer_id=customer.id, channel=channel).delete()
+    audit_record(actor=actor, action="update", object_type="customers.customer", object_id=str(customer.id), object_repr=str(customer),
+                 changes={f"opt_out_{channel}": [not opted_out, opted_out]})
 
 
 @role_required(SERVICE_CONFIGURERS)
