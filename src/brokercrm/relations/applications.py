@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.errors import DomainError
+from brokercrm.core.jobgraph import refresh_request
 from brokercrm.customers.models import Customer
 from brokercrm.org.facade import Staff, scope_for
 from brokercrm.org.roles import Role
@@ -166,12 +167,10 @@ def relation_bulk_transfer_apply(*, actor, from_staff: Staff, to_staff: Staff, e
 def _refresh_attribution_after_commit() -> None:
     """A development relation changed: staff marts follow once it is committed (the rebuild reads the app database).
 
-    The rebuild runs as a task so that an approver does not wait for the marts; the worker (or, in tests, the
-    immediate backend) calls datacenter.facade.refresh_attribution.
+    The refresh runs as a task so that an approver does not wait for the marts (the worker, or in tests the
+    immediate backend, runs it).
     """
-    from brokercrm.relations.tasks import refresh_attribution_task
-
-    transaction.on_commit(refresh_attribution_task.enqueue)
+    refresh_request(trigger="workflow", wait=False)
 
 
 def _note(context: HandlerContext) -> str:

@@ -21,3 +21,4 @@ def work_indicators(staff_nos: list[str], date_from: dt.date, date_to: dt.date) 
     for row in rows:
         result[row["staff__staff_no"]] = {"visits_done": row["visits"], "service_tasks_done": row["tasks"]}
     return result
+from brokercrm.servicing.jobs import alerts_step, visits_step  # noqa: F401,E402
