@@ -6,6 +6,6 @@ from brokercrm.datacenter.pipelines.crm import RelationRow, StaffRow  # noqa: F4
 from brokercrm.datacenter.reader import (  # noqa: F401
     BRANCH_INDICATORS, CUSTOMER_INDICATORS, LEVEL_INDICATORS, STAFF_INDICATORS, CustomerTrading, MonthIndicators,
     attributed_trades, customer_month_table, customer_profile_table, customer_trading, latest_customer_month, month_indicators,
-    month_periods, snapshot_name,
+    month_periods, snapshot_published,
 )
 from brokercrm.datacenter.selectors import latest_loaded_date  # noqa: F401

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from brokercrm.core.errors import DomainError
 from brokercrm.datacenter.pipelines.dm import COUNTS, INDICATORS, mart_table
-from brokercrm.datacenter.pipelines.publish import current_snapshot, open_published
+from brokercrm.datacenter.pipelines.publish import POINTER, current_snapshot, open_published
 
 # The indicators of metrics.md per level, in the export's column order.
 CUSTOMER_INDICATORS = INDICATORS
@@ -56,9 +56,9 @@ def _dicts(cursor, sql: str, params: list) -> list[dict]:
     return [dict(zip(names, r)) for r in cursor.fetchall()]
 
 
-def snapshot_name() -> str:
-    """The file name of the current snapshot (the lineage of what is read now); DomainError when none."""
-    return current_snapshot(Path(settings.WAREHOUSE_SNAPSHOT_DIR)).name
+def snapshot_published() -> bool:
+    """Whether a load has published a snapshot yet."""
+    return (Path(settings.WAREHOUSE_SNAPSHOT_DIR) / POINTER).exists()
 
 
 @dataclass(frozen=True)
