@@ -7,3 +7,7 @@ WAREHOUSE_SNAPSHOT_DIR = data_dir() / "warehouse" / "published"
 # reject_day: a day with any bad row is not loaded; load_good_rows: load the rest, quarantine the bad.
 DATACENTER_BAD_ROW_POLICY = env_str("BROKERCRM_BAD_ROW_POLICY", "reject_day")
 EFFECTIVE_CUSTOMER_ASSETS = env_str("BROKERCRM_EFFECTIVE_CUSTOMER_ASSETS", "10000.00")
+# The steps a load runs, in order (defined at the top layer, where every app's steps meet), and the task
+# that runs them from the CRM copy on when staff or relations change (core.jobgraph.refresh_request).
+BROKERCRM_JOB_GRAPH = "brokercrm.site.jobgraph.LOAD_GRAPH"
+BROKERCRM_REFRESH_TASK = "brokercrm.datacenter.tasks.refresh_task"

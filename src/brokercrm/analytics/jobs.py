@@ -1,22 +1,23 @@
-"""The segments step of the data-center job graph: memberships of every customer month, from the published marts.
+"""The segments step of the load graph (site/jobgraph.py): memberships of every customer month, from the published marts.
 
-Runs after each publish (registered in apps.py). It recomputes tiers over the whole history (the
+Runs after each publish. It recomputes tiers over the whole history (the
 hysteresis needs it) and rewrites the months from the earliest one the load touched to the last,
 in one transaction: a rerun gives the same rows, a failed run leaves the previous ones.
 """
 import datetime as dt
 import time
 
-from django.conf import settings
 from django.db import connection, transaction
 
-from brokercrm.analytics.engine.build import GroupRule, Pin, SegmentConfig, Timings, compute_segments, month_periods
+from brokercrm.analytics.engine.build import (GroupRule, Pin, SegmentConfig, Timings, compute_segments, month_periods,
+                                              segment_engine)
 from brokercrm.analytics.engine.tiers import TierRule
 from brokercrm.analytics.models import BehaviourGroup, BuiltPeriod, ClusterProfile, Membership, Tier, TierPin
 from brokercrm.analytics.services import rule_compile, segment_settings_get
 from brokercrm.core.errors import DomainError
 from brokercrm.customers.models import Customer
-from brokercrm.datacenter.pipelines.publish import open_published
+from brokercrm.datacenter.facade import customer_month_table, customer_profile_table
+from brokercrm.datacenter.facade import month_periods as published_months
 
 COLUMNS = ("customer_id", "period", "tier", "qualified_tier", "previous_tier", "pinned", "groups", "rfm_r", "rfm_f", "rfm_m",
            "cluster", "avg_daily_assets_cents", "end_assets_cents", "net_commission_cents")
@@ -56,7 +57,7 @@ def segments_build(*, dates: list[dt.date] | None = None, full: bool = False, fr
                    timings: Timings | None = None) -> dict:
     """Recompute memberships from the earliest month the loaded dates touch (all when full); returns counts."""
     config = segment_config()
-    con = open_published(settings.WAREHOUSE_SNAPSHOT_DIR)
+    con = segment_engine(customer_month_table(), published_months(), customer_profile_table())
     try:
         periods = month_periods(con)
         start = _start_period(periods, list(dates or []), full, from_period)
@@ -64,11 +65,6 @@ def segments_build(*, dates: list[dt.date] | None = None, full: bool = False, fr
     finally:
         con.close()
     return _write(results, start, periods)
-
-
-def segments_step(dates: list[dt.date]) -> dict:
-    """The downstream step registered with the data center."""
-    return segments_build(dates=dates)
 
 
 @transaction.atomic

@@ -162,18 +162,18 @@ def _lineage(name: str, c: dict, consts) -> dict:
     mart_names = _MART_NAMES
     prefix, _, base = name.rpartition(".")
     if not prefix and name in mart_names:
-        return {"source": "dm.staff_month", "snapshot": c["snapshot"], "key": c["staff_no"], "period": c["period"], "column": name,
+        return {"source": "datacenter.month_indicators(staff)", "snapshot": c["snapshot"], "key": c["staff_no"], "period": c["period"], "column": name,
                 "drill": [c["staff_no"], c["period"], name]}
     if not prefix and name in evaluation.WORK_INDICATORS:
         return {"source": "servicing.work_indicators", "key": c["staff_no"], "period": c["period"]}
     if prefix == "last_year":
-        return {"source": "dm.staff_month", "snapshot": c["snapshot"], "key": c["staff_no"], "period": c["last_year"], "column": base,
+        return {"source": "datacenter.month_indicators(staff)", "snapshot": c["snapshot"], "key": c["staff_no"], "period": c["last_year"], "column": base,
                 "drill": [c["staff_no"], c["last_year"], base] if base in mart_names else None}
     if prefix == "team":
-        return {"source": "dm.staff_month", "snapshot": c["snapshot"], "members": c["members"], "period": c["period"], "column": base,
+        return {"source": "datacenter.month_indicators(staff)", "snapshot": c["snapshot"], "members": c["members"], "period": c["period"], "column": base,
                 "aggregate": "sum over the team's members"}
     if prefix == "branch":
-        return {"source": "dm.branch_month", "snapshot": c["snapshot"], "key": c["branch"], "period": c["period"], "column": base}
+        return {"source": "datacenter.month_indicators(branch)", "snapshot": c["snapshot"], "key": c["branch"], "period": c["period"], "column": base}
     if prefix == "target":
         return {"source": "evaluation scheme", "scheme": c["scheme"], "column": base}
     if name in consts:

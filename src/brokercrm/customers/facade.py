@@ -18,3 +18,4 @@ from brokercrm.customers.services import customer_lock  # noqa: F401
 from brokercrm.customers.selectors import (  # noqa: F401
     customer_by_mobile, customer_ids_by_no, customers_open_after, customers_opened,
 )
+from brokercrm.customers.services import customer_figures_refresh, customer_sync  # noqa: F401,E402

@@ -1,13 +1,14 @@
-"""The job graph per business date (ingest → DW → marts → publish → downstream), each step recorded as a JobRun.
+"""The runner of the load graph (settings.BROKERCRM_JOB_GRAPH, defined in site/jobgraph.py) and the data center's own steps.
 
-The CLI runs it synchronously (a command returns when the work it triggers is done); the worker
-runs the same functions from schedules and from the console's rerun/backfill buttons.
+Each step is recorded as a JobRun. The CLI runs the graph synchronously (a command returns when the
+work it triggers is done); the worker runs it from schedules, the console's rerun/backfill buttons
+and refresh requests.
 """
 import datetime as dt
 import logging
 import traceback
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterator
@@ -15,24 +16,22 @@ from typing import Callable, Iterator
 from django.conf import settings
 from django.utils import timezone
 
-from brokercrm.core.errors import DomainError, InputRejected, Problem
-from brokercrm.datacenter import calendar
+from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.jobgraph import Load, downstream, load_graph
+from brokercrm.datacenter import calendar, warehouse
 from brokercrm.datacenter.calendar import CalendarYearUnknown
-from brokercrm.datacenter.models import JobRun, QuarantinedRow
+from brokercrm.datacenter.checks.day import day_folders
+from brokercrm.datacenter.models import JobRun, QuarantinedRow, SourceConfiguration
+from brokercrm.datacenter.pipelines.crm import RelationRow, StaffRow, ingest_crm
+from brokercrm.datacenter.pipelines.dm import build_marts
+from brokercrm.datacenter.pipelines.dw import build_dw
+from brokercrm.datacenter.pipelines.ods import DayPipeline, ensure_ods_schema
+from brokercrm.datacenter.pipelines.publish import publish_marts
+from brokercrm.datacenter.sources.config import default_source_config, load_source_config
 
 log = logging.getLogger("brokercrm.datacenter")
 Progress = Callable[[int, int, str], None]
 CHECKPOINT_THRESHOLD = "4GB"
-
-# Steps that run after the marts are published; later modules (segments, alerts, tasks) register theirs.
-_downstream: list[tuple[str, Callable[[list[dt.date]], dict]]] = []
-
-
-def register_downstream(job: str, step: Callable[[list[dt.date]], dict]) -> None:
-    """A step run after each publish with the business dates just loaded (e.g. segments, alerts)."""
-    if all(name != job for name, _ in _downstream):
-        _downstream.append((job, step))
-
 
 @contextmanager
 def recorded(job: str, *, business_date: dt.date | None = None, trigger: str = "cli", parameters: dict | None = None) -> Iterator[JobRun]:
@@ -60,181 +59,154 @@ def recorded(job: str, *, business_date: dt.date | None = None, trigger: str = "
         run.save()
 
 
-@dataclass
+@dataclass(frozen=True)
 class EtlOutcome:
-    loaded: list[dt.date] = field(default_factory=list)
-    refused: dt.date | None = None
-    problems: list[Problem] = field(default_factory=list)
-    cancelled: bool = False
+    loaded: list[dt.date]
+    cancelled: bool
 
 
 def active_source_config():
     """The collection configuration chosen in the console, or the shipped interface v1 mapping."""
-    from brokercrm.datacenter.models import SourceConfiguration
-    from brokercrm.datacenter.sources.config import default_source_config, load_source_config
-
     active = SourceConfiguration.objects.filter(active=True).first()
     return load_source_config(active.yaml_text) if active else default_source_config()
 
 
-def _crm_rows():
-    from brokercrm.datacenter.pipelines.crm import RelationRow, StaffRow
-    from brokercrm.org.models import Staff
-    from brokercrm.relations.models import Relation, RelationType
+def run_graph(load: Load, *, start: str | None = None) -> None:
+    """Run the graph's steps in order (from `start` and what needs it, when given), each recorded unless it records itself.
 
-    staff = [StaffRow(s.staff_no, s.name, s.category.code, s.branch.code, s.hire_date, s.leave_date)
-             for s in Staff.objects.select_related("category", "branch")]
-    relations = [RelationRow(c, s, start, end) for c, s, start, end in Relation.objects.filter(
-        relation_type=RelationType.DEVELOPMENT).values_list("customer__customer_no", "staff__staff_no", "start_date", "end_date")]
-    return staff, relations
-
-
-def _sync_app_tables(con, business_date: dt.date) -> dict:
-    """Branches and customers of the day into the app's own tables (current version, with history)."""
-    from brokercrm.customers.services import customer_sync
-    from brokercrm.org.services import branch_upsert
-
-    branches = con.execute("SELECT branch_code, branch_name, city, opened_on FROM ods.branches WHERE business_date = ?",
-                           [business_date]).fetchall()
-    for code, name, city, opened_on in branches:
-        branch_upsert(code=code, name=name, city=city or "", opened_on=opened_on)
-    cursor = con.execute("SELECT * FROM ods.customers WHERE business_date = ? ORDER BY customer_no", [business_date])
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, r)) for r in cursor.fetchall()]
-    result = customer_sync(rows=rows, business_date=business_date)
-    return {"branches": len(branches), "customers_created": result.created, "customers_updated": result.updated}
-
-
-def rebuild_and_publish(con, *, dates: list[dt.date], trigger: str = "cli", progress: Progress | None = None) -> None:
-    """CRM copy → DW → marts → publish → downstream steps; each recorded."""
-    from brokercrm.datacenter.pipelines.crm import ingest_crm
-    from brokercrm.datacenter.pipelines.dm import build_marts
-    from brokercrm.datacenter.pipelines.dw import build_dw
-    from brokercrm.datacenter.pipelines.publish import publish_marts
-
-    steps = 4 + len(_downstream)
-    with recorded("build_dw", trigger=trigger) as run:
-        staff, relations = _crm_rows()
-        changed = ingest_crm(con, staff=staff, development_relations=relations)
-        built = build_dw(con, dates=dates)
-        run.rows_read = {"crm.staff": len(staff), "crm.development_relations": len(relations)}
-        run.rows_written = {f"dw.{k}": v for k, v in built.rows.items()}
-        run.log = (f"crm changed: {changed}; full rebuild: {built.full}; customers re-attributed: {built.restamped}; "
-                   f"dates: {', '.join(map(str, built.dates))}")
-    if progress:
-        progress(1, steps, "dw")
-    with recorded("build_marts", trigger=trigger) as run:
-        marts = build_marts(con, effective_assets=Decimal(settings.EFFECTIVE_CUSTOMER_ASSETS))
-        run.rows_written = {k: v for k, v in (marts or {}).items()} if isinstance(marts, dict) else {}
-    if progress:
-        progress(2, steps, "marts")
-    with recorded("publish", trigger=trigger) as run:
-        path = publish_marts(con, Path(settings.WAREHOUSE_SNAPSHOT_DIR))
-        run.log = f"published {path}"
-    if progress:
-        progress(3, steps, "publish")
-    for i, (job, step) in enumerate(_downstream, start=4):
-        with recorded(job, trigger=trigger) as run:
-            run.rows_written = step(dates) or {}
-        if progress:
-            progress(i, steps, job)
+    A refused day stops ingest; the days loaded before it still go through every later step, then the refusal is raised.
+    """
+    graph = load_graph()
+    steps = downstream(graph, start) if start else graph
+    load.total += sum(1 for s in steps if s.recorded)
+    refused = None
+    for step in steps:
+        if not step.recorded:
+            try:
+                step.run(load)
+            except InputRejected as exc:
+                refused = exc
+            if not load.dates:
+                break
+            continue
+        with recorded(step.name, trigger=load.trigger) as run:
+            run.rows_written = step.run(load) or {}
+        load.advance(step.name)
+    if refused is not None:
+        raise refused
 
 
 def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
             trigger: str = "cli", progress: Progress | None = None, should_stop: Callable[[], bool] | None = None) -> EtlOutcome:
-    """Load every complete day not yet loaded (or the named ones), in date order; stop at the first refused day."""
-    from brokercrm.datacenter import warehouse
-    from brokercrm.datacenter.checks.day import day_folders
-    from brokercrm.datacenter.pipelines.ods import DayPipeline, ensure_ods_schema
-
+    """Load every complete day not yet loaded (or the named ones), in date order, and run the rest of the graph on them."""
     source = Path(source)
     if not source.is_dir():
         raise DomainError(f"{source}: no such delivery directory", field="source")
-    outcome = EtlOutcome()
     con = warehouse.connect()
     # Each day commits (durable in the WAL); checkpointing the file once at the end instead of every
     # few days saves about half a second per day on a year of deliveries.
     con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+    load = Load(con=con, trigger=trigger, progress=progress, should_stop=should_stop,
+                request={"source": source, "dates": dates, "from": date_from, "to": date_to})
     try:
-        ensure_ods_schema(con)
-        config = active_source_config()
-        loaded = {r[0] for r in con.execute("SELECT business_date FROM ods.loaded_days").fetchall()}
-        candidates = day_folders(source, config)
-        if dates:
-            wanted = set(dates)
-            missing = wanted - {f.business_date for f in candidates}
-            if missing:
-                raise DomainError(f"{source}: no delivery folder for {', '.join(sorted(map(str, missing)))}", field="date")
-            todo = [f for f in candidates if f.business_date in wanted]
-        elif date_from or date_to:
-            todo = [f for f in candidates
-                    if (not date_from or f.business_date >= date_from) and (not date_to or f.business_date <= date_to)]
-        else:
-            todo = [f for f in candidates if f.business_date not in loaded and (f.path / config.manifest).exists()]
-        total = len(todo) + 4 + len(_downstream)
-        pipeline = DayPipeline(con, todo, config=config, policy=settings.DATACENTER_BAD_ROW_POLICY, root=source)
-        try:
-            _ingest_all(pipeline, todo, outcome, source=source, trigger=trigger, progress=progress,
-                        should_stop=should_stop, total=total)
-        finally:
-            pipeline.close()
-        if outcome.loaded:
-            con.execute("CHECKPOINT")
-            rebuild_and_publish(con, dates=outcome.loaded, trigger=trigger,
-                                progress=(lambda d, t, label: progress(len(todo) + d, total, label)) if progress else None)
-    except InputRejected:
-        # Days before the refused one are loaded and must still reach the marts.
-        if outcome.loaded:
-            rebuild_and_publish(con, dates=outcome.loaded, trigger=trigger)
-        raise
+        run_graph(load)
     finally:
         con.close()
-    return outcome
+    return EtlOutcome(loaded=load.dates, cancelled=load.cancelled)
 
 
-def _ingest_all(pipeline, todo, outcome: EtlOutcome, *, source: Path, trigger: str, progress: Progress | None,
-                should_stop: Callable[[], bool] | None, total: int) -> None:
-    """Ingest the days in order, each recorded; stop at the first refused day (InputRejected).
-
-    A day in a year whose closures were never imported is refused before it is read: the operator's
-    fix is a calendar import, not a new delivery, and the console says so (status `calendar`)."""
-    con = pipeline.con
+def ingest(load: Load) -> None:
+    """Ingest the requested day folders in order, each recorded as its own JobRun; stop at the first refused day (InputRejected)."""
+    con, source = load.con, Path(load.request["source"])
+    ensure_ods_schema(con)
+    config = active_source_config()
+    loaded = {r[0] for r in con.execute("SELECT business_date FROM ods.loaded_days").fetchall()}
+    candidates = day_folders(source, config)
+    dates, date_from, date_to = load.request.get("dates"), load.request.get("from"), load.request.get("to")
+    if dates:
+        missing = set(dates) - {f.business_date for f in candidates}
+        if missing:
+            raise DomainError(f"{source}: no delivery folder for {', '.join(sorted(map(str, missing)))}", field="date")
+        todo = [f for f in candidates if f.business_date in set(dates)]
+    elif date_from or date_to:
+        todo = [f for f in candidates
+                if (not date_from or f.business_date >= date_from) and (not date_to or f.business_date <= date_to)]
+    else:
+        todo = [f for f in candidates if f.business_date not in loaded and (f.path / config.manifest).exists()]
+    load.total += len(todo)
+    pipeline = DayPipeline(con, todo, config=config, policy=settings.DATACENTER_BAD_ROW_POLICY, root=source)
     cal = calendar.current()
-    for i, folder in enumerate(todo):
-        day = folder.business_date
-        if should_stop and should_stop():
-            outcome.cancelled = True
-            break
-        with recorded("ingest", business_date=day, trigger=trigger, parameters={"source": str(source)}) as run:
-            if not cal.known(day.year):
-                unknown = CalendarYearUnknown(day.year, day=day, file=folder.rel)
-                outcome.refused, outcome.problems = day, unknown.problems
-                raise unknown
-            try:
-                result = pipeline.ingest(i)
-            except InputRejected as exc:
-                QuarantinedRow.objects.bulk_create([QuarantinedRow(run=run, business_date=day, file=p.file, line=p.line, column=p.column,
-                                                                   message=p.message) for p in exc.problems[:5000]])
-                outcome.refused, outcome.problems = day, exc.problems
-                raise
-            run.rows_read, run.rows_written, run.rows_rejected = result.rows_read, result.rows_written, result.rows_rejected
-            if result.problems:
-                QuarantinedRow.objects.bulk_create([QuarantinedRow(run=run, business_date=day, file=p.file, line=p.line, column=p.column,
-                                                                   message=p.message) for p in result.problems[:5000]])
-            if not result.loaded:
-                outcome.refused, outcome.problems = day, list(result.problems)
-                run.status = JobRun.Status.REFUSED
-                raise InputRejected(list(result.problems))
-            run.rows_written = {**result.rows_written, **{f"app.{k}": v for k, v in _sync_app_tables(con, day).items()}}
-        outcome.loaded.append(day)
-        if progress:
-            progress(i + 1, total, str(day))
+    try:
+        for i, folder in enumerate(todo):
+            if load.should_stop and load.should_stop():
+                load.cancelled = True
+                break
+            _ingest_day(pipeline, i, folder, cal, source=source, trigger=load.trigger)
+            load.dates.append(folder.business_date)
+            load.advance(str(folder.business_date))
+    finally:
+        pipeline.close()
+        if load.dates:
+            con.execute("CHECKPOINT")
 
 
-def crm_changed(*, trigger: str = "cli") -> bool:
-    """Staff or relations changed: rebuild attribution and marts when anything is loaded. True when rebuilt."""
-    from brokercrm.datacenter import warehouse
+def _ingest_day(pipeline, i: int, folder, cal, *, source: Path, trigger: str) -> None:
+    """One day, recorded. A day in a year whose closures were never imported is refused before it is read: the
+    operator's fix is a calendar import, not a new delivery, and the console says so (status `calendar`)."""
+    day = folder.business_date
+    with recorded("ingest", business_date=day, trigger=trigger, parameters={"source": str(source)}) as run:
+        if not cal.known(day.year):
+            raise CalendarYearUnknown(day.year, day=day, file=folder.rel)
+        try:
+            result = pipeline.ingest(i)
+        except InputRejected as exc:
+            _quarantine(run, day, exc.problems)
+            raise
+        run.rows_read, run.rows_written, run.rows_rejected = result.rows_read, result.rows_written, result.rows_rejected
+        _quarantine(run, day, result.problems)
+        if not result.loaded:
+            run.status = JobRun.Status.REFUSED
+            raise InputRejected(list(result.problems))
 
+
+def _quarantine(run: JobRun, day: dt.date, problems) -> None:
+    QuarantinedRow.objects.bulk_create([QuarantinedRow(run=run, business_date=day, file=p.file, line=p.line, column=p.column,
+                                                       message=p.message) for p in problems[:5000]])
+
+
+def day_rows(load: Load, business_date: dt.date) -> tuple[list[dict], list[dict]]:
+    """(branches, customers) as delivered on the day, for the app database: plain dicts of the interface columns."""
+    cursor = load.con.execute("SELECT branch_code, branch_name, city, opened_on FROM ods.branches WHERE business_date = ?",
+                              [business_date])
+    branches = [dict(zip([d[0] for d in cursor.description], r)) for r in cursor.fetchall()]
+    cursor = load.con.execute("SELECT * FROM ods.customers WHERE business_date = ? ORDER BY customer_no", [business_date])
+    customers = [dict(zip([d[0] for d in cursor.description], r)) for r in cursor.fetchall()]
+    return branches, customers
+
+
+def crm_copy(load: Load, *, staff: list[StaffRow], development_relations: list[RelationRow]) -> dict:
+    """Staff and development relations, handed over by the graph, into the warehouse's CRM layer."""
+    changed = ingest_crm(load.con, staff=staff, development_relations=development_relations)
+    return {"crm.staff": len(staff), "crm.development_relations": len(development_relations), "crm.changed": int(changed)}
+
+
+def build_dw_step(load: Load) -> dict:
+    built = build_dw(load.con, dates=load.dates)
+    return {**{f"dw.{k}": v for k, v in built.rows.items()}, "dw.full_rebuild": int(built.full), "dw.restamped": built.restamped}
+
+
+def build_marts_step(load: Load) -> dict:
+    marts = build_marts(load.con, effective_assets=Decimal(settings.EFFECTIVE_CUSTOMER_ASSETS))
+    return dict(marts) if isinstance(marts, dict) else {}
+
+
+def publish_step(load: Load) -> dict:
+    publish_marts(load.con, Path(settings.WAREHOUSE_SNAPSHOT_DIR))
+    return {"published": 1}
+
+
+def refresh(*, trigger: str = "cli") -> bool:
+    """Staff or relations changed: run the graph from the CRM copy on, when anything is loaded. True when it ran."""
     if not Path(settings.WAREHOUSE_PATH).exists():
         return False
     con = warehouse.connect()
@@ -242,7 +214,7 @@ def crm_changed(*, trigger: str = "cli") -> bool:
         has_days = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ods' AND table_name = 'loaded_days'").fetchone()[0]
         if not has_days or not con.execute("SELECT count(*) FROM ods.loaded_days").fetchone()[0]:
             return False
-        rebuild_and_publish(con, dates=[], trigger=trigger)
+        run_graph(Load(con=con, trigger=trigger), start="crm")
         return True
     finally:
         con.close()

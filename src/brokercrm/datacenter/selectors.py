@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from brokercrm.datacenter import calendar
 from brokercrm.datacenter.models import JobRun, JobSchedule, QuarantinedRow, SourceConfiguration
@@ -19,8 +20,6 @@ def job_run_list(*, job: str = "", status: str = "") -> QuerySet[JobRun]:
 
 
 def job_run_get(*, run_id: int) -> JobRun:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(JobRun, pk=run_id)
 
 
@@ -82,3 +81,34 @@ def _cell(day: dt.date, month: int, trading: set[dt.date], closed: dict[dt.date,
     if day in closed:
         return DayCell(day, "closure", closed[day])
     return DayCell(day, "weekend")
+
+
+def trading_calendar() -> calendar.TradingCalendar:
+    """The calendar as now, a frozen snapshot: for callers asking many dates at once."""
+    return calendar.current()
+
+
+def trading_days(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    """The XSHG trading days in [start, end]; CalendarYearUnknown when a year in it has no imported closures."""
+    return calendar.current().trading_days(start, end)
+
+
+def is_trading_day(day: dt.date, *, provisional: bool = False) -> bool:
+    """`provisional`: in a year whose closures are not imported yet, count weekdays (due dates, never loads)."""
+    return calendar.current().is_trading_day(day, provisional=provisional)
+
+
+def next_trading_day(day: dt.date, *, provisional: bool = False) -> dt.date:
+    return calendar.current().next_trading_day(day, provisional=provisional)
+
+
+def add_trading_days(day: dt.date, count: int, *, provisional: bool = False) -> dt.date:
+    return calendar.current().add_trading_days(day, count, provisional=provisional)
+
+
+def trading_day_on_or_before(day: dt.date, *, provisional: bool = False) -> dt.date:
+    return calendar.current().trading_day_on_or_before(day, provisional=provisional)
+
+
+def last_known_trading_day() -> dt.date:
+    return calendar.current().last_known_trading_day()

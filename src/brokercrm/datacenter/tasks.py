@@ -46,3 +46,9 @@ def etl_task(run_id: int) -> None:
         JobRun.objects.filter(pk=run_id).update(status=status, error=error, log=log, finished_at=timezone.now())
         raise
     JobRun.objects.filter(pk=run_id).update(status=status, error=error, log=log, finished_at=timezone.now())
+
+
+@task(queue_name="datacenter")
+def refresh_task(trigger: str = "workflow") -> bool:
+    """Staff or relations changed (an import, an approved application): run the load graph from the CRM copy on."""
+    return jobs.refresh(trigger=trigger)

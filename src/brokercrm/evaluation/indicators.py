@@ -1,6 +1,6 @@
 """The indicator library (指标库): every indicator of metrics.md plus work indicators, and how periods aggregate.
 
-Monthly staff indicators come from the published marts (dm.staff_month); quarters and years are
+Monthly staff indicators come from the published marts (datacenter facade month_indicators); quarters and years are
 computed from the months by the rules of metrics.md (sums; end-of-period values from the last
 month; averages weighted by trading days; commission_rate as the ratio of the sums).
 """

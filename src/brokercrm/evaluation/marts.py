@@ -1,19 +1,13 @@
-"""Reading staff, branch and customer indicators from the published marts (read-only DuckDB snapshot)."""
+"""Staff, branch and customer indicators of an evaluation period, read through the data center's facade (published marts)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
-
+from brokercrm.datacenter.facade import CUSTOMER_INDICATORS, month_indicators
 from brokercrm.evaluation.indicators import MART_INDICATORS, EvalPeriod, aggregate_months
 
-STAFF_MART = "dm.staff_month"
-CUSTOMER_MART = "dm.customer_month"
-BRANCH_MART = "dm.branch_month"
-CUSTOMER_COLUMNS = ("avg_daily_assets", "end_assets", "net_inflow", "trade_amount", "trade_count", "active_days",
-                    "commission", "net_commission", "commission_rate")
+CUSTOMER_COLUMNS = CUSTOMER_INDICATORS
 
 
 def _decimal(value):
@@ -33,32 +27,14 @@ class PeriodIndicators:
     months: tuple[str, ...] = ()
 
 
-def _connect():
-    from brokercrm.datacenter.pipelines.publish import current_snapshot, open_published
-
-    directory = Path(settings.WAREHOUSE_SNAPSHOT_DIR)
-    return current_snapshot(directory).name, open_published(directory)
-
-
-def _load(table: str, key_column: str, period: EvalPeriod, keys: list[str] | None, columns: tuple[str, ...]) -> PeriodIndicators:
-    snapshot, con = _connect()
-    try:
-        months = list(period.months)
-        placeholders = ", ".join("?" for _ in months)
-        sql = f"SELECT key, period, {', '.join(columns)} FROM {table} WHERE period IN ({placeholders})"
-        rows = con.execute(sql, list(months)).fetchall()
-        if keys is not None:
-            wanted = set(keys)
-            rows = [r for r in rows if r[0] in wanted]
-        days = dict(con.execute(f"SELECT period, trading_days FROM dm.periods WHERE grain = 'month' AND period IN ({placeholders})",
-                                months).fetchall())
-    finally:
-        con.close()
-    by_key: dict[str, dict[str, dict]] = {}
-    for row in rows:
-        by_key.setdefault(row[0], {})[row[1]] = {c: _decimal(v) for c, v in zip(columns, row[2:])}
+def _load(level: str, period: EvalPeriod, keys: list[str] | None, columns: tuple[str, ...]) -> PeriodIndicators:
+    months = list(period.months)
+    published = month_indicators(level, months, keys)
+    days = published.trading_days
+    by_key = {key: {month: {c: _decimal(row[c]) for c in columns} for month, row in per_month.items()}
+              for key, per_month in published.values.items()}
     present = [m for m in months if m in days]
-    result = PeriodIndicators(snapshot=snapshot, months=tuple(present))
+    result = PeriodIndicators(snapshot=published.snapshot, months=tuple(present))
     for key, per_month in by_key.items():
         if len(months) == 1:
             result.values[key] = per_month.get(months[0], {})
@@ -69,13 +45,13 @@ def _load(table: str, key_column: str, period: EvalPeriod, keys: list[str] | Non
 
 
 def staff_indicators(period: EvalPeriod, staff_nos: list[str] | None = None) -> PeriodIndicators:
-    """dm.staff_month for the period's months (aggregated for quarters and years)."""
-    return _load(STAFF_MART, "key", period, staff_nos, MART_INDICATORS)
+    """The staff marts' months of the period (aggregated for quarters and years)."""
+    return _load("staff", period, staff_nos, MART_INDICATORS)
 
 
 def branch_indicators(period: EvalPeriod, branch_codes: list[str] | None = None) -> PeriodIndicators:
-    return _load(BRANCH_MART, "key", period, branch_codes, MART_INDICATORS)
+    return _load("branch", period, branch_codes, MART_INDICATORS)
 
 
 def customer_indicators(period: EvalPeriod, customer_nos: list[str]) -> PeriodIndicators:
-    return _load(CUSTOMER_MART, "key", period, customer_nos, CUSTOMER_COLUMNS)
+    return _load("customer", period, customer_nos, CUSTOMER_COLUMNS)

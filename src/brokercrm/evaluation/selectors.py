@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from brokercrm.customers.facade import customer_get
+from brokercrm.datacenter.facade import attributed_trades
 from brokercrm.evaluation.indicators import BY_NAME, parse_period
 from brokercrm.evaluation.marts import CUSTOMER_COLUMNS, customer_indicators
 from brokercrm.evaluation.models import EvaluationRun, Scheme, Score
@@ -77,7 +78,7 @@ class CustomerContribution:
 
 def drill_customers(*, user, staff_no: str, period: str, indicator: str) -> tuple[Staff, list[CustomerContribution], str]:
     """Customers whose development relation with the staff member overlaps the period, in the user's scope,
-    with their indicators for the period from dm.customer_month (the customer's whole-period values)."""
+    with their indicators for the period from the customer marts (the customer's whole-period values)."""
     if indicator not in BY_NAME:
         raise Http404
     staff = staff_get(user=user, staff_no=staff_no)
@@ -97,20 +98,16 @@ def drill_customers(*, user, staff_no: str, period: str, indicator: str) -> tupl
 
 @dataclass
 class TradeDrill:
-    available: bool
     rows: list[dict]
     commission: Decimal
-    net_commission: Decimal | None
+    net_commission: Decimal
     relation_from: object = None
     relation_to: object = None
 
 
 def drill_trades(*, user, staff_no: str, period: str, customer_no: str) -> tuple[Staff, object, TradeDrill]:
-    """The trades of one customer attributed to the staff member in the period (dw.fact_trades of the snapshot).
-
-    Facts carry the attributed staff_no when the warehouse publishes it; otherwise the development relation's
-    interval [start, end) clipped to the period selects the trade dates."""
-    from brokercrm.datacenter.pipelines.publish import open_published
+    """The trades of one customer attributed to the staff member in the period (the published facts carry the staff
+    member in force on each trade's date), inside the development relation's interval [start, end) clipped to the period."""
 
     staff = staff_get(user=user, staff_no=staff_no)
     customer = customer_get(user=user, customer_no=customer_no)
@@ -122,26 +119,9 @@ def drill_trades(*, user, staff_no: str, period: str, customer_no: str) -> tuple
     relation = spans[0]
     start = max(parsed.start, relation.start_date)
     end = min(parsed.end, relation.end_date - dt.timedelta(days=1)) if relation.end_date else parsed.end
-    con = open_published(settings.WAREHOUSE_SNAPSHOT_DIR)
-    try:
-        columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                             "WHERE table_schema = 'dw' AND table_name = 'fact_trades'").fetchall()}
-        if not columns:
-            return staff, customer, TradeDrill(False, [], Decimal("0.00"), None, start, end)
-        fees = {"handling_fee", "regulatory_fee"} <= columns
-        wanted = [c for c in ("trade_date", "serial_no", "market", "security_code", "side", "quantity", "price", "amount",
-                              "commission", "handling_fee", "regulatory_fee", "channel") if c in columns]
-        sql = f"SELECT {', '.join(wanted)} FROM dw.fact_trades WHERE customer_no = ? AND trade_date BETWEEN ? AND ?"
-        params = [customer_no, start, end]
-        if "staff_no" in columns:
-            sql += " AND staff_no = ?"
-            params.append(staff_no)
-        cursor = con.execute(sql + " ORDER BY trade_date, serial_no", params)
-        rows = [dict(zip(wanted, r)) for r in cursor.fetchall()]
-    finally:
-        con.close()
+    rows = attributed_trades(customer_no=customer_no, staff_no=staff_no, date_from=start, date_to=end)
     for r in rows:
-        r["net_commission"] = r["commission"] - r["handling_fee"] - r["regulatory_fee"] if fees else None
+        r["net_commission"] = r["commission"] - r["handling_fee"] - r["regulatory_fee"]
     commission = sum((r["commission"] for r in rows), Decimal("0.00"))
-    net = sum((r["net_commission"] for r in rows), Decimal("0.00")) if fees else None
-    return staff, customer, TradeDrill(True, rows, commission, net, start, end)
+    net = sum((r["net_commission"] for r in rows), Decimal("0.00"))
+    return staff, customer, TradeDrill(rows, commission, net, start, end)

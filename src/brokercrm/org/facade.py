@@ -20,3 +20,4 @@ from brokercrm.org.roles import (  # noqa: F401
 )
 from brokercrm.org.selectors import StaffCategoryRef, category_level_ids, staff_categories  # noqa: F401
 from brokercrm.org.roles import CALENDAR_EDITORS  # noqa: F401
+from brokercrm.org.selectors import staff_rows  # noqa: F401

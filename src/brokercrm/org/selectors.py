@@ -117,3 +117,9 @@ def category_level_ids(category: str, level: str = "") -> tuple[int, int | None]
     if ref.level(level) is None:
         raise DomainError("the level does not belong to the category", field="level")
     return ref.id, ref.level(level).id
+
+
+def staff_rows() -> list[tuple]:
+    """Every staff member as (staff_no, name, category code, branch code, hire_date, leave_date), for the warehouse."""
+    return [(s.staff_no, s.name, s.category.code, s.branch.code, s.hire_date, s.leave_date)
+            for s in Staff.objects.select_related("category", "branch")]

@@ -12,6 +12,7 @@ from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.csvfiles import parse_date, read_rows
 from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.core.permissions import require_role, role_required
+from brokercrm.core.jobgraph import refresh_request
 from brokercrm.org.models import ApiToken, Branch, Staff, StaffCategory, StaffLevel, Team, User
 from brokercrm.org.roles import ORG_EDITORS, STAFF_BOUND, USER_ADMINS, Role
 
@@ -115,8 +116,11 @@ class StaffImportResult:
 
 
 @role_required(ORG_EDITORS)
-def staff_import(*, actor, data: bytes, file_name: str) -> StaffImportResult:
-    """Import staff.csv (source-interface.md): all rows valid or nothing imported."""
+def staff_import(*, actor, data: bytes, file_name: str, wait: bool = False) -> StaffImportResult:
+    """Import staff.csv (source-interface.md): all rows valid or nothing imported.
+
+    A change requests the warehouse refresh (staff attribution and marts): run before this returns with
+    wait=True (the CLI), enqueued on commit for the worker otherwise."""
     rows, problems = read_rows(data, file=file_name, columns=STAFF_COLUMNS)
     categories = {c.code: c for c in StaffCategory.objects.all()}
     levels = {(lv.category.code, lv.code): lv for lv in StaffLevel.objects.select_related("category")}
@@ -182,6 +186,8 @@ def staff_import(*, actor, data: bytes, file_name: str) -> StaffImportResult:
                 updated += 1
             else:
                 unchanged += 1
+    if created or updated:
+        refresh_request(trigger="import", wait=wait)
     return StaffImportResult(created, updated, unchanged)
 
 

@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.errors import DomainError
 from brokercrm.core.intervals import in_force_q
+from brokercrm.core.jobgraph import refresh_request
 from brokercrm.core.permissions import has_role
 from brokercrm.customers.facade import CustomerRef, customer_ref_by_id, customer_refs_by_no
 from brokercrm.org.facade import BULK_TRANSFER_APPLICANTS, RELATION_APPLICANTS, Role, Staff, scope_for
 from brokercrm.platform.facade import ApplicationRef, HandlerContext, process_apply, register_handler, register_process
 from brokercrm.relations import selectors, services
 from brokercrm.relations.models import Relation, RelationType
-from brokercrm.relations.tasks import refresh_attribution_task
 
 PROCESSES = Path(__file__).parent / "processes"
 
@@ -166,10 +166,10 @@ def relation_bulk_transfer_apply(*, actor, from_staff: Staff, to_staff: Staff, e
 def _refresh_attribution_after_commit() -> None:
     """A development relation changed: staff marts follow once it is committed (the rebuild reads the app database).
 
-    The rebuild runs as a task so that an approver does not wait for the marts; the worker (or, in tests, the
-    immediate backend) calls datacenter.facade.refresh_attribution.
+    The refresh runs as a task so that an approver does not wait for the marts (the worker, or in tests the
+    immediate backend, runs it).
     """
-    transaction.on_commit(refresh_attribution_task.enqueue)
+    refresh_request(trigger="workflow", wait=False)
 
 
 def handle_add(context: HandlerContext) -> None:

@@ -10,3 +10,4 @@ from brokercrm.relations.responsibility import Responsibility, responsible_staff
 from brokercrm.relations.selectors import (  # noqa: F401
     RelationSpan, development_relations_overlapping, relations_of_departed_staff,
 )
+from brokercrm.relations.selectors import development_relation_rows  # noqa: F401

@@ -81,3 +81,9 @@ def relations_of_departed_staff(as_of: dt.date) -> list[tuple[int, str, str, dt.
     left by then, customers not closed."""
     return list(Relation.objects.filter(in_force_q(as_of), staff__leave_date__lte=as_of).exclude(customer__status=CustomerStatus.CLOSED)
                 .values_list("customer_id", "customer__customer_no", "staff__staff_no", "staff__leave_date").distinct())
+
+
+def development_relation_rows() -> list[tuple]:
+    """Every development relation (开发关系) as (customer_no, staff_no, start_date, end_date), for the warehouse."""
+    return list(Relation.objects.filter(relation_type=RelationType.DEVELOPMENT).values_list(
+        "customer__customer_no", "staff__staff_no", "start_date", "end_date"))

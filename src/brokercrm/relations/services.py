@@ -8,6 +8,7 @@ from django.db import transaction
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
 from brokercrm.core.csvfiles import parse_date, read_rows
 from brokercrm.core.errors import DomainError, InputRejected, Problem
+from brokercrm.core.jobgraph import refresh_request
 from brokercrm.core.permissions import role_required
 from brokercrm.customers.facade import CustomerRef, customer_lock, customer_refs_by_no
 from brokercrm.org.facade import RELATION_IMPORTERS, Staff
@@ -71,8 +72,11 @@ class RelationImportResult:
 
 
 @role_required(RELATION_IMPORTERS)
-def relation_import(*, actor, data: bytes, file_name: str) -> RelationImportResult:
-    """Import relations.csv (source-interface.md): no-ops, endings of open relations, new relations; all or nothing."""
+def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False) -> RelationImportResult:
+    """Import relations.csv (source-interface.md): no-ops, endings of open relations, new relations; all or nothing.
+
+    A change requests the warehouse refresh (staff attribution and marts): run before this returns with
+    wait=True (the CLI), enqueued on commit for the worker otherwise."""
     rows, problems = read_rows(data, file=file_name, columns=RELATION_COLUMNS)
     customer_nos = {r.values["customer_no"] for r in rows if r.values["customer_no"]}
     staff_nos = {r.values["staff_no"] for r in rows if r.values["staff_no"]}
@@ -168,6 +172,8 @@ def relation_import(*, actor, data: bytes, file_name: str) -> RelationImportResu
             for _, (c, t, s, start), end in new
         ], batch_size=2000)
         audit_created_many(actor=actor, instances=created, note=file_name)
+    if new or endings:
+        refresh_request(trigger="import", wait=wait)
     touched = frozenset({k[0] for _, k, _ in new} | {rel.customer.customer_no for _, rel, _ in endings})
     return RelationImportResult(len(new), len(endings), unchanged, touched)
 

@@ -10,9 +10,7 @@ class ServicingConfig(AppConfig):
     def ready(self) -> None:
         from brokercrm.servicing import menus  # noqa: F401  (registers the menu entries)
         from brokercrm.servicing.exports import register_export_subcommand
-        from brokercrm.servicing.jobs import register
 
-        register()
         register_export_subcommand()
         from brokercrm.customers.facade import register_panel
 

@@ -1,4 +1,4 @@
-"""The monthly customer account report (客户月度对账单) as PDF: read from the warehouse, rendered by WeasyPrint.
+"""The monthly customer account report (客户月度对账单) as PDF: facts from the data center, rendered by WeasyPrint.
 
 Numbers come from the DW facts (metrics.md definitions): start assets = total assets of the last loaded
 day before the month (0 for a new account), end assets = of the month's last loaded day, net inflow =
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.errors import DomainError
 from brokercrm.core.money import quantize, to_money
+from brokercrm.datacenter.facade import month_statement
 
 ZERO = Decimal("0.00")
 ASSET_CLASSES = {"cash": _("Cash"), "stock": _("Stocks"), "fund": _("Funds"), "bond": _("Bonds"), "repo": _("Repo"),
@@ -70,40 +71,23 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
 def account_report_data(con, *, customer_no: str, month: str) -> AccountReport:
     """Everything the report shows, as exact decimals, from a warehouse connection."""
     first, last = month_bounds(month)
-    head = con.execute("SELECT name, branch_code FROM dw.customers_current WHERE customer_no = ?", [customer_no]).fetchone()
-    if head is None:
+    facts = month_statement(con, customer_no=customer_no, first=first, last=last)
+    if facts is None:
         raise DomainError(f"customer {customer_no} is not in the warehouse", field="customer_no")
-    trend = [(d, Decimal(v)) for d, v in con.execute(
-        "SELECT biz_date, total_assets FROM dw.fact_assets WHERE customer_no = ? AND biz_date BETWEEN ? AND ? ORDER BY biz_date",
-        [customer_no, first, last]).fetchall()]
+    trend = list(facts.trend)
     if not trend:
         raise DomainError(f"customer {customer_no} has no assets in {month}", field="month")
-    before = con.execute("SELECT total_assets FROM dw.fact_assets WHERE customer_no = ? AND biz_date < ? ORDER BY biz_date DESC LIMIT 1",
-                         [customer_no, first]).fetchone()
-    start = Decimal(before[0]) if before else ZERO
+    start = facts.start_assets if facts.start_assets is not None else ZERO
     end = trend[-1][1]
-    cash_in = con.execute("""SELECT COALESCE(SUM(amount), 0) FROM dw.fact_cash_flows WHERE customer_no = ? AND biz_date BETWEEN ? AND ?
-                             AND flow_type IN ('bank_in', 'bank_out')""", [customer_no, first, last]).fetchone()[0]
-    moved = con.execute("""SELECT COALESCE(SUM(CASE WHEN direction = 'in' THEN value ELSE -value END), 0) FROM dw.fact_security_transfers
-                           WHERE customer_no = ? AND biz_date BETWEEN ? AND ?""", [customer_no, first, last]).fetchone()[0]
-    net_inflow = Decimal(cash_in) + Decimal(moved)
+    net_inflow = facts.bank_net + facts.transfers_net
     trades = [TradeLine(d, f"{m}.{code} {name or ''}".strip(), side, int(q), Decimal(p), Decimal(a), Decimal(c))
-              for d, m, code, name, side, q, p, a, c in con.execute("""
-                  SELECT t.trade_date, t.market, t.security_code, s.security_name, t.side, t.quantity, t.price, t.amount, t.commission
-                  FROM dw.fact_trades t LEFT JOIN dw.securities s ON s.market = t.market AND s.security_code = t.security_code
-                  WHERE t.customer_no = ? AND t.trade_date BETWEEN ? AND ? ORDER BY t.trade_date, t.serial_no""",
-                  [customer_no, first, last]).fetchall()]
-    last_day = trend[-1][0]
-    cash = con.execute("SELECT cash_balance FROM dw.fact_assets WHERE customer_no = ? AND biz_date = ?", [customer_no, last_day]).fetchone()[0]
-    held = con.execute("""SELECT COALESCE(s.security_type, 'other'), SUM(p.market_value) FROM dw.fact_positions p
-                          LEFT JOIN dw.securities s ON s.market = p.market AND s.security_code = p.security_code
-                          WHERE p.customer_no = ? AND p.biz_date = ? GROUP BY 1 ORDER BY 1""", [customer_no, last_day]).fetchall()
-    parts = [("cash", Decimal(cash))] + [(kind, Decimal(v)) for kind, v in held]
+              for d, m, code, name, side, q, p, a, c in facts.trades]
+    parts = [("cash", facts.cash)] + list(facts.holdings)
     total = sum((v for _, v in parts), ZERO)
     allocation = [AllocationLine(kind, to_money(v), quantize(v * 100 / total, 1) if total else Decimal("0.0")) for kind, v in parts]
     return AccountReport(
-        customer_no=customer_no, name=head[0], branch_code=head[1], month=month, first_day=first, last_day=last_day,
-        start_assets=to_money(start), end_assets=to_money(end), net_inflow=to_money(net_inflow),
+        customer_no=customer_no, name=facts.name, branch_code=facts.branch_code, month=month, first_day=first,
+        last_day=trend[-1][0], start_assets=to_money(start), end_assets=to_money(end), net_inflow=to_money(net_inflow),
         profit=to_money(end - start - net_inflow), commission=to_money(sum((t.commission for t in trades), ZERO)),
         trades=trades, allocation=allocation, trend=trend)
 

@@ -1,2 +1,3 @@
-"""What other apps (evaluation) may use of the servicing app: plain counts only."""
+"""What other apps may use of the servicing app: workload counts (evaluation), the alert and visit steps (the load graph)."""
 from brokercrm.servicing.selectors import work_indicators  # noqa: F401
+from brokercrm.servicing.jobs import alerts_step, visits_step  # noqa: F401

@@ -1,4 +1,8 @@
-"""Segments of every customer month, computed set-wise over the published marts (dm.customer_month).
+"""Segments of every customer month, computed set-wise over the published customer months (datacenter facade).
+
+The facade hands the months, the periods and the profiles over as Arrow tables; `segment_engine` puts
+them in an in-memory DuckDB (tables customer_month, month_periods, customer_profiles) where the SQL
+below runs without copying them again.
 
 Tiers: one numpy step per month over all customers. Behaviour groups: each rule compiled to SQL
 (`Formula.to_sql`) and evaluated by DuckDB over a table of indicators, windows and profile fields.
@@ -9,8 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import datetime as dt
+
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from brokercrm.analytics.engine import clusters, rfm
 from brokercrm.analytics.engine.tiers import TierRule, ordered, tier_matrix
@@ -73,7 +81,7 @@ class ClusterSummary:
 
 @dataclass
 class PeriodSegments:
-    """Column arrays for one month, one entry per customer with a row in dm.customer_month."""
+    """Column arrays for one month, one entry per customer with a row in the customer months."""
 
     period: str
     customer_no: np.ndarray
@@ -103,8 +111,19 @@ class Timings:
     clustering: float = 0.0
 
 
+def segment_engine(months: pa.Table, periods: list[tuple[str, dt.date]], profiles: pa.Table) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB over the published customer months, month periods (period, period_end) and current profiles."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.register("customer_month", months)
+    con.register("month_periods", pa.table({"period": pa.array([p for p, _ in periods], pa.string()),
+                                            "period_end": pa.array([e for _, e in periods], pa.date32())}))
+    con.register("customer_profiles", profiles)
+    return con
+
+
 def month_periods(con) -> list[str]:
-    return [r[0] for r in con.execute("SELECT period FROM dm.periods WHERE grain = 'month' ORDER BY period").fetchall()]
+    return [r[0] for r in con.execute("SELECT period FROM month_periods ORDER BY period").fetchall()]
 
 
 def _cents(expr: str) -> str:
@@ -161,7 +180,7 @@ def _indicator_sql(config: SegmentConfig, start_mi: int) -> tuple[str, str]:
     rules = [f"{g.formula.to_sql(lambda name: 'x.' + rule_column(name))} AS rule_{i}" for i, g in enumerate(config.groups)]
     group_parts = " || ".join(f"CASE WHEN rule_{i} THEN '{g.code};' ELSE '' END" for i, g in enumerate(config.groups)) or "''"
     months = """months AS (SELECT period, period_end, CAST(ROW_NUMBER() OVER (ORDER BY period) - 1 AS INTEGER) AS mi
-                           FROM dm.periods WHERE grain = 'month')"""
+                           FROM month_periods)"""
     windows_sql = f"""
     CREATE OR REPLACE TEMP TABLE seg_windows AS
     WITH {months},
@@ -173,7 +192,7 @@ def _indicator_sql(config: SegmentConfig, start_mi: int) -> tuple[str, str]:
                CAST(c.end_assets AS DECIMAL(18,2)) AS ea, CAST(c.net_inflow AS DECIMAL(18,2)) AS ni,
                CAST(c.trade_amount AS DECIMAL(18,2)) AS ta, CAST(c.commission AS DECIMAL(18,2)) AS co,
                CAST(c.net_commission AS DECIMAL(18,2)) AS nc, CAST(c.trade_count AS BIGINT) AS tc, CAST(c.active_days AS BIGINT) AS ad
-        FROM dm.customer_month c JOIN months m ON m.period = c.period JOIN seg_customers s ON s.customer_no = c.key),
+        FROM customer_month c JOIN months m ON m.period = c.period JOIN seg_customers s ON s.customer_no = c.key),
     agg AS (
         SELECT cm.ci, t.tmi, {', '.join(windows)}
         FROM cm JOIN targets t ON cm.mi <= t.tmi
@@ -199,7 +218,7 @@ def _indicator_sql(config: SegmentConfig, start_mi: int) -> tuple[str, str]:
         FROM seg_windows a JOIN months m ON m.mi = a.tmi
         JOIN seg_customers s ON s.ci = a.ci
         JOIN seg_tiers t ON t.ci = a.ci AND t.mi = a.tmi
-        LEFT JOIN dw.customers_current p ON p.customer_no = s.customer_no
+        LEFT JOIN customer_profiles p ON p.customer_no = s.customer_no
         WHERE a.current_rows > 0),
     ruled AS (SELECT x.*, {', '.join(rules) if rules else 'TRUE AS no_rules'} FROM x),
     grouped AS (SELECT ruled.*, {group_parts} AS group_list FROM ruled)
@@ -236,13 +255,13 @@ def compute_segments(con, config: SegmentConfig, *, start_period: str | None = N
     started = time.perf_counter()
     con.execute("""CREATE OR REPLACE TEMP TABLE seg_customers AS
                    SELECT customer_no, CAST(ROW_NUMBER() OVER (ORDER BY customer_no) - 1 AS INTEGER) AS ci
-                   FROM (SELECT DISTINCT key AS customer_no FROM dm.customer_month) AS d""")
+                   FROM (SELECT DISTINCT key AS customer_no FROM customer_month) AS d""")
     n = con.execute("SELECT count(*) FROM seg_customers").fetchone()[0]
     cells = con.execute(f"""
         SELECT s.ci, m.mi, {_cents('c.avg_daily_assets')} AS cents
-        FROM dm.customer_month c JOIN seg_customers s ON s.customer_no = c.key
-        JOIN (SELECT period, CAST(ROW_NUMBER() OVER (ORDER BY period) - 1 AS INTEGER) AS mi FROM dm.periods
-              WHERE grain = 'month') AS m ON m.period = c.period""").fetchnumpy()
+        FROM customer_month c JOIN seg_customers s ON s.customer_no = c.key
+        JOIN (SELECT period, CAST(ROW_NUMBER() OVER (ORDER BY period) - 1 AS INTEGER) AS mi FROM month_periods) AS m
+          ON m.period = c.period""").fetchnumpy()
     shape = (n, len(periods))
     cents = np.zeros(shape, dtype=np.int64)
     present = np.zeros(shape, dtype=bool)

@@ -7,21 +7,21 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+
+from brokercrm.analytics.engine.build import segment_engine
+from brokercrm.datacenter.reader import CUSTOMER_INDICATORS
+from brokercrm.datacenter.tests.snapshot import write_snapshot
 
 M = "DECIMAL(38,2)"
 MONTH_COLUMNS = [("key", "VARCHAR"), ("period", "VARCHAR"), ("period_start", "DATE"), ("period_end", "DATE"),
                  ("trading_days", "INTEGER"), ("avg_daily_assets", M), ("end_assets", M), ("net_inflow", M),
                  ("trade_amount", M), ("trade_count", "BIGINT"), ("active_days", "BIGINT"), ("commission", M),
                  ("net_commission", M), ("commission_rate", "DECIMAL(18,6)")]
-CUSTOMER_COLUMNS = [("customer_no", "VARCHAR"), ("valid_from", "DATE"), ("delivered_on", "DATE"), ("name", "VARCHAR"),
-                    ("customer_type", "VARCHAR"), ("id_type", "VARCHAR"), ("id_no", "VARCHAR"), ("gender", "VARCHAR"),
-                    ("birth_date", "DATE"), ("mobile", "VARCHAR"), ("email", "VARCHAR"), ("address", "VARCHAR"),
-                    ("branch_code", "VARCHAR"), ("open_date", "DATE"), ("close_date", "DATE"), ("status", "VARCHAR"),
-                    ("risk_level", "VARCHAR"), ("risk_assessed_on", "DATE")]
 
 
 def month_bounds(period: str) -> tuple[dt.date, dt.date]:
@@ -62,38 +62,24 @@ class SnapshotFactory:
         for period, value in zip(periods, values):
             self.month(customer_no, period, avg_daily_assets=value, end_assets=value)
 
-    def _fill(self, con) -> None:
-        con.execute("CREATE SCHEMA IF NOT EXISTS dm")
-        con.execute("CREATE SCHEMA IF NOT EXISTS dw")
-        con.execute(f"CREATE TABLE dm.customer_month ({', '.join(f'{n} {k}' for n, k in MONTH_COLUMNS)})")
-        con.execute(f"CREATE TABLE dw.customers_current ({', '.join(f'{n} {k}' for n, k in CUSTOMER_COLUMNS)})")
-        con.execute("CREATE TABLE dm.periods (grain VARCHAR, period VARCHAR, period_start DATE, period_end DATE, "
-                    "trading_days INTEGER, last_day DATE)")
-        names = [n for n, _ in MONTH_COLUMNS]
-        if self.months:
-            con.executemany(f"INSERT INTO dm.customer_month VALUES ({', '.join('?' * len(names))})",
-                            [[r[n] for n in names] for r in self.months])
-        cnames = [n for n, _ in CUSTOMER_COLUMNS]
-        if self.customers:
-            con.executemany(f"INSERT INTO dw.customers_current VALUES ({', '.join('?' * len(cnames))})",
-                            [[r.get(n) for n in cnames] for r in self.customers.values()])
+    def _tables(self) -> dict[str, list[dict]]:
+        periods = []
         for period in sorted({r["period"] for r in self.months}):
             start, end = month_bounds(period)
-            con.execute("INSERT INTO dm.periods VALUES ('month', ?, ?, ?, 20, ?)", [period, start, end, end])
+            periods.append({"grain": "month", "period": period, "period_start": start, "period_end": end, "trading_days": 20})
+        return {"dm.customer_month": self.months, "dw.customers_current": list(self.customers.values()), "dm.periods": periods}
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect()
-        self._fill(con)
-        return con
+        """The segmentation engine over these rows, as segments_build makes it from the published snapshot."""
+        with tempfile.TemporaryDirectory() as directory:
+            path = write_snapshot(Path(directory), self._tables())
+            con = duckdb.connect(str(path), read_only=True)
+            months = con.execute(f"SELECT key, period, {', '.join(CUSTOMER_INDICATORS)} FROM dm.customer_month").to_arrow_table()
+            periods = con.execute("SELECT period, period_end FROM dm.periods ORDER BY period").fetchall()
+            profiles = con.execute("SELECT * FROM dw.customers_current").to_arrow_table()
+            con.close()
+        return segment_engine(months, periods, profiles)
 
-    def publish(self, directory: Path, number: int = 1) -> Path:
-        """Write marts-<number>.duckdb and point CURRENT at it, as the data center's publish does."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"marts-{number}.duckdb"
-        path.unlink(missing_ok=True)
-        con = duckdb.connect(str(path))
-        self._fill(con)
-        con.close()
-        (directory / "CURRENT").write_text(path.name + "\n", encoding="utf-8")
-        return path
+    def publish(self, directory: Path) -> Path:
+        """Publish the rows as the data center's publish does (a new marts-<n>.duckdb made CURRENT)."""
+        return write_snapshot(Path(directory), self._tables())

@@ -1,5 +1,7 @@
 import pytest
 
+import brokercrm.site.jobgraph  # noqa: F401  (the load graph holds the servicing steps: loaded before a test hides the facade)
+
 
 @pytest.fixture
 def snapshot_dir(tmp_path, settings):

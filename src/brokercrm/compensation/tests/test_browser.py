@@ -20,10 +20,9 @@ def month(org_world, snapshot_dir):
     install_shipped_templates()
     path = publish_month(snapshot_dir)
     con = duckdb.connect(str(path))
-    con.execute("CREATE SCHEMA dw; CREATE TABLE dw.fact_trades (trade_date DATE, serial_no VARCHAR, customer_no VARCHAR, market VARCHAR, "
-                "security_code VARCHAR, side VARCHAR, quantity BIGINT, price DECIMAL(18,3), amount DECIMAL(18,2), commission DECIMAL(18,2), "
-                "handling_fee DECIMAL(18,2), regulatory_fee DECIMAL(18,2), channel VARCHAR, staff_no VARCHAR)")
-    con.executemany("INSERT INTO dw.fact_trades VALUES (?, ?, '10000001', 'SH', '600519', 'B', 100, 1500, 150000, ?, ?, ?, 'app', 'S0003')", [
+    con.executemany("INSERT INTO dw.fact_trades (trade_date, serial_no, customer_no, market, security_code, side, quantity, price, amount, "
+                    "commission, handling_fee, regulatory_fee, channel, staff_no) "
+                    "VALUES (?, ?, '10000001', 'SH', '600519', 'B', 100, 1500, 150000, ?, ?, ?, 'app', 'S0003')", [
         [dt.date(2026, 3, 2), "T1", D("20000.00"), D("1.00"), D("0.50")], [dt.date(2026, 3, 20), "T2", D("10001.50"), D("1.00"), D("0.00")]])
     con.close()
     relate(CustomerFactory(customer_no="10000001", name="甲客户", branch=org_world["branches"][0]), org_world["staff"]["broker"])

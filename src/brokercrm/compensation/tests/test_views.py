@@ -110,7 +110,7 @@ def test_api_gives_a_payee_their_payslip_lines_and_404_for_others(month, client)
     body = client.get(f"/api/payroll/runs/{MONTH}/payslips/S0003").json()
     line = next(ln for ln in body["lines"] if ln["item_code"] == "perf_commission")
     assert (body["net"], line["amount"], line["inputs"]) == ("11200.00", "5250.00", {"net_commission": "35000.00"})
-    assert line["lineage"]["net_commission"]["source"] == "dm.staff_month"
+    assert line["lineage"]["net_commission"]["source"] == "datacenter.month_indicators(staff)"
     assert [p["staff_no"] for p in client.get(f"/api/payroll/runs/{MONTH}/payslips").json()] == ["S0003"]
     assert client.get(f"/api/payroll/runs/{MONTH}/payslips/S0004").status_code == 404
 

@@ -52,36 +52,21 @@ class ProspectFactory(factory.django.DjangoModelFactory):
     status = "new"
 
 
-def published_snapshot(directory, *, months=(), assets=(), positions=(), trades=(), cash_flows=(), transfers=()):
-    """Write a published-marts snapshot (marts-1.duckdb + CURRENT) holding the given rows; tables left empty are omitted
-    when their rows are None, so tests can show that missing facts give empty panels."""
-    import duckdb
+SNAPSHOT_COLUMNS = {
+    "dm.customer_month": ("key", "period", "period_start", "period_end", "trading_days", "avg_daily_assets", "end_assets", "net_inflow",
+                          "trade_amount", "trade_count", "active_days", "commission", "net_commission", "commission_rate"),
+    "dw.fact_assets": ("biz_date", "customer_no", "cash_balance", "market_value", "total_assets"),
+    "dw.fact_positions": ("biz_date", "customer_no", "market", "security_code", "quantity", "cost_amount", "close_price", "market_value"),
+    "dw.fact_trades": ("trade_date", "serial_no", "customer_no", "market", "security_code", "side", "quantity", "price", "amount",
+                       "commission", "channel"),
+    "dw.fact_cash_flows": ("biz_date", "serial_no", "customer_no", "flow_type", "amount", "bank_code"),
+    "dw.fact_security_transfers": ("biz_date", "serial_no", "customer_no", "market", "security_code", "direction", "quantity", "value"),
+}
 
-    directory.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(directory / "marts-1.duckdb"))
-    con.execute("CREATE SCHEMA dm; CREATE SCHEMA dw")
-    money = "DECIMAL(38,2)"
-    con.execute(f"""CREATE TABLE dm.customer_month (key VARCHAR, period VARCHAR, period_start DATE, period_end DATE,
-        trading_days INTEGER, avg_daily_assets {money}, end_assets {money}, net_inflow {money}, trade_amount {money},
-        trade_count BIGINT, active_days BIGINT, commission {money}, net_commission {money}, commission_rate DECIMAL(18,6))""")
-    for row in months:
-        con.execute("INSERT INTO dm.customer_month VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
-    tables = {
-        "fact_assets": (f"biz_date DATE, customer_no VARCHAR, cash_balance {money}, market_value {money}, total_assets {money}", assets),
-        "fact_positions": (f"biz_date DATE, customer_no VARCHAR, market VARCHAR, security_code VARCHAR, quantity BIGINT, "
-                           f"cost_amount {money}, close_price DECIMAL(18,4), market_value {money}", positions),
-        "fact_trades": (f"trade_date DATE, serial_no VARCHAR, customer_no VARCHAR, market VARCHAR, security_code VARCHAR, side VARCHAR, "
-                        f"quantity BIGINT, price DECIMAL(18,4), amount {money}, commission {money}, channel VARCHAR", trades),
-        "fact_cash_flows": (f"biz_date DATE, serial_no VARCHAR, customer_no VARCHAR, flow_type VARCHAR, amount {money}, bank_code VARCHAR",
-                            cash_flows),
-        "fact_security_transfers": (f"biz_date DATE, serial_no VARCHAR, customer_no VARCHAR, market VARCHAR, security_code VARCHAR, "
-                                    f"direction VARCHAR, quantity BIGINT, value {money}", transfers),
-    }
-    for name, (columns, rows) in tables.items():
-        if rows is None:
-            continue
-        con.execute(f"CREATE TABLE dw.{name} ({columns})")
-        for row in rows:
-            con.execute(f"INSERT INTO dw.{name} VALUES ({', '.join('?' for _ in row)})", list(row))
-    con.close()
-    (directory / "CURRENT").write_text("marts-1.duckdb\n", encoding="utf-8")
+
+def published_snapshot(directory, *, months=(), assets=(), positions=(), trades=(), cash_flows=(), transfers=()):
+    """Publish a snapshot (the data center's full schema) holding the given rows, each a tuple in SNAPSHOT_COLUMNS order."""
+    from brokercrm.datacenter.tests.snapshot import write_snapshot
+
+    given = dict(zip(SNAPSHOT_COLUMNS, (months, assets, positions, trades, cash_flows, transfers)))
+    write_snapshot(directory, {table: [dict(zip(SNAPSHOT_COLUMNS[table], row)) for row in rows] for table, rows in given.items()})

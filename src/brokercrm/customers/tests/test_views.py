@@ -41,7 +41,7 @@ def test_customer_360_outside_scope_is_a_404(client, book):
 
 
 def test_360_shows_the_published_month_figures_and_facts(client, book, settings, tmp_path):
-    """The 360 page shows dm.customer_month's numbers as published, with positions, trades, cash flows and transfers."""
+    """The 360 page shows the customer marts' numbers as published, with positions, trades, cash flows and transfers."""
     settings.WAREHOUSE_SNAPSHOT_DIR = tmp_path / "published"
     published_snapshot(
         settings.WAREHOUSE_SNAPSHOT_DIR,

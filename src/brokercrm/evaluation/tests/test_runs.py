@@ -2,13 +2,13 @@
 import datetime as dt
 from decimal import Decimal as D
 
-import duckdb
 import pytest
 from django.http import Http404
 
 from brokercrm.compensation.tests.world import MONTH, publish_month
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.customers.tests.factories import CustomerFactory, relate
+from brokercrm.datacenter.tests.snapshot import write_snapshot
 from brokercrm.evaluation import selectors, services
 from brokercrm.evaluation.models import Scheme, SchemeItem
 
@@ -81,17 +81,13 @@ def test_drill_down_to_customers_and_their_trades(month, snapshot_dir):
     broker = month["users"]["broker"]
     staff, rows, _ = selectors.drill_customers(user=broker, staff_no="S0003", period=MONTH, indicator="net_commission")
     assert [(r.customer_no, r.value, r.whole_period) for r in rows] == [("10000001", D("30000.00"), True), ("10000002", D("5000.00"), False)]
-    path = snapshot_dir / "marts-1.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("CREATE SCHEMA dw; CREATE TABLE dw.fact_trades (trade_date DATE, serial_no VARCHAR, customer_no VARCHAR, market VARCHAR, "
-                "security_code VARCHAR, side VARCHAR, quantity BIGINT, price DECIMAL(18,3), amount DECIMAL(18,2), commission DECIMAL(18,2), "
-                "handling_fee DECIMAL(18,2), regulatory_fee DECIMAL(18,2), channel VARCHAR)")
-    con.executemany("INSERT INTO dw.fact_trades VALUES (?, ?, ?, 'SH', '600519', 'B', 100, 1500, 150000, ?, ?, ?, 'app')", [
-        [dt.date(2026, 3, 13), "A1", "10000002", D("40.00"), D("5.12"), D("3.00")],   # before the relation: not this broker's
-        [dt.date(2026, 3, 16), "A2", "10000002", D("45.00"), D("5.12"), D("3.00")],
-        [dt.date(2026, 3, 31), "A3", "10000002", D("45.00"), D("5.12"), D("3.00")],
-        [dt.date(2026, 4, 1), "A4", "10000002", D("45.00"), D("5.12"), D("3.00")]])
-    con.close()
+    trade = dict(customer_no="10000002", market="SH", security_code="600519", side="B", quantity=100, price=1500, amount=150000,
+                 handling_fee=D("5.12"), regulatory_fee=D("3.00"), channel="app")
+    write_snapshot(snapshot_dir, {"dw.fact_trades": [
+        {**trade, "trade_date": dt.date(2026, 3, 13), "serial_no": "A1", "commission": D("40.00"), "staff_no": None},  # before the relation
+        {**trade, "trade_date": dt.date(2026, 3, 16), "serial_no": "A2", "commission": D("45.00"), "staff_no": "S0003"},
+        {**trade, "trade_date": dt.date(2026, 3, 31), "serial_no": "A3", "commission": D("45.00"), "staff_no": "S0003"},
+        {**trade, "trade_date": dt.date(2026, 4, 1), "serial_no": "A4", "commission": D("45.00"), "staff_no": "S0003"}]})
     _, customer, drill = selectors.drill_trades(user=broker, staff_no="S0003", period=MONTH, customer_no="10000002")
     assert [t["serial_no"] for t in drill.rows] == ["A2", "A3"]
     assert (drill.commission, drill.net_commission) == (D("90.00"), D("73.76"))

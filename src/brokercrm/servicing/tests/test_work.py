@@ -94,9 +94,10 @@ def test_cli_configures_the_channel_and_sends_the_outbox(smtp_server, capsys):
 
 
 def test_alerts_and_visits_run_as_downstream_steps_of_the_real_job_graph(org_world, settings, tmp_path):
-    """rebuild_and_publish on a warehouse file runs the servicing steps, which read the writer's open database in-process."""
+    """The load graph from the CRM copy on, on a warehouse file, runs the servicing steps on the writer's open database."""
+    from brokercrm.core.jobgraph import Load
     from brokercrm.datacenter import warehouse
-    from brokercrm.datacenter.jobs import rebuild_and_publish
+    from brokercrm.datacenter.jobs import run_graph
     from brokercrm.datacenter.models import JobRun
     from brokercrm.servicing.tests.warehouse_data import DAYS, customer as ods_customer, d
 
@@ -116,7 +117,7 @@ def test_alerts_and_visits_run_as_downstream_steps_of_the_real_job_graph(org_wor
     f.assets(DAYS[1], "70000001", 800_000)
     f.save()
     try:
-        rebuild_and_publish(con, dates=[d(DAYS[0]), d(DAYS[1])])
+        run_graph(Load(con=con, dates=[d(DAYS[0]), d(DAYS[1])]), start="crm")
     finally:
         con.close()
 

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
+from brokercrm.datacenter.facade import snapshot_published
 
 
 def _build_arguments(parser) -> None:
@@ -39,8 +40,6 @@ class Command(BrokercrmCommand):
         else:
             counts = segment_config_import(actor=None, data=opts["file"].read_bytes(), file_name=str(opts["file"]))
             self.stdout.write(f"{opts['file']}: {counts['tiers']} tiers, {counts['groups']} groups imported")
-            from django.conf import settings
-
-            if (Path(settings.WAREHOUSE_SNAPSHOT_DIR) / "CURRENT").exists():
+            if snapshot_published():
                 built = segments_build(full=True)
                 self.stdout.write(f"segments: {built['analytics.membership']} customer months written")

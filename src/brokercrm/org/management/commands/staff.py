@@ -3,7 +3,6 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
-from brokercrm.datacenter.facade import refresh_attribution
 from brokercrm.org import services
 
 
@@ -18,7 +17,6 @@ class Command(BrokercrmCommand):
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        result = services.staff_import(actor=None, data=path.read_bytes(), file_name=opts["file"])
+        # wait=True: the refresh (attribution, marts) is done before the command returns
+        result = services.staff_import(actor=None, data=path.read_bytes(), file_name=opts["file"], wait=True)
         self.stdout.write(f"staff: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
-        if (result.created or result.updated) and refresh_attribution():
-            self.stdout.write("staff marts rebuilt")

@@ -4,7 +4,6 @@ from django.core.management.base import CommandError
 
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
 from brokercrm.core.csvfiles import write_rows
-from brokercrm.datacenter.facade import refresh_attribution
 from brokercrm.relations import services
 
 
@@ -27,7 +26,6 @@ class Command(BrokercrmCommand):
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        result = services.relation_import(actor=None, data=path.read_bytes(), file_name=opts["file"])
+        # wait=True: the refresh (attribution, marts) is done before the command returns
+        result = services.relation_import(actor=None, data=path.read_bytes(), file_name=opts["file"], wait=True)
         self.stdout.write(f"relations: {result.created} created, {result.ended} ended, {result.unchanged} unchanged")
-        if (result.created or result.ended) and refresh_attribution():
-            self.stdout.write("staff marts rebuilt with the new attribution")

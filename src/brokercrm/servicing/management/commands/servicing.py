@@ -93,24 +93,11 @@ class Command(BrokercrmCommand):
                           f"quiet {config.quiet_start or '-'}–{config.quiet_end or '-'}")
 
     def _reports(self, opts):
-        from pathlib import Path
-
-        import duckdb
-        from django.conf import settings
-
+        from brokercrm.datacenter.facade import warehouse_read
         from brokercrm.servicing.services.reports import account_reports_queue
 
-        path = Path(settings.WAREHOUSE_PATH)
-        if not path.exists():
-            raise CommandError(f"{path}: no warehouse yet; load a delivery first (brokercrm etl run)")
-        try:
-            con = duckdb.connect(str(path), read_only=True)
-        except duckdb.IOException as exc:
-            raise CommandError(f"{path}: the warehouse is being written by a running load; retry when it ends ({exc})") from exc
-        try:
+        with warehouse_read() as con:
             r = account_reports_queue(con, month=opts["month"], customer_nos=opts["customer"])
-        finally:
-            con.close()
         self.stdout.write(f"queued {r.queued}, already queued {r.already_queued}, without data {r.skipped}")
 
     def _smsc(self, opts):

@@ -1,0 +1,246 @@
+"""Set-wise reads of the warehouse's DW facts for the steps that run in the writer process (alerts, visits, reports).
+
+The writer holds the warehouse open, so these take its connection (DuckDB shares the open database
+within a process) and run whole queries there; only results leave. The alert conditions are the
+rules of servicing/rules.py (异动提醒) over the facts: one SELECT per rule giving (customer_no,
+biz_date, amount, base, ref) for the dates asked about; state rules fire on the day the state begins.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+from django.conf import settings
+
+from brokercrm.core.errors import DomainError
+
+
+def _lit(value) -> str:
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    return str(value)
+
+
+def _lo(dates: list[dt.date], lookback: int, days: list[dt.date]) -> tuple[int, str]:
+    """The 1-based index among loaded days and the literal date of the first day a rule looks at."""
+    first = min(dates)
+    idx = max((i for i, d in enumerate(days, start=1) if d <= first), default=1) - lookback
+    lo_date = days[idx - 1] if 1 <= idx <= len(days) else (days[0] if days and idx < 1 else first)
+    return idx, _lit(lo_date)
+
+
+def _window(dates: list[dt.date], lookback: int, days: list[dt.date]) -> str:
+    """Loaded trading days indexed in order (idx), with constants the planner can push into the scans."""
+    lo_idx, lo_date = _lo(dates, lookback, days)
+    return f"""
+        days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar),
+        lo AS (SELECT {lo_idx} AS lo_idx, {lo_date} AS lo_date)"""
+
+
+def _in_dates(column: str, dates: list[dt.date]) -> str:
+    return f"{column} IN ({', '.join(_lit(d) for d in sorted(set(dates)))})"
+
+
+def sql_large_withdrawal(dates, p, days) -> str:
+    """Compared with total assets on the previous loaded trading day (no row then, e.g. a new account: amount only)."""
+    return f"""
+        WITH {_window(dates, 1, days)},
+        w AS (SELECT customer_no, biz_date, -SUM(amount) AS amount FROM dw.fact_cash_flows
+              WHERE flow_type = 'bank_out' AND {_in_dates('biz_date', dates)} GROUP BY customer_no, biz_date),
+        prev AS (SELECT w.customer_no, w.biz_date, w.amount, a.total_assets AS base
+                 FROM w JOIN days cur ON cur.d = w.biz_date LEFT JOIN days pd ON pd.idx = cur.idx - 1
+                 LEFT JOIN dw.fact_assets a ON a.customer_no = w.customer_no AND a.biz_date = pd.d)
+        SELECT customer_no, biz_date, amount, base, NULL AS ref FROM prev
+        WHERE amount >= {p['amount']}
+           OR (amount >= {p['share_min_amount']} AND base > 0 AND amount >= base * {p['share']})"""
+
+
+def sql_large_deposit(dates, p, days) -> str:
+    return f"""
+        SELECT customer_no, biz_date, SUM(amount) AS amount, NULL AS base, NULL AS ref FROM dw.fact_cash_flows
+        WHERE flow_type = 'bank_in' AND {_in_dates('biz_date', dates)}
+        GROUP BY customer_no, biz_date HAVING SUM(amount) >= {p['amount']}"""
+
+
+def sql_account_closing(dates, p, days) -> str:
+    return f"""
+        SELECT customer_no, close_date AS biz_date, NULL AS amount, NULL AS base, NULL AS ref FROM dw.customers_current
+        WHERE close_date IS NOT NULL AND {_in_dates('close_date', dates)}"""
+
+
+def _transition(dates, lookback: int, condition_rows: str, days) -> str:
+    """Rows of `condition_rows` (customer_no, biz_date, idx, hit, amount, base, ref) where hit begins."""
+    return f"""
+        WITH {_window(dates, lookback, days)},
+        c AS ({condition_rows}),
+        t AS (SELECT *, LAG(hit) OVER (PARTITION BY customer_no ORDER BY biz_date) AS was FROM c)
+        SELECT customer_no, biz_date, amount, base, ref FROM t
+        WHERE hit AND NOT COALESCE(was, FALSE) AND {_in_dates('biz_date', dates)}"""
+
+
+def sql_assets_drop(dates, p, days) -> str:
+    lo_date = _lo(dates, p["days"] + 1, days)[1]
+    n = p["days"]
+    rows = f"""
+        SELECT customer_no, biz_date, amount, base, ref,
+               COALESCE(base >= {p['min_assets']} AND amount * 100 <= base * (100 - {p['percent']}), FALSE) AS hit
+        FROM (SELECT customer_no, biz_date, total_assets AS amount, NULL AS ref,
+                     LAG(total_assets, {n}) OVER (PARTITION BY customer_no ORDER BY biz_date) AS base
+              FROM dw.fact_assets WHERE biz_date >= {lo_date}) AS w"""
+    return _transition(dates, n + 1, rows, days)
+
+
+def sql_concentration(dates, p, days) -> str:
+    lo_date = _lo(dates, 1, days)[1]
+    rows = f"""
+        SELECT a.customer_no, a.biz_date, top.market_value AS amount, a.total_assets AS base, top.ref,
+               COALESCE(a.total_assets >= {p['min_assets']} AND top.market_value * 100 >= a.total_assets * {p['percent']}, FALSE) AS hit
+        FROM dw.fact_assets a JOIN days ON days.d = a.biz_date CROSS JOIN lo
+        LEFT JOIN (SELECT customer_no, biz_date, MAX(market_value) AS market_value,
+                          arg_max(market || '.' || security_code, market_value) AS ref
+                   FROM dw.fact_positions WHERE biz_date >= {lo_date} GROUP BY customer_no, biz_date) top
+               ON top.customer_no = a.customer_no AND top.biz_date = a.biz_date
+        WHERE a.biz_date >= {lo_date}"""
+    return _transition(dates, 1, rows, days)
+
+
+def sql_questionnaire_expired(dates, p, days) -> str:
+    lo_date = _lo(dates, 1, days)[1]
+    rows = f"""
+        SELECT a.customer_no, a.biz_date, NULL AS amount, NULL AS base, held.ref,
+               COALESCE(held.ref IS NOT NULL
+                        AND (v.risk_assessed_on IS NULL OR a.biz_date - v.risk_assessed_on > {p['valid_days']}), FALSE) AS hit
+        FROM dw.fact_assets a JOIN days ON days.d = a.biz_date CROSS JOIN lo
+        LEFT JOIN (SELECT customer_no, valid_from, COALESCE(valid_to, DATE '9999-12-31') AS valid_to, risk_level, risk_assessed_on
+                   FROM dw.customer_versions) v
+               ON v.customer_no = a.customer_no AND v.valid_from <= a.biz_date AND a.biz_date < v.valid_to
+        LEFT JOIN (SELECT pos.customer_no, pos.biz_date, MIN(pos.market || '.' || pos.security_code) AS ref,
+                          MAX(CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER)) AS risk
+                   FROM dw.fact_positions pos JOIN dw.securities s ON s.market = pos.market AND s.security_code = pos.security_code
+                   WHERE s.risk_level IS NOT NULL AND pos.biz_date >= {lo_date}
+                   GROUP BY pos.customer_no, pos.biz_date) held
+               ON held.customer_no = a.customer_no AND held.biz_date = a.biz_date
+              AND held.risk > COALESCE(CAST(SUBSTRING(v.risk_level, 2, 1) AS INTEGER), 0)
+        WHERE a.biz_date >= {lo_date}"""
+    return _transition(dates, 1, rows, days)
+
+
+def sql_no_trade(dates, p, days) -> str:
+    """Fires on the N-th loaded trading day without a trade, counted from the last trade or the first assets row.
+
+    Only the last N + 1 days before the dates are read: an older last event makes the gap longer than N.
+    The first assets row is on open_date (or the first loaded day for older accounts). The last
+    trade on or before each day is found with an ASOF join (DuckDB), not a running window.
+    """
+    n = p["days"]
+    lo_idx, lo_date = _lo(dates, n + 1, days)
+    return f"""
+        WITH days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar),
+        traded AS (SELECT DISTINCT t.customer_no, t.trade_date, days.idx AS trade_idx
+                   FROM dw.fact_trades t JOIN days ON days.d = t.trade_date WHERE t.trade_date >= {lo_date}),
+        firsts AS (SELECT customer_no, GREATEST(open_date, (SELECT MIN(d) FROM days)) AS first_date FROM dw.customers_current),
+        target AS (SELECT a.customer_no, a.biz_date, a.total_assets, days.idx FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
+                   WHERE {_in_dates('a.biz_date', dates)} AND a.total_assets >= {p['min_assets']}),
+        joined AS (SELECT target.*, traded.trade_idx FROM target
+                   ASOF LEFT JOIN traded ON traded.customer_no = target.customer_no AND traded.trade_date <= target.biz_date)
+        SELECT j.customer_no, j.biz_date, j.total_assets AS amount, NULL AS base, NULL AS ref
+        FROM joined j LEFT JOIN firsts f ON f.customer_no = j.customer_no LEFT JOIN days fd ON fd.d = f.first_date
+        WHERE j.idx - GREATEST(COALESCE(j.trade_idx, 0), CASE WHEN COALESCE(fd.idx, 0) > {lo_idx} THEN fd.idx - 1 ELSE 0 END) = {n}"""
+
+
+SQL = {
+    "large_withdrawal": sql_large_withdrawal, "assets_drop": sql_assets_drop, "no_trade": sql_no_trade,
+    "large_deposit": sql_large_deposit, "concentration": sql_concentration, "account_closing": sql_account_closing,
+    "questionnaire_expired": sql_questionnaire_expired,
+}
+
+
+def alert_hits(con, *, dates: list[dt.date], rules: dict[str, dict]) -> list[tuple[str, str, dt.date, object, object, object]]:
+    """(rule, customer_no, biz_date, amount, base, ref) of every enabled rule ({code: parsed parameters}) on `dates`."""
+    if not dates:
+        return []
+    days = [r[0] for r in con.execute("SELECT business_date FROM dw.calendar ORDER BY 1").fetchall()]
+    return [(rule, *row) for rule, params in rules.items() for row in con.execute(SQL[rule](dates, params, days)).fetchall()]
+
+
+def dormant_customers(con, *, day: dt.date) -> set[str]:
+    """Customers dormant (休眠) on `day` as far as the loaded history shows: no position, cash below 100, no trade for 3 years."""
+    rows = con.execute("""
+        WITH last AS (SELECT customer_no, MAX(biz_date) AS d FROM dw.fact_assets WHERE biz_date <= ? GROUP BY customer_no)
+        SELECT a.customer_no FROM dw.fact_assets a JOIN last ON last.customer_no = a.customer_no AND last.d = a.biz_date
+        WHERE a.market_value = 0 AND a.cash_balance < 100
+          AND NOT EXISTS (SELECT 1 FROM dw.fact_trades t WHERE t.customer_no = a.customer_no
+                          AND t.trade_date > CAST(? AS DATE) - INTERVAL 3 YEAR AND t.trade_date <= ?)""", [day, day, day]).fetchall()
+    return {r[0] for r in rows}
+
+
+@dataclass(frozen=True)
+class MonthStatement:
+    """One customer's facts for a statement month [first, last], as exact decimals (the account report's inputs)."""
+
+    name: str
+    branch_code: str
+    trend: tuple[tuple[dt.date, Decimal], ...]
+    start_assets: Decimal | None
+    bank_net: Decimal
+    transfers_net: Decimal
+    trades: tuple[tuple, ...]
+    cash: Decimal | None
+    holdings: tuple[tuple[str, Decimal], ...]
+
+
+def month_statement(con, *, customer_no: str, first: dt.date, last: dt.date) -> MonthStatement | None:
+    """Name, daily assets, flows, trades (with security names) and month-end holdings by security type; None for an unknown customer.
+
+    start_assets is the total of the last day before `first` (None when there is none); cash and holdings are of
+    the last day with assets in the month (None and empty when the month has no assets row).
+    """
+    head = con.execute("SELECT name, branch_code FROM dw.customers_current WHERE customer_no = ?", [customer_no]).fetchone()
+    if head is None:
+        return None
+    trend = tuple((d, Decimal(v)) for d, v in con.execute(
+        "SELECT biz_date, total_assets FROM dw.fact_assets WHERE customer_no = ? AND biz_date BETWEEN ? AND ? ORDER BY biz_date",
+        [customer_no, first, last]).fetchall())
+    before = con.execute("SELECT total_assets FROM dw.fact_assets WHERE customer_no = ? AND biz_date < ? ORDER BY biz_date DESC LIMIT 1",
+                         [customer_no, first]).fetchone()
+    cash_in = con.execute("""SELECT COALESCE(SUM(amount), 0) FROM dw.fact_cash_flows WHERE customer_no = ? AND biz_date BETWEEN ? AND ?
+                             AND flow_type IN ('bank_in', 'bank_out')""", [customer_no, first, last]).fetchone()[0]
+    moved = con.execute("""SELECT COALESCE(SUM(CASE WHEN direction = 'in' THEN value ELSE -value END), 0) FROM dw.fact_security_transfers
+                           WHERE customer_no = ? AND biz_date BETWEEN ? AND ?""", [customer_no, first, last]).fetchone()[0]
+    trades = tuple(con.execute("""
+        SELECT t.trade_date, t.market, t.security_code, s.security_name, t.side, t.quantity, t.price, t.amount, t.commission
+        FROM dw.fact_trades t LEFT JOIN dw.securities s ON s.market = t.market AND s.security_code = t.security_code
+        WHERE t.customer_no = ? AND t.trade_date BETWEEN ? AND ? ORDER BY t.trade_date, t.serial_no""",
+        [customer_no, first, last]).fetchall())
+    cash, holdings = None, ()
+    if trend:
+        last_day = trend[-1][0]
+        cash = Decimal(con.execute("SELECT cash_balance FROM dw.fact_assets WHERE customer_no = ? AND biz_date = ?",
+                                   [customer_no, last_day]).fetchone()[0])
+        holdings = tuple((kind, Decimal(v)) for kind, v in con.execute("""
+            SELECT COALESCE(s.security_type, 'other'), SUM(p.market_value) FROM dw.fact_positions p
+            LEFT JOIN dw.securities s ON s.market = p.market AND s.security_code = p.security_code
+            WHERE p.customer_no = ? AND p.biz_date = ? GROUP BY 1 ORDER BY 1""", [customer_no, last_day]).fetchall())
+    return MonthStatement(head[0], head[1], trend, Decimal(before[0]) if before else None, Decimal(cash_in), Decimal(moved),
+                          trades, cash, holdings)
+
+
+@contextmanager
+def warehouse_read() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse opened read-only, for a command run beside the jobs; DomainError when absent or being written."""
+    path = Path(settings.WAREHOUSE_PATH)
+    if not path.exists():
+        raise DomainError(f"{path}: no warehouse yet; load a delivery first (brokercrm etl run)")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        raise DomainError(f"{path}: the warehouse is being written by a running load; retry when it ends ({exc})") from exc
+    try:
+        yield con
+    finally:
+        con.close()

@@ -1,0 +1,166 @@
+"""The one reader of the published snapshot: every other app's read of the warehouse's results comes through here.
+
+The snapshot (pipelines/publish.py) always carries the same tables, so nothing here asks which tables
+or columns exist. Results are plain values (dicts and tuples of Decimal/int/date/str, frozen
+dataclasses) or, for the bulk reads of segmentation, Arrow tables; never a cursor.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pyarrow as pa
+from django.conf import settings
+
+from brokercrm.core.errors import DomainError
+from brokercrm.datacenter.pipelines.dm import COUNTS, INDICATORS, mart_table
+from brokercrm.datacenter.pipelines.publish import POINTER, current_snapshot, open_published
+
+# The indicators of metrics.md per level, in the export's column order.
+CUSTOMER_INDICATORS = INDICATORS
+STAFF_INDICATORS = (*INDICATORS, *COUNTS)
+BRANCH_INDICATORS = STAFF_INDICATORS
+LEVEL_INDICATORS = {"customer": CUSTOMER_INDICATORS, "staff": STAFF_INDICATORS, "branch": BRANCH_INDICATORS}
+
+# One read-only connection per published snapshot, kept for the process: opening a snapshot costs tens of
+# milliseconds, a cursor on an open one almost nothing. A new publish names a new file, so it is opened afresh.
+_opened: dict[str, duckdb.DuckDBPyConnection] = {}
+_lock = threading.Lock()
+
+
+@contextmanager
+def _snapshot() -> Iterator[tuple[str, duckdb.DuckDBPyConnection]]:
+    """(snapshot name, a cursor on it); DomainError when nothing is published yet."""
+    directory = Path(settings.WAREHOUSE_SNAPSHOT_DIR)
+    path = current_snapshot(directory)
+    with _lock:
+        if str(path) not in _opened:
+            con = open_published(directory)
+            _opened.clear()
+            _opened[str(path)] = con
+        cursor = _opened[str(path)].cursor()
+    try:
+        yield path.name, cursor
+    finally:
+        cursor.close()
+
+
+def _dicts(cursor, sql: str, params: list) -> list[dict]:
+    cursor.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+def snapshot_published() -> bool:
+    """Whether a load has published a snapshot yet."""
+    return (Path(settings.WAREHOUSE_SNAPSHOT_DIR) / POINTER).exists()
+
+
+@dataclass(frozen=True)
+class CustomerTrading:
+    """One customer's months and facts as published, newest facts first (at most `recent` rows each)."""
+
+    months: tuple[dict, ...]
+    daily_assets: tuple[dict, ...]
+    positions_date: dt.date | None
+    positions: tuple[dict, ...]
+    trades: tuple[dict, ...]
+    cash_flows: tuple[dict, ...]
+    security_transfers: tuple[dict, ...]
+
+
+def customer_trading(customer_no: str, *, recent: int = 50) -> CustomerTrading | None:
+    """Everything the 360° page shows of one customer's trading; None when nothing is published or it cannot be read."""
+    try:
+        with _snapshot() as (_, cur):
+            months = _dicts(cur, f"SELECT period, trading_days, {', '.join(CUSTOMER_INDICATORS)} FROM dm.customer_month "
+                                 "WHERE key = ? ORDER BY period", [customer_no])
+            assets = _dicts(cur, "SELECT biz_date, cash_balance, market_value, total_assets FROM dw.fact_assets "
+                                 "WHERE customer_no = ? ORDER BY biz_date", [customer_no])
+            last = cur.execute("SELECT max(biz_date) FROM dw.fact_positions WHERE customer_no = ?", [customer_no]).fetchone()[0]
+            positions = _dicts(cur, "SELECT market, security_code, quantity, cost_amount, close_price, market_value "
+                                    "FROM dw.fact_positions WHERE customer_no = ? AND biz_date = ? "
+                                    "ORDER BY market_value DESC, market, security_code", [customer_no, last]) if last else []
+            trades = _dicts(cur, "SELECT trade_date, serial_no, market, security_code, side, quantity, price, amount, "
+                                 "commission, channel FROM dw.fact_trades WHERE customer_no = ? "
+                                 "ORDER BY trade_date DESC, serial_no DESC LIMIT ?", [customer_no, recent])
+            flows = _dicts(cur, "SELECT biz_date, serial_no, flow_type, amount, bank_code FROM dw.fact_cash_flows "
+                                "WHERE customer_no = ? ORDER BY biz_date DESC, serial_no DESC LIMIT ?", [customer_no, recent])
+            transfers = _dicts(cur, "SELECT biz_date, serial_no, market, security_code, direction, quantity, value "
+                                    "FROM dw.fact_security_transfers WHERE customer_no = ? "
+                                    "ORDER BY biz_date DESC, serial_no DESC LIMIT ?", [customer_no, recent])
+    except (DomainError, OSError):
+        return None
+    return CustomerTrading(tuple(months), tuple(assets), last, tuple(positions), tuple(trades), tuple(flows), tuple(transfers))
+
+
+def latest_customer_month() -> tuple[str, list[tuple[str, object, object, object]]] | None:
+    """The latest month of the customer marts: (period, [(customer_no, end_assets, avg_daily_assets, net_commission)])."""
+    try:
+        with _snapshot() as (_, cur):
+            period = cur.execute("SELECT max(period) FROM dm.customer_month").fetchone()[0]
+            if period is None:
+                return None
+            return period, cur.execute("SELECT key, end_assets, avg_daily_assets, net_commission FROM dm.customer_month "
+                                       "WHERE period = ? ORDER BY key", [period]).fetchall()
+    except (DomainError, OSError):
+        return None
+
+
+@dataclass(frozen=True)
+class MonthIndicators:
+    """Monthly mart rows of one level: values[key][period] = {indicator: value}; trading days of the months published."""
+
+    snapshot: str
+    values: dict[str, dict[str, dict[str, object]]]
+    trading_days: dict[str, int]
+
+
+def month_indicators(level: str, months: list[str], keys: list[str] | None = None) -> MonthIndicators:
+    """The level's monthly indicators (LEVEL_INDICATORS) for the months (and keys; all when None); DomainError when unpublished."""
+    columns = LEVEL_INDICATORS[level]
+    sql = f"SELECT key, period, {', '.join(columns)} FROM {mart_table(level, 'month')} WHERE period IN (SELECT UNNEST(?))"
+    params: list = [list(months)]
+    if keys is not None:
+        sql += " AND key IN (SELECT UNNEST(?))"
+        params.append(list(keys))
+    with _snapshot() as (name, cur):
+        rows = cur.execute(sql, params).fetchall()
+        days = dict(cur.execute("SELECT period, trading_days FROM dm.periods WHERE grain = 'month' AND period IN (SELECT UNNEST(?))",
+                                [list(months)]).fetchall())
+    values: dict[str, dict[str, dict[str, object]]] = {}
+    for row in rows:
+        values.setdefault(row[0], {})[row[1]] = dict(zip(columns, row[2:]))
+    return MonthIndicators(name, values, days)
+
+
+def attributed_trades(*, customer_no: str, staff_no: str, date_from: dt.date, date_to: dt.date) -> list[dict]:
+    """The customer's trades in [date_from, date_to] attributed to the staff member, with their fees; DomainError when unpublished."""
+    with _snapshot() as (_, cur):
+        return _dicts(cur, "SELECT trade_date, serial_no, market, security_code, side, quantity, price, amount, commission, "
+                           "handling_fee, regulatory_fee, channel FROM dw.fact_trades "
+                           "WHERE customer_no = ? AND trade_date BETWEEN ? AND ? AND staff_no = ? ORDER BY trade_date, serial_no",
+                      [customer_no, date_from, date_to, staff_no])
+
+
+def month_periods() -> list[tuple[str, dt.date]]:
+    """The months the marts were built for: [(period, period_end)] in order; DomainError when unpublished."""
+    with _snapshot() as (_, cur):
+        return cur.execute("SELECT period, period_end FROM dm.periods WHERE grain = 'month' ORDER BY period").fetchall()
+
+
+def customer_month_table() -> pa.Table:
+    """Every customer month (key, period and the customer indicators) as one Arrow table, for set-wise analysis."""
+    with _snapshot() as (_, cur):
+        return cur.execute(f"SELECT key, period, {', '.join(CUSTOMER_INDICATORS)} FROM dm.customer_month").to_arrow_table()
+
+
+def customer_profile_table() -> pa.Table:
+    """The current version of every customer's profile (customers.csv columns) as one Arrow table."""
+    with _snapshot() as (_, cur):
+        return cur.execute("SELECT * FROM dw.customers_current").to_arrow_table()

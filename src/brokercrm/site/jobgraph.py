@@ -1,0 +1,62 @@
+"""The load graph: every step a load runs, in order, each naming the steps it needs.
+
+Defined here, at the top layer, because its steps come from every app's facade; the data center
+runs it (settings.BROKERCRM_JOB_GRAPH) for `etl run`, the console and the scheduler, and from the
+CRM copy on for a staff or relations refresh (core.jobgraph.refresh_request).
+"""
+from brokercrm.analytics.facade import segments_step
+from brokercrm.core.jobgraph import Load, Step
+from brokercrm.customers.facade import customer_figures_refresh, customer_sync
+from brokercrm.datacenter.facade import (RelationRow, StaffRow, build_dw_step, build_marts_step, crm_copy, day_rows, ingest,
+                                         publish_step)
+from brokercrm.org.facade import branch_upsert, staff_rows
+from brokercrm.relations.facade import development_relation_rows
+from brokercrm.servicing.facade import alerts_step, visits_step
+
+
+def app_sync(load: Load) -> dict:
+    """Branches and customers of each day loaded into the app database (current version, with history), day by day."""
+    branches = created = updated = 0
+    for day in load.dates:
+        day_branches, day_customers = day_rows(load, day)
+        for b in day_branches:
+            branch_upsert(code=b["branch_code"], name=b["branch_name"], city=b["city"] or "", opened_on=b["opened_on"])
+        result = customer_sync(rows=day_customers, business_date=day)
+        branches, created, updated = branches + len(day_branches), created + result.created, updated + result.updated
+    return {"app.branches": branches, "app.customers_created": created, "app.customers_updated": updated}
+
+
+def crm(load: Load) -> dict:
+    """Staff and development relations, from the app database into the warehouse's CRM layer."""
+    return crm_copy(load, staff=[StaffRow(*row) for row in staff_rows()],
+                    development_relations=[RelationRow(*row) for row in development_relation_rows()])
+
+
+def customer_figures(load: Load) -> dict:
+    return customer_figures_refresh(load.dates)
+
+
+def segments(load: Load) -> dict:
+    return segments_step(load.dates)
+
+
+def alerts(load: Load) -> dict:
+    return alerts_step(load.dates, con=load.con)
+
+
+def visits(load: Load) -> dict:
+    return visits_step(load.dates, con=load.con)
+
+
+LOAD_GRAPH = (
+    Step("ingest", ingest, recorded=False),
+    Step("app_sync", app_sync, needs=("ingest",)),
+    Step("crm", crm, needs=("app_sync",)),
+    Step("build_dw", build_dw_step, needs=("crm",)),
+    Step("build_marts", build_marts_step, needs=("build_dw",)),
+    Step("publish", publish_step, needs=("build_marts",)),
+    Step("customer_figures", customer_figures, needs=("publish", "app_sync")),
+    Step("segments", segments, needs=("publish", "app_sync")),
+    Step("alerts", alerts, needs=("build_dw",)),
+    Step("visits", visits, needs=("build_dw", "app_sync")),
+)
