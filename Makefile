@@ -20,6 +20,7 @@ demo: install
 
 test: install
 	@bash scripts/ensure-system-packages.sh
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lock:

@@ -8,6 +8,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Customer analysis")
 
     def ready(self) -> None:
+        # Imported here, once the app registry is ready (Django's rule for AppConfig.ready).
         from brokercrm.analytics import hooks, menus  # noqa: F401  (menus registers the menu entries)
         from brokercrm.analytics.exports import SEGMENTS_SUBCOMMAND
         from brokercrm.datacenter.facade import register_export

@@ -15,7 +15,7 @@ from brokercrm.analytics.engine.tiers import TierRule
 from brokercrm.analytics.models import BehaviourGroup, BuiltPeriod, ClusterProfile, Membership, Tier, TierPin
 from brokercrm.analytics.services import rule_compile, segment_settings_get
 from brokercrm.core.errors import DomainError
-from brokercrm.customers.models import Customer
+from brokercrm.customers.facade import customer_id_index
 from brokercrm.datacenter.facade import customer_month_table, customer_profile_table
 from brokercrm.datacenter.facade import month_periods as published_months
 
@@ -77,7 +77,7 @@ def _write(results, start: str | None, periods: list[str]) -> dict:
         return {"analytics.membership": 0}
     Membership.objects.filter(period__gte=start).delete()
     ClusterProfile.objects.filter(period__gte=start).delete()
-    ids = dict(Customer.objects.values_list("customer_no", "id"))
+    ids = customer_id_index()
     table = connection.ops.quote_name(Membership._meta.db_table)
     sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
     written = skipped = 0

@@ -20,3 +20,14 @@ class CustomerRef:
 
     def __str__(self) -> str:
         return f"{self.customer_no} {self.name}"
+
+
+@dataclass(frozen=True)
+class CustomerContact:
+    """What a message or a service task needs of a customer: who, how to reach them (unmasked: for sending only)."""
+
+    id: int
+    customer_no: str
+    name: str
+    mobile: str
+    email: str

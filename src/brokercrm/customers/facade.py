@@ -7,7 +7,7 @@ Customer row or queryset. The one exception is the data scope: customer_scope_q(
 other apps push into their own queries, so that what a user may see is decided in one place (this app and
 org/scope.py) and still filtered by each app's SQL instead of by lists of ids.
 """
-from brokercrm.customers.contracts import CustomerRef  # noqa: F401
+from brokercrm.customers.contracts import CustomerContact, CustomerRef  # noqa: F401
 from brokercrm.customers.models import CustomerStatus  # noqa: F401
 from brokercrm.customers.panels import register_panel  # noqa: F401
 from brokercrm.customers.selectors import (  # noqa: F401
@@ -16,6 +16,7 @@ from brokercrm.customers.selectors import (  # noqa: F401
 )
 from brokercrm.customers.services import customer_lock  # noqa: F401
 from brokercrm.customers.selectors import (  # noqa: F401
-    customer_by_mobile, customer_ids_by_no, customers_open_after, customers_opened,
+    customer_by_mobile, customer_id_index, customer_ids_by_no, customers_open_after, customers_opened,
 )
 from brokercrm.customers.services import customer_figures_refresh, customer_sync  # noqa: F401,E402
+from brokercrm.customers.selectors import customer_contacts_open_on, customer_contacts_with_email  # noqa: F401

@@ -2,14 +2,14 @@
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from brokercrm.core.intervals import in_force_q
-from brokercrm.customers.contracts import CustomerRef
+from brokercrm.customers.contracts import CustomerContact, CustomerRef
 from brokercrm.customers.models import Customer, CustomerNameGram, CustomerTag, SavedFilter, Tag
 from brokercrm.datacenter.facade import latest_loaded_date
 from brokercrm.org.facade import scope_for
@@ -297,6 +297,11 @@ def suitability(*, customer: Customer, as_of: dt.date | None = None) -> Suitabil
     return Suitability(customer.risk_level, assessed, as_of, (as_of - assessed).days, valid_until, as_of >= valid_until)
 
 
+def customer_id_index() -> dict[str, int]:
+    """Every customer's id by customer no., in one query (jobs over the whole base, e.g. segments)."""
+    return dict(Customer.objects.values_list("customer_no", "id"))
+
+
 def customer_ids_by_no(customer_nos: Iterable[str]) -> dict[str, int]:
     """Customer id per customer no. for those that exist (one query)."""
     return dict(Customer.objects.filter(customer_no__in=set(customer_nos)).values_list("customer_no", "id"))
@@ -319,3 +324,24 @@ def customer_by_mobile(*, user, mobile: str, company_wide: bool = False) -> Cust
     """The customer with this mobile number (an open account first), in the user's scope unless company-wide."""
     base = Customer.objects.select_related("branch") if company_wide else customer_list(user=user)
     return base.filter(mobile=mobile).order_by("status", "customer_no").first() if mobile else None
+
+
+_CONTACT_FIELDS = ("id", "customer_no", "name", "mobile", "email")
+
+
+def customer_contacts_open_on(day: dt.date, *, opened_after: dt.date | None = None) -> list[CustomerContact]:
+    """The accounts open on day (not closed), optionally only those opened after a date, by customer no."""
+    qs = Customer.objects.filter(open_date__lte=day).filter(Q(close_date__isnull=True) | Q(close_date__gte=day)).exclude(
+        status=Customer.Status.CLOSED)
+    if opened_after is not None:
+        qs = qs.filter(open_date__gt=opened_after)
+    return [CustomerContact(*row) for row in qs.order_by("customer_no").values_list(*_CONTACT_FIELDS)]
+
+
+def customer_contacts_with_email(first: dt.date, last: dt.date, *, customer_nos: list[str] | None = None) -> Iterator[CustomerContact]:
+    """Accounts with an e-mail address open at some time in [first, last] (optionally some of them), by customer no."""
+    qs = Customer.objects.exclude(email="").filter(open_date__lte=last).filter(Q(close_date__isnull=True) | Q(close_date__gte=first))
+    if customer_nos:
+        qs = qs.filter(customer_no__in=customer_nos)
+    for row in qs.order_by("customer_no").values_list(*_CONTACT_FIELDS).iterator(chunk_size=500):
+        yield CustomerContact(*row)

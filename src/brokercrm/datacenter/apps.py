@@ -8,6 +8,7 @@ class DatacenterConfig(AppConfig):
     verbose_name = _("Data center")
 
     def ready(self) -> None:
+        # Imported here, once the app registry is ready (Django's rule for AppConfig.ready).
         from brokercrm.core import notices
         from brokercrm.datacenter import menus  # noqa: F401  (registers the menu entries)
         from brokercrm.datacenter.notices import home_notices

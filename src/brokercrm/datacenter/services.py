@@ -18,6 +18,8 @@ from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.datacenter import calendar
 from brokercrm.datacenter.models import CalendarYear, JobRun, JobSchedule, MarketClosure, SourceConfiguration
 from brokercrm.datacenter.selectors import latest_loaded_date
+from brokercrm.datacenter.sources.config import load_source_config
+from brokercrm.datacenter.tasks import etl_task
 from brokercrm.org.facade import CALENDAR_EDITORS
 
 CLOSURE_COLUMNS = ["date", "reason"]
@@ -29,8 +31,6 @@ def etl_enqueue(*, actor, source: str, dates: list[dt.date] | None = None, date_
         raise DomainError(f"{source}: no such delivery directory", field="source")
     if date_from and date_to and date_from > date_to:
         raise DomainError("the range ends before it starts", field="date_to")
-    from brokercrm.datacenter.tasks import etl_task
-
     params = {"source": source, "dates": [d.isoformat() for d in dates or []],
               "from": date_from.isoformat() if date_from else None, "to": date_to.isoformat() if date_to else None}
     run = JobRun.objects.create(job="etl", status=JobRun.Status.QUEUED, trigger=trigger, parameters=params)
@@ -88,8 +88,6 @@ def schedules_fire_due(*, now: dt.datetime | None = None) -> list[JobRun]:
 @transaction.atomic
 def source_configuration_save(*, actor, name: str, yaml_text: str, active: bool) -> SourceConfiguration:
     """Validate a collection configuration before it is stored; at most one is active."""
-    from brokercrm.datacenter.sources.config import load_source_config
-
     load_source_config(yaml_text)  # raises InputRejected naming the field
     config = SourceConfiguration.objects.filter(name=name).first() or SourceConfiguration(name=name)
     before = snapshot(config) if config.pk else {}

@@ -8,11 +8,11 @@ class ServicingConfig(AppConfig):
     verbose_name = _("Differentiated service")
 
     def ready(self) -> None:
+        # Imported here, once the app registry is ready (Django's rule for AppConfig.ready).
+        from brokercrm.customers.facade import register_panel
         from brokercrm.servicing import menus  # noqa: F401  (registers the menu entries)
         from brokercrm.servicing.exports import register_export_subcommand
 
         register_export_subcommand()
-        from brokercrm.customers.facade import register_panel
-
         register_panel("service_history", _("Service history"), template="servicing/_service_history.html",
                        context=lambda request, customer: {}, order=20)

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from brokercrm.core.csvfiles import write_rows
+from brokercrm.datacenter.facade import register_export
 from brokercrm.servicing.models import Alert
 
 ALERT_COLUMNS = ["customer_no", "rule", "biz_date", "staff_no", "status"]
@@ -48,6 +49,4 @@ SUBCOMMAND = ("Abnormal-activity alerts (customer_no, rule, biz_date, staff_no, 
 
 def register_export_subcommand() -> None:
     """Offer `brokercrm export alerts`."""
-    from brokercrm.datacenter.facade import register_export
-
     register_export("alerts", *SUBCOMMAND)

@@ -30,7 +30,7 @@ def channel_config(code: str) -> ChannelConfig:
 
 
 @transaction.atomic
-def message_enqueue(*, channel: str, recipient: str, body_text: str, dedupe_key: str, customer=None, subject: str = "",
+def message_enqueue(*, channel: str, recipient: str, body_text: str, dedupe_key: str, customer_id: int | None = None, subject: str = "",
                     body_html: str = "", attachments: list[tuple[str, str, bytes]] = (), task=None) -> tuple[OutboxMessage, bool]:
     """Queue a message once per dedupe_key; a customer who opted out of the channel gets it suppressed."""
     if channel not in ChannelConfig.Code.values:
@@ -40,10 +40,10 @@ def message_enqueue(*, channel: str, recipient: str, body_text: str, dedupe_key:
     existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing, False
-    suppressed = customer is not None and OptOut.objects.filter(customer=customer, channel=channel).exists()
+    suppressed = customer_id is not None and OptOut.objects.filter(customer_id=customer_id, channel=channel).exists()
     message = OutboxMessage.objects.create(
         channel=channel, recipient=recipient.strip(), body_text=body_text, body_html=body_html, subject=subject,
-        dedupe_key=dedupe_key, customer=customer, task=task,
+        dedupe_key=dedupe_key, customer_id=customer_id, task=task,
         status=OutboxMessage.Status.SUPPRESSED if suppressed else OutboxMessage.Status.PENDING)
     OutboxAttachment.objects.bulk_create([OutboxAttachment(message=message, file_name=name, content_type=kind, content=data)
                                           for name, kind, data in attachments])

@@ -3,21 +3,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import role_required
-from brokercrm.customers.models import Customer
+from brokercrm.customers.facade import CustomerContact, customer_contacts_open_on
 from brokercrm.org.facade import SERVICE_CONFIGURERS
 from brokercrm.relations.facade import responsible_staff
 from brokercrm.servicing.models import ServiceTask, Strategy
 from brokercrm.servicing.services.outbox import message_enqueue
 
-# Segments known before the analytics app lands: code → filter of open customers as of a day.
+# Segments known before the analytics app lands: code → the open customers as of a day.
 BUILTIN_SEGMENTS = {
-    "all": lambda day: Q(),
-    "new_accounts": lambda day: Q(open_date__gt=day - dt.timedelta(days=30)),
+    "all": lambda day: customer_contacts_open_on(day),
+    "new_accounts": lambda day: customer_contacts_open_on(day, opened_after=day - dt.timedelta(days=30)),
 }
 
 
@@ -41,11 +40,10 @@ def period_key(frequency: str, day: dt.date) -> str:
             "yearly": str(day.year)}[frequency]
 
 
-def segment_customers(segment: str, day: dt.date):
+def segment_customers(segment: str, day: dt.date) -> list[CustomerContact]:
     if segment not in BUILTIN_SEGMENTS:
         raise DomainError(f"segment '{segment}' is not known (known: {', '.join(BUILTIN_SEGMENTS)})", field="segment")
-    return Customer.objects.filter(open_date__lte=day).filter(Q(close_date__isnull=True) | Q(close_date__gte=day)).exclude(
-        status=Customer.Status.CLOSED).filter(BUILTIN_SEGMENTS[segment](day))
+    return BUILTIN_SEGMENTS[segment](day)
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ def strategy_run(*, actor, strategy: Strategy, period: dt.date) -> StrategyRun:
     if not strategy.active:
         raise DomainError("this strategy is not active", field="active")
     key = period_key(strategy.frequency, period)
-    customers = list(segment_customers(strategy.segment, period).only("id", "customer_no", "name", "mobile", "email"))
+    customers = segment_customers(strategy.segment, period)
     tasks = messages = skipped = 0
     if strategy.channel in (Strategy.Channel.VISIT, Strategy.Channel.CALL):
         routing = responsible_staff(c.id for c in customers)
@@ -74,7 +72,7 @@ def strategy_run(*, actor, strategy: Strategy, period: dt.date) -> StrategyRun:
             if source_key in existing:
                 continue
             staff_id = routing.staff_on(c.id, period) if strategy.owner == Strategy.Owner.SERVICE_STAFF else None
-            new.append(ServiceTask(customer=c, kind=ServiceTask.Kind.STRATEGY, title=strategy.name[:200], staff_id=staff_id,
+            new.append(ServiceTask(customer_id=c.id, kind=ServiceTask.Kind.STRATEGY, title=strategy.name[:200], staff_id=staff_id,
                                    due_date=period + dt.timedelta(days=14), source_key=source_key, strategy=strategy))
         ServiceTask.objects.bulk_create(new, batch_size=2000)
         tasks = len(new)
@@ -85,7 +83,7 @@ def strategy_run(*, actor, strategy: Strategy, period: dt.date) -> StrategyRun:
                 skipped += 1
                 continue
             text = strategy.body.replace("{name}", c.name).replace("{customer_no}", c.customer_no)
-            _, created = message_enqueue(channel=strategy.channel, recipient=recipient, customer=c, subject=strategy.subject,
+            _, created = message_enqueue(channel=strategy.channel, recipient=recipient, customer_id=c.id, subject=strategy.subject,
                                          body_text=text, dedupe_key=f"strategy:{strategy.pk}:{key}:{c.customer_no}")
             messages += created
     audit_record(actor=actor, action="update", instance=strategy, note=f"run for {key}: {tasks} tasks, {messages} messages")

@@ -172,7 +172,7 @@ def test_opt_out_api_and_requeue_of_an_interrupted_message(org_world):
     ok = broker.post("/api/service/opt-outs", {"customer_no": "10000001", "channel": "sms", "opted_out": True}, content_type="application/json")
     hidden = broker.post("/api/service/opt-outs", {"customer_no": "10000002", "channel": "sms", "opted_out": True}, content_type="application/json")
     bad = broker.post("/api/service/opt-outs", {"customer_no": "10000001", "channel": "fax", "opted_out": True}, content_type="application/json")
-    message, _ = message_enqueue(channel="email", recipient="a@example.com", body_text="x", dedupe_key="requeue:1", customer=mine)
+    message, _ = message_enqueue(channel="email", recipient="a@example.com", body_text="x", dedupe_key="requeue:1", customer_id=mine.pk)
     OutboxMessage.objects.filter(pk=message.pk).update(status="unknown", attempts=1)
     requeued = _client(org_world["users"]["head_office"]).post(f"/service/outbox/{message.pk}/requeue/")
 

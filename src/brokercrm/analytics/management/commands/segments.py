@@ -1,6 +1,8 @@
 """`brokercrm segments build [--full]`, `segments config-export --out FILE`, `segments config-import FILE`."""
 from pathlib import Path
 
+from brokercrm.analytics.jobs import segments_build
+from brokercrm.analytics.yamlio import segment_config_export, segment_config_import
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
 from brokercrm.datacenter.facade import snapshot_published
 
@@ -28,8 +30,6 @@ class Command(BrokercrmCommand):
         })
 
     def handle(self, *args, **opts):
-        from brokercrm.analytics.jobs import segments_build
-        from brokercrm.analytics.yamlio import segment_config_export, segment_config_import
 
         if opts["subcommand"] == "build":
             counts = segments_build(full=opts["full"])

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
+from brokercrm.datacenter.exports import export_indicators
 from brokercrm.datacenter.pipelines.dm import GRAINS, LEVELS
 
 
@@ -32,8 +33,6 @@ def _indicators_arguments(parser) -> None:
 
 
 def _indicators(command: "Command", opts: dict) -> None:
-    from brokercrm.datacenter.exports import export_indicators
-
     if opts["date_from"] > opts["date_to"]:
         raise CommandError("--from must not be after --to")
     with _warehouse() as con:

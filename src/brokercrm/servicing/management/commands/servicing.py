@@ -4,6 +4,13 @@ import time
 from django.core.management.base import CommandError
 
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
+from brokercrm.datacenter.facade import warehouse_read
+from brokercrm.servicing.channels.smpp_server import SmppServer
+from brokercrm.servicing.models import Strategy
+from brokercrm.servicing.services.reports import account_reports_queue
+from brokercrm.servicing.services.strategies import strategy_run
+from brokercrm.servicing.services.outbox import channel_config_update, outbox_send
+from brokercrm.servicing.services.tasks import visits_generate
 
 
 def _date(value: str) -> dt.date:
@@ -66,8 +73,6 @@ class Command(BrokercrmCommand):
         getattr(self, f"_{opts['subcommand']}")(opts)
 
     def _send(self, opts):
-        from brokercrm.servicing.services.outbox import outbox_send
-
         channels = tuple(opts["channel"] or ("email", "sms"))
         while True:
             r = outbox_send(channels=channels)
@@ -79,8 +84,6 @@ class Command(BrokercrmCommand):
             time.sleep(opts["interval"])
 
     def _channel(self, opts):
-        from brokercrm.servicing.services.outbox import channel_config_update
-
         changes = {k: opts[k] for k in ("host", "port", "sender", "username") if opts[k] is not None}
         if opts["rate"] is not None:
             changes["rate_per_minute"] = opts["rate"]
@@ -93,16 +96,11 @@ class Command(BrokercrmCommand):
                           f"quiet {config.quiet_start or '-'}–{config.quiet_end or '-'}")
 
     def _reports(self, opts):
-        from brokercrm.datacenter.facade import warehouse_read
-        from brokercrm.servicing.services.reports import account_reports_queue
-
         with warehouse_read() as con:
             r = account_reports_queue(con, month=opts["month"], customer_nos=opts["customer"])
         self.stdout.write(f"queued {r.queued}, already queued {r.already_queued}, without data {r.skipped}")
 
     def _smsc(self, opts):
-        from brokercrm.servicing.channels.smpp_server import SmppServer
-
         server = SmppServer(port=opts["port"]).start()
         self.stdout.write(f"SMSC listening on 127.0.0.1:{server.port}; Ctrl-C to stop")
         seen = 0
@@ -116,15 +114,10 @@ class Command(BrokercrmCommand):
             server.stop()
 
     def _visits(self, opts):
-        from brokercrm.servicing.services.tasks import visits_generate
-
         r = visits_generate(as_of=opts["as_of"], opened_from=opts["opened_from"])
         self.stdout.write(f"new accounts {r.new_accounts}, existing {r.existing}, departed staff {r.departed}, rerouted {r.rerouted}")
 
     def _strategy(self, opts):
-        from brokercrm.servicing.models import Strategy
-        from brokercrm.servicing.services.strategies import strategy_run
-
         strategy = Strategy.objects.filter(pk=opts["id"]).first()
         if strategy is None:
             raise CommandError(f"no strategy with id {opts['id']}")
