@@ -102,3 +102,8 @@ def _write(results, start: str | None, periods: list[str]) -> dict:
             BuiltPeriod.objects.update_or_create(period=part.period, defaults={"customers": len(rows)})
     return {"analytics.membership": written, "analytics.skipped_unknown_customers": skipped,
             "analytics.periods": len(results), "analytics.write_ms": int((time.perf_counter() - started) * 1000)}
+
+
+def segments_step(dates: list[dt.date]) -> dict:
+    """The segments step of the load graph: memberships from the earliest month the loaded dates touch."""
+    return segments_build(dates=dates)

@@ -5,32 +5,19 @@ unless the whole file is valid. Amounts are read from the text as written, never
 """
 from decimal import Decimal
 
-import yaml
 from django.db import transaction
 
 from brokercrm.analytics.models import BehaviourGroup, Tier, TierPin
 from brokercrm.analytics.services import SETTINGS_LIMITS, _money, rule_compile, segment_settings_get
 from brokercrm.core.audit import audit_record
 from brokercrm.core.errors import DomainError, InputRejected, Problem
+from brokercrm.core.yamlio import dump, load
 from brokercrm.core.permissions import role_required
 from brokercrm.org.facade import SEGMENT_EDITORS
 
 VERSION = 1
 TIER_KEYS = {"code", "name", "name_en", "min_avg_daily_assets"}
 GROUP_KEYS = {"code", "name", "name_en", "description", "rule", "active"}
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that remembers each mapping's line and keeps decimal numbers exact."""
-
-    def construct_mapping(self, node, deep=False):
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping["__line__"] = node.start_mark.line + 1
-        mapping["__lines__"] = {k.value: k.start_mark.line + 1 for k, _ in node.value if hasattr(k, "value")}
-        return mapping
-
-
-_Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: Decimal(loader.construct_scalar(node).replace("_", "")))
 
 
 def segment_config_export() -> str:
@@ -43,7 +30,7 @@ def segment_config_export() -> str:
         "groups": [{"code": g.code, "name": g.name, "name_en": g.name_en, "description": g.description, "rule": g.rule,
                     "active": g.active} for g in BehaviourGroup.objects.all()],
     }
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200)
+    return dump(data)
 
 
 def _text(item: dict, key: str, where: str, problems: list, file: str, *, required: bool = True, max_length: int = 50) -> str:
@@ -68,16 +55,7 @@ def segment_config_import(*, actor, data: bytes, file_name: str) -> dict:
     def bad(message: str, line, field: str = "") -> None:
         problems.append(Problem(message, file=file_name, line=line, column=field))
 
-    try:
-        doc = yaml.load(data.decode("utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
-    except UnicodeDecodeError:
-        raise InputRejected([Problem("not valid UTF-8", file=file_name, line=1)]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputRejected([Problem(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=file_name,
-                                     line=mark.line + 1 if mark else 1)]) from None
-    if not isinstance(doc, dict):
-        raise InputRejected([Problem("expected a mapping with version, settings, tiers and groups", file=file_name, line=1)])
+    doc = load(data, file=file_name)
     lines = doc.get("__lines__", {})
     if doc.get("version") != VERSION:
         bad(f"version must be {VERSION}", lines.get("version", 1), "version")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from brokercrm.core.intervals import in_force_q
+from brokercrm.core.intervals import in_force_q, overlapping_q
 from brokercrm.customers.facade import CustomerStatus, customer_scope_q
 from brokercrm.org.facade import Staff, scope_for
 from brokercrm.relations.models import Relation, RelationType
@@ -68,8 +68,8 @@ def development_relations_overlapping(*, user, staff_id: int, start: dt.date, en
                                       customer_no: str = "") -> list[RelationSpan]:
     """A staff member's development relations in force on some day of [start, end] (optionally one customer's),
     customers in the user's scope, by customer no. then newest first."""
-    qs = (Relation.objects.filter(staff_id=staff_id, relation_type=RelationType.DEVELOPMENT, start_date__lte=end)
-          .filter(Q(end_date__isnull=True) | Q(end_date__gt=start)).filter(customer_scope_q(user, prefix="customer__")))
+    qs = (Relation.objects.filter(overlapping_q(start, end), staff_id=staff_id, relation_type=RelationType.DEVELOPMENT)
+          .filter(customer_scope_q(user, prefix="customer__")))
     if customer_no:
         qs = qs.filter(customer__customer_no=customer_no)
     return [RelationSpan(*row) for row in qs.order_by("customer__customer_no", "-start_date")
