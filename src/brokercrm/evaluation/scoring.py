@@ -14,6 +14,8 @@ from brokercrm.evaluation.indicators import BY_NAME, INDICATORS
 from brokercrm.platform.formula import Formula, FormulaError, compile_formula
 
 LINEAR, CAPPED, FLOOR, FORMULA = "linear", "capped", "floor", "formula"
+# An item's points must fit a score line, and the sum of a scheme's items the score: below 10^8 each.
+MAX_POINTS = Decimal(10) ** 8
 MODES = (LINEAR, CAPPED, FLOOR, FORMULA)
 CENT = Decimal("0.01")
 RATIO_PLACES = Decimal("0.000001")
@@ -83,6 +85,8 @@ def score_item(spec: ItemSpec, values: Mapping[str, Decimal | None]) -> ItemScor
         raw = spec.formula.evaluate(inputs)
         used = {n: inputs.get(n) for n in sorted(spec.formula.names)}
         points = Decimal(0) if raw is None else Decimal(raw)
+        if abs(points) >= MAX_POINTS:
+            raise FormulaError(f"the points {points} are too large for a score (below {MAX_POINTS:,} expected)")
         return ItemScore(spec.indicator, actual, spec.target, spec.weight, _r(ratio), _money(points), spec.mode,
                          spec.formula.text, used)
     effective = Decimal(0) if ratio is None else max(Decimal(0), ratio)
