@@ -248,7 +248,7 @@ class _Checker(ast.NodeVisitor):
         if isinstance(node.func, ast.Name) and node.func.id == "IF":
             node.func.id = "if"
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            name = _dotted(node.func) or "?"
+            name = _dotted(node.func) or ast.get_source_segment(self.source, node.func) or "?"
             raise _error(node, f"unknown function '{name}' (known: {', '.join(FUNCTIONS)})")
         if node.keywords:
             raise _error(node, "functions take positional arguments only")
