@@ -11,6 +11,7 @@ from django.db import transaction
 from brokercrm.analytics.models import BehaviourGroup, Tier, TierPin
 from brokercrm.analytics.services import SETTINGS_LIMITS, _money, rule_compile, segment_settings_get
 from brokercrm.core.audit import audit_record
+from brokercrm.core.csvfiles import nul_problem
 from brokercrm.core.errors import DomainError, InputRejected, Problem
 
 VERSION = 1
@@ -66,9 +67,14 @@ def segment_config_import(*, actor, data: bytes, file_name: str) -> dict:
         problems.append(Problem(message, file=file_name, line=line, column=field))
 
     try:
-        doc = yaml.load(data.decode("utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputRejected([Problem("not valid UTF-8", file=file_name, line=1)]) from None
+    nul = nul_problem(text, file=file_name)
+    if nul is not None:
+        raise InputRejected([nul])
+    try:
+        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputRejected([Problem(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=file_name,

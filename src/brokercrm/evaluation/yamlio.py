@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 import yaml
 
+from brokercrm.core.csvfiles import nul_problem
 from brokercrm.core.errors import InputRejected, Problem
 
 LINE = "__line__"
@@ -18,6 +19,9 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def load(text: str, *, file: str, expected_format: str) -> dict:
+    nul = nul_problem(text, file=file)
+    if nul is not None:
+        raise InputRejected([nul])
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
