@@ -1,9 +1,16 @@
 """Import files: a field over the configured size or a NUL character is refused with FILE:LINE:COLUMN, never a 500."""
 import pytest
+from django.utils import translation
 
 from brokercrm.core.csvfiles import nul_problem, read_rows
 
 COLUMNS = ["staff_no", "name"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def test_a_field_over_the_limit_is_refused_with_its_line_and_column(settings):

@@ -4,6 +4,7 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from brokercrm.org.models import Staff, User
 
@@ -61,7 +62,7 @@ def test_staff_import_command_refuses_a_huge_field_and_a_nul_byte_with_their_pla
                       "S0401,乙\x00,account_manager,,0001,,2024-01-02,\n").encode())
     out = io.StringIO()
 
-    with pytest.raises(SystemExit) as exc:
+    with pytest.raises(SystemExit) as exc, translation.override("en"):
         call_command("staff", "import", str(path), stdout=out, stderr=io.StringIO())
 
     assert exc.value.code == 1
