@@ -1,7 +1,7 @@
 """Composed settings: core Django, then one module per concern."""
 from pathlib import Path
 
-from config.settings.environment import data_dir, env_bool, env_str
+from config.settings.environment import data_dir, env_bool, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = BASE_DIR / "src" / "brokercrm"
@@ -73,6 +73,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "uploads"
+# The longest field a CSV import accepts (characters); a longer one is refused with its file, line and column.
+IMPORT_FIELD_MAX_CHARS = env_int("BROKERCRM_IMPORT_FIELD_MAX_CHARS", 4096)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -25,6 +25,8 @@ from brokercrm.platform.facade import Formula, FormulaError, compile_formula
 EARNING, DEDUCTION, MEMO = "earning", "deduction", "memo"
 KINDS = (EARNING, DEDUCTION, MEMO)
 MEMO_PLACES = 6
+# A line's amount must fit a payslip (and the totals of a payslip's lines their columns): below 10^10.
+MAX_LINE = Decimal(10) ** 10
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 # Inputs every payslip has besides indicators: name → what it is.
@@ -113,6 +115,8 @@ def compute_lines(specs: list[RuleSpec], values: Mapping[str, Decimal | None], *
         except FormulaError as exc:
             raise RuleError(spec.code, exc) from None
         empty = raw is None
+        if not empty and abs(raw) >= MAX_LINE:
+            raise RuleError(spec.code, FormulaError(f"the amount {raw} is too large for a payslip (below {MAX_LINE:,} expected)"))
         amount = _amount(Decimal(0) if empty else Decimal(raw), spec.kind)
         inputs = {name: scope.get(name) for name in sorted(spec.formula.names)}
         lines.append(PayLine(spec.code, spec.kind, amount, spec.formula.text, inputs, empty))

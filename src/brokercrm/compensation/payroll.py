@@ -137,7 +137,11 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
         score = scores.get(s.id)
         values["evaluation_score"] = score[0] if score else None
         values |= {name: entered[s.id].get(name, default) for name, default in ENTERED_INPUTS.items()}
-        lines = compute_lines(compiled[paid_by.code], values, tiers=tiers)
+        try:
+            lines = compute_lines(compiled[paid_by.code], values, tiers=tiers)
+        except RuleError as exc:
+            raise DomainError(f"pay structure {paid_by.code}, item {exc.code}, staff {s.staff_no}: column {exc.error.column}: "
+                              f"{exc.error.message}", field="formula") from None
         context = {"staff_no": s.staff_no, "branch": s.branch.code, "team": s.team_id, "period": parsed.label,
                    "last_year": last_year_period.label, "snapshot": current.snapshot, "scheme": scheme_code,
                    "run": score[1] if score else None, "entered": entered[s.id], "members": team_members.get(s.team_id, []),

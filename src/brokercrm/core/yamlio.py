@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from brokercrm.core.csvfiles import nul_problem
 from brokercrm.core.errors import InputRejected, Problem
 
 LINE = "__line__"
@@ -34,6 +35,9 @@ def load(data: bytes | str, *, file: str, expected_format: str | None = None) ->
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError:
         raise InputRejected([Problem("not valid UTF-8", file=file, line=1)]) from None
+    nul = nul_problem(text, file=file)
+    if nul is not None:
+        raise InputRejected([nul])
     try:
         doc = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:

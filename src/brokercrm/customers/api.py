@@ -8,12 +8,12 @@ from ninja import Body, Query, Router, Schema, Status
 
 from brokercrm.core.errors import DomainError
 from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
+from brokercrm.core.paging import Paging
 from brokercrm.customers import prospect_selectors, prospect_services, selectors, services
 from brokercrm.customers.selectors import CustomerFilters
 from brokercrm.org.facade import branch_get, staff_list
 
 router = Router(tags=["customers"])
-MAX_LIMIT = 200
 
 
 class CustomerOut(Schema):
@@ -46,7 +46,7 @@ class CustomerPage(Schema):
     results: list[CustomerOut]
 
 
-class CustomerQuery(Schema):
+class CustomerQuery(Paging):
     q: str = ""
     branch: str = ""
     staff: str = ""
@@ -58,8 +58,6 @@ class CustomerQuery(Schema):
     assets_max: Decimal | None = None
     tag: str = ""
     sort: str = "customer_no"
-    limit: int = 50
-    offset: int = 0
 
 
 def _customer_out(c, tags: list[str]) -> dict:
@@ -74,8 +72,7 @@ def _customer_out(c, tags: list[str]) -> dict:
 def list_customers(request, params: Query[CustomerQuery]):
     """`q` matches customer_no (exact or prefix), name (prefix; contained for 3+ characters), mobile (full or last four
     digits) or ID number (full or last four characters); the results are the union, within the caller's scope."""
-    limit = max(1, min(params.limit, MAX_LIMIT))
-    offset = max(0, params.offset)
+    limit, offset = params.limit, params.offset
     filters = CustomerFilters(**{k: v for k, v in params.dict().items() if k not in ("limit", "offset") and v not in ("", None)})
     qs = selectors.customer_search(user=request.auth, filters=filters)
     page = list(qs[offset:offset + limit])
@@ -185,10 +182,9 @@ def _staff(request, staff_no: str | None):
 
 
 @router.get("/prospects", response=list[ProspectOut], summary="Prospects in scope")
-def list_prospects(request, q: str = "", status: str = "", branch: str = "", limit: int = 50, offset: int = 0):
-    limit = max(1, min(limit, MAX_LIMIT))
+def list_prospects(request, paging: Query[Paging], q: str = "", status: str = "", branch: str = ""):
     qs = prospect_selectors.prospect_list(user=request.auth, query=q, status=status, branch=branch)
-    return [_prospect_out(p) for p in qs[max(0, offset):max(0, offset) + limit]]
+    return [_prospect_out(p) for p in qs[paging.offset:paging.offset + paging.limit]]
 
 
 @router.post("/prospects", response={201: ProspectOut}, summary="Create a prospect")

@@ -1,7 +1,5 @@
 """Writes of prospects (潜在客户): create, edit, assign, notes, status, CSV import, conversion on account opening, merge."""
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
+from brokercrm.core.csvfiles import read_records
 from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.core.permissions import role_required
 from brokercrm.customers.models import Customer, Prospect, ProspectNote
@@ -238,8 +237,10 @@ def prospect_import(*, actor, data: bytes, file_name: str, allowed_branch_ids: s
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputRejected([Problem(_("not valid UTF-8"), file=file_name, line=data[:exc.start].count(b"\n") + 1)]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None) or []
+    records, problems = read_records(text, file=file_name)
+    if not records and problems:
+        raise InputRejected(problems)
+    header = records[0][1] if records else []
     custom_keys = {d.key for d in custom_field_definitions("prospect")}
     extra = header[len(IMPORT_COLUMNS):]
     if header[:len(IMPORT_COLUMNS)] != IMPORT_COLUMNS:
@@ -250,11 +251,9 @@ def prospect_import(*, actor, data: bytes, file_name: str, allowed_branch_ids: s
                                      file=file_name, line=1)])
     branches = {b.code: b for b in Branch.objects.all()}
     staff = {s.staff_no: s for s in Staff.objects.all()}
-    problems: list[Problem] = []
     seen: dict[str, int] = {}
     todo: list[Prospect] = []
-    for record in reader:
-        line = reader.line_num
+    for line, record in records[1:]:
         if not record:
             continue
         if len(record) != len(header):

@@ -16,6 +16,8 @@ from brokercrm.evaluation.indicators import BY_NAME, INDICATORS
 from brokercrm.platform.facade import Formula, FormulaError, compile_formula
 
 LINEAR, CAPPED, FLOOR, FORMULA = "linear", "capped", "floor", "formula"
+# An item's points must fit a score line, and the sum of a scheme's items the score: below 10^8 each.
+MAX_POINTS = Decimal(10) ** 8
 MODES = (LINEAR, CAPPED, FLOOR, FORMULA)
 RATIO_PLACES = 6
 
@@ -82,6 +84,8 @@ def score_item(spec: ItemSpec, values: Mapping[str, Decimal | None]) -> ItemScor
         raw = spec.formula.evaluate(inputs)
         used = {n: inputs.get(n) for n in sorted(spec.formula.names)}
         points = Decimal(0) if raw is None else Decimal(raw)
+        if abs(points) >= MAX_POINTS:
+            raise FormulaError(f"the points {points} are too large for a score (below {MAX_POINTS:,} expected)")
         return ItemScore(spec.indicator, actual, spec.target, spec.weight, _r(ratio), to_money(points), spec.mode,
                          spec.formula.text, used)
     effective = Decimal(0) if ratio is None else max(Decimal(0), ratio)

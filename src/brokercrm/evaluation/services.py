@@ -23,9 +23,15 @@ MODELS = {"Scheme": Scheme, "SchemeItem": SchemeItem}
 
 
 def scheme_specs(scheme: Scheme) -> list[ItemSpec]:
-    return [ItemSpec(i.indicator, i.weight, i.target, i.mode, i.cap, i.floor,
-                     compile_item_formula(i.formula) if i.mode == "formula" else None)
-            for i in scheme.items.order_by("order")]
+    """The scheme's items, their formulas checked again: one stored before a check was added names its scheme and item."""
+    specs = []
+    for i in scheme.items.order_by("order"):
+        try:
+            formula = compile_item_formula(i.formula) if i.mode == "formula" else None
+        except FormulaError as exc:
+            raise DomainError(f"scheme {scheme.code}, item {i.indicator}: column {exc.column}: {exc.message}", field="formula") from None
+        specs.append(ItemSpec(i.indicator, i.weight, i.target, i.mode, i.cap, i.floor, formula))
+    return specs
 
 
 def scheme_staff(scheme: Scheme, start, end):
@@ -61,7 +67,7 @@ def evaluation_run(*, actor, scheme: Scheme, period: str) -> EvaluationRun:
         try:
             totals[s.staff_no], breakdowns[s.staff_no] = score_staff(specs, values)
         except FormulaError as exc:
-            raise DomainError(f"{s.staff_no}: {exc}", field="formula") from None
+            raise DomainError(f"scheme {scheme.code}, staff {s.staff_no}: {exc}", field="formula") from None
     by_team = rank(totals, {s.staff_no: f"T{s.team_id}" for s in staff if s.team_id})
     by_branch = rank(totals, {s.staff_no: s.branch_id for s in staff})
     company = rank(totals)

@@ -5,17 +5,23 @@ Formulas look like spreadsheet/Python expressions — `if(net_commission > targe
 parsed with Python's `ast` into a whitelisted tree that this module interprets itself: nothing is ever
 passed to eval/exec. Numbers are Decimal (literals taken from their source text, never via float).
 A formula is checked when it is compiled — syntax, unknown names, unknown functions, argument counts
-and types — and each error names its position, so it can be refused before it is saved. The same tree
-compiles to a SQL expression for vectorised evaluation over millions of rows (DuckDB or PostgreSQL).
+and types, its length, nesting and the size of its numbers — and each error names its position, so it can
+be refused before it is saved. The same tree compiles to a SQL expression for vectorised evaluation over
+millions of rows (DuckDB or PostgreSQL). Dividing by zero gives an empty value in both, like an empty input.
 """
 import ast
 import io
 import tokenize
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 
 NUMBER, BOOL, TEXT, ANY = "number", "bool", "text", "any"
+# Bounds that keep every checked formula within Python's stack and within DECIMAL(38, 10) in SQL.
+MAX_LENGTH = 2000
+MAX_DEPTH = 100
+MAX_PLACES = 10
+MAX_INTEGER_DIGITS = 18
 
 
 class FormulaError(Exception):
@@ -109,15 +115,36 @@ def compile_formula(text: str, names: Mapping[str, str], *, tier_tables: set[str
     """Parse and check a formula against the inputs it may use (name → number/bool/text)."""
     if not text or not text.strip():
         raise FormulaError("the formula is empty")
+    if len(text.strip()) > MAX_LENGTH:
+        raise FormulaError(f"the formula is too long ({len(text.strip())} characters, at most {MAX_LENGTH})", column=MAX_LENGTH + 1)
     try:
         tree = ast.parse(_spell_if_function(text.strip()), mode="eval")
     except SyntaxError as exc:
         if not exc.offset:  # Python reports no position when the formula stops in the middle
             raise FormulaError("syntax error: the formula is incomplete", column=len(text.strip()) + 1) from None
         raise FormulaError(f"syntax error: {exc.msg}", line=exc.lineno or 1, column=exc.offset) from None
+    except (RecursionError, MemoryError):  # Python's parser gives up on deep nesting this way, without a position
+        raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep") from None
+    _check_depth(tree.body)
     checker = _Checker(text.strip(), names, tier_tables)
     result = checker.visit(tree.body)
     return Formula(text=text.strip(), tree=tree, result_type=result, names=frozenset(checker.used))
+
+
+def _check_depth(root: ast.AST) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before any recursive visitor walks the tree (iteratively: no recursion here)."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _error(node, f"the formula is nested more than {MAX_DEPTH} levels deep")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _is_zero(node: ast.AST) -> bool:
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and getattr(node, "decimal", None) == 0
 
 
 class _Checker(ast.NodeVisitor):
@@ -131,7 +158,14 @@ class _Checker(ast.NodeVisitor):
         if isinstance(node.value, bool):
             return BOOL
         if isinstance(node.value, (int, float)):
-            node.decimal = Decimal(ast.get_source_segment(self.source, node).replace("_", ""))
+            try:
+                value = Decimal(ast.get_source_segment(self.source, node).replace("_", ""))
+            except InvalidOperation:
+                raise _error(node, "numbers are written in decimal digits (e.g. 0.15, 2e4)") from None
+            if value != 0 and (value.adjusted() >= MAX_INTEGER_DIGITS or value.normalize().as_tuple().exponent < -MAX_PLACES):
+                raise _error(node, f"a number has at most {MAX_INTEGER_DIGITS} digits before the decimal point "
+                                   f"and {MAX_PLACES} after it")
+            node.decimal = value
             return NUMBER
         if isinstance(node.value, str):
             return TEXT
@@ -172,6 +206,8 @@ class _Checker(ast.NodeVisitor):
             raise _error(node, "only + - * / are allowed")
         for side in (node.left, node.right):
             self._expect(side, self.visit(side), NUMBER, "an arithmetic operand")
+        if isinstance(node.op, ast.Div) and _is_zero(node.right):
+            raise _error(node.right, "division by zero: the divisor is 0")
         return NUMBER
 
     def visit_BoolOp(self, node):
@@ -212,7 +248,7 @@ class _Checker(ast.NodeVisitor):
         if isinstance(node.func, ast.Name) and node.func.id == "IF":
             node.func.id = "if"
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            name = _dotted(node.func) or "?"
+            name = _dotted(node.func) or ast.get_source_segment(self.source, node.func) or "?"
             raise _error(node, f"unknown function '{name}' (known: {', '.join(FUNCTIONS)})")
         if node.keywords:
             raise _error(node, "functions take positional arguments only")
@@ -236,6 +272,8 @@ class _Checker(ast.NodeVisitor):
             places = node.args[1]
             if not (isinstance(places, ast.Constant) and isinstance(places.value, int) and not isinstance(places.value, bool)):
                 raise _error(places, "round() takes a whole number of places")
+            if places.value > MAX_PLACES:
+                raise _error(places, f"round() keeps at most {MAX_PLACES} places, not {places.value}")
         for arg in node.args:
             self._expect(arg, self.visit(arg), NUMBER, f"an argument of {fn.name}()")
         return NUMBER
@@ -281,16 +319,23 @@ class _Evaluator(ast.NodeVisitor):
         left, right = self.visit(node.left), self.visit(node.right)
         if left is None or right is None:
             return None
+        if isinstance(node.op, ast.Div) and right == 0:
+            return None  # as SQL's x / NULLIF(y, 0): dividing by zero is empty, like an empty input
         try:
             if isinstance(node.op, ast.Add):
-                return left + right
-            if isinstance(node.op, ast.Sub):
-                return left - right
-            if isinstance(node.op, ast.Mult):
-                return left * right
-            return left / right
-        except (DivisionByZero, InvalidOperation, ZeroDivisionError):
-            raise _error(node, "division by zero") from None
+                result = left + right
+            elif isinstance(node.op, ast.Sub):
+                result = left - right
+            elif isinstance(node.op, ast.Mult):
+                result = left * right
+            else:
+                result = left / right
+        except ArithmeticError:
+            result = None
+        # Past 10^18 a value could no longer be kept to 10 places within Decimal's 28 digits (nor DECIMAL(38, 10)).
+        if result is None or (result != 0 and result.adjusted() >= MAX_INTEGER_DIGITS):
+            raise _error(node, f"the result is too large (at least 10^{MAX_INTEGER_DIGITS})")
+        return result
 
     def visit_BoolOp(self, node):
         results = [bool(self.visit(v)) for v in node.values]
@@ -339,7 +384,11 @@ class _Evaluator(ast.NodeVisitor):
             return max(args)
         if name == "abs":
             return abs(args[0])
-        return _round(args[0], node.args[1].value if len(args) == 2 else 0)
+        places = node.args[1].value if len(args) == 2 else 0
+        try:
+            return _round(args[0], places)
+        except ArithmeticError:
+            raise _error(node, f"round(): the value is too large to keep {places} places") from None
 
 
 class _SqlCompiler(ast.NodeVisitor):
@@ -353,7 +402,8 @@ class _SqlCompiler(ast.NodeVisitor):
             return "NULL"
         if isinstance(node.value, str):
             return "'" + node.value.replace("'", "''") + "'"
-        return f"CAST({node.decimal} AS DECIMAL(38, 10))" if "." in str(node.decimal) else str(node.decimal)
+        digits = format(node.decimal, "f")  # never exponent notation, which SQL would read as a float
+        return f"CAST({digits} AS DECIMAL(38, 10))" if "." in digits else digits
 
     def _name(self, node):
         return self.column(node.dotted)

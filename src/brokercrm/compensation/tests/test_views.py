@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 
 from brokercrm.compensation import services
-from brokercrm.compensation.models import PayRule
+from brokercrm.compensation.models import PayrollRun, PayRule
+from brokercrm.core.errors import DomainError
 from brokercrm.compensation.tests.world import MONTH, approve_all, publish_month
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,56 @@ def test_the_rule_form_shows_the_formula_error_with_its_column(month, client):
     assert "column 17: syntax error" in page
     rule.refresh_from_db()
     assert rule.formula.startswith("round(")
+
+
+@pytest.mark.parametrize("formula,error", [
+    ("net_commission / 0", "perf_commission: column 18: division by zero: the divisor is 0"),
+    ("round(net_commission, 100)", "perf_commission: column 23: round() keeps at most 10 places, not 100"),
+    ("(" * 5000 + "net_commission" + ")" * 5000, "perf_commission: column 2001: the formula is too long (10014 characters, at most 2000)"),
+    ("-(" * 150 + "net_commission" + ")" * 150, "perf_commission: column 201: the formula is nested more than 100 levels deep"),
+    ("-" * 1500 + "net_commission", "perf_commission: column 101: the formula is nested more than 100 levels deep"),
+])
+def test_the_rule_form_refuses_formulas_past_the_bounds(month, client, formula, error):
+    """Issue 19: `x/0`, `round(x,100)` and deep nesting could be saved; the form now shows the error and keeps the old formula."""
+    rule = PayRule.objects.get(structure__code="AM-STD", item__code="perf_commission")
+    client.force_login(month["users"]["head_office"])
+
+    response = client.post(f"/compensation/structures/AM-STD/rules/{rule.pk}/", {"formula": formula})
+
+    assert response.status_code == 200 and error in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.formula.startswith("round(")
+
+
+@pytest.mark.parametrize("formula,error", [
+    ("net_commission / 0", "column 18: division by zero: the divisor is 0"),
+    ("round(net_commission, 100)", "column 23: round() keeps at most 10 places, not 100"),
+    ("-" * 1500 + "net_commission", "column 101: the formula is nested more than 100 levels deep"),
+])
+def test_running_a_month_with_a_bad_formula_stored_earlier_names_it(month, client, formula, error):
+    """A formula stored before these checks makes the run answer a clear error naming structure and item (no 500), storing nothing."""
+    PayRule.objects.filter(structure__code="AM-STD", item__code="perf_commission").update(formula=formula)
+    client.force_login(month["users"]["head_office"])
+
+    response = client.post("/compensation/runs/calculate/", {"period": MONTH}, follow=True)
+
+    assert response.status_code == 200
+    assert f"pay structure AM-STD, item perf_commission: {error}" in response.content.decode()
+    with pytest.raises(DomainError) as exc:
+        services.payroll_run_calculate(actor=month["users"]["head_office"], period=MONTH)
+    assert exc.value.message == f"pay structure AM-STD, item perf_commission: {error}"
+    assert not PayrollRun.objects.filter(period=MONTH).exists()
+
+
+def test_a_pay_line_too_large_for_a_payslip_names_structure_item_and_staff(month):
+    """A checked formula whose value cannot be a payslip amount stops the run with the structure, item and staff named."""
+    PayRule.objects.filter(structure__code="AM-STD", item__code="perf_commission").update(formula="post_salary * 100000000")
+
+    with pytest.raises(DomainError) as exc:
+        services.payroll_run_calculate(actor=month["users"]["head_office"], period=MONTH)
+
+    assert exc.value.message.startswith("pay structure AM-STD, item perf_commission, staff S00")
+    assert "is too large for a payslip (below 10,000,000,000 expected)" in exc.value.message
 
 
 def test_the_preview_evaluates_the_structure_for_one_staff_member(month, client):

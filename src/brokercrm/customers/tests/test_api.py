@@ -99,3 +99,28 @@ def test_bearer_token_reads_within_the_tokens_user_scope(client, book):
     token = api_token_create(user=book["users"]["broker"])
     body = client.get("/api/customers", {"q": "5678"}, HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert [r["customer_no"] for r in body["results"]] == ["1001", "2001"]
+
+
+@pytest.mark.parametrize("path", ["/api/customers", "/api/prospects"])
+@pytest.mark.parametrize("field,value,message", [
+    ("limit", 2**63, "Input should be less than or equal to 200"),
+    ("limit", 0, "Input should be greater than or equal to 1"),
+    ("offset", 2**63, "Input should be less than or equal to 2147483647"),
+    ("offset", -1, "Input should be greater than or equal to 0"),
+])
+def test_out_of_range_paging_is_a_400_naming_the_field(client, book, path, field, value, message):
+    """Issue 19: an offset of 2^63 answered 500; every list endpoint answers 400 with the field named, for any bad limit or offset."""
+    response = api(client, book, "admin").get(path, {field: value})
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Invalid input.", "errors": [{"field": field, "message": message}]}
+
+
+def test_prospect_list_pages_with_limit_and_offset(client, book):
+    """GET /api/prospects?limit=1&offset=1 gives the second prospect of the list alone."""
+    ProspectFactory.create_batch(3, branch=book["branches"][0])
+    every = [p["id"] for p in api(client, book, "admin").get("/api/prospects").json()]
+
+    page = api(client, book, "admin").get("/api/prospects", {"limit": 1, "offset": 1}).json()
+
+    assert len(every) >= 3 and [p["id"] for p in page] == every[1:2]

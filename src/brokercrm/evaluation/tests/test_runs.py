@@ -139,3 +139,27 @@ def test_cli_runs_every_active_monthly_scheme_and_a_bad_yaml_exits_non_zero(mont
         call_command("evaluation", "schemes-import", str(bad), stdout=out, stderr=io.StringIO())
     assert exc.value.code == 1
     assert f"{bad}:3:category: unknown staff category 'nobody'" in out.getvalue()
+
+
+def test_a_scheme_formula_stored_before_the_checks_stops_the_run_naming_scheme_and_item(month):
+    """A scoring formula stored earlier with a zero divisor is refused when the scheme runs: scheme and item named, no run stored."""
+    scheme = Scheme.objects.get(code="AM-MONTHLY")
+    SchemeItem.objects.filter(scheme=scheme, indicator="net_commission").update(mode="formula", formula="actual / 0")
+
+    with pytest.raises(DomainError) as exc:
+        services.evaluation_run(actor=month["users"]["head_office"], scheme=scheme, period=MONTH)
+
+    assert (exc.value.field, exc.value.message) == ("formula", "scheme AM-MONTHLY, item net_commission: column 10: division by zero: the divisor is 0")
+    assert not scheme.runs.exists()
+
+
+def test_a_score_too_large_for_a_score_line_stops_the_run_naming_scheme_and_staff(month):
+    """A checked formula giving 10^8 points or more is an evaluation error naming the scheme and the staff member."""
+    scheme = Scheme.objects.get(code="AM-MONTHLY")
+    SchemeItem.objects.filter(scheme=scheme, indicator="net_commission").update(mode="formula", formula="weight * 10000000")
+
+    with pytest.raises(DomainError) as exc:
+        services.evaluation_run(actor=month["users"]["head_office"], scheme=scheme, period=MONTH)
+
+    assert exc.value.message.startswith("scheme AM-MONTHLY, staff S00")
+    assert exc.value.message.endswith("are too large for a score (below 100,000,000 expected)")

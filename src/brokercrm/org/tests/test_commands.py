@@ -4,6 +4,7 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from brokercrm.org.models import Staff, User
 
@@ -50,3 +51,21 @@ def test_staff_import_command_prints_problems_and_exits_1(org_world, tmp_path):
     assert exc.value.code == 1
     assert out.getvalue() == f"{path}:2:level: unknown level 'boss' for category account_manager (expected assistant, manager, principal, senior)\n"
     assert not Staff.objects.filter(staff_no="S0400").exists()
+
+
+def test_staff_import_command_refuses_a_huge_field_and_a_nul_byte_with_their_place(org_world, tmp_path, settings):
+    """Issue 19: a 131,072-character field answered 500; through the CLI it and a NUL byte are FILE:LINE:COLUMN problems, exit 1."""
+    settings.IMPORT_FIELD_MAX_CHARS = 4096
+    path = tmp_path / "staff.csv"
+    path.write_bytes(("staff_no,name,category,level,branch_code,team,hire_date,leave_date\n"
+                      f"S0400,{'甲' * 131_072},account_manager,,0001,,2024-01-02,\n"
+                      "S0401,乙\x00,account_manager,,0001,,2024-01-02,\n").encode())
+    out = io.StringIO()
+
+    with pytest.raises(SystemExit) as exc, translation.override("en"):
+        call_command("staff", "import", str(path), stdout=out, stderr=io.StringIO())
+
+    assert exc.value.code == 1
+    assert out.getvalue().splitlines() == [f"{path}:2:name: field too long (131072 characters, at most 4096)",
+                                           f"{path}:3:name: NUL character (\\0) is not allowed"]
+    assert not Staff.objects.filter(staff_no__in=["S0400", "S0401"]).exists()

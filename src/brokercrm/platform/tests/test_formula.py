@@ -70,10 +70,55 @@ def test_bad_formulas_are_refused_with_the_position(text, message, column):
     assert exc.value.column == column
 
 
-def test_division_by_zero_names_its_place():
-    """Dividing by an input that is zero is an evaluation error with the position."""
-    with pytest.raises(FormulaError, match="division by zero"):
-        ev("net_commission / target", net_commission=Decimal(1), target=Decimal(0))
+@pytest.mark.parametrize("text,message,column", [
+    ("(" * 5000 + "1" + ")" * 5000, "the formula is too long (10001 characters, at most 2000)", 2001),
+    ("-(" * 150 + "net_commission" + ")" * 150, "the formula is nested more than 100 levels deep", 201),
+    ("- " * 999 + "1", "the formula is nested more than 100 levels deep", 201),
+    ("+".join(["1"] * 500), "the formula is nested more than 100 levels deep", 1 + 2 * 400),
+    ("net_commission / 0", "division by zero: the divisor is 0", 18),
+    ("net_commission / -0.00", "division by zero: the divisor is 0", 18),
+    ("round(net_commission, 100)", "round() keeps at most 10 places, not 100", 23),
+    ("net_commission * 1e999999", "a number has at most 18 digits before the decimal point and 10 after it", 18),
+    ("net_commission * 0.00000000001", "a number has at most 18 digits before the decimal point and 10 after it", 18),
+    ("10**10**10", "only + - * / are allowed", 1),
+    ("0x10 + net_commission", "numbers are written in decimal digits (e.g. 0.15, 2e4)", 1),
+])
+def test_formulas_past_the_bounds_are_refused_with_the_position(text, message, column):
+    """Deep nesting, over-long text, a zero divisor, unbounded round() places and huge or tiny literals are refused
+    when the formula is checked (never a RecursionError or a decimal exception), each with its column."""
+    with pytest.raises(FormulaError) as exc:
+        compile_formula(text, NAMES, tier_tables=set(TIERS))
+    assert (exc.value.message, exc.value.column) == (message, column)
+
+
+def test_nesting_too_deep_for_the_parser_is_a_formula_error():
+    """Python's own parser gives up on deep nesting with RecursionError; called from a deep stack, that is a FormulaError too."""
+    def from_depth(levels: int):
+        return from_depth(levels - 1) if levels else compile_formula("- " * 999 + "1", NAMES)
+
+    with pytest.raises(FormulaError) as exc:
+        from_depth(900)
+    assert exc.value.message == "the formula is nested more than 100 levels deep"
+
+
+def test_division_by_zero_is_empty_like_an_empty_input():
+    """Dividing by an input that is zero gives an empty value (as SQL's NULLIF does), which coalesce() can replace."""
+    assert ev("net_commission / target", net_commission=Decimal(1), target=Decimal(0)) is None
+    assert ev("coalesce(net_commission / target, 0)", net_commission=Decimal(1), target=Decimal(0)) == Decimal(0)
+    assert ev("net_commission / target > 1", net_commission=Decimal(1), target=Decimal(0)) is False
+
+
+def test_results_past_the_bounds_are_evaluation_errors_with_the_position():
+    """A result of 10^18 or more, or an input too large to round, is a FormulaError naming its column, not a decimal exception."""
+    with pytest.raises(FormulaError) as exc:
+        ev("net_commission * 100000000000000000 * 100", net_commission=Decimal(1))
+    assert (exc.value.message, exc.value.column) == ("the result is too large (at least 10^18)", 1)
+    with pytest.raises(FormulaError) as exc:
+        ev("net_commission * target", net_commission=Decimal("1e999999"), target=Decimal(10))
+    assert (exc.value.message, exc.value.column) == ("the result is too large (at least 10^18)", 1)
+    with pytest.raises(FormulaError) as exc:
+        ev("round(net_commission, 10)", net_commission=Decimal("1e25"))
+    assert (exc.value.message, exc.value.column) == ("round(): the value is too large to keep 10 places", 1)
 
 
 def test_the_sql_form_gives_the_same_values_as_the_interpreter():
@@ -94,3 +139,40 @@ def test_the_sql_form_gives_the_same_values_as_the_interpreter():
         sql_values = [r[0] for r in con.execute(f"SELECT {formula.to_sql(columns.get, tiers=TIERS)} FROM t ORDER BY net_commission").fetchall()]
         expected = [formula.evaluate(dict(zip(["net_commission", "target", "last_year.net_commission", "status", "active_days"], r)), tiers=TIERS) for r in rows]
         assert [Decimal(v) if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else v for v in sql_values] == expected, text
+
+
+def _sql_rows(engine: str, sql: str, rows: list[tuple]) -> list:
+    """Evaluate one SQL expression over (net_commission, target) rows on DuckDB or on PostgreSQL."""
+    create = "CREATE TEMPORARY TABLE t (n INTEGER, net_commission DECIMAL(18,2), target DECIMAL(18,2))"
+    numbered = [(i, *r) for i, r in enumerate(rows)]
+    if engine == "duckdb":
+        con = duckdb.connect()
+        con.execute(create)
+        con.executemany("INSERT INTO t VALUES (?, ?, ?)", numbered)
+        return [r[0] for r in con.execute(f"SELECT {sql} FROM t ORDER BY n").fetchall()]
+    import psycopg
+
+    try:
+        conn = psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", connect_timeout=3)
+    except psycopg.OperationalError as exc:  # PostgreSQL is a required part of the test set-up (.ci/run starts it)
+        pytest.fail(f"PostgreSQL not reachable: {exc}")
+    with conn:
+        conn.execute(create)
+        conn.cursor().executemany("INSERT INTO t VALUES (%s, %s, %s)", numbered)
+        result = [r[0] for r in conn.execute(f"SELECT {sql} FROM t ORDER BY n").fetchall()]
+        conn.rollback()
+    return result
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_division_by_zero_means_the_same_in_sql_and_python(engine):
+    """x / 0 is empty in the interpreter and NULL in DuckDB and PostgreSQL; coalesce() and comparisons then agree too."""
+    rows = [(Decimal("100.00"), Decimal("8.00")), (Decimal("100.00"), Decimal("0.00")), (None, Decimal("0.00"))]
+    columns = {"net_commission": "net_commission", "target": "target"}
+    expected = {"net_commission / target": [Decimal("12.5"), None, None],
+                "coalesce(net_commission / target, -1)": [Decimal("12.5"), Decimal(-1), Decimal(-1)],
+                "net_commission / target > 10": [True, False, False]}
+    for text, values in expected.items():
+        formula = compile_formula(text, NAMES)
+        assert [formula.evaluate(dict(zip(columns, r))) for r in rows] == values, text
+        assert _sql_rows(engine, formula.to_sql(columns.get), rows) == values, text

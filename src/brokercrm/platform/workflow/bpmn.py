@@ -3,13 +3,15 @@
 A definition may hold user tasks, gateways, service tasks and events. A user task's lane carries its
 candidates as data (`<brokercrm:candidates role="branch_manager" branchOf="staff_no"/>`); a service task
 names a registered event handler in its `implementation` attribute. Script tasks are refused: what happens
-on a transition is code we wrote and reviewed, not code stored in a definition.
+on a transition is code we wrote and reviewed, not code stored in a definition. Its only expressions are
+conditions in the formula language and ISO 8601 timer values (see expressions.py, which also runs them).
 """
-import ast
 import hashlib
+import json
 from dataclasses import dataclass, field
 
 from lxml import etree
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -20,12 +22,18 @@ from SpiffWorkflow.bpmn.specs.defaults import ServiceTask, UserTask
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 
 from brokercrm.core.errors import InputRejected, Problem
+from brokercrm.platform.workflow.expressions import ENGINE, TIMER_TAGS, ExpressionError, condition_problem, timer_value
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BROKERCRM_NS = "https://brokercrm.org/bpmn"
 NS = {"bpmn": BPMN_NS, "brokercrm": BROKERCRM_NS}
 # Variables every approval process knows besides its kind's data: the decision of the last approval.
 DECISION_VARIABLES = {"approved"}
+# Spiff migrates states of these serializer versions by eval()-ing their timer expressions.
+EVAL_MIGRATIONS = ("1.0", "1.1")
+# Elements whose expressions Spiff would evaluate and the engine does not offer: refused wherever they appear.
+UNSUPPORTED_EXPRESSIONS = ("multiInstanceLoopCharacteristics", "standardLoopCharacteristics", "correlationPropertyRetrievalExpression",
+                           "assignment", "transformation", "script")
 
 
 class ApprovalTask(UserTask):
@@ -106,6 +114,24 @@ def serializer() -> BpmnWorkflowSerializer:
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
+def new_workflow(spec: BpmnProcessSpec) -> BpmnWorkflow:
+    """A process of this spec whose expressions only the formula engine evaluates."""
+    return BpmnWorkflow(spec, script_engine=ENGINE)
+
+
+def restore_workflow(state: str) -> BpmnWorkflow:
+    """A stored process, run by the formula engine (the state carries its spec, expressions included)."""
+    s = serializer()
+    dct = json.loads(state, cls=s.json_decoder_cls)
+    if dct.get(s.VERSION_KEY) in EVAL_MIGRATIONS:
+        raise ExpressionError(f"the stored process state has serializer version {dct[s.VERSION_KEY]}, "
+                              "whose migration would evaluate its timers as Python")
+    s.migrate(dct)
+    workflow = s.from_dict(dct)
+    workflow.script_engine = ENGINE
+    return workflow
+
+
 @dataclass(frozen=True)
 class StepInfo:
     bpmn_id: str
@@ -126,22 +152,12 @@ class ParsedDefinition:
     handlers: list[StepInfo] = field(default_factory=list)
 
 
-_ALLOWED_NODES = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.Compare, ast.Eq, ast.NotEq,
-                  ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot, ast.Name, ast.Load, ast.Constant)
-
-
-def _check_condition(text: str, variables: set[str] | None) -> str:
-    """'' when the condition is a plain comparison over known variables, else what is wrong with it."""
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        return f"condition '{text.strip()}' is not a valid expression ({exc.msg})"
-    for node in ast.walk(tree):
-        if not isinstance(node, _ALLOWED_NODES):
-            return f"condition '{text.strip()}' may only compare variables and constants with and/or/not"
-        if isinstance(node, ast.Name) and variables is not None and node.id not in variables:
-            return f"condition '{text.strip()}' uses unknown variable '{node.id}' (known: {', '.join(sorted(variables))})"
-    return ""
+def _element_id(node) -> str:
+    """The id of the flow element an expression belongs to (a sequence flow, an event), not of its inner definition."""
+    element = node.getparent()
+    while element is not None and (not element.get("id") or element.tag.endswith("EventDefinition")):
+        element = element.getparent()
+    return element.get("id") if element is not None else ""
 
 
 def parse_definition(data: bytes, *, file_name: str, roles: set[str], handlers: set[str],
@@ -197,10 +213,22 @@ def parse_definition(data: bytes, *, file_name: str, roles: set[str], handlers: 
         handler_steps.append(StepInfo(node.get("id"), node.get("name") or node.get("id"), handler=name))
     if next(process.iter(f"{{{BPMN_NS}}}userTask"), None) is None:
         problems.append(problem("the process has no user task: nothing to approve", process.sourceline, key))
-    for node in process.iter(f"{{{BPMN_NS}}}conditionExpression"):
-        error = _check_condition(node.text or "", known)
-        if error:
-            problems.append(problem(error, node.sourceline, node.getparent().get("id")))
+    for tag in ("conditionExpression", "condition"):  # a sequence flow's, a conditional event's (inside its definition)
+        for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            error = condition_problem(node.text or "", known)
+            if error:
+                problems.append(problem(error, node.sourceline, _element_id(node)))
+    for tag, kind in TIMER_TAGS.items():
+        for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            try:
+                timer_value(kind, node.text or "")
+            except ExpressionError as exc:
+                problems.append(problem(f"{tag}: {exc}", node.sourceline, _element_id(node)))
+    for tag in UNSUPPORTED_EXPRESSIONS:
+        for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            if tag != "script" or node.getparent().tag != f"{{{BPMN_NS}}}scriptTask":  # a script task is refused above
+                problems.append(problem(f"{tag} is not allowed: the engine evaluates only conditions and timer values",
+                                        node.sourceline, _element_id(node)))
     if problems:
         raise InputRejected(problems)
 

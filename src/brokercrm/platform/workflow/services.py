@@ -4,6 +4,7 @@ The engine runs SpiffWorkflow: an instance's state is restored from JSON, advanc
 the same transaction as every effect of its handlers, so a refused effect leaves the instance where it was.
 """
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -20,7 +21,8 @@ from brokercrm.core.permissions import require_role
 from brokercrm.platform.access import access
 from brokercrm.platform.contracts import ApplicationRef
 from brokercrm.platform.workflow import registry
-from brokercrm.platform.workflow.bpmn import HandlerTask, ParsedDefinition, parse_definition, serializer
+from brokercrm.platform.workflow.bpmn import HandlerTask, ParsedDefinition, new_workflow, parse_definition, restore_workflow, serializer
+from brokercrm.platform.workflow.expressions import ExpressionError
 from brokercrm.platform.workflow.models import Notification, ProcessDefinition, ProcessInstance, ProcessStep, WorkTask
 
 # Parsed specs by checksum: a stored definition never changes, and ids may be reused by rolled-back transactions.
@@ -117,6 +119,16 @@ def _create_task(instance: ProcessInstance, spiff_task) -> WorkTask:
     return task
 
 
+@contextmanager
+def _engine_errors(instance: ProcessInstance):
+    """Spiff's errors as the domain error of the instance: a definition that passed the checks can still fail on data
+    (e.g. a condition on a variable not set yet), and one stored before a check existed fails on its expressions."""
+    try:
+        yield
+    except (SpiffWorkflowException, ExpressionError) as exc:
+        raise DomainError(f"process {instance.key} v{instance.definition.version} cannot go on: {exc}", field="process") from exc
+
+
 def _advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor) -> None:
     """Run the engine to the next user tasks (handlers included), open their tasks and store the state."""
     def will_complete(spiff_task) -> None:
@@ -131,11 +143,8 @@ def _advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor) -> None:
         instance.results.update(context.results)
         _step(instance, actor=actor, action=ProcessStep.Action.HANDLER, step=context.step_name)
 
-    try:
+    with _engine_errors(instance):
         workflow.do_engine_steps(will_complete_task=will_complete)
-    except SpiffWorkflowException as exc:
-        # A definition that passed the checks can still fail on data (e.g. a condition on a variable not set yet).
-        raise DomainError(f"process {instance.key} v{instance.definition.version} cannot go on: {exc}", field="process") from exc
     known = set(instance.tasks.values_list("spiff_id", flat=True))
     for spiff_task in workflow.get_tasks(state=TaskState.READY, manual=True):
         if str(spiff_task.id) not in known:
@@ -160,7 +169,7 @@ def process_start(*, actor, key: str, data: dict, business_key: str, summary: st
     if pending is not None:
         raise DomainError(f"application #{pending.pk} ({pending.summary}) is still pending; wait for its decision or withdraw it",
                           field="business_key")
-    workflow = BpmnWorkflow(_parsed_definition(definition).spec)
+    workflow = new_workflow(_parsed_definition(definition).spec)
     workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
     instance = ProcessInstance.objects.create(definition=definition, key=key, business_key=business_key, summary=summary[:300],
                                               payload=data, state="{}", started_by=actor)
@@ -210,10 +219,11 @@ def task_decide(*, actor, task: WorkTask, approved: bool, comment: str = "") -> 
         raise DomainError("this task waits for another approver", field="task")
     if not approved and not comment:
         raise DomainError("a reason is required to reject", field="comment")
-    workflow = serializer().deserialize_json(instance.state)
-    spiff_task = workflow.get_task_from_id(uuid.UUID(task.spiff_id))
-    spiff_task.data.update({"approved": approved, "comment": comment})
-    spiff_task.run()
+    with _engine_errors(instance):
+        workflow = restore_workflow(instance.state)
+        spiff_task = workflow.get_task_from_id(uuid.UUID(task.spiff_id))
+        spiff_task.data.update({"approved": approved, "comment": comment})
+        spiff_task.run()
     task.status = WorkTask.Status.APPROVED if approved else WorkTask.Status.REJECTED
     task.completed_at, task.completed_by, task.comment = timezone.now(), actor, comment
     task.save()
@@ -233,7 +243,8 @@ def process_withdraw(*, actor, instance: ProcessInstance, comment: str = "") -> 
         raise DomainError("only the applicant can withdraw an application", field="instance")
     if instance.status != ProcessInstance.Status.RUNNING:
         raise DomainError("this application is no longer pending", field="instance")
-    workflow = serializer().deserialize_json(instance.state)
+    with _engine_errors(instance):
+        workflow = restore_workflow(instance.state)
     workflow.cancel()
     instance.tasks.filter(status=WorkTask.Status.OPEN).update(status=WorkTask.Status.CANCELLED, completed_at=timezone.now())
     instance.status, instance.finished_at = ProcessInstance.Status.WITHDRAWN, timezone.now()
