@@ -37,7 +37,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "brokercrm.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before the headers below that mark pages uncacheable.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "brokercrm.core.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,7 +75,12 @@ TEMPLATES = [
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# `brokercrm serve` collects static files here; WhiteNoise serves them compressed, under hashed names cached for a year.
 STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "brokercrm.core.staticfiles.StaticFilesStorage"},
+}
 MEDIA_ROOT = DATA_DIR / "uploads"
 
 LANGUAGE_CODE = "zh-hans"
@@ -88,6 +97,7 @@ SUITABILITY_VALID_YEARS = 2
 
 from config.settings.database import *  # noqa: E402,F401,F403
 from config.settings.auth import *  # noqa: E402,F401,F403
+from config.settings.security import *  # noqa: E402,F401,F403
 from config.settings.tasks import *  # noqa: E402,F401,F403
 from config.settings.datacenter import *  # noqa: E402,F401,F403
 from config.settings.logging import *  # noqa: E402,F401,F403
