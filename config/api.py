@@ -1,6 +1,7 @@
 """The REST API under /api/: one NinjaAPI, each domain app contributing its router."""
 from importlib import import_module
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
@@ -9,6 +10,7 @@ from ninja.security import django_auth
 
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.org.api import BearerToken, router as org_router
+from config.api_docs import VendoredSwagger
 
 api = NinjaAPI(
     title="brokercrm API",
@@ -17,6 +19,9 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],
     openapi_url="/openapi.json",
     docs_url="/docs",
+    # validatorUrl None: Swagger UI would otherwise send the document to an external validator.
+    docs=VendoredSwagger(settings={"validatorUrl": None}),
+    docs_decorator=login_required,
     urls_namespace="api",
 )
 
