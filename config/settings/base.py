@@ -1,10 +1,11 @@
 """Composed settings: core Django, then one module per concern."""
 from pathlib import Path
 
+import brokercrm
 from config.settings.environment import data_dir, env_bool, env_str
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-PACKAGE_DIR = BASE_DIR / "src" / "brokercrm"
+# Templates, static files and translations ship inside the package: found the same from a checkout or `pip install .`.
+PACKAGE_DIR = Path(brokercrm.__file__).resolve().parent
 DATA_DIR = data_dir()
 
 # Derived from what the operator configures: a missing SECRET_KEY gets a per-data-directory one.
