@@ -8,10 +8,14 @@ current_request_id: ContextVar[str] = ContextVar("current_request_id", default="
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds `request_id` to every record so any formatter can print it."""
+    """Adds `request_id` to every record so any formatter can print it.
+
+    Django logs 4xx/5xx answers after the middleware has returned, but hands the request along with the record.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get()
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "request_id", None) or current_request_id.get()
         return True
 
 

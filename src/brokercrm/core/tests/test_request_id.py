@@ -29,6 +29,18 @@ def test_a_server_error_is_logged_with_the_request_id_of_the_response(client, ca
     assert f"ERROR [{request_id}] django.request Internal Server Error: /failing/" in log_file
 
 
+@pytest.mark.django_db
+def test_an_error_answer_without_exception_is_logged_with_its_request_id(client, org_world, caplog):
+    """A 404 is logged by Django after the middleware returned; its log line still names the response's request id."""
+    client.force_login(org_world["users"]["broker"])
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/customers/99999999/")
+
+    assert response.status_code == 404
+    assert [r.request_id for r in caplog.records if r.name == "django.request"] == [response["X-Request-ID"]]
+
+
 def test_every_response_gets_its_own_request_id(client):
     """Two requests, two distinct 32-hex ids; outside a request the log id is '-'."""
     first, second = client.get("/healthz")["X-Request-ID"], client.get("/healthz")["X-Request-ID"]
