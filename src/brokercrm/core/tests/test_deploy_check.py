@@ -8,8 +8,9 @@ from django.conf import settings
 
 
 def _check_deploy(**env_vars) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BROKERCRM_DATA_DIR": str(settings.DATA_DIR), **env_vars}
-    env.pop("DJANGO_SETTINGS_MODULE", None)  # the command's own (production) settings, not the test ones
+    # Only what a production service has: no test settings, no DJANGO_ALLOW_ASYNC_UNSAFE of the browser tests.
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "PYTHONPATH") if name in os.environ}
+    env.update(BROKERCRM_DATA_DIR=str(settings.DATA_DIR), **env_vars)
     return subprocess.run([sys.executable, "-m", "brokercrm.cli", "check", "--deploy", "--fail-level", "WARNING"],
                           env=env, capture_output=True, text=True, timeout=120)
 
