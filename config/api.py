@@ -9,6 +9,7 @@ from ninja.security import django_auth
 
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.org.api import BearerToken, router as org_router
+from config.api_docs import VendoredSwagger
 
 api = NinjaAPI(
     title="brokercrm API",
@@ -17,6 +18,8 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],
     openapi_url="/openapi.json",
     docs_url="/docs",
+    # validatorUrl None: Swagger UI would otherwise send the document to an external validator.
+    docs=VendoredSwagger(settings={"validatorUrl": None}),
     urls_namespace="api",
 )
 

@@ -1,10 +1,11 @@
 """Composed settings: core Django, then one module per concern."""
 from pathlib import Path
 
+import brokercrm
 from config.settings.environment import data_dir, env_bool, env_int, env_str
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-PACKAGE_DIR = BASE_DIR / "src" / "brokercrm"
+# Templates, static files and translations ship inside the package: found the same from a checkout or `pip install .`.
+PACKAGE_DIR = Path(brokercrm.__file__).resolve().parent
 DATA_DIR = data_dir()
 
 # Derived from what the operator configures: a missing SECRET_KEY gets a per-data-directory one.
@@ -37,7 +38,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "brokercrm.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before the headers below that mark pages uncacheable.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "brokercrm.core.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,7 +76,12 @@ TEMPLATES = [
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# `brokercrm serve` collects static files here; WhiteNoise serves them compressed, under hashed names cached for a year.
 STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "brokercrm.core.staticfiles.StaticFilesStorage"},
+}
 MEDIA_ROOT = DATA_DIR / "uploads"
 # The longest field a CSV import accepts (characters); a longer one is refused with its file, line and column.
 IMPORT_FIELD_MAX_CHARS = env_int("BROKERCRM_IMPORT_FIELD_MAX_CHARS", 4096)
@@ -90,6 +100,7 @@ SUITABILITY_VALID_YEARS = 2
 
 from config.settings.database import *  # noqa: E402,F401,F403
 from config.settings.auth import *  # noqa: E402,F401,F403
+from config.settings.security import *  # noqa: E402,F401,F403
 from config.settings.tasks import *  # noqa: E402,F401,F403
 from config.settings.datacenter import *  # noqa: E402,F401,F403
 from config.settings.logging import *  # noqa: E402,F401,F403

@@ -9,6 +9,10 @@ from config.settings.base import *  # noqa: E402,F401,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "datacenter", "messages"]}}
 LANGUAGE_CODE = "zh-hans"
+# Static files straight from the source folders (no collectstatic before a test run).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
 
 # Concurrent runs on one PostgreSQL server (developers, CI) must not share a test database.
 if "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405

@@ -15,7 +15,8 @@ SORT_CHOICES = [("customer_no", _("Customer no.")), ("name", _("Name")), ("-open
 class CustomerFilterForm(forms.Form):
     """Search and filters of the customer list; the same parameters drive the exports and the API."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=64)
+    q = forms.CharField(label=_("Search"), required=False, max_length=64,
+                        widget=forms.TextInput(attrs={"placeholder": _("Customer no., name, mobile or ID (full or last 4)")}))
     branch = forms.ChoiceField(label=_("Branch"), required=False)
     staff = forms.CharField(label=_("Staff no."), required=False, max_length=32)
     risk_level = forms.ChoiceField(label=_("Risk level"), required=False, choices=RISK_LEVELS)

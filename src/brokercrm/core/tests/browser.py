@@ -28,8 +28,12 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
+    # Every browser test also proves its pages run under the Content-Security-Policy: nothing refused.
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert refused == []
 
 
 def login(page, username: str, password: str = "secret-pass-123") -> None:

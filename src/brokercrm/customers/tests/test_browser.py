@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from brokercrm.core.tests.browser import login
 from brokercrm.customers.tests.factories import published_snapshot
@@ -22,7 +23,7 @@ def test_broker_finds_a_customer_by_the_last_four_mobile_digits_and_opens_the_36
     login(page, "broker")
     page.click("[data-testid=menu] a[href='/customers/']")
     page.fill("#id_q", "5678")
-    page.wait_for_function("document.querySelectorAll('[data-testid=customer-table] tbody tr[data-customer]').length === 2")
+    expect(page.locator("[data-testid=customer-table] tbody tr[data-customer]")).to_have_count(2)
     rows = page.locator("[data-testid=customer-table] tbody tr[data-customer]")
     assert [rows.nth(i).get_attribute("data-customer") for i in range(2)] == ["1001", "2001"]
     assert "138****5678" in page.locator("[data-testid=customer-table]").inner_text()
@@ -59,5 +60,5 @@ def test_admin_adds_a_choice_field_and_it_is_filterable_at_once(book, page):
 
     page.goto("/customers/")
     page.select_option("#id_cf_source_channel", "转介绍")
-    page.wait_for_function("document.querySelectorAll('[data-testid=customer-table] tbody tr[data-customer]').length === 1")
+    expect(page.locator("[data-testid=customer-table] tbody tr[data-customer]")).to_have_count(1)
     assert page.locator("[data-testid=customer-table] tbody tr[data-customer]").get_attribute("data-customer") == "2001"

@@ -68,9 +68,9 @@ class Command(BaseCommand):
     def _serve(self, addr: str) -> None:
         manage = [sys.executable, "-m", "brokercrm.cli"]
         worker = subprocess.Popen([*manage, "db_worker", "--queue-name", "*"])
-        self.stdout.write(f"serving http://{addr}/ (Ctrl-C stops the server and the worker)")
+        self.stdout.write("Ctrl-C stops the server and the worker")
         try:
-            call_command("runserver", addr, use_reloader=False, insecure_serving=True)
+            call_command("serve", bind=addr, workers=2)
         finally:
             worker.send_signal(signal.SIGINT)
             worker.wait(timeout=30)
