@@ -11,7 +11,7 @@ from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.customers.tests.factories import CustomerFactory
 from brokercrm.platform.workflow import bpmn, selectors, services
 from brokercrm.platform.workflow.expressions import ExpressionError, FormulaEnvironment, condition_problem, timer_value
-from brokercrm.platform.workflow.models import ProcessDefinition, WorkTask
+from brokercrm.platform.workflow.models import ProcessDefinition, ProcessInstance, WorkTask
 from brokercrm.platform.workflow.tests.test_definitions import ADD, _line, _problems
 
 PWNED = Path("/tmp/brokercrm-test-pwned")
@@ -126,8 +126,9 @@ def test_the_engine_evaluates_conditions_as_formulas_and_runs_no_script():
 def _apply(world, customer_no: str):
     from brokercrm.relations import applications
 
-    return applications.relation_add_apply(actor=world["users"]["broker"], customer=CustomerFactory(customer_no=customer_no, branch=world["branches"][0]),
-                                           staff=world["staff"]["broker"], relation_type="development", start_date=dt.date(2024, 5, 6))
+    ref = applications.relation_add_apply(actor=world["users"]["broker"], customer=CustomerFactory(customer_no=customer_no, branch=world["branches"][0]),
+                                          staff=world["staff"]["broker"], relation_type="development", start_date=dt.date(2024, 5, 6))
+    return ProcessInstance.objects.get(pk=ref.id)
 
 
 def _store_unchecked(text: str) -> ProcessDefinition:
