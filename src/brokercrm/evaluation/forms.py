@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from brokercrm.core.forms import CopyToCategoryForm
 from brokercrm.evaluation.models import SchemeItem
 
 
@@ -26,24 +27,5 @@ class YamlImportForm(forms.Form):
     file = forms.FileField(label=_("YAML file"))
 
 
-class CopyForm(forms.Form):
-    code = forms.CharField(label=_("New code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=100)
-    category = forms.ChoiceField(label=_("Staff category"))
-    level = forms.ChoiceField(label=_("Level"), required=False)
+class CopyForm(CopyToCategoryForm):
     period_kind = forms.ChoiceField(label=_("Period"), choices=[("month", _("Monthly")), ("quarter", _("Quarterly")), ("year", _("Yearly"))])
-
-    def __init__(self, *args, categories=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        categories = list(categories)
-        self.fields["category"].choices = [(c.code, c.label) for c in categories]
-        self.fields["level"].choices = [("", "—")] + [(f"{c.code}:{lv.code}", f"{c.label} · {lv.label}") for c in categories for lv in c.levels]
-
-    def clean(self) -> dict:
-        """The level comes as category:level; the service gets the level's code within the chosen category."""
-        data = super().clean()
-        category, _sep, level = (data.get("level") or "").partition(":")
-        if level and category != data.get("category"):
-            self.add_error("level", "the level does not belong to the category")
-        data["level"] = level
-        return data
