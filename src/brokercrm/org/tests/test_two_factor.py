@@ -116,3 +116,14 @@ def test_reset_2fa_removes_the_device_so_login_asks_for_the_password_only(org_wo
     response = client.post("/accounts/login/", {"username": "admin", "password": PASSWORD})
     assert not TOTPDevice.objects.filter(user=admin).exists()
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+@override_settings(BROKERCRM_REQUIRE_2FA_ROLES=frozenset({"admin", "headoffice"}))
+def test_an_unknown_role_in_the_2fa_setting_fails_the_system_check():
+    """A misspelt role would silently require nothing: the system check names it."""
+    from brokercrm.org.checks import require_2fa_roles_are_known
+
+    errors = require_2fa_roles_are_known(None)
+
+    assert [e.id for e in errors] == ["brokercrm.E201"]
+    assert errors[0].msg.startswith("BROKERCRM_REQUIRE_2FA_ROLES names unknown role(s) headoffice (expected some of admin, ")
