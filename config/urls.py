@@ -6,6 +6,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("brokercrm.core.urls")),
+    path("accounts/", include("brokercrm.org.account_urls")),
     path("org/", include("brokercrm.org.urls")),
     path("datacenter/", include("brokercrm.datacenter.urls")),
     path("customers/", include("brokercrm.customers.urls")),

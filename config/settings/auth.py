@@ -40,7 +40,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user with their staff row (the leave date is checked on every request).
+    "brokercrm.org.backends.UserBackend",
 ]
 
 # Lockout after repeated failures (django-axes), per username and address.
@@ -55,3 +56,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("BROKERCRM_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+
+# API tokens end after this many days unless `brokercrm api-token U --days N` or the page says otherwise.
+BROKERCRM_API_TOKEN_DAYS = env_int("BROKERCRM_API_TOKEN_DAYS", 90)
+# Roles that must enrol in TOTP two-factor login before they may use any page, e.g. "admin,head_office".
+BROKERCRM_REQUIRE_2FA_ROLES = frozenset(r.strip() for r in env_str("BROKERCRM_REQUIRE_2FA_ROLES", "").split(",") if r.strip())
+# The issuer an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env_str("BROKERCRM_2FA_ISSUER", "brokercrm")

@@ -25,6 +25,7 @@ class AuditEntry(models.Model):
         IMPORT = "import", _("Import")
         APPROVE = "approve", _("Approve")
         REJECT = "reject", _("Reject")
+        LOGIN_REFUSED = "login_refused", _("Login refused")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

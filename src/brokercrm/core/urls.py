@@ -5,7 +5,6 @@ from brokercrm.core import views
 
 urlpatterns = [
     path("", views.home_page, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log_page, name="audit_log"),
     path("healthz", views.health, name="health"),

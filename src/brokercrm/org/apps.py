@@ -9,7 +9,7 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, once the app registry is ready (Django's rule for AppConfig.ready).
-        from brokercrm.org import menus  # noqa: F401  (registers the menu entries)
+        from brokercrm.org import checks, menus  # noqa: F401  (register the system checks and the menu entries)
         from brokercrm.org.roles import APPROVAL_ESCALATION, PLATFORM_ADMINS, WORKFLOW_USERS, Role
         from brokercrm.org.scope import scope_for
         from brokercrm.platform.facade import PlatformAccess, platform_access_configure

@@ -137,13 +137,25 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the other systems (portal, call centre, OA); only its hash is stored."""
+    """A bearer token for the other systems (portal, call centre, OA); only its hash is stored, it ends at its expiry."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
+        ordering = ["-created_at", "-id"]
         verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}".strip()
+
+    def status_at(self, now: dt.datetime) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"

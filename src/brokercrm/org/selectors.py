@@ -6,7 +6,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from brokercrm.core.errors import DomainError
-from brokercrm.org.models import Branch, StaffCategory, Staff, Team, User
+from brokercrm.core.permissions import has_role
+from brokercrm.org.models import ApiToken, Branch, StaffCategory, Staff, Team, User
+from brokercrm.org.roles import USER_ADMINS
 from brokercrm.org.scope import scope_for
 
 
@@ -123,3 +125,13 @@ def staff_rows() -> list[tuple]:
     """Every staff member as (staff_no, name, category code, branch code, hire_date, leave_date), for the warehouse."""
     return [(s.staff_no, s.name, s.category.code, s.branch.code, s.hire_date, s.leave_date)
             for s in Staff.objects.select_related("category", "branch")]
+
+
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
+    """A user's own API tokens; an admin sees everyone's."""
+    qs = ApiToken.objects.select_related("user")
+    return qs if has_role(user, USER_ADMINS) else qs.filter(user=user)
+
+
+def api_token_get(*, user: User, token_id: int) -> ApiToken:
+    return get_object_or_404(api_token_list(user=user), pk=token_id)

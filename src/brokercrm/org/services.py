@@ -1,7 +1,5 @@
 """Writes of the organisation: each in a transaction, each audited."""
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
@@ -11,9 +9,10 @@ from django.db import transaction
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.csvfiles import parse_date, read_rows
 from brokercrm.core.errors import DomainError, InputRejected, Problem
-from brokercrm.core.permissions import require_role, role_required
+from brokercrm.core.permissions import role_required
 from brokercrm.core.jobgraph import refresh_request
-from brokercrm.org.models import ApiToken, Branch, Staff, StaffCategory, StaffLevel, Team, User
+from brokercrm.org.access import staff_access_sync
+from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel, Team, User
 from brokercrm.org.roles import ORG_EDITORS, STAFF_BOUND, USER_ADMINS, Role
 
 STAFF_COLUMNS = ["staff_no", "name", "category", "level", "branch_code", "team", "hire_date", "leave_date"]
@@ -78,6 +77,7 @@ def staff_create(*, actor, staff_no: str, name: str, category: StaffCategory, br
     _check_staff(staff)
     staff.save()
     audit_record(actor=actor, action="create", instance=staff, changes=diff({}, snapshot(staff)))
+    staff_access_sync(staff=staff, actor=actor)
     return staff
 
 
@@ -99,6 +99,7 @@ def staff_update(*, actor, staff: Staff, **fields) -> Staff:
     if changes:
         staff.save()
         audit_record(actor=actor, action="update", instance=staff, changes=changes)
+        staff_access_sync(staff=staff, actor=actor)
     return staff
 
 
@@ -183,6 +184,7 @@ def staff_import(*, actor, data: bytes, file_name: str, wait: bool = False) -> S
             if changes:
                 staff.save()
                 audit_record(actor=actor, action="update", instance=staff, changes=changes, note=file_name)
+                staff_access_sync(staff=staff, actor=actor)
                 updated += 1
             else:
                 unchanged += 1
@@ -230,12 +232,3 @@ def user_create(*, actor=None, username: str, role: str, staff_no: str | None = 
     user.save()
     audit_record(actor=actor, action="create", instance=user, changes=diff({}, snapshot(user, ["username", "role", "staff_id", "branch_id"])))
     return user
-
-
-def api_token_create(*, user: User, actor=None) -> str:
-    """A new bearer token; only its SHA-256 is stored, so it is shown once."""
-    require_role(actor, USER_ADMINS)
-    key = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, key_hash=hashlib.sha256(key.encode()).hexdigest(), prefix=key[:8])
-    audit_record(actor=actor, action="create", object_type="org.apitoken", object_id=key[:8], changes={"user": [None, user.username]})
-    return key

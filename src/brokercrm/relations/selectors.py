@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from brokercrm.core.intervals import in_force_q, overlapping_q
 from brokercrm.customers.facade import CustomerStatus, customer_scope_q
-from brokercrm.org.facade import Staff, scope_for
+from brokercrm.org.facade import Staff, scope_for, staff_list
 from brokercrm.relations.models import Relation, RelationType
 
 
@@ -87,3 +87,25 @@ def development_relation_rows() -> list[tuple]:
     """Every development relation (开发关系) as (customer_no, staff_no, start_date, end_date), for the warehouse."""
     return list(Relation.objects.filter(relation_type=RelationType.DEVELOPMENT).values_list(
         "customer__customer_no", "staff__staff_no", "start_date", "end_date"))
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A departed staff member and the open relations someone must take over (交接清单)."""
+
+    staff: Staff
+    relations: tuple[Relation, ...]
+
+
+def handover_list(*, user, on: dt.date) -> list[Handover]:
+    """Staff in the user's scope whose leave date is on or before `on` and who still hold open relations (customers in
+    scope), by staff no.; each relation stays theirs until a (bulk) transfer moves it."""
+    departed = staff_list(user=user).filter(leave_date__lte=on).values("id")
+    relations = (relation_list(user=user).filter(staff_id__in=departed, end_date__isnull=True)
+                 .order_by("staff__staff_no", "customer__customer_no", "relation_type"))
+    by_staff: dict[int, list[Relation]] = {}
+    staff_of: dict[int, Staff] = {}
+    for relation in relations:
+        by_staff.setdefault(relation.staff_id, []).append(relation)
+        staff_of[relation.staff_id] = relation.staff
+    return [Handover(staff_of[staff_id], tuple(rows)) for staff_id, rows in by_staff.items()]

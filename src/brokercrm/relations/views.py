@@ -3,11 +3,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from brokercrm.core.errors import DomainError
-from brokercrm.core.permissions import has_role
+from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers.facade import customer_get, customer_get_to_win, scope_date
 from brokercrm.org.facade import BULK_TRANSFER_APPLICANTS, RELATION_APPLICANTS, staff_get
 from brokercrm.relations import applications, selectors
@@ -126,6 +127,13 @@ def bulk_transfer_page(request):
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     return render(request, "relations/bulk_transfer.html", {"form": form, "preview": preview})
+
+
+def handover_page(request):
+    """Departed staff of the user's branch (or scope) with the open relations still in their name, each with a link
+    to the bulk transfer that hands them over."""
+    require_role(request.user, BULK_TRANSFER_APPLICANTS)
+    return render(request, "relations/handover.html", {"handovers": selectors.handover_list(user=request.user, on=timezone.localdate())})
 
 
 def customer_relations_page(request, customer_no: str):

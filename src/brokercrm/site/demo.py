@@ -3,10 +3,11 @@ import datetime as dt
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from brokercrm.customers.facade import customer_unheld
-from brokercrm.org.facade import STAFF_BOUND, Role, Staff, User, user_create
+from brokercrm.org.facade import STAFF_BOUND, Role, Staff, User, staff_leave, user_create
 from brokercrm.platform.facade import process_instances_exist
 from brokercrm.relations.facade import relation_add_apply
 
@@ -56,6 +57,9 @@ def ensure_demo_activity(*, period: str) -> list[str]:
             relation_add_apply(actor=broker, customer=customer, staff=broker.staff, relation_type="service", start_date=start,
                                reason="客户主动要求由本人提供服务")
             done.append(f"pending application: broker serves {customer.customer_no} (waiting for branchmgr)")
+    departed = _demo_departure(broker)
+    if departed:
+        done.append(departed)
     for command in (("evaluation", "run", "--scheme", "all", "--period", period), ("payroll", "run", "--period", period)):
         try:
             call_command(*command)
@@ -63,3 +67,18 @@ def ensure_demo_activity(*, period: str) -> list[str]:
         except (CommandError, SystemExit) as exc:  # e.g. the month's payroll was already approved in an earlier demo
             done.append(f"{' '.join(command)}: kept as it is ({exc})")
     return done
+
+
+def _demo_departure(broker: User | None) -> str:
+    """One broker of the demo broker's branch without a login leaves today, keeping his open relations, so that the
+    branch manager's hand-over list has someone to hand over (idempotent: once a colleague has left, nothing more)."""
+    if broker is None or Staff.objects.filter(branch_id=broker.staff.branch_id, leave_date__isnull=False, user__isnull=True).exists():
+        return ""
+    leaving = (Staff.objects.filter(branch_id=broker.staff.branch_id, category__code="account_manager", user__isnull=True,
+                                    leave_date__isnull=True)
+               .annotate(open=Count("relations", filter=Q(relations__end_date__isnull=True))).filter(open__gt=0)
+               .order_by("open", "staff_no").first())
+    if leaving is None:
+        return ""
+    staff_leave(actor=None, staff=leaving, leave_date=timezone.localdate())
+    return f"departure: {leaving} left today with {leaving.open} open relation(s) (branchmgr's hand-over list)"

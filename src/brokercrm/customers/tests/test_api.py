@@ -94,7 +94,7 @@ def test_endpoints_are_in_the_openapi_document(client, book):
 
 def test_bearer_token_reads_within_the_tokens_user_scope(client, book):
     """Another system calling with the broker's token sees the broker's scope."""
-    from brokercrm.org.services import api_token_create
+    from brokercrm.org.access import api_token_create
 
     token = api_token_create(user=book["users"]["broker"])
     body = client.get("/api/customers", {"q": "5678"}, HTTP_AUTHORIZATION=f"Bearer {token}").json()

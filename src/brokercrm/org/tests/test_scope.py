@@ -3,7 +3,7 @@ import pytest
 from django.test import Client
 
 from brokercrm.org import selectors
-from brokercrm.org.services import api_token_create
+from brokercrm.org.access import api_token_create
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.models import AuditEntry
-from brokercrm.org import services
+from brokercrm.org import access, services
 from brokercrm.org.models import Staff, Team, User
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_api_token_is_stored_only_as_a_hash(org_world):
     """The token is returned once; the database keeps only its SHA-256."""
     user = org_world["users"]["broker"]
 
-    token = services.api_token_create(user=user)
+    token = access.api_token_create(user=user)
 
     stored = user.api_tokens.get()
     assert stored.key_hash != token and len(stored.key_hash) == 64

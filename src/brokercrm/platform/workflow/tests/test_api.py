@@ -2,7 +2,7 @@
 import pytest
 from django.test import Client
 
-from brokercrm.org.services import api_token_create
+from brokercrm.org.access import api_token_create
 from brokercrm.platform.workflow import selectors, services
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,44 @@
+"""Access checks of every page request: employment ended, two-factor enrolment required."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+
+from brokercrm.org.access import ACCESS_ENDED_MESSAGE, access_ended, user_access_end
+
+# What a user who must still enrol in two-factor login may reach: the enrolment page, logging out, static files.
+_ENROLMENT_PATHS = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/i18n/")
+
+
+class EmploymentMiddleware:
+    """On the staff member's leave date an open session ends: the user is deactivated (audited) and logged out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and access_ended(user):
+            user_access_end(user=user, surface="session")
+            logout(request)
+            messages.error(request, ACCESS_ENDED_MESSAGE)
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Users of the roles in BROKERCRM_REQUIRE_2FA_ROLES use no page before their session is verified by a TOTP code.
+
+    Bearer-token requests carry no session user here and are not affected."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (user.is_authenticated and user.role in settings.BROKERCRM_REQUIRE_2FA_ROLES and not user.is_verified()
+                and not request.path.startswith(_ENROLMENT_PATHS)):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Two-factor login required."}, status=403)
+            return redirect("two_factor")
+        return self.get_response(request)
