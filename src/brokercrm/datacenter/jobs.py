@@ -99,6 +99,7 @@ def run_graph(load: Load, *, start: str | None = None) -> None:
             except InputRejected as exc:
                 refused = exc
             pending = pending_steps(load.con, marked)
+            pending_publish(pending)
             load.resumed = sorted(set(pending) - set(load.dates))
             if not load.dates and not load.resumed:
                 break
