@@ -1,5 +1,5 @@
 """Data center: where the warehouse lives and how bad rows are handled."""
-from config.settings.environment import data_dir, env_str
+from config.settings.environment import data_dir, env_int, env_str
 
 WAREHOUSE_PATH = data_dir() / "warehouse" / "warehouse.duckdb"
 # Published marts the web process reads: a snapshot swapped in atomically after each load.
@@ -11,3 +11,9 @@ EFFECTIVE_CUSTOMER_ASSETS = env_str("BROKERCRM_EFFECTIVE_CUSTOMER_ASSETS", "1000
 # that runs them from the CRM copy on when staff or relations change (core.jobgraph.refresh_request).
 BROKERCRM_JOB_GRAPH = "brokercrm.site.jobgraph.LOAD_GRAPH"
 BROKERCRM_REFRESH_TASK = "brokercrm.datacenter.tasks.refresh_task"
+# A running job whose heartbeat is older than this, while no load holds the lock, lost its process: it is
+# marked expired, and the scheduler has the worker rerun its load once.
+BROKERCRM_JOB_LEASE_SECONDS = env_int("BROKERCRM_JOB_LEASE_SECONDS", 600)
+# Test hook, empty in production: the load ends its own process (exit 137, as SIGKILL) right after the step
+# (or ingested day, YYYY-MM-DD) of this name is committed and recorded; the kill tests use it.
+BROKERCRM_TEST_KILL_AFTER_STEP = env_str("BROKERCRM_TEST_KILL_AFTER_STEP")

@@ -22,7 +22,8 @@ class Load:
 
     con: Any  # the warehouse, open for writing in this (the writer) process
     trigger: str = "cli"
-    dates: list[dt.date] = field(default_factory=list)  # the business dates this run loaded
+    dates: list[dt.date] = field(default_factory=list)  # the business dates the steps work on: loaded now or resumed
+    resumed: list[dt.date] = field(default_factory=list)  # loaded by an interrupted run, whose undone steps this run does
     request: dict = field(default_factory=dict)  # what ingest was asked to load: source, dates, from, to
     progress: Callable[[int, int, str], None] | None = None
     should_stop: Callable[[], bool] | None = None

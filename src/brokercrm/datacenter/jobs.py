@@ -6,9 +6,10 @@ and refresh requests.
 """
 import datetime as dt
 import logging
+import os
 import traceback
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterator
@@ -21,12 +22,15 @@ from brokercrm.core.jobgraph import Load, downstream, load_graph
 from brokercrm.datacenter import calendar, warehouse
 from brokercrm.datacenter.calendar import CalendarYearUnknown
 from brokercrm.datacenter.checks.day import day_folders
+from brokercrm.datacenter.leases import job_runs_expire
+from brokercrm.datacenter.loadlock import load_lock
 from brokercrm.datacenter.models import JobRun, QuarantinedRow, SourceConfiguration
 from brokercrm.datacenter.pipelines.crm import RelationRow, StaffRow, ingest_crm
 from brokercrm.datacenter.pipelines.dm import build_marts
 from brokercrm.datacenter.pipelines.dw import build_dw
 from brokercrm.datacenter.pipelines.ods import DayPipeline, ensure_ods_schema
 from brokercrm.datacenter.pipelines.publish import publish_marts
+from brokercrm.datacenter.resume import ensure_step_done, pending_publish, pending_steps, step_mark_done
 from brokercrm.datacenter.sources.config import default_source_config, load_source_config
 
 log = logging.getLogger("brokercrm.datacenter")
@@ -36,8 +40,9 @@ CHECKPOINT_THRESHOLD = "4GB"
 @contextmanager
 def recorded(job: str, *, business_date: dt.date | None = None, trigger: str = "cli", parameters: dict | None = None) -> Iterator[JobRun]:
     """Record one step: running → succeeded / refused (bad input, or the year's closures unknown) / failed."""
+    now = timezone.now()
     run = JobRun.objects.create(job=job, business_date=business_date, trigger=trigger, parameters=parameters or {},
-                                status=JobRun.Status.RUNNING, started_at=timezone.now())
+                                status=JobRun.Status.RUNNING, started_at=now, heartbeat_at=now)
     try:
         yield run
     except CalendarYearUnknown as exc:
@@ -63,6 +68,7 @@ def recorded(job: str, *, business_date: dt.date | None = None, trigger: str = "
 class EtlOutcome:
     loaded: list[dt.date]
     cancelled: bool
+    resumed: list[dt.date] = field(default_factory=list)  # loaded by an interrupted run; their undone steps done now
 
 
 def active_source_config():
@@ -74,45 +80,84 @@ def active_source_config():
 def run_graph(load: Load, *, start: str | None = None) -> None:
     """Run the graph's steps in order (from `start` and what needs it, when given), each recorded unless it records itself.
 
-    A refused day stops ingest; the days loaded before it still go through every later step, then the refusal is raised.
+    After ingest, the dates an earlier, interrupted load left with undone steps join the dates just loaded, and
+    the graph runs from the first step any of them has not done (`load.resumed` names those dates). A refused
+    day stops ingest; the days loaded before it still go through every later step, then the refusal is raised.
     """
     graph = load_graph()
     steps = downstream(graph, start) if start else graph
+    marked = [s.name for s in graph if s.recorded]
+    parameters = {"source": str(load.request["source"])} if load.request.get("source") else {"refresh": True}
+    ensure_step_done(load.con, marked)  # before ingest: only days loaded before the table existed count as complete
     load.total += sum(1 for s in steps if s.recorded)
     refused = None
+    first = 0
     for step in steps:
         if not step.recorded:
             try:
                 step.run(load)
             except InputRejected as exc:
                 refused = exc
-            if not load.dates:
+            pending = pending_steps(load.con, marked)
+            pending_publish(pending)
+            load.resumed = sorted(set(pending) - set(load.dates))
+            if not load.dates and not load.resumed:
                 break
+            first = 0 if load.dates else min(marked.index(s) for undone in pending.values() for s in undone)
+            load.dates = sorted({*load.dates, *load.resumed})
+            load.total -= first
             continue
-        with recorded(step.name, trigger=load.trigger) as run:
+        if marked.index(step.name) < first:
+            continue
+        with recorded(step.name, trigger=load.trigger, parameters=parameters) as run:
             run.rows_written = step.run(load) or {}
+        step_mark_done(load.con, step=step.name, dates=load.dates)
+        pending_publish(pending_steps(load.con, marked))
         load.advance(step.name)
+        _test_kill_point(step.name)
     if refused is not None:
         raise refused
 
 
+def _test_kill_point(label: str) -> None:
+    """The kill tests' hook (settings.BROKERCRM_TEST_KILL_AFTER_STEP, empty in production): die here as SIGKILL would."""
+    if settings.BROKERCRM_TEST_KILL_AFTER_STEP == label:
+        os._exit(137)
+
+
 def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
             trigger: str = "cli", progress: Progress | None = None, should_stop: Callable[[], bool] | None = None) -> EtlOutcome:
-    """Load every complete day not yet loaded (or the named ones), in date order, and run the rest of the graph on them."""
+    """Load every complete day not yet loaded (or the named ones), in date order, and run the rest of the graph on them
+    and on the days an interrupted load left unfinished. LoadRunning, with nothing touched, while another load runs."""
     source = Path(source)
     if not source.is_dir():
         raise DomainError(f"{source}: no such delivery directory", field="source")
-    con = warehouse.connect()
-    # Each day commits (durable in the WAL); checkpointing the file once at the end instead of every
-    # few days saves about half a second per day on a year of deliveries.
-    con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
-    load = Load(con=con, trigger=trigger, progress=progress, should_stop=should_stop,
-                request={"source": source, "dates": dates, "from": date_from, "to": date_to})
-    try:
-        run_graph(load)
-    finally:
-        con.close()
-    return EtlOutcome(loaded=load.dates, cancelled=load.cancelled)
+    with load_lock():
+        job_runs_expire(holding_lock=True)
+        con = warehouse.connect()
+        # Each day commits (durable in the WAL); checkpointing the file once at the end instead of every
+        # few days saves about half a second per day on a year of deliveries.
+        con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+        load = Load(con=con, trigger=trigger, progress=progress, should_stop=should_stop,
+                    request={"source": source, "dates": dates, "from": date_from, "to": date_to})
+        try:
+            run_graph(load)
+        finally:
+            con.close()
+    return EtlOutcome(loaded=[d for d in load.dates if d not in load.resumed], resumed=load.resumed, cancelled=load.cancelled)
+
+
+def etl_outcome_text(outcome: EtlOutcome) -> str:
+    """What a load did, in one line (the CLI's answer and the worker's log)."""
+    parts = []
+    if outcome.loaded:
+        parts.append(f"loaded {len(outcome.loaded)} day(s): {outcome.loaded[0]} … {outcome.loaded[-1]}")
+    if outcome.resumed:
+        parts.append(f"completed the steps an interrupted load left undone on {len(outcome.resumed)} day(s): "
+                     f"{outcome.resumed[0]} … {outcome.resumed[-1]}")
+    if not parts:
+        return "nothing to load: every complete day is already loaded"
+    return "; ".join(parts) + ("; marts published" if not outcome.cancelled else " (cancelled)")
 
 
 def ingest(load: Load) -> None:
@@ -144,6 +189,7 @@ def ingest(load: Load) -> None:
             _ingest_day(pipeline, i, folder, cal, source=source, trigger=load.trigger)
             load.dates.append(folder.business_date)
             load.advance(str(folder.business_date))
+            _test_kill_point(str(folder.business_date))
     finally:
         pipeline.close()
         if load.dates:
@@ -206,15 +252,20 @@ def publish_step(load: Load) -> dict:
 
 
 def refresh(*, trigger: str = "cli") -> bool:
-    """Staff or relations changed: run the graph from the CRM copy on, when anything is loaded. True when it ran."""
+    """Staff or relations changed: run the graph from the CRM copy on, when anything is loaded. True when it ran.
+
+    While a load runs, the refresh waits for it to finish (the load may have copied the CRM before the change).
+    """
     if not Path(settings.WAREHOUSE_PATH).exists():
         return False
-    con = warehouse.connect()
-    try:
-        has_days = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ods' AND table_name = 'loaded_days'").fetchone()[0]
-        if not has_days or not con.execute("SELECT count(*) FROM ods.loaded_days").fetchone()[0]:
-            return False
-        run_graph(Load(con=con, trigger=trigger), start="crm")
-        return True
-    finally:
-        con.close()
+    with load_lock(wait=True, on_wait=lambda holder: log.info("the refresh waits for the load running %s", holder)):
+        job_runs_expire(holding_lock=True)
+        con = warehouse.connect()
+        try:
+            has_days = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ods' AND table_name = 'loaded_days'").fetchone()[0]
+            if not has_days or not con.execute("SELECT count(*) FROM ods.loaded_days").fetchone()[0]:
+                return False
+            run_graph(Load(con=con, trigger=trigger), start="crm")
+            return True
+        finally:
+            con.close()

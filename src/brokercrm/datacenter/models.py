@@ -14,6 +14,7 @@ class JobRun(models.Model):
         REFUSED = "refused", _("Refused (bad input)")
         CALENDAR = "calendar", _("Refused (closures of the year not imported)")
         CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired (its process stopped)")
 
     job = models.CharField(_("job"), max_length=40, db_index=True)
     business_date = models.DateField(_("business date"), null=True, blank=True, db_index=True)
@@ -23,6 +24,8 @@ class JobRun(models.Model):
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Renewed while the run works (at each progress update); older than the lease with no load running = expired.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     rows_read = models.JSONField(default=dict, blank=True)

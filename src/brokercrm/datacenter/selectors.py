@@ -7,6 +7,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from brokercrm.datacenter import calendar
+from brokercrm.datacenter.loadlock import LockHolder, load_lock_holder
+from brokercrm.datacenter.resume import pending_read
 from brokercrm.datacenter.models import JobRun, JobSchedule, QuarantinedRow, SourceConfiguration
 
 
@@ -34,6 +36,18 @@ def schedule_list() -> QuerySet[JobSchedule]:
 
 def source_configuration_list() -> QuerySet[SourceConfiguration]:
     return SourceConfiguration.objects.all()
+
+
+@dataclass(frozen=True)
+class LoadState:
+    """For the console: who holds the load lock now (None: no load runs), and each date's steps still undone."""
+
+    holder: LockHolder | None
+    pending: dict[dt.date, list[str]]
+
+
+def load_state() -> LoadState:
+    return LoadState(holder=load_lock_holder(), pending=pending_read())
 
 
 def loaded_days_summary() -> dict:

@@ -19,7 +19,9 @@ from brokercrm.datacenter import calendar
 from brokercrm.datacenter.models import CalendarYear, JobRun, JobSchedule, MarketClosure, SourceConfiguration
 from brokercrm.datacenter.selectors import latest_loaded_date
 from brokercrm.datacenter.sources.config import load_source_config
-from brokercrm.datacenter.tasks import etl_task
+from brokercrm.datacenter.leases import job_runs_expire
+from brokercrm.datacenter.loadlock import load_lock_holder
+from brokercrm.datacenter.tasks import etl_task, refresh_task
 from brokercrm.org.facade import CALENDAR_EDITORS
 
 CLOSURE_COLUMNS = ["date", "reason"]
@@ -37,6 +39,24 @@ def etl_enqueue(*, actor, source: str, dates: list[dt.date] | None = None, date_
     audit_record(actor=actor, action="create", instance=run, changes={"parameters": [None, params]})
     transaction.on_commit(lambda: etl_task.enqueue(run.pk))
     return run
+
+
+@transaction.atomic
+def job_runs_expire_and_retry(*, now: dt.datetime | None = None) -> list[JobRun]:
+    """Expire the stale running runs and queue their load again for the worker, once: one run per delivery directory,
+    one refresh for an interrupted refresh. Returns the queued runs."""
+    expired = job_runs_expire(now=now)
+    queued = []
+    for source in sorted({r.parameters["source"] for r in expired if r.parameters.get("source")}):
+        if Path(source).is_dir():
+            queued.append(etl_enqueue(actor=None, source=source, trigger="retry"))
+            for run in expired:
+                if run.parameters.get("source") == source:
+                    run.error += f" Rerun queued: run {queued[-1].pk}."
+                    run.save(update_fields=["error"])
+    if any(r.parameters.get("refresh") for r in expired):
+        transaction.on_commit(lambda: refresh_task.enqueue(trigger="retry"))
+    return queued
 
 
 def job_run_cancel(*, actor, run: JobRun) -> JobRun:
@@ -68,11 +88,15 @@ def schedules_fire_due(*, now: dt.datetime | None = None) -> list[JobRun]:
     """Queue the runs of every enabled schedule whose cron time has come since it last fired.
 
     A load is not queued on a day the calendar knows to be closed (a holiday on a weekday); in a year
-    whose closures are unknown it is, and its refusal tells the console that the closures are missing."""
+    whose closures are unknown it is, and its refusal tells the console that the closures are missing.
+    While a load runs (the load lock is held), a due load stays due and fires at the next pass after it."""
     now = now or timezone.now()
     fired = []
     cal = calendar.current()
+    loading = load_lock_holder() is not None
     for schedule in JobSchedule.objects.filter(enabled=True):
+        if loading and schedule.job == "etl":
+            continue
         # A schedule that never fired counts from one minute ago: it fires at its next time, not for the past.
         last = schedule.last_fired_at or now - dt.timedelta(minutes=1)
         next_time = croniter(schedule.cron, timezone.localtime(last)).get_next(dt.datetime)

@@ -66,6 +66,7 @@ def console_page(request):
     _require(request)
     last_source = selectors.job_run_list(job="ingest").values_list("parameters", flat=True).first() or {}
     context = {**_runs_context(request), "summary": selectors.loaded_days_summary(), "calendar_warning": _calendar_warning(),
+               "load_state": selectors.load_state(),
                "form": EtlRequestForm(initial={"source": last_source.get("source", "")}),
                "quarantine": selectors.quarantine_list()[:50]}
     return render(request, "datacenter/console.html", context)

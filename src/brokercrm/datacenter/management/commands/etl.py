@@ -17,7 +17,8 @@ def _date(value: str) -> dt.date:
 
 class Command(BrokercrmCommand):
     help = ("Data center jobs: `brokercrm etl run --source DIR [--date D | --from D1 --to D2]` loads every complete day "
-            "not yet loaded (or those named), rebuilds the marts and returns when they are published.")
+            "not yet loaded (or those named), completes the steps an interrupted load left undone, rebuilds the marts and "
+            "returns when they are published; exits 1 while another load is running.")
 
     def add_arguments(self, parser):
         def run_args(sp):
@@ -43,7 +44,4 @@ class Command(BrokercrmCommand):
                                    date_to=opts["date_to"], progress=progress)
         finally:
             bar.close()
-        if outcome.loaded:
-            self.stdout.write(f"loaded {len(outcome.loaded)} day(s): {outcome.loaded[0]} … {outcome.loaded[-1]}; marts published")
-        else:
-            self.stdout.write("nothing to load: every complete day is already loaded")
+        self.stdout.write(jobs.etl_outcome_text(outcome))

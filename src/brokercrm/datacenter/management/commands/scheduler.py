@@ -2,11 +2,12 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from brokercrm.datacenter.services import schedules_fire_due
+from brokercrm.datacenter.services import job_runs_expire_and_retry, schedules_fire_due
 
 
 class Command(BaseCommand):
-    help = "Fire the console's cron schedules: queues their jobs for `brokercrm db_worker` (runs until stopped; --once for one pass)."
+    help = ("Fire the console's cron schedules and expire stale running jobs, queueing their load again: the jobs run in "
+            "`brokercrm db_worker` (runs until stopped; --once for one pass).")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true")
@@ -14,6 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         while True:
+            for run in job_runs_expire_and_retry():
+                self.stdout.write(f"queued {run.job} run {run.pk} ({run.trigger}): an expired load's rerun")
             for run in schedules_fire_due():
                 self.stdout.write(f"queued {run.job} run {run.pk} ({run.trigger})")
             if opts["once"]:
