@@ -11,7 +11,7 @@ from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.customers.tests.factories import CustomerFactory
 from brokercrm.platform.workflow import bpmn, selectors, services
 from brokercrm.platform.workflow.expressions import ExpressionError, FormulaEnvironment, condition_problem, timer_value
-from brokercrm.platform.workflow.models import ProcessDefinition, WorkTask
+from brokercrm.platform.workflow.models import ProcessDefinition, ProcessInstance, WorkTask
 from brokercrm.platform.workflow.tests.test_definitions import ADD, _line, _problems
 
 PWNED = Path("/tmp/brokercrm-test-pwned")
@@ -166,8 +166,7 @@ def test_a_process_started_before_the_checks_cannot_run_its_code_timer(world, no
     finally:
         del services._parsed[definition.checksum]
 
-    instance.refresh_from_db()
-    assert (instance.status, WorkTask.objects.get(pk=task.pk).status) == ("running", "open")
+    assert (ProcessInstance.objects.get(pk=instance.id).status, WorkTask.objects.get(pk=task.pk).status) == ("running", "open")
 
 
 @pytest.mark.django_db
@@ -179,7 +178,7 @@ def test_an_iso_timer_is_evaluated_by_the_engine_and_waits(world):
 
     services.task_decide(actor=world["users"]["branch_manager"], task=task, approved=True)
 
-    instance.refresh_from_db()
+    instance = ProcessInstance.objects.get(pk=instance.id)
     waiting = [t for t in bpmn.restore_workflow(instance.state).get_tasks() if t.task_spec.bpmn_id == "wait"]
     deadline = dt.datetime.fromisoformat(waiting[0].internal_data["event_value"])
     assert instance.status == "running"
