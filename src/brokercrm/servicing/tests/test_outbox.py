@@ -87,7 +87,7 @@ def test_queuing_the_same_key_twice_queues_once_and_opt_out_suppresses(smtp_serv
     opt_out_set(actor=org_world["users"]["admin"], customer=customer, channel="email", opted_out=True)
     first, created = message_enqueue(channel="email", recipient="a@example.com", body_text="x", dedupe_key="k1")
     again, created_again = message_enqueue(channel="email", recipient="a@example.com", body_text="x", dedupe_key="k1")
-    opted = _mail(9, customer=customer)
+    opted = _mail(9, customer_id=customer.pk)
 
     outbox_send(channels=("email",), now=NOON)
 
