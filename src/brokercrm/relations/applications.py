@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from brokercrm.core.errors import DomainError
 from brokercrm.core.intervals import in_force_q
 from brokercrm.core.jobgraph import refresh_request
-from brokercrm.core.permissions import has_role
+from brokercrm.core.permissions import require_role
 from brokercrm.customers.facade import CustomerRef, customer_ref_by_id, customer_refs_by_no
 from brokercrm.org.facade import BULK_TRANSFER_APPLICANTS, RELATION_APPLICANTS, Role, Staff, scope_for
 from brokercrm.platform.facade import ApplicationRef, HandlerContext, process_apply, register_handler, register_process
@@ -32,9 +32,9 @@ def _subject(customer_no: str, relation_type: str, staff_no: str) -> str:
 
 
 def _check_applicant(actor, staff: Staff, roles: frozenset[str] = RELATION_APPLICANTS) -> None:
-    # A form error naming the field (not a 403): the application pages show it next to the staff number.
-    if not has_role(actor, roles):
-        raise DomainError("your role cannot apply for relation changes", field="staff_no")
+    # A role that may not apply is refused like every write it may not make (403); a staff member outside the scope
+    # is a form error naming the field, shown next to the staff number.
+    require_role(actor, roles)
     scope = scope_for(actor)
     if not scope.everything and staff.id not in scope.staff_ids and staff.branch_id not in scope.branch_ids:
         raise DomainError(f"staff member {staff.staff_no} is outside your scope", field="staff_no")
