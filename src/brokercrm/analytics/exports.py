@@ -3,13 +3,13 @@
 The export command (datacenter/management/commands/export.py) lists its subcommands in SUBCOMMANDS;
 the entry to add there is `"segments": SEGMENTS_SUBCOMMAND`.
 """
-import csv
 import re
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
 from brokercrm.analytics.models import BuiltPeriod, Membership
+from brokercrm.core.exports import write_csv
 
 COLUMNS = ["customer_no", "period", "tier", "groups", "rfm_r", "rfm_f", "rfm_m", "cluster"]
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -22,19 +22,11 @@ def export_segments(*, period: str, out: Path) -> int:
     if not BuiltPeriod.objects.filter(period=period).exists():
         built = ", ".join(BuiltPeriod.objects.values_list("period", flat=True)) or "none"
         raise CommandError(f"--period {period}: no segments for that month (months with segments: {built})")
-    out = Path(out)
-    partial = out.with_name(out.name + ".partial")
-    rows = 0
-    with partial.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        query = (Membership.objects.filter(period=period).order_by("customer__customer_no")
-                 .values_list("customer__customer_no", "period", "tier", "groups", "rfm_r", "rfm_f", "rfm_m", "cluster"))
-        for customer_no, month, tier, groups, r, f, m, cluster in query.iterator(chunk_size=20_000):
-            writer.writerow([customer_no, month, tier, groups.strip(";"), r, f, m, cluster])
-            rows += 1
-    partial.replace(out)
-    return rows
+    query = (Membership.objects.filter(period=period).order_by("customer__customer_no")
+             .values_list("customer__customer_no", "period", "tier", "groups", "rfm_r", "rfm_f", "rfm_m", "cluster"))
+    return write_csv(([customer_no, month, tier, groups.strip(";"), r, f, m, cluster]
+                      for customer_no, month, tier, groups, r, f, m, cluster in query.iterator(chunk_size=20_000)),
+                     COLUMNS, Path(out))
 
 
 def _arguments(parser) -> None:

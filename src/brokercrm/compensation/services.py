@@ -94,7 +94,10 @@ def payroll_run_calculate(*, actor, period: str) -> PayrollRun:
 @role_required(PAYROLL_RUNNERS)
 @transaction.atomic
 def payroll_run_submit(*, actor, run: PayrollRun, comment: str = "") -> PayrollRun:
-    """Draft → review: each branch with payslips gets an approval process in the workflow engine (the submitter applies)."""
+    """Draft → review: each branch with payslips gets an approval process in the workflow engine (the submitter applies).
+
+    The staff paid by a branch's payroll are the people it concerns: no one approves a payroll holding their own
+    payslip, so a branch manager's branch goes up the escalation (head office, then admin)."""
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.status != PayrollRun.Status.DRAFT:
         raise DomainError(f"only a draft can be submitted; payroll {run.period} is {run.get_status_display()}", field="status")
@@ -113,7 +116,7 @@ def payroll_run_submit(*, actor, run: PayrollRun, comment: str = "") -> PayrollR
                 "payslips": slips.count(), "net_total": f"{net:.2f}"}
         workflow.process_apply(actor=actor, key=approvals.PROCESS, data=data, business_key=approvals.business_key(run.period, branch.code),
                       summary=f"payroll {run.period} · {branch.code} {branch.name}: {data['payslips']} payslips, net {data['net_total']}",
-                      parties=[], branches=[branch], reason=comment)
+                      parties=list(slips.values_list("staff_id", flat=True)), branches=[branch], reason=comment)
     return run
 
 

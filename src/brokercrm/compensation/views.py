@@ -15,6 +15,7 @@ from brokercrm.compensation.forms import CommentForm, CopyForm, FormulaForm, Pay
 from brokercrm.compensation.models import PayConstant, PayGrade, PayRule
 from brokercrm.compensation.payroll import compute_payroll
 from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.exports import xlsx_response
 from brokercrm.core.permissions import has_role, require_role
 from brokercrm.org.facade import PAYROLL_RUNNERS, Branch, staff_categories, staff_get
 
@@ -97,9 +98,7 @@ def run_action(request, period: str, action: str):
 def run_workbook(request, period: str):
     run = selectors.run_get(user=request.user, period=period)
     data = export_workbook(run, selectors.payslip_list(user=request.user, run=run))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="payroll-{run.period}.xlsx"'
-    return response
+    return xlsx_response(data, filename=f"payroll-{run.period}.xlsx")
 
 
 def _explained(lines):

@@ -3,8 +3,6 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterator
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -97,16 +95,3 @@ def parse_date(value: str | None, *, required: bool, problem: callable) -> dt.da
     except ValueError:
         problem(f"'{value}' is not a date (YYYY-MM-DD)")
         return None
-
-
-def write_rows(path: Path, columns: list[str], rows: Iterator[list[str]]) -> int:
-    """Write a CSV the way the interface reads: UTF-8 without BOM, `\\n`, RFC 4180 quoting."""
-    count = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    return count

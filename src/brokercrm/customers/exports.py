@@ -1,13 +1,9 @@
-"""CSV and Excel files of the customer and prospect lists, masked, streamed in chunks (a list within scope may be large)."""
-import csv
-import io
-from typing import Iterable, Iterator
+"""Rows of the customer and prospect lists for export, masked, read in chunks (a list within scope may be large);
+written by core.exports."""
+from typing import Iterator
 
-from django.utils.translation import gettext as _
-
-from brokercrm.core.errors import DomainError
 from brokercrm.core.masking import mask_id_no, mask_mobile
-from brokercrm.core.money import format_money
+from brokercrm.core.money import to_money
 from brokercrm.customers.selectors import tags_by_customer
 from brokercrm.platform.facade import custom_field_cells
 
@@ -34,15 +30,19 @@ def customer_header(defs) -> list[str]:
     return CUSTOMER_COLUMNS + [d.key for d in defs]
 
 
-def customer_rows(qs, defs) -> Iterator[list[str]]:
+def _money(value):
+    return None if value is None else to_money(value)
+
+
+def customer_rows(qs, defs) -> Iterator[list]:
     for batch in _chunks(qs):
         tags = tags_by_customer(c.pk for c in batch)
         for c in batch:
             figures = getattr(c, "figures", None)
             yield [c.customer_no, c.name, c.branch.code, c.status, c.risk_level, c.open_date.isoformat(),
                    c.close_date.isoformat() if c.close_date else "", mask_id_no(c.id_no), mask_mobile(c.mobile),
-                   figures.period if figures else "", format_money(figures.end_assets) if figures else "",
-                   format_money(figures.avg_daily_assets) if figures else "", ";".join(tags.get(c.pk, []))] \
+                   figures.period if figures else "", _money(figures.end_assets) if figures else None,
+                   _money(figures.avg_daily_assets) if figures else None, ";".join(tags.get(c.pk, []))] \
                 + custom_field_cells(defs, c.custom_fields)
 
 
@@ -50,38 +50,8 @@ def prospect_header(defs) -> list[str]:
     return PROSPECT_COLUMNS + [d.key for d in defs]
 
 
-def prospect_rows(qs, defs) -> Iterator[list[str]]:
+def prospect_rows(qs, defs) -> Iterator[list]:
     for p in qs.iterator(chunk_size=CHUNK):
         yield [str(p.pk), p.name, mask_mobile(p.mobile), mask_id_no(p.id_no), p.branch.code, p.staff.staff_no if p.staff else "",
                p.source, p.status, p.converted_customer.customer_no if p.converted_customer else "",
                p.created_at.strftime("%Y-%m-%d %H:%M")] + custom_field_cells(defs, p.custom_fields)
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_stream(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
-    writer = csv.writer(_Echo(), lineterminator="\n")
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(row)
-
-
-def xlsx_bytes(header: list[str], rows: Iterable[list[str]], *, sheet: str) -> tuple[bytes, int]:
-    """An .xlsx of the rows (text cells, money kept exact as text), written in constant memory."""
-    import xlsxwriter
-
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "constant_memory": True})
-    ws = book.add_worksheet(sheet)
-    bold = book.add_format({"bold": True})
-    ws.write_row(0, 0, header, bold)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        if count > 1_048_575:
-            raise DomainError(_("more rows than an Excel sheet holds; narrow the filter or export CSV"))
-        ws.write_row(count, 0, row)
-    book.close()
-    return out.getvalue(), count

@@ -16,7 +16,7 @@ from brokercrm.customers.selectors import (  # noqa: F401
 )
 from brokercrm.customers.services import customer_lock  # noqa: F401
 from brokercrm.customers.selectors import (  # noqa: F401
-    customer_by_mobile, customer_id_index, customer_ids_by_no, customers_open_after, customers_opened,
+    customer_by_mobile, customer_id_index, customer_ids_by_no, customer_in_scope, customers_open_after, customers_opened,
 )
 from brokercrm.customers.services import customer_figures_refresh, customer_sync  # noqa: F401,E402
 from brokercrm.customers.selectors import customer_contacts_open_on, customer_contacts_with_email  # noqa: F401

@@ -1,12 +1,12 @@
 """Prospect pages (潜在客户): list, create, detail with notes, edit/assign/status, import, duplicates and merge, exports."""
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.exports import csv_response, write_xlsx, xlsx_response
 from brokercrm.core.masking import mask_id_no, mask_mobile
 from brokercrm.customers import exports, prospect_selectors as selectors, prospect_services as services
 from brokercrm.customers.forms import ProspectForm, ProspectImportForm, ProspectNoteForm
@@ -45,14 +45,10 @@ def prospect_export(request, file_format: str):
     if file_format == "csv":
         list_export_record(actor=request.user, object_type="customers.prospect", rows=qs.count(), file_format="csv",
                            query=request.GET.urlencode())
-        response = StreamingHttpResponse(exports.csv_stream(header, exports.prospect_rows(qs, defs)), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="prospects.csv"'
-        return response
-    data, count = exports.xlsx_bytes(header, exports.prospect_rows(qs, defs), sheet="prospects")
+        return csv_response(exports.prospect_rows(qs, defs), header, filename="prospects.csv")
+    data, count = write_xlsx([("prospects", header, exports.prospect_rows(qs, defs))])
     list_export_record(actor=request.user, object_type="customers.prospect", rows=count, file_format="xlsx", query=request.GET.urlencode())
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="prospects.xlsx"'
-    return response
+    return xlsx_response(data, filename="prospects.xlsx")
 
 
 def _form(request, *, prospect=None):

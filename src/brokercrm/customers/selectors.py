@@ -87,6 +87,11 @@ def customer_get_to_win(*, user, customer_no: str) -> CustomerRef:
     return customer_ref(get_object_or_404(Customer.objects.select_related("branch").filter(visible), customer_no=customer_no))
 
 
+def customer_in_scope(*, user, customer_id: int) -> bool:
+    """Whether the customer is in the user's data scope (the system, None, sees everything)."""
+    return user is None or Customer.objects.filter(customer_scope_q(user), pk=customer_id).exists()
+
+
 def customer_unheld(*, branch_id: int) -> CustomerRef | None:
     """The first normal customer of the branch that no one has ever held (the demo's pending application)."""
     customer = (Customer.objects.select_related("branch").filter(branch_id=branch_id, status=Customer.Status.NORMAL, relations__isnull=True)

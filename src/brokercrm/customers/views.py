@@ -4,12 +4,12 @@ import urllib.parse
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.exports import csv_response, write_xlsx, xlsx_response
 from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
 from brokercrm.core.permissions import has_role
 from brokercrm.customers import exports, panels, selectors, services
@@ -55,19 +55,15 @@ def customer_export(request, file_format: str):
         count = qs.count()
         services.list_export_record(actor=request.user, object_type="customers.customer", rows=count, file_format="csv",
                                     query=_query_string(request))
-        response = StreamingHttpResponse(exports.csv_stream(header, exports.customer_rows(qs, defs)), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="customers.csv"'
-        return response
+        return csv_response(exports.customer_rows(qs, defs), header, filename="customers.csv")
     try:
-        data, count = exports.xlsx_bytes(header, exports.customer_rows(qs, defs), sheet="customers")
+        data, count = write_xlsx([("customers", header, exports.customer_rows(qs, defs))])
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(f"{request.path.rsplit('/export', 1)[0]}/?{_query_string(request)}")
     services.list_export_record(actor=request.user, object_type="customers.customer", rows=count, file_format="xlsx",
                                 query=_query_string(request))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="customers.xlsx"'
-    return response
+    return xlsx_response(data, filename="customers.xlsx")
 
 
 @require_POST

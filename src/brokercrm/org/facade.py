@@ -18,6 +18,7 @@ from brokercrm.org.roles import (  # noqa: F401
     SEGMENT_READERS, SERVICE_CONFIGURERS, SERVICE_OVERSEERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS,
     TIER_PIN_EDITORS,
 )
+from brokercrm.org.roles import BRANCH_TASK_OVERRIDERS, TASK_OVERRIDERS  # noqa: F401
 from brokercrm.org.selectors import StaffCategoryRef, category_level_ids, staff_categories  # noqa: F401
 from brokercrm.org.roles import CALENDAR_EDITORS  # noqa: F401
 from brokercrm.org.selectors import staff_rows  # noqa: F401

@@ -49,6 +49,10 @@ TIER_PIN_EDITORS = SEGMENT_EDITORS | {Role.BRANCH_MANAGER}
 # Differentiated service (servicing): who works tasks and alerts, assigns, spot-checks, configures.
 SERVICE_WORKERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER, Role.SERVICE_AGENT})
 TASK_ASSIGNERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER})
+# Who completes a task assigned to someone else: the assignee's manager — company-wide, or the branch manager of the
+# assignee's branch (checked with the branch in the service); a colleague or team leader never does.
+TASK_OVERRIDERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+BRANCH_TASK_OVERRIDERS = frozenset({Role.BRANCH_MANAGER})
 SPOT_CHECKERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.COMPLIANCE})
 SERVICE_CONFIGURERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 SERVICE_OVERSEERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.COMPLIANCE})

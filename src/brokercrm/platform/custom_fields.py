@@ -241,6 +241,16 @@ def _text_lookup(path: str, op: str, value: Any, *, numeric: bool = False):
     return lookup_class(target, value)
 
 
-def export_cells(defs: list[CustomField], values: dict[str, Any] | None) -> list[str]:
+def export_cells(defs: list[CustomField], values: dict[str, Any] | None) -> list[str | int | Decimal | None]:
+    """The cells of an export row: numbers and decimals as numbers, the rest as shown."""
     values = values or {}
-    return [display_value(d, values.get(d.key)) for d in defs]
+    cells = []
+    for d in defs:
+        value = values.get(d.key)
+        if value is not None and d.field_type == FieldType.NUMBER:
+            cells.append(int(value))
+        elif value is not None and d.field_type == FieldType.DECIMAL:
+            cells.append(Decimal(value))
+        else:
+            cells.append(display_value(d, value))
+    return cells

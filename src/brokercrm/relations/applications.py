@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from brokercrm.core.errors import DomainError
 from brokercrm.core.intervals import in_force_q
 from brokercrm.core.jobgraph import refresh_request
-from brokercrm.core.permissions import has_role
-from brokercrm.customers.facade import CustomerRef, customer_ref_by_id, customer_refs_by_no
+from brokercrm.core.permissions import require_role
+from brokercrm.customers.facade import CustomerRef, customer_in_scope, customer_ref_by_id, customer_refs_by_no
 from brokercrm.org.facade import BULK_TRANSFER_APPLICANTS, RELATION_APPLICANTS, Role, Staff, scope_for
 from brokercrm.platform.facade import ApplicationRef, HandlerContext, process_apply, register_handler, register_process
 from brokercrm.relations import selectors, services
@@ -32,9 +32,9 @@ def _subject(customer_no: str, relation_type: str, staff_no: str) -> str:
 
 
 def _check_applicant(actor, staff: Staff, roles: frozenset[str] = RELATION_APPLICANTS) -> None:
-    # A form error naming the field (not a 403): the application pages show it next to the staff number.
-    if not has_role(actor, roles):
-        raise DomainError("your role cannot apply for relation changes", field="staff_no")
+    # A role that may not apply is refused like every write it may not make (403); a staff member outside the scope
+    # is a form error naming the field, shown next to the staff number.
+    require_role(actor, roles)
     scope = scope_for(actor)
     if not scope.everything and staff.id not in scope.staff_ids and staff.branch_id not in scope.branch_ids:
         raise DomainError(f"staff member {staff.staff_no} is outside your scope", field="staff_no")
@@ -51,11 +51,18 @@ def relation_add_apply(*, actor, customer: CustomerRef, staff: Staff, relation_t
     _check_applicant(actor, staff)
     if relation_type not in RelationType.values:
         raise DomainError(f"unknown relation type '{relation_type}'", field="relation_type")
-    if start_date < customer.open_date:
-        raise DomainError(f"start date is before the account opened ({customer.open_date})", field="start_date")
     _check_employed(staff, start_date, "staff_no")
     candidate = Relation(customer_id=customer.id, staff=staff, relation_type=relation_type, start_date=start_date)
-    services._check_development_overlap(customer, candidate)
+    try:
+        if start_date < customer.open_date:
+            raise DomainError(f"start date is before the account opened ({customer.open_date})", field="start_date")
+        services._check_development_overlap(customer, candidate)
+    except DomainError:
+        # A customer of the branch outside the applicant's scope may be applied for (to win it), but the refusal must
+        # not tell who holds it nor when it opened: no oracle.
+        if not customer_in_scope(user=actor, customer_id=customer.id):
+            raise DomainError(str(_("this customer cannot be applied for")), field="customer_no") from None
+        raise
     if relation_type == RelationType.SERVICE and Relation.objects.filter(
             in_force_q(start_date), customer_id=customer.id, staff=staff, relation_type=relation_type).exists():
         raise DomainError(f"{staff.staff_no} already serves customer {customer.customer_no} on {start_date}", field="start_date")

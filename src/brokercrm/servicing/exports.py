@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from brokercrm.core.csvfiles import write_rows
+from brokercrm.core.exports import write_csv
 from brokercrm.datacenter.facade import register_export
 from brokercrm.servicing.models import Alert
 
@@ -21,7 +21,7 @@ def export_alerts(*, date_from: dt.date, date_to: dt.date, out: Path) -> int:
     rows = (Alert.objects.filter(biz_date__gte=date_from, biz_date__lte=date_to)
             .order_by("biz_date", "customer__customer_no", "rule")
             .values_list("customer__customer_no", "rule", "biz_date", "staff__staff_no", "status"))
-    return write_rows(Path(out), ALERT_COLUMNS, ([c, r, d.isoformat(), s or "", st] for c, r, d, s, st in rows.iterator(chunk_size=5000)))
+    return write_csv((list(row) for row in rows.iterator(chunk_size=5000)), ALERT_COLUMNS, Path(out))
 
 
 def _date(text: str) -> dt.date:

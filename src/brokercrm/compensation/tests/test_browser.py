@@ -30,8 +30,9 @@ def month(org_world, snapshot_dir):
     return org_world
 
 
-def test_head_office_runs_the_month_a_branch_manager_approves_and_the_broker_follows_a_line_to_its_trades(month, page):
-    """HO runs and submits March; the branch manager approves 0001; once locked, the broker's commission line leads to the trades."""
+def test_head_office_runs_the_month_admin_approves_and_the_broker_follows_a_line_to_its_trades(month, page):
+    """HO runs and submits March; the branch manager, paid in 0001, may not approve it: admin approves 0001 on the page;
+    once locked, the broker's commission line leads to the trades."""
     login(page, "ho")
     page.goto("/compensation/")
     page.fill("[data-testid=run-month] input[name=period]", MONTH)
@@ -47,8 +48,13 @@ def test_head_office_runs_the_month_a_branch_manager_approves_and_the_broker_fol
     page.goto(f"/compensation/runs/{MONTH}/")
     assert "S0005" not in page.locator("[data-testid=payslips]").inner_text()
     assert page.locator("[data-testid=approve-0002]").count() == 0
+    assert page.locator("[data-testid=approve-0001]").count() == 0
+    page.context.clear_cookies()
+
+    login(page, "admin")
+    page.goto(f"/compensation/runs/{MONTH}/")
     page.click("[data-testid=approve-0001]")
-    page.wait_for_selector("[data-testid=approvals] >> text=bm")
+    page.wait_for_selector("[data-testid=approvals] >> text=admin")
     page.context.clear_cookies()
 
     run = PayrollRun.objects.get(period=MONTH)

@@ -83,7 +83,7 @@ def test_approval_path_branch_by_branch_then_lock(month):
         services.payroll_branch_approve(actor=bm, run=run, branch=b2)
     with pytest.raises(DomainError, match="may not approve"):
         services.payroll_branch_approve(actor=users["broker"], run=run, branch=b1)
-    services.payroll_branch_approve(actor=bm, run=run, branch=b1, comment="checked")
+    services.payroll_branch_approve(actor=admin, run=run, branch=b1, comment="checked")
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.REVIEW
     services.payroll_branch_approve(actor=admin, run=run, branch=b2)
@@ -93,13 +93,13 @@ def test_approval_path_branch_by_branch_then_lock(month):
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.LOCKED
     assert [(s.action, s.actor_label, s.comment) for s in run.steps.all()] == [
-        ("calculate", "ho", "6 payslips"), ("submit", "ho", "March payroll"), ("approve_branch", "bm", "checked"),
+        ("calculate", "ho", "6 payslips"), ("submit", "ho", "March payroll"), ("approve_branch", "admin", "checked"),
         ("approve_branch", "admin", ""), ("approve", "admin", "all branches approved"), ("lock", "ho", "")]
 
 
 def test_recalculation_and_inputs_only_in_draft_and_nothing_changes_after_the_lock(month):
     """Once submitted the run cannot be recalculated nor its inputs changed; after the lock neither; a rejection reopens the draft."""
-    ho, bm = month["users"]["head_office"], month["users"]["branch_manager"]
+    ho, admin = month["users"]["head_office"], month["users"]["admin"]
     run = services.payroll_run_calculate(actor=ho, period=MONTH)
     services.payroll_run_submit(actor=ho, run=run)
     with pytest.raises(DomainError, match="only in draft"):
@@ -107,8 +107,8 @@ def test_recalculation_and_inputs_only_in_draft_and_nothing_changes_after_the_lo
     with pytest.raises(DomainError, match="cannot change"):
         services.pay_input_set(actor=ho, period=MONTH, staff=month["staff"]["broker"], name="other_deduction", value=D(1))
     with pytest.raises(DomainError, match="say why"):
-        services.payroll_run_reject(actor=bm, run=run, comment=" ")
-    services.payroll_run_reject(actor=bm, run=run, comment="S0004 commission looks low")
+        services.payroll_run_reject(actor=admin, run=run, comment=" ")
+    services.payroll_run_reject(actor=admin, run=run, comment="S0004 commission looks low")
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.DRAFT and not run.approvals.exists()
     services.pay_input_set(actor=ho, period=MONTH, staff=month["staff"]["broker"], name="other_deduction", value=D("123.45"))
@@ -214,20 +214,44 @@ def test_staff_without_an_active_structure_get_no_payslip_and_the_run_says_so(mo
 
 
 def test_approvals_run_through_the_workflow_engine_inbox_and_a_rejection_withdraws_the_rest(month):
-    """Submitting starts one payroll_branch process per branch; the branch manager finds the task in the inbox;
+    """Submitting starts one payroll_branch process per branch; the approver finds the task in the inbox;
     sending back closes that process as rejected and withdraws the other branch's."""
     from brokercrm.platform.workflow.models import ProcessInstance
     from brokercrm.platform.workflow.selectors import inbox_tasks
 
-    ho, bm = month["users"]["head_office"], month["users"]["branch_manager"]
+    ho, admin = month["users"]["head_office"], month["users"]["admin"]
     run = services.payroll_run_calculate(actor=ho, period=MONTH)
     services.payroll_run_submit(actor=ho, run=run)
     processes = ProcessInstance.objects.filter(key="payroll_branch").order_by("business_key")
     assert [(p.business_key, p.status, p.started_by_id) for p in processes] == [
         ("payroll:2026-03:0001", "running", ho.pk), ("payroll:2026-03:0002", "running", ho.pk)]
-    assert [t.instance.business_key for t in inbox_tasks(user=bm)] == ["payroll:2026-03:0001"]
-    services.payroll_run_reject(actor=bm, run=run, comment="S0004 commission looks low")
+    assert [t.instance.business_key for t in inbox_tasks(user=admin)] == ["payroll:2026-03:0001", "payroll:2026-03:0002"]
+    services.payroll_run_reject(actor=admin, run=run, comment="S0004 commission looks low", branch=month["branches"][0])
     assert [p.status for p in processes.all()] == ["rejected", "withdrawn"]
     run.refresh_from_db()
     assert run.status == PayrollRun.Status.DRAFT
     assert run.steps.last().comment == "0001: S0004 commission looks low"
+
+
+def test_a_branch_manager_never_approves_a_payroll_holding_their_own_payslip_it_escalates(month):
+    """Given branch 0001's payroll holds its manager's payslip (S0001), when head office submits, then the task is
+    escalated to head office (another head-office user than the submitter), the manager has nothing in the inbox and is
+    refused as self-approval, and the other head-office user approves."""
+    from brokercrm.org.roles import Role
+    from brokercrm.org.tests.factories import user_for
+    from brokercrm.platform.workflow.selectors import inbox_tasks
+
+    ho, bm, ho2 = month["users"]["head_office"], month["users"]["branch_manager"], user_for(Role.HEAD_OFFICE, username="ho2")
+    b1 = month["branches"][0]
+    run = services.payroll_run_calculate(actor=ho, period=MONTH)
+    assert run.payslips.filter(branch=b1, staff__staff_no="S0001").exists()
+    services.payroll_run_submit(actor=ho, run=run)
+
+    assert list(inbox_tasks(user=bm)) == []
+    assert [(t.instance.business_key, t.candidate_role, t.escalated) for t in inbox_tasks(user=ho2)] == [
+        ("payroll:2026-03:0001", "head_office", True), ("payroll:2026-03:0002", "head_office", True)]
+    assert services.may_decide(user=bm, run=run, branch=b1) is False
+    with pytest.raises(DomainError, match="self-approval"):
+        services.payroll_branch_approve(actor=bm, run=run, branch=b1)
+    services.payroll_branch_approve(actor=ho2, run=run, branch=b1)
+    assert [(a.branch.code, a.approved_by) for a in run.approvals.order_by("branch__code")] == [("0001", ho2), ("0002", None)]

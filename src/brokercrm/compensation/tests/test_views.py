@@ -42,6 +42,24 @@ def test_excel_has_a_sheet_per_branch_with_totals(month, client):
     assert summary.cell(row=4, column=2).value == 6
 
 
+def test_a_planted_staff_name_is_text_in_the_workbook_and_pay_stays_numbers(month, client):
+    """Given S0005 named `=HYPERLINK(…)`, the branch sheet holds the name as a string cell after a `'`, no formula
+    anywhere, and the net pay as a number cell."""
+    staff = month["staff"]["other"]
+    staff.name = '=HYPERLINK("http://x","y")'
+    staff.save(update_fields=["name"])
+    run = services.payroll_run_calculate(actor=month["users"]["head_office"], period=MONTH)
+    client.force_login(month["users"]["head_office"])
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/compensation/runs/{MONTH}/payroll.xlsx").content))
+
+    sheet = book["0002 北京金融街营业部"]
+    name, net = sheet.cell(row=2, column=2), sheet.cell(row=2, column=sheet.max_column)
+    assert (sheet.cell(row=2, column=1).value, name.value, name.data_type) == ("S0005", """'=HYPERLINK("http://x","y")""", "s")
+    assert net.data_type == "n" and D(str(net.value)).quantize(D("0.01")) == run.payslips.get(staff__staff_no="S0005").net
+    assert not [c for ws in book.worksheets for r in ws.iter_rows() for c in r if c.data_type == "f"]
+
+
 def test_a_broker_cannot_open_another_payslip_nor_run_a_month(month, client):
     """Another staff member's payslip answers 404 to a broker; running a month answers 403."""
     ho = month["users"]["head_office"]

@@ -43,9 +43,10 @@ def install_shipped_templates():
 
 
 def approve_all(world, run):
-    """Branch 0001 by its branch manager; branch 0002 (no branch manager user) by admin, to whom the engine escalates it."""
+    """Both branches by admin, to whom the engine escalates them: branch 0001's manager has a payslip in it, branch 0002
+    has no branch manager user, and head office submitted."""
     from brokercrm.compensation.services import payroll_branch_approve
 
     b1, b2 = world["branches"]
-    payroll_branch_approve(actor=world["users"]["branch_manager"], run=run, branch=b1)
+    payroll_branch_approve(actor=world["users"]["admin"], run=run, branch=b1)
     return payroll_branch_approve(actor=world["users"]["admin"], run=run, branch=b2)

@@ -199,3 +199,48 @@ def test_a_bad_filter_value_is_named_and_left_out(client, book):
     errors = html.split('data-testid="filter-errors">')[1].split("</div></div>")[0]
     assert "首次面谈 ≥: &#x27;yesterday&#x27; is not a date (YYYY-MM-DD)" in errors and "Opened from" in errors
     assert 'data-customer="10031"' in html and 'data-customer="1001"' not in html
+
+
+@pytest.fixture
+def planted(book):
+    """Customer 1001 named `=HYPERLINK(…)`, tagged `=cmd|…`, with custom fields `@SUM(1+1)`, text "-12.50" and -12.50."""
+    from brokercrm.customers.services import customer_custom_fields_set, customer_tag_add
+    from brokercrm.platform.services import custom_field_create
+
+    admin, broker, c1 = book["users"]["admin"], book["users"]["broker"], book["customers"]["c1"]
+    c1.name = '=HYPERLINK("http://x","y")'
+    c1.save(update_fields=["name"])
+    customer_tag_add(actor=broker, customers=[c1], tag_name="=cmd|' /C calc'!A0")
+    for key, kind in (("hobby", "text"), ("memo", "text"), ("balance", "decimal"), ("visits", "number")):
+        custom_field_create(actor=admin, entity="customer", key=key, label=key, field_type=kind)
+    customer_custom_fields_set(actor=broker, customer=c1, values={"hobby": "@SUM(1+1)", "memo": "-12.50",
+                                                                   "balance": "-12.50", "visits": "-3"})
+    return book
+
+
+def test_csv_export_neutralises_planted_formulas_and_keeps_numbers(client, planted):
+    """Given a name, a tag and a text field a spreadsheet would evaluate, the CSV cells start with `'`; the decimal
+    field -12.50 and the number field -3 are written as numbers."""
+    import csv
+
+    response = client_for(client, planted, "broker").get("/customers/export.csv")
+    rows = list(csv.DictReader(b"".join(response.streaming_content).decode().splitlines()))
+    row = next(r for r in rows if r["customer_no"] == "1001")
+    assert (row["name"], row["tags"], row["hobby"], row["memo"]) == (
+        """'=HYPERLINK("http://x","y")""", "'=cmd|' /C calc'!A0", "'@SUM(1+1)", "'-12.50")
+    assert (row["balance"], row["visits"]) == ("-12.50", "-3")
+
+
+def test_excel_export_holds_planted_formulas_as_text_and_numbers_as_numbers(client, planted):
+    """Opened with openpyxl, the planted name, tag and fields are string cells with a leading `'` and no cell of the
+    workbook is a formula; the decimal and number fields are number cells."""
+    import openpyxl
+
+    response = client_for(client, planted, "broker").get("/customers/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    row = {name: cell for name, cell in zip(header, next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "1001"))}
+    assert [(row[k].value, row[k].data_type) for k in ("name", "tags", "hobby", "memo")] == [
+        ("""'=HYPERLINK("http://x","y")""", "s"), ("'=cmd|' /C calc'!A0", "s"), ("'@SUM(1+1)", "s"), ("'-12.50", "s")]
+    assert [(row[k].value, row[k].data_type) for k in ("balance", "visits")] == [(-12.5, "n"), (-3, "n")]
+    assert not [c for r in sheet.iter_rows() for c in r if c.data_type == "f"]

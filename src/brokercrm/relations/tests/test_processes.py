@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from brokercrm.core.errors import DomainError
 from brokercrm.core.models import AuditEntry
@@ -274,9 +275,30 @@ def test_bulk_transfer_across_branches_goes_to_head_office(world):
 def test_bulk_transfer_refuses_brokers_and_an_empty_book(world):
     """Only managers and head office move whole books; a book without open relations has nothing to move."""
     u, s = world["users"], world["staff"]
-    with pytest.raises(DomainError, match="your role cannot apply"):
+    with pytest.raises(PermissionDenied):
         applications.bulk_transfer_preview(actor=u["broker"], from_staff=s["broker"], to_staff=s["colleague"],
                                            effective_date=D(2024, 7, 1), include_service=True)
     with pytest.raises(DomainError, match="S0004 holds no open relation on 2024-07-01"):
         applications.bulk_transfer_preview(actor=u["head_office"], from_staff=s["colleague"], to_staff=s["broker"],
                                            effective_date=D(2024, 7, 1), include_service=True)
+
+
+def test_a_refused_application_for_a_customer_outside_the_scope_names_no_holder_nor_open_date(world):
+    """Given customer 10000001 (opened 2024-01-02) developed by S0003, when colleague S0004 — who may apply for a
+    customer of the branch but does not see S0003's book — applies from a day S0003 holds it, or before it opened,
+    then both refusals say only that the customer cannot be applied for; S0003's own manager still gets the reason."""
+    from django.utils import translation
+
+    colleague = user_for(Role.BROKER, staff=world["staff"]["colleague"], username="colleague")
+    refusals = []
+    with translation.override("en"):
+        for day in (D(2024, 5, 6), D(2023, 12, 1)):
+            with pytest.raises(DomainError) as exc:
+                applications.relation_add_apply(actor=colleague, customer=world["customer"], staff=world["staff"]["colleague"],
+                                                relation_type="development", start_date=day)
+            refusals.append((exc.value.field, exc.value.message))
+        with pytest.raises(DomainError, match="already has a development relation with S0003"):
+            applications.relation_add_apply(actor=world["users"]["branch_manager"], customer=world["customer"],
+                                            staff=world["staff"]["colleague"], relation_type="development", start_date=D(2024, 5, 6))
+
+    assert refusals == [("customer_no", "this customer cannot be applied for")] * 2

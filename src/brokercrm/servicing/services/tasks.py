@@ -6,16 +6,18 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
-from brokercrm.core.permissions import role_required
+from brokercrm.core.permissions import has_role, role_required
 from brokercrm.customers.facade import customers_open_after, customers_opened
 from brokercrm.datacenter.facade import TradingCalendar, trading_calendar
-from brokercrm.org.facade import SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, Staff
+from brokercrm.org.facade import (BRANCH_TASK_OVERRIDERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, TASK_OVERRIDERS,
+                                  Staff)
 from brokercrm.relations.facade import relations_of_departed_staff, responsible_staff
 from brokercrm.servicing.models import Alert, ServiceTask
 
@@ -134,10 +136,24 @@ def task_assign(*, actor, task: ServiceTask, staff: Staff, due_date: dt.date | N
     return task
 
 
+def may_complete(*, actor, task: ServiceTask) -> bool:
+    """The assignee completes their own task; someone else's needs their manager's role: head office or admin, or the
+    branch manager of the assignee's branch. An unassigned task is anyone's in the branch queue (the system may)."""
+    if actor is None or task.staff_id is None or task.staff_id == getattr(actor, "staff_id", None):
+        return True
+    if has_role(actor, TASK_OVERRIDERS):
+        return True
+    actor_branch = actor.branch_id or (actor.staff.branch_id if actor.staff_id else None)
+    return actor.role in BRANCH_TASK_OVERRIDERS and actor_branch == task.staff.branch_id
+
+
 @role_required(SERVICE_WORKERS)
 @transaction.atomic
 def task_complete(*, actor, task: ServiceTask, outcome: str, note: str = "") -> ServiceTask:
-    """Record the outcome of a task or visit; an alert follow-up resolves its alert too."""
+    """Record the outcome of a task or visit; an alert follow-up resolves its alert too. Only the assignee or their
+    manager (may_complete) records it."""
+    if not may_complete(actor=actor, task=task):
+        raise PermissionDenied
     if task.status != ServiceTask.Status.OPEN:
         raise DomainError("this task is not open", field="outcome")
     if outcome not in ServiceTask.Outcome.values:

@@ -197,3 +197,44 @@ def test_a_service_agent_screen_pops_any_caller_and_the_look_up_is_audited(org_w
     assert unknown.status_code == 404
     entry = AuditEntry.objects.get(action="view", object_id=str(theirs.pk))
     assert (entry.actor_label, entry.note) == ("agent", "screen pop 138****0002")
+
+
+@pytest.mark.parametrize("who, allowed", [
+    ("broker", True), ("branch_manager", True), ("head_office", True), ("admin", True),
+    ("team_leader", False), ("manager_of_0002", False)])
+def test_completing_someone_elses_task_needs_their_managers_role(org_world, who, allowed):
+    """Given S0003's task, the assignee, the branch manager of branch 0001, head office and admin complete it; the team
+    leader (who sees the team's tasks) and another branch's manager are refused and the task stays open."""
+    from django.core.exceptions import PermissionDenied
+
+    from brokercrm.org.roles import Role
+    from brokercrm.org.tests.factories import user_for
+    from brokercrm.servicing.services.tasks import task_complete
+
+    org_world["users"]["manager_of_0002"] = user_for(Role.BRANCH_MANAGER, branch=org_world["branches"][1], username="bm2")
+    mine, _theirs = _two_customers(org_world)
+    task = ServiceTaskFactory(customer=mine, staff=org_world["staff"]["broker"], kind=ServiceTask.Kind.ALERT)
+    actor = org_world["users"][who]
+
+    if allowed:
+        task_complete(actor=actor, task=task, outcome="completed")
+    else:
+        with pytest.raises(PermissionDenied):
+            task_complete(actor=actor, task=task, outcome="completed")
+
+    task.refresh_from_db()
+    assert (task.status, task.done_by) == (("done", actor) if allowed else ("open", None))
+
+
+def test_a_team_leader_completing_a_members_task_by_api_or_page_gets_403(org_world):
+    """The team leader sees S0003's task in scope but is not S0003's manager: POST …/done and the page's complete
+    answer 403 and the task stays open."""
+    mine, _theirs = _two_customers(org_world)
+    task = ServiceTaskFactory(customer=mine, staff=org_world["staff"]["broker"], kind=ServiceTask.Kind.ALERT)
+    leader = _client(org_world["users"]["team_leader"])
+
+    api = leader.post(f"/api/service/tasks/{task.pk}/done", {"outcome": "completed"}, content_type="application/json")
+    page = leader.post(f"/service/tasks/{task.pk}/", {"action": "complete", "outcome": "completed", "note": "x"})
+
+    task.refresh_from_db()
+    assert (api.status_code, page.status_code, task.status) == (403, 403, "open")

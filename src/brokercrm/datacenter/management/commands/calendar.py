@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
-from brokercrm.core.csvfiles import write_rows
+from brokercrm.core.exports import write_csv
 from brokercrm.datacenter import calendar, services
 
 
@@ -74,7 +74,7 @@ class Command(BrokercrmCommand):
 
     def _export(self, opts) -> None:
         days = calendar.current().trading_days(*_bounds(opts["year"]))
-        count = write_rows(Path(opts["out"]), ["date"], ([d.isoformat()] for d in days))
+        count = write_csv(([d] for d in days), ["date"], Path(opts["out"]))
         self.stdout.write(f"{opts['out']}: {count} trading days of {opts['year']}")
 
     def _warn(self) -> None:

@@ -167,8 +167,7 @@ def test_a_process_started_before_the_checks_cannot_run_its_code_timer(world, no
     finally:
         del services._parsed[definition.checksum]
 
-    instance.refresh_from_db()
-    assert (instance.status, WorkTask.objects.get(pk=task.pk).status) == ("running", "open")
+    assert (ProcessInstance.objects.get(pk=instance.id).status, WorkTask.objects.get(pk=task.pk).status) == ("running", "open")
 
 
 @pytest.mark.django_db
@@ -180,7 +179,7 @@ def test_an_iso_timer_is_evaluated_by_the_engine_and_waits(world):
 
     services.task_decide(actor=world["users"]["branch_manager"], task=task, approved=True)
 
-    instance.refresh_from_db()
+    instance = ProcessInstance.objects.get(pk=instance.id)
     waiting = [t for t in bpmn.restore_workflow(instance.state).get_tasks() if t.task_spec.bpmn_id == "wait"]
     deadline = dt.datetime.fromisoformat(waiting[0].internal_data["event_value"])
     assert instance.status == "running"

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
-from brokercrm.core.csvfiles import write_rows
+from brokercrm.core.exports import write_csv
 from brokercrm.relations import services
 
 
@@ -20,7 +20,7 @@ class Command(BrokercrmCommand):
 
     def handle(self, *args, **opts):
         if opts["subcommand"] == "export":
-            count = write_rows(Path(opts["out"]), services.RELATION_COLUMNS, iter(services.relation_export_rows()))
+            count = write_csv(services.relation_export_rows(), services.RELATION_COLUMNS, Path(opts["out"]))
             self.stdout.write(f"relations: {count} rows written to {opts['out']}")
             return
         path = Path(opts["file"])
