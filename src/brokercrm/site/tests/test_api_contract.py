@@ -18,6 +18,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
+from brokercrm.core import api_errors, paging
 from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.org.services import api_token_create
 from brokercrm.servicing.tests.factories import AlertFactory, ServiceTaskFactory
@@ -31,13 +32,12 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 
 
 def _document() -> dict:
+    """The document as /api/openapi.json serves it (JSON: dates and decimals of defaults as strings)."""
     return json.loads(json.dumps(api_module.api.get_openapi_schema(), default=str))
 
 
 def _schema_classes() -> list[type[Schema]]:
     """Every ninja Schema the API's modules define (the routers' modules, the shared error and paging bodies)."""
-    from brokercrm.core import api_errors, paging
-
     modules = [m for name, m in sys.modules.items() if name.startswith("brokercrm.") and name.endswith(".api")] + [api_errors, paging]
     return [obj for m in modules for obj in vars(m).values()
             if inspect.isclass(obj) and issubclass(obj, Schema) and obj is not Schema and obj.__module__ == m.__name__]
