@@ -71,7 +71,9 @@ def prepare(data_dir: Path, brokers: int) -> list[dict]:
     else:
         print(f"reusing {Customer.objects.count():,} customers in {data_dir}")
     # The brokers with the largest books, one per branch: their list pages are the heaviest in scope.
-    busiest = (Staff.objects.filter(relations__end_date__isnull=True).annotate(book=Count("relations"))
+    # (Staff that already have a login of their own, like the demo's brokers, are left to it.)
+    others = User.objects.filter(staff__isnull=False).exclude(username__startswith="bench-").values("staff_id")
+    busiest = (Staff.objects.filter(relations__end_date__isnull=True).exclude(pk__in=others).annotate(book=Count("relations"))
                .order_by("-book").values_list("pk", "branch_id", "book"))
     chosen, branches = [], set()
     for staff_id, branch_id, book in busiest:
