@@ -4,7 +4,7 @@ from importlib import import_module
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
 from brokercrm.core.errors import DomainError, InputRejected
@@ -54,6 +54,15 @@ def invalid_body(request, exc: NinjaValidationError):
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
     return api.create_response(request, {"detail": "Authentication required."}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """Ninja's own refusals (a body that does not parse, a failed CSRF check) in the same bodies as ours."""
+    body = {"detail": exc.message}
+    if exc.status_code == 400:
+        body["errors"] = [{"field": None, "message": exc.message}]
+    return api.create_response(request, body, status=exc.status_code)
 
 
 api.add_router("/", org_router)

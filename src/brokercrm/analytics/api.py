@@ -4,6 +4,7 @@ from decimal import Decimal
 from ninja import Router, Schema
 
 from brokercrm.analytics import selectors
+from brokercrm.core.api_errors import errors
 from brokercrm.core.permissions import require_role
 from brokercrm.customers.facade import customer_get
 from brokercrm.org.facade import SEGMENT_READERS
@@ -33,7 +34,7 @@ class OverviewOut(Schema):
     clusters: list[SegmentRowOut]
 
 
-class HistoryOut(Schema):
+class SegmentHistoryOut(Schema):
     period: str
     tier: str
     qualified_tier: str
@@ -50,7 +51,7 @@ def _reader(request):
     return request.auth
 
 
-@router.get("/segments/overview", response=OverviewOut)
+@router.get("/segments/overview", response={200: OverviewOut, **errors(400, 403)})
 def segment_overview(request, period: str = "", branch: str = ""):
     """Customers, assets and net commission per tier, behaviour group and cluster of a month (latest by default)."""
     user = _reader(request)
@@ -61,7 +62,7 @@ def segment_overview(request, period: str = "", branch: str = ""):
     return selectors.segment_overview(user=user, period=month, branch_code=branch)
 
 
-@router.get("/segments/customers/{customer_no}", response=list[HistoryOut])
+@router.get("/segments/customers/{customer_no}", response={200: list[SegmentHistoryOut], **errors(403, 404)})
 def customer_segments(request, customer_no: str):
     """One customer's segments month by month, newest first (tier and group codes)."""
     customer = customer_get(user=_reader(request), customer_no=customer_no)

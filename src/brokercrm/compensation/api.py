@@ -4,11 +4,12 @@ import datetime as dt
 from ninja import Router, Schema
 
 from brokercrm.compensation import selectors
+from brokercrm.core.api_errors import errors
 
 router = Router(tags=["compensation"])
 
 
-class RunOut(Schema):
+class PayrollRunOut(Schema):
     period: str
     status: str
     calculated_at: dt.datetime | None
@@ -25,7 +26,7 @@ class PayslipOut(Schema):
     net: str
 
 
-class LineOut(Schema):
+class PayslipLineOut(Schema):
     item_code: str
     item_name: str
     kind: str
@@ -37,7 +38,7 @@ class LineOut(Schema):
 
 
 class PayslipDetailOut(PayslipOut):
-    lines: list[LineOut]
+    lines: list[PayslipLineOut]
 
 
 def _slip(p) -> dict:
@@ -45,18 +46,18 @@ def _slip(p) -> dict:
             "gross": f"{p.gross:.2f}", "deductions": f"{p.deductions:.2f}", "net": f"{p.net:.2f}"}
 
 
-@router.get("/payroll/runs", response=list[RunOut])
+@router.get("/payroll/runs", response={200: list[PayrollRunOut], **errors()})
 def list_runs(request):
     return list(selectors.run_list(user=request.auth))
 
 
-@router.get("/payroll/runs/{period}/payslips", response=list[PayslipOut])
+@router.get("/payroll/runs/{period}/payslips", response={200: list[PayslipOut], **errors(404)})
 def list_payslips(request, period: str):
     run = selectors.run_get(user=request.auth, period=period)
     return [_slip(p) for p in selectors.payslip_list(user=request.auth, run=run)]
 
 
-@router.get("/payroll/runs/{period}/payslips/{staff_no}", response=PayslipDetailOut)
+@router.get("/payroll/runs/{period}/payslips/{staff_no}", response={200: PayslipDetailOut, **errors(404)})
 def get_payslip(request, period: str, staff_no: str):
     run = selectors.run_get(user=request.auth, period=period)
     p = selectors.payslip_get(user=request.auth, run=run, staff_no=staff_no)

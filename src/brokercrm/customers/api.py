@@ -6,6 +6,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Body, Query, Router, Schema, Status
 
+from brokercrm.core.api_errors import errors
 from brokercrm.core.errors import DomainError
 from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
 from brokercrm.core.paging import Paging
@@ -68,7 +69,7 @@ def _customer_out(c, tags: list[str]) -> dict:
             "end_assets": figures.end_assets if figures else None, "tags": tags}
 
 
-@router.get("/customers", response=CustomerPage, summary="Search customers (masked) by customer_no, name, mobile or ID number")
+@router.get("/customers", response={200: CustomerPage, **errors(400)}, summary="Search customers (masked) by customer_no, name, mobile or ID number")
 def list_customers(request, params: Query[CustomerQuery]):
     """`q` matches customer_no (exact or prefix), name (prefix; contained for 3+ characters), mobile (full or last four
     digits) or ID number (full or last four characters); the results are the union, within the caller's scope."""
@@ -80,7 +81,7 @@ def list_customers(request, params: Query[CustomerQuery]):
     return {"count": qs.count(), "limit": limit, "offset": offset, "results": [_customer_out(c, tags.get(c.pk, [])) for c in page]}
 
 
-@router.get("/customers/{customer_no}", response=CustomerDetailOut, summary="One customer's profile (masked) and custom fields")
+@router.get("/customers/{customer_no}", response={200: CustomerDetailOut, **errors(404)}, summary="One customer's profile (masked) and custom fields")
 def get_customer(request, customer_no: str):
     c = selectors.customer_get(user=request.auth, customer_no=customer_no)
     c = selectors.customer_list(user=request.auth).select_related("figures").get(pk=c.pk)
@@ -93,26 +94,26 @@ class TagIn(Schema):
     tag: str
 
 
-@router.get("/tags", response=list[str], summary="All tag names")
+@router.get("/tags", response={200: list[str], **errors()}, summary="All tag names")
 def list_tags(request):
     return list(selectors.tag_list().values_list("name", flat=True))
 
 
-@router.post("/customers/{customer_no}/tags", response=list[str], summary="Tag a customer")
+@router.post("/customers/{customer_no}/tags", response={200: list[str], **errors(400, 403, 404)}, summary="Tag a customer")
 def add_tag(request, customer_no: str, body: TagIn):
     customer = selectors.customer_get(user=request.auth, customer_no=customer_no)
     services.customer_tag_add(actor=request.auth, customers=[customer], tag_name=body.tag)
     return selectors.customer_tags(customer=customer)
 
 
-@router.delete("/customers/{customer_no}/tags/{tag}", response=list[str], summary="Remove a tag from a customer")
+@router.delete("/customers/{customer_no}/tags/{tag}", response={200: list[str], **errors(400, 403, 404)}, summary="Remove a tag from a customer")
 def remove_tag(request, customer_no: str, tag: str):
     customer = selectors.customer_get(user=request.auth, customer_no=customer_no)
     services.customer_tag_remove(actor=request.auth, customer=customer, tag_name=tag)
     return selectors.customer_tags(customer=customer)
 
 
-@router.patch("/customers/{customer_no}/custom-fields", response=dict[str, Any], summary="Set custom field values of a customer")
+@router.patch("/customers/{customer_no}/custom-fields", response={200: dict[str, Any], **errors(400, 403, 404)}, summary="Set custom field values of a customer")
 def set_customer_fields(request, customer_no: str, body: Body[dict[str, Any]]):
     """Only the keys given change; an empty value clears a field; every value is validated against its definition."""
     customer = selectors.customer_get(user=request.auth, customer_no=customer_no)
@@ -181,13 +182,13 @@ def _staff(request, staff_no: str | None):
     return member
 
 
-@router.get("/prospects", response=list[ProspectOut], summary="Prospects in scope")
+@router.get("/prospects", response={200: list[ProspectOut], **errors(400)}, summary="Prospects in scope")
 def list_prospects(request, paging: Query[Paging], q: str = "", status: str = "", branch: str = ""):
     qs = prospect_selectors.prospect_list(user=request.auth, query=q, status=status, branch=branch)
     return [_prospect_out(p) for p in qs[paging.offset:paging.offset + paging.limit]]
 
 
-@router.post("/prospects", response={201: ProspectOut}, summary="Create a prospect")
+@router.post("/prospects", response={201: ProspectOut, **errors(400, 403)}, summary="Create a prospect")
 def create_prospect(request, body: ProspectIn):
     p = prospect_services.prospect_create(actor=request.auth, name=body.name, branch=_branch(request, body.branch_code),
                                           mobile=body.mobile, id_type=body.id_type, id_no=body.id_no, email=body.email,
@@ -195,12 +196,12 @@ def create_prospect(request, body: ProspectIn):
     return Status(201, _prospect_out(p))
 
 
-@router.get("/prospects/{pk}", response=ProspectOut, summary="One prospect")
+@router.get("/prospects/{pk}", response={200: ProspectOut, **errors(400, 404)}, summary="One prospect")
 def get_prospect(request, pk: int):
     return _prospect_out(prospect_selectors.prospect_get(user=request.auth, pk=pk))
 
 
-@router.patch("/prospects/{pk}", response=ProspectOut, summary="Change, assign or set the status of a prospect")
+@router.patch("/prospects/{pk}", response={200: ProspectOut, **errors(400, 403, 404)}, summary="Change, assign or set the status of a prospect")
 def update_prospect(request, pk: int, body: ProspectPatch):
     prospect = prospect_selectors.prospect_get(user=request.auth, pk=pk)
     changes = {k: v for k, v in body.dict(exclude_unset=True).items()}
@@ -212,7 +213,7 @@ def update_prospect(request, pk: int, body: ProspectPatch):
     return _prospect_out(prospect_selectors.prospect_get(user=request.auth, pk=p.pk))
 
 
-@router.delete("/prospects/{pk}", response={204: None}, summary="Delete a prospect entered by mistake")
+@router.delete("/prospects/{pk}", response={204: None, **errors(400, 403, 404)}, summary="Delete a prospect entered by mistake")
 def delete_prospect(request, pk: int):
     prospect_services.prospect_delete(actor=request.auth, prospect=prospect_selectors.prospect_get(user=request.auth, pk=pk))
     return Status(204, None)
@@ -223,7 +224,7 @@ class NoteIn(Schema):
     next_contact_on: dt.date | None = None
 
 
-@router.post("/prospects/{pk}/notes", response={201: dict}, summary="Add a follow-up note")
+@router.post("/prospects/{pk}/notes", response={201: dict, **errors(400, 403, 404)}, summary="Add a follow-up note")
 def add_note(request, pk: int, body: NoteIn):
     note = prospect_services.prospect_note_add(actor=request.auth, prospect=prospect_selectors.prospect_get(user=request.auth, pk=pk),
                                                text=body.text, next_contact_on=body.next_contact_on)

@@ -1,6 +1,7 @@
 """API for evaluation: the indicator library, runs and scores (scoped like the pages)."""
 from ninja import Router, Schema
 
+from brokercrm.core.api_errors import errors
 from brokercrm.evaluation import selectors
 from brokercrm.evaluation.indicators import INDICATORS
 
@@ -21,7 +22,7 @@ class IndicatorOut(Schema):
     source: str
 
 
-class RunOut(Schema):
+class EvaluationRunOut(Schema):
     id: int
     scheme: str
     period: str
@@ -38,17 +39,17 @@ class ScoreOut(Schema):
     lines: list[dict]
 
 
-@router.get("/evaluation/indicators", response=list[IndicatorOut])
+@router.get("/evaluation/indicators", response={200: list[IndicatorOut], **errors()})
 def list_indicators(request):
     return [{"name": i.name, "name_zh": i.name_zh, "definition": i.definition, "kind": i.kind, "source": i.source} for i in INDICATORS]
 
 
-@router.get("/evaluation/runs", response=list[RunOut])
+@router.get("/evaluation/runs", response={200: list[EvaluationRunOut], **errors()})
 def list_runs(request):
     return [{"id": r.pk, "scheme": r.scheme.code, "period": r.period, "note": r.note} for r in selectors.run_list(user=request.auth)]
 
 
-@router.get("/evaluation/runs/{run_id}/scores", response=list[ScoreOut])
+@router.get("/evaluation/runs/{run_id}/scores", response={200: list[ScoreOut], **errors(400, 404)})
 def list_scores(request, run_id: int):
     run = selectors.run_get(user=request.auth, run_id=run_id)
     scores = selectors.score_list(user=request.auth, run=run).prefetch_related("lines")

@@ -4,6 +4,7 @@ import datetime as dt
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 
+from brokercrm.core.api_errors import errors
 from brokercrm.org import selectors
 from brokercrm.org.access import api_token_authenticate
 
@@ -54,26 +55,26 @@ def _staff_out(s) -> dict:
     }
 
 
-@router.get("/branches", response=list[BranchOut])
+@router.get("/branches", response={200: list[BranchOut], **errors()})
 def list_branches(request):
     return list(selectors.branch_list(user=request.auth))
 
 
-@router.get("/branches/{code}", response=BranchOut)
+@router.get("/branches/{code}", response={200: BranchOut, **errors(404)})
 def get_branch(request, code: str):
     return selectors.branch_get(user=request.auth, code=code)
 
 
-@router.get("/teams", response=list[TeamOut])
+@router.get("/teams", response={200: list[TeamOut], **errors()})
 def list_teams(request):
     return [{"branch_code": t.branch.code, "code": t.code, "name": t.name} for t in selectors.team_list(user=request.auth)]
 
 
-@router.get("/staff", response=list[StaffOut])
+@router.get("/staff", response={200: list[StaffOut], **errors()})
 def list_staff(request, q: str = "", branch: str = "", category: str = ""):
     return [_staff_out(s) for s in selectors.staff_list(user=request.auth, query=q, branch_code=branch, category_code=category)]
 
 
-@router.get("/staff/{staff_no}", response=StaffOut)
+@router.get("/staff/{staff_no}", response={200: StaffOut, **errors(404)})
 def get_staff(request, staff_no: str):
     return _staff_out(selectors.staff_get(user=request.auth, staff_no=staff_no))

@@ -3,6 +3,7 @@ from typing import Any
 
 from ninja import Router, Schema, Status
 
+from brokercrm.core.api_errors import errors
 from brokercrm.platform import selectors, services
 
 router = Router(tags=["platform"])
@@ -44,17 +45,17 @@ class CustomFieldPatch(Schema):
     active: bool | None = None
 
 
-@router.get("/custom-fields", response=list[CustomFieldOut], summary="Custom field definitions")
+@router.get("/custom-fields", response={200: list[CustomFieldOut], **errors()}, summary="Custom field definitions")
 def list_custom_fields(request, entity: str = ""):
     return list(selectors.custom_field_list(entity=entity))
 
 
-@router.post("/custom-fields", response={201: CustomFieldOut}, summary="Add a custom field (admin)")
+@router.post("/custom-fields", response={201: CustomFieldOut, **errors(400, 403)}, summary="Add a custom field (admin)")
 def create_custom_field(request, body: CustomFieldIn):
     return Status(201, services.custom_field_create(actor=request.auth, **body.dict()))
 
 
-@router.patch("/custom-fields/{pk}", response=CustomFieldOut, summary="Change a custom field (admin); key, object and type stay fixed")
+@router.patch("/custom-fields/{pk}", response={200: CustomFieldOut, **errors(400, 403, 404)}, summary="Change a custom field (admin); key, object and type stay fixed")
 def update_custom_field(request, pk: int, body: CustomFieldPatch):
     changes = body.dict(exclude_unset=True)
     return services.custom_field_update(actor=request.auth, definition=selectors.custom_field_get(pk=pk), **changes)

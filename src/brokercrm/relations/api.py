@@ -3,6 +3,7 @@ import datetime as dt
 
 from ninja import Router, Schema
 
+from brokercrm.core.api_errors import errors
 from brokercrm.core.intervals import in_force_q
 from brokercrm.customers.facade import customer_get, customer_get_to_win, scope_date
 from brokercrm.org.facade import staff_get
@@ -72,7 +73,7 @@ def _application_out(i) -> dict:
     return {"id": i.id, "process": i.key, "status": i.status, "summary": i.summary}
 
 
-@router.get("/relations", response=list[RelationOut], summary="Relations of the customers in the caller's scope")
+@router.get("/relations", response={200: list[RelationOut], **errors(400)}, summary="Relations of the customers in the caller's scope")
 def list_relations(request, customer_no: str = "", staff_no: str = "", on: dt.date | None = None):
     qs = selectors.relation_list(user=request.auth)
     if customer_no:
@@ -84,19 +85,19 @@ def list_relations(request, customer_no: str = "", staff_no: str = "", on: dt.da
     return [_relation_out(r) for r in qs.order_by("customer__customer_no", "relation_type", "start_date")[:5000]]
 
 
-@router.get("/relations/customers/{customer_no}", response=list[RelationOut], summary="A customer's relation history")
+@router.get("/relations/customers/{customer_no}", response={200: list[RelationOut], **errors(404)}, summary="A customer's relation history")
 def customer_history(request, customer_no: str):
     customer = customer_get(user=request.auth, customer_no=customer_no)
     return [_relation_out(r) for r in selectors.relation_history(user=request.auth, customer_id=customer.id)]
 
 
-@router.get("/relations/staff/{staff_no}/book", response=list[RelationOut], summary="A staff member's book of customers on a date")
+@router.get("/relations/staff/{staff_no}/book", response={200: list[RelationOut], **errors(400, 404)}, summary="A staff member's book of customers on a date")
 def staff_book(request, staff_no: str, on: dt.date | None = None):
     staff = staff_get(user=request.auth, staff_no=staff_no)
     return [_relation_out(r) for r in selectors.staff_book(user=request.auth, staff=staff, on=on or scope_date())]
 
 
-@router.post("/relations/applications/add", response=ApplicationOut, summary="Apply for a new relation (branch manager approves)")
+@router.post("/relations/applications/add", response={200: ApplicationOut, **errors(400, 403, 404)}, summary="Apply for a new relation (branch manager approves)")
 def apply_add(request, body: AddIn):
     customer = customer_get_to_win(user=request.auth, customer_no=body.customer_no)
     staff = staff_get(user=request.auth, staff_no=body.staff_no)
@@ -105,7 +106,7 @@ def apply_add(request, body: AddIn):
     return _application_out(instance)
 
 
-@router.post("/relations/{relation_id}/transfer", response=ApplicationOut,
+@router.post("/relations/{relation_id}/transfer", response={200: ApplicationOut, **errors(400, 403, 404)},
              summary="Apply to transfer a relation (managers of both sides; head office across branches)")
 def apply_transfer(request, relation_id: int, body: TransferIn):
     relation = selectors.relation_get(user=request.auth, relation_id=relation_id)
@@ -115,14 +116,14 @@ def apply_transfer(request, relation_id: int, body: TransferIn):
     return _application_out(instance)
 
 
-@router.post("/relations/{relation_id}/terminate", response=ApplicationOut, summary="Apply to end a relation")
+@router.post("/relations/{relation_id}/terminate", response={200: ApplicationOut, **errors(400, 403, 404)}, summary="Apply to end a relation")
 def apply_terminate(request, relation_id: int, body: TerminateIn):
     relation = selectors.relation_get(user=request.auth, relation_id=relation_id)
     instance = applications.relation_terminate_apply(actor=request.auth, relation=relation, end_date=body.end_date, reason=body.reason)
     return _application_out(instance)
 
 
-@router.post("/relations/applications/bulk-transfer/preview", response=list[BulkMoveOut],
+@router.post("/relations/applications/bulk-transfer/preview", response={200: list[BulkMoveOut], **errors(400, 403, 404)},
              summary="Every relation a bulk transfer would move")
 def preview_bulk_transfer(request, body: BulkTransferIn):
     preview = applications.bulk_transfer_preview(
@@ -133,7 +134,7 @@ def preview_bulk_transfer(request, body: BulkTransferIn):
             for m in preview.moves]
 
 
-@router.post("/relations/applications/bulk-transfer", response=ApplicationOut,
+@router.post("/relations/applications/bulk-transfer", response={200: ApplicationOut, **errors(400, 403, 404)},
              summary="Apply to move a leaving staff member's whole book (one approval)")
 def apply_bulk_transfer(request, body: BulkTransferIn):
     instance = applications.relation_bulk_transfer_apply(

@@ -3,6 +3,7 @@ import datetime as dt
 
 from ninja import Router, Schema, Status
 
+from brokercrm.core.api_errors import errors
 from brokercrm.core.masking import mask_mobile
 from brokercrm.customers.facade import customer_get, scope_date
 from brokercrm.org.facade import Staff
@@ -16,7 +17,7 @@ from brokercrm.servicing.services.tasks import task_complete
 router = Router(tags=["servicing"])
 
 
-class TaskOut(Schema):
+class ServiceTaskOut(Schema):
     id: int
     customer_no: str
     customer_name: str
@@ -48,7 +49,7 @@ class CustomerCard(Schema):
     mobile: str
     responsible_staff: str | None
     open_alerts: list[AlertOut]
-    open_tasks: list[TaskOut]
+    open_tasks: list[ServiceTaskOut]
 
 
 class CallIn(Schema):
@@ -87,7 +88,7 @@ def _alert_out(a: Alert) -> dict:
             "staff_no": a.staff.staff_no if a.staff else None, "status": a.status, "details": a.details}
 
 
-@router.get("/callcentre/screen-pop", response=CustomerCard)
+@router.get("/callcentre/screen-pop", response={200: CustomerCard, **errors(400, 404)})
 def screen_pop(request, number: str):
     """The caller's customer card for the agent: 404 when no customer with this number is in the caller's scope."""
     customer = selectors.customer_by_phone(user=request.auth, phone=number)
@@ -100,7 +101,7 @@ def screen_pop(request, number: str):
             "open_alerts": [_alert_out(a) for a in alerts], "open_tasks": [_task_out(t) for t in tasks]}
 
 
-@router.post("/callcentre/calls", response={201: CallOut})
+@router.post("/callcentre/calls", response={201: CallOut, **errors(400, 403, 404)})
 def create_call(request, payload: CallIn):
     customer = customer_get(user=request.auth, customer_no=payload.customer_no)
     task = selectors.task_get(user=request.auth, task_id=payload.task_id) if payload.task_id else None
@@ -111,7 +112,7 @@ def create_call(request, payload: CallIn):
                  "duration_seconds": call.duration_seconds, "outcome": call.outcome})
 
 
-@router.get("/callcentre/calls", response=list[CallOut])
+@router.get("/callcentre/calls", response={200: list[CallOut], **errors()})
 def list_calls(request, customer_no: str = ""):
     calls = selectors.call_list(user=request.auth)
     if customer_no:
@@ -120,27 +121,27 @@ def list_calls(request, customer_no: str = ""):
              "duration_seconds": c.duration_seconds, "outcome": c.outcome} for c in calls[:500]]
 
 
-@router.get("/callcentre/outbound", response=list[TaskOut])
+@router.get("/callcentre/outbound", response={200: list[ServiceTaskOut], **errors()})
 def outbound_calls(request):
     """The caller's outbound call list: their open tasks, earliest due first, with the number to dial (masked)."""
     tasks = selectors.task_list(user=request.auth, status=ServiceTask.Status.OPEN, mine=True).order_by("due_date", "id")[:500]
     return [_task_out(t) for t in tasks]
 
 
-@router.get("/service/tasks", response=list[TaskOut])
+@router.get("/service/tasks", response={200: list[ServiceTaskOut], **errors(400)})
 def list_tasks(request, status: str = "open", kind: str = "", mine: bool = False):
     tasks = selectors.task_list(user=request.auth, status=status if status != "all" else "", kind=kind, mine=mine)[:1000]
     return [_task_out(t) for t in tasks]
 
 
-@router.post("/service/tasks/{task_id}/done", response=TaskOut)
+@router.post("/service/tasks/{task_id}/done", response={200: ServiceTaskOut, **errors(400, 403, 404)})
 def complete_task(request, task_id: int, payload: TaskDoneIn):
     task = task_complete(actor=request.auth, task=selectors.task_get(user=request.auth, task_id=task_id), outcome=payload.outcome,
                          note=payload.note)
     return _task_out(task)
 
 
-@router.get("/service/alerts", response=list[AlertOut])
+@router.get("/service/alerts", response={200: list[AlertOut], **errors()})
 def list_alerts(request, status: str = "open", rule: str = ""):
     return [_alert_out(a) for a in selectors.alert_list(user=request.auth, status=status if status != "all" else "", rule=rule)[:1000]]
 
@@ -151,7 +152,7 @@ class OptOutIn(Schema):
     opted_out: bool
 
 
-@router.post("/service/opt-outs", response=OptOutIn)
+@router.post("/service/opt-outs", response={200: OptOutIn, **errors(400, 403, 404)})
 def set_opt_out(request, payload: OptOutIn):
     """Record a customer's opt-out (退订) from a channel, e.g. from the SMS gateway's STOP replies or the portal."""
     customer = customer_get(user=request.auth, customer_no=payload.customer_no)

@@ -3,12 +3,13 @@ import datetime as dt
 
 from ninja import Router, Schema
 
+from brokercrm.core.api_errors import errors
 from brokercrm.platform.workflow import selectors, services
 
 router = Router(tags=["workflow"])
 
 
-class TaskOut(Schema):
+class WorkflowTaskOut(Schema):
     id: int
     instance_id: int
     process: str
@@ -22,7 +23,7 @@ class TaskOut(Schema):
     created_at: dt.datetime
 
 
-class StepOut(Schema):
+class WorkflowStepOut(Schema):
     at: dt.datetime
     actor: str
     action: str
@@ -45,8 +46,8 @@ class InstanceOut(Schema):
 
 
 class InstanceDetailOut(InstanceOut):
-    open_tasks: list[TaskOut]
-    history: list[StepOut]
+    open_tasks: list[WorkflowTaskOut]
+    history: list[WorkflowStepOut]
 
 
 class DecisionIn(Schema):
@@ -72,26 +73,26 @@ def _instance_out(i, detail: bool = False) -> dict:
     return out
 
 
-@router.get("/workflow/tasks", response=list[TaskOut], summary="Open tasks the caller may decide (the approver inbox)")
+@router.get("/workflow/tasks", response={200: list[WorkflowTaskOut], **errors()}, summary="Open tasks the caller may decide (the approver inbox)")
 def list_tasks(request):
     return [_task_out(t) for t in selectors.inbox_tasks(user=request.auth)]
 
 
-@router.post("/workflow/tasks/{task_id}/approve", response=InstanceDetailOut, summary="Approve a task; the process runs on")
+@router.post("/workflow/tasks/{task_id}/approve", response={200: InstanceDetailOut, **errors(400, 403, 404)}, summary="Approve a task; the process runs on")
 def approve_task(request, task_id: int, body: DecisionIn):
     task = selectors.task_for_action(user=request.auth, task_id=task_id)
     instance = services.task_decide(actor=request.auth, task=task, approved=True, comment=body.comment)
     return _instance_out(instance, detail=True)
 
 
-@router.post("/workflow/tasks/{task_id}/reject", response=InstanceDetailOut, summary="Reject a task with a reason (comment required)")
+@router.post("/workflow/tasks/{task_id}/reject", response={200: InstanceDetailOut, **errors(400, 403, 404)}, summary="Reject a task with a reason (comment required)")
 def reject_task(request, task_id: int, body: DecisionIn):
     task = selectors.task_for_action(user=request.auth, task_id=task_id)
     instance = services.task_decide(actor=request.auth, task=task, approved=False, comment=body.comment)
     return _instance_out(instance, detail=True)
 
 
-@router.get("/workflow/instances", response=list[InstanceOut], summary="Applications the caller may follow")
+@router.get("/workflow/instances", response={200: list[InstanceOut], **errors(400)}, summary="Applications the caller may follow")
 def list_instances(request, status: str = "", process: str = "", mine: bool = False):
     qs = selectors.instance_list(user=request.auth, status=status, key=process)
     if mine:
@@ -99,6 +100,6 @@ def list_instances(request, status: str = "", process: str = "", mine: bool = Fa
     return [_instance_out(i) for i in qs[:500]]
 
 
-@router.get("/workflow/instances/{instance_id}", response=InstanceDetailOut, summary="One application with its open tasks and history")
+@router.get("/workflow/instances/{instance_id}", response={200: InstanceDetailOut, **errors(400, 404)}, summary="One application with its open tasks and history")
 def get_instance(request, instance_id: int):
     return _instance_out(selectors.instance_get(user=request.auth, instance_id=instance_id), detail=True)
