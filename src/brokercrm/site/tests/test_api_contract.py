@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 
 from brokercrm.core import api_errors, paging
 from brokercrm.customers.tests.factories import CustomerFactory, relate
-from brokercrm.org.services import api_token_create
+from brokercrm.org.access import api_token_create
 from brokercrm.servicing.tests.factories import AlertFactory, ServiceTaskFactory
 from config import api as api_module
 
