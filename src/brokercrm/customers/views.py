@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.errors import DomainError, InputRejected, RateLimited
 from brokercrm.core.exports import csv_response, write_xlsx, xlsx_response
 from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
 from brokercrm.core.permissions import has_role
@@ -33,7 +33,12 @@ def _query_string(request) -> str:
 
 def customer_list_page(request):
     form = _filter_form(request)
-    customers = selectors.customer_search(user=request.user, filters=form.filters())
+    refused = ""
+    try:
+        customers = selectors.customer_search(user=request.user, filters=form.filters())
+    except RateLimited as exc:
+        form.add_error("q", exc.message)
+        refused, customers = exc.message, selectors.customer_list(user=request.user).none()
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     tags = selectors.tags_by_customer(c.pk for c in page)
     for c in page:
@@ -41,14 +46,19 @@ def customer_list_page(request):
     context = {"page": page, "form": form, "query_string": _query_string(request),
                "saved_filters": selectors.saved_filter_list(user=request.user), "saved_form": SavedFilterForm(),
                "all_tags": selectors.tag_list()}
-    template = "customers/_customer_rows.html" if request.headers.get("HX-Request") else "customers/customer_list.html"
-    return render(request, template, context)
+    if request.headers.get("HX-Request"):
+        return render(request, "customers/_customer_rows.html", context | {"search_refused": refused})
+    return render(request, "customers/customer_list.html", context)
 
 
 def customer_export(request, file_format: str):
     """The list as filtered, within scope, as CSV or Excel; audited."""
     form = _filter_form(request)
-    qs = selectors.customer_search(user=request.user, filters=form.filters())
+    try:
+        qs = selectors.customer_search(user=request.user, filters=form.filters())
+    except RateLimited as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{request.path.rsplit('/export', 1)[0]}/?{_query_string(request)}")
     defs = custom_field_definitions("customer")
     header = exports.customer_header(defs)
     if file_format == "csv":
