@@ -45,6 +45,11 @@ def prospect_list(*, user, query: str = "", status: str = "", branch: str = "", 
     return qs.order_by("-id")
 
 
+def prospects_in_review_count() -> int:
+    """How many prospects wait for review (待复核), company-wide."""
+    return Prospect.objects.filter(review_pending=True).count()
+
+
 def prospect_get(*, user, pk: int) -> Prospect:
     return get_object_or_404(prospect_list(user=user), pk=pk)
 

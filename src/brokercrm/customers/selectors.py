@@ -339,6 +339,11 @@ def customer_by_mobile(*, user, mobile: str, company_wide: bool = False) -> Cust
 _CONTACT_FIELDS = ("id", "customer_no", "name", "mobile", "email")
 
 
+def customer_contact(*, customer_id: int) -> CustomerContact:
+    """Who one customer is and how to reach them, unscoped (for the system, e.g. the demo)."""
+    return CustomerContact(*Customer.objects.filter(pk=customer_id).values_list(*_CONTACT_FIELDS).get())
+
+
 def customer_contacts_open_on(day: dt.date, *, opened_after: dt.date | None = None) -> list[CustomerContact]:
     """The accounts open on day (not closed), optionally only those opened after a date, by customer no."""
     qs = Customer.objects.filter(open_date__lte=day).filter(Q(close_date__isnull=True) | Q(close_date__gte=day)).exclude(
