@@ -8,12 +8,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.exports import csv_response, write_xlsx, xlsx_response
 from brokercrm.core.masking import mask_id_no, mask_mobile
-from brokercrm.core.permissions import has_role
+from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers import exports, prospect_selectors as selectors, prospect_services as services
 from brokercrm.customers.forms import ProspectForm, ProspectImportForm, ProspectNoteForm
 from brokercrm.customers.models import Prospect
 from brokercrm.customers.services import list_export_record
-from brokercrm.org.facade import PROSPECT_REVIEWERS, branch_list, scope_for, staff_list
+from brokercrm.org.facade import CUSTOMER_EDITORS, PROSPECT_REVIEWERS, branch_list, scope_for, staff_list
 from brokercrm.platform.facade import custom_field_definitions, custom_field_filter_params, custom_field_form_values, custom_field_rows
 
 
@@ -85,6 +85,7 @@ def _save(form, save):
 
 @require_http_methods(["GET", "POST"])
 def prospect_create_page(request):
+    require_role(request.user, CUSTOMER_EDITORS)
     form = _form(request)
     if request.method == "POST":
         prospect = _save(form, lambda d, cf: services.prospect_create(actor=request.user, custom_fields=cf, **d))
@@ -96,6 +97,7 @@ def prospect_create_page(request):
 
 @require_http_methods(["GET", "POST"])
 def prospect_edit_page(request, pk: int):
+    require_role(request.user, CUSTOMER_EDITORS)
     prospect = selectors.prospect_get(user=request.user, pk=pk)
     form = _form(request, prospect=prospect)
     if request.method == "POST":
@@ -109,6 +111,8 @@ def prospect_edit_page(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def prospect_detail_page(request, pk: int):
+    if request.method == "POST":
+        require_role(request.user, CUSTOMER_EDITORS)  # refused before the form is read, as the service would
     prospect = selectors.prospect_get(user=request.user, pk=pk)
     note_form = ProspectNoteForm(request.POST or None)
     if request.method == "POST" and note_form.is_valid():
@@ -151,6 +155,7 @@ def prospect_delete_view(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def prospect_import_page(request):
+    require_role(request.user, CUSTOMER_EDITORS)
     form = ProspectImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -170,6 +175,8 @@ def prospect_import_page(request):
 
 @require_http_methods(["GET", "POST"])
 def prospect_duplicates_page(request):
+    if request.method == "POST":
+        require_role(request.user, CUSTOMER_EDITORS)  # refused before the form is read, as the service would
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("merge") if i.isdigit()]
         survivor_id = request.POST.get("survivor", "")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from brokercrm.core.errors import DomainError, InputRejected, RateLimited
 from brokercrm.core.exports import csv_response, write_xlsx, xlsx_response
 from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
-from brokercrm.core.permissions import has_role
+from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers import exports, panels, selectors, services
 from brokercrm.customers.forms import CustomerFieldsForm, CustomerFilterForm, SavedFilterForm
 from brokercrm.customers.insight import customer_insight
@@ -78,6 +78,7 @@ def customer_export(request, file_format: str):
 
 @require_POST
 def saved_filter_create(request):
+    require_role(request.user, CUSTOMER_EDITORS)
     form = SavedFilterForm(request.POST)
     if form.is_valid():
         try:
@@ -90,6 +91,7 @@ def saved_filter_create(request):
 
 @require_POST
 def saved_filter_delete(request, pk: int):
+    require_role(request.user, CUSTOMER_EDITORS)
     services.saved_filter_delete(actor=request.user, saved=selectors.saved_filter_get(user=request.user, pk=pk))
     messages.success(request, _("Customer group deleted."))
     return redirect("customers:list")
@@ -156,6 +158,7 @@ def customer_unmask_view(request, customer_no: str, field: str):
 
 @require_http_methods(["GET", "POST"])
 def customer_fields_edit(request, customer_no: str):
+    require_role(request.user, CUSTOMER_EDITORS)
     customer = selectors.customer_get(user=request.user, customer_no=customer_no)
     form = CustomerFieldsForm(request.POST or None, values=customer.custom_fields)
     if request.method == "POST" and form.is_valid():
