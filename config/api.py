@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
-from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.errors import DomainError, InputRejected, RateLimited
 from brokercrm.org.api import BearerToken, router as org_router
 from config.api_docs import VendoredSwagger
 
@@ -38,6 +38,11 @@ def forbidden(request, exc):
 def input_rejected(request, exc: InputRejected):
     errors = [{"field": p.field or p.column, "line": p.line, "message": p.message} for p in exc.problems]
     return api.create_response(request, {"detail": "Invalid input.", "errors": errors}, status=400)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc: RateLimited):
+    return api.create_response(request, {"detail": exc.message, "errors": [{"field": exc.field, "message": exc.message}]}, status=429)
 
 
 @api.exception_handler(DomainError)

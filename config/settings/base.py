@@ -91,6 +91,8 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "uploads"
 # The longest field a CSV import accepts (characters); a longer one is refused with its file, line and column.
 IMPORT_FIELD_MAX_CHARS = env_int("BROKERCRM_IMPORT_FIELD_MAX_CHARS", 4096)
+# Searches by a full mobile or ID number each user may make in a sliding hour (each one audited).
+BROKERCRM_IDENTITY_SEARCHES_PER_HOUR = env_int("BROKERCRM_IDENTITY_SEARCHES_PER_HOUR", 30)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -36,6 +36,7 @@ def home_page(request):
 
 @require_POST
 def run_calculate(request):
+    require_role(request.user, PAYROLL_RUNNERS)
     form = PeriodForm(request.POST)
     if form.is_valid():
         try:
@@ -131,6 +132,7 @@ def rules_export(request):
 
 @require_POST
 def rules_import(request):
+    require_role(request.user, PAYROLL_RUNNERS)
     form = YamlImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]

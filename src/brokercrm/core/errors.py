@@ -35,3 +35,7 @@ class InputRejected(DomainError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class RateLimited(DomainError):
+    """The user did this too often in the recent period; nothing was done (429 on the API)."""

@@ -26,6 +26,7 @@ class AuditEntry(models.Model):
         APPROVE = "approve", _("Approve")
         REJECT = "reject", _("Reject")
         LOGIN_REFUSED = "login_refused", _("Login refused")
+        SEARCH = "search", _("Exact identity search")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -20,3 +20,6 @@ from brokercrm.customers.selectors import (  # noqa: F401
 )
 from brokercrm.customers.services import customer_figures_refresh, customer_sync  # noqa: F401,E402
 from brokercrm.customers.selectors import customer_contacts_open_on, customer_contacts_with_email  # noqa: F401
+from brokercrm.customers.prospect_selectors import prospects_in_review_count  # noqa: F401,E402
+from brokercrm.customers.prospect_services import prospect_create  # noqa: F401,E402
+from brokercrm.customers.selectors import customer_contact  # noqa: F401,E402

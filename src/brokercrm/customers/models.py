@@ -160,6 +160,9 @@ class Prospect(TimeStampedModel):
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from",
                                     verbose_name=_("merged into"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Queued for review (待复核) when it matched a customer or prospect outside the entering user's scope; the user is not told.
+    review_pending = models.BooleanField(_("review pending"), default=False, db_index=True)
+    review_reason = models.TextField(_("review reason"), blank=True)
 
     class Meta:
         ordering = ["-id"]

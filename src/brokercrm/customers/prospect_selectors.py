@@ -3,9 +3,10 @@ to staff of their reporting subtree or entered by themselves."""
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from brokercrm.core.permissions import require_role
 from brokercrm.customers.models import Prospect
 from brokercrm.customers.selectors import identity_q, prefix_q
-from brokercrm.org.facade import scope_for
+from brokercrm.org.facade import PROSPECT_REVIEWERS, scope_for
 from brokercrm.platform.facade import custom_field_filter_q
 
 
@@ -19,7 +20,8 @@ def prospect_scope_q(user) -> Q:
 
 
 def prospect_list(*, user, query: str = "", status: str = "", branch: str = "", staff: str = "", custom: dict | None = None,
-                  include_closed: bool = True) -> QuerySet[Prospect]:
+                  include_closed: bool = True, review_pending: bool = False) -> QuerySet[Prospect]:
+    """The prospects in the user's scope matching the filters; only reviewers may ask for those waiting for review (待复核)."""
     qs = Prospect.objects.select_related("branch", "staff", "converted_customer").filter(prospect_scope_q(user))
     q = (query or "").strip()
     if q:
@@ -35,9 +37,17 @@ def prospect_list(*, user, query: str = "", status: str = "", branch: str = "", 
         qs = qs.filter(branch__code=branch)
     if staff:
         qs = qs.filter(staff__staff_no=staff)
+    if review_pending:
+        require_role(user, PROSPECT_REVIEWERS)
+        qs = qs.filter(review_pending=True)
     if custom:
         qs = qs.filter(custom_field_filter_q("prospect", custom))
     return qs.order_by("-id")
+
+
+def prospects_in_review_count() -> int:
+    """How many prospects wait for review (待复核), company-wide."""
+    return Prospect.objects.filter(review_pending=True).count()
 
 
 def prospect_get(*, user, pk: int) -> Prospect:

@@ -3,6 +3,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -12,12 +13,13 @@ from brokercrm.core.csvfiles import read_records
 from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.core.permissions import role_required
 from brokercrm.customers.models import Customer, Prospect, ProspectNote
-from brokercrm.customers.selectors import normalise_id_no, normalise_phone
-from brokercrm.org.facade import CUSTOMER_EDITORS, Branch, Staff
+from brokercrm.customers.prospect_selectors import prospect_scope_q
+from brokercrm.customers.selectors import customer_scope_q, normalise_id_no, normalise_phone
+from brokercrm.org.facade import CUSTOMER_EDITORS, PROSPECT_REVIEWERS, Branch, Staff, scope_for
 from brokercrm.platform.facade import custom_field_definitions, custom_field_values_clean
 
 AUDITED = ["name", "mobile", "id_type", "id_no", "email", "branch_id", "staff_id", "source", "status", "custom_fields",
-           "converted_customer_id", "converted_on", "merged_into_id"]
+           "converted_customer_id", "converted_on", "merged_into_id", "review_pending", "review_reason"]
 IMPORT_COLUMNS = ["name", "mobile", "id_type", "id_no", "email", "branch_code", "staff_no", "source"]
 MANUAL_STATUSES = (Prospect.Status.NEW, Prospect.Status.FOLLOWING, Prospect.Status.LOST)
 
@@ -29,8 +31,12 @@ def _identity(prospect: Prospect, *, mobile: str, id_no: str) -> None:
     prospect.id_no_last4 = prospect.id_no[-4:]
 
 
-def _check(prospect: Prospect, *, field_prefix: str = "") -> list[Problem]:
-    """Problems of a prospect about to be stored (each naming its field)."""
+def _check(prospect: Prospect, *, actor, field_prefix: str = "") -> list[Problem]:
+    """Problems of a prospect about to be stored (each naming its field).
+
+    A customer in the actor's scope with the same mobile or ID number is a problem; a customer or another prospect outside
+    it queues the prospect for review instead, saying nothing (the user is not to learn who is a customer elsewhere).
+    """
     problems = []
     if not prospect.name.strip():
         problems.append(Problem(_("is required"), field=field_prefix + "name"))
@@ -46,9 +52,19 @@ def _check(prospect: Prospect, *, field_prefix: str = "") -> list[Problem]:
             match |= Q(mobile=prospect.mobile)
         if prospect.id_no:
             match |= Q(id_no=prospect.id_no)
-        if Customer.objects.filter(match).exists():
+        customers = Customer.objects.filter(match)
+        # The system (actor None: CLI, jobs) sees everything.
+        customer_scope, prospect_scope = (Q(), Q()) if actor is None else (customer_scope_q(actor), prospect_scope_q(actor))
+        if customers.filter(customer_scope).exists():
             problems.append(Problem(_("this person already holds an account: search the customer base instead"),
                                     field=field_prefix + ("id_no" if prospect.id_no else "mobile")))
+        elif not prospect.review_pending:
+            elsewhere = [f"customer {c.customer_no} ({c.branch.code})" for c in customers.select_related("branch").order_by("customer_no")]
+            others = Prospect.objects.filter(match).exclude(prospect_scope).exclude(status=Prospect.Status.MERGED)
+            elsewhere += [f"prospect P{p.pk} ({p.branch.code})" for p in others.exclude(pk=prospect.pk).select_related("branch").order_by("id")]
+            if elsewhere:
+                prospect.review_pending = True
+                prospect.review_reason = "same mobile or ID number as, outside the scope of the user who entered it: " + ", ".join(elsewhere)
     return problems
 
 
@@ -61,7 +77,7 @@ def prospect_create(*, actor, name: str, branch: Branch, mobile: str = "", id_ty
                         source=source or "", created_by=actor if getattr(actor, "pk", None) else None,
                         status=Prospect.Status.NEW)
     _identity(prospect, mobile=mobile, id_no=id_no)
-    problems = _check(prospect)
+    problems = _check(prospect, actor=actor)
     try:
         prospect.custom_fields = custom_field_values_clean("prospect", custom_fields or {}, creating=True)
     except InputRejected as exc:
@@ -89,7 +105,7 @@ def prospect_update(*, actor, prospect: Prospect, **changes: Any) -> Prospect:
             raise DomainError(_("conversion and merging happen on their own; choose new, following up or lost"), field="status")
         prospect.status = changes["status"]
     _identity(prospect, mobile=changes.get("mobile", prospect.mobile), id_no=changes.get("id_no", prospect.id_no))
-    problems = _check(prospect) if prospect.is_open else []
+    problems = _check(prospect, actor=actor) if prospect.is_open else []
     if "custom_fields" in changes:
         try:
             prospect.custom_fields = custom_field_values_clean("prospect", changes["custom_fields"], stored=prospect.custom_fields,
@@ -130,6 +146,23 @@ def prospect_note_add(*, actor, prospect: Prospect, text: str, next_contact_on: 
     audit_record(actor=actor, action="create", instance=note, object_type="customers.prospectnote",
                  changes={"prospect": [None, prospect.pk], "text": [None, note.text]})
     return note
+
+
+@role_required(PROSPECT_REVIEWERS)
+@transaction.atomic
+def prospect_review_clear(*, actor, prospect: Prospect) -> Prospect:
+    """A reviewer (head office, or the branch manager of the prospect's branch) takes a prospect off the review queue."""
+    scope = scope_for(actor)
+    if actor is not None and not scope.everything and prospect.branch_id not in scope.branch_ids:
+        raise PermissionDenied
+    prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
+    if not prospect.review_pending:
+        raise DomainError(_("this prospect is not waiting for review"), field="review_pending")
+    before = snapshot(prospect, AUDITED)
+    prospect.review_pending = False
+    prospect.save(update_fields=["review_pending", "updated_at"])
+    audit_record(actor=actor, action="update", instance=prospect, changes=diff(before, snapshot(prospect, AUDITED)), note="review cleared")
+    return prospect
 
 
 def prospects_convert(*, customers: list[Customer], business_date: dt.date) -> int:
@@ -280,7 +313,7 @@ def prospect_import(*, actor, data: bytes, file_name: str, allowed_branch_ids: s
         prospect = Prospect(name=row["name"].strip(), branch=branch, staff=member, id_type=row["id_type"], email=row["email"],
                             source=row["source"], created_by=actor if getattr(actor, "pk", None) else None)
         _identity(prospect, mobile=row["mobile"], id_no=row["id_no"])
-        for p in _check(prospect):
+        for p in _check(prospect, actor=actor):
             bad({"staff_no": "staff_no"}.get(p.field, p.field), p.message)
         for key in ("mobile", "id_no"):
             value = getattr(prospect, key)

@@ -8,11 +8,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.exports import csv_response, write_xlsx, xlsx_response
 from brokercrm.core.masking import mask_id_no, mask_mobile
+from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers import exports, prospect_selectors as selectors, prospect_services as services
 from brokercrm.customers.forms import ProspectForm, ProspectImportForm, ProspectNoteForm
 from brokercrm.customers.models import Prospect
 from brokercrm.customers.services import list_export_record
-from brokercrm.org.facade import branch_list, scope_for, staff_list
+from brokercrm.org.facade import CUSTOMER_EDITORS, PROSPECT_REVIEWERS, branch_list, scope_for, staff_list
 from brokercrm.platform.facade import custom_field_definitions, custom_field_filter_params, custom_field_form_values, custom_field_rows
 
 
@@ -20,7 +21,8 @@ def _list(request):
     custom = {n: request.GET[n] for _d, names in custom_field_filter_params("prospect") for n in names if request.GET.get(n)}
     try:
         return selectors.prospect_list(user=request.user, query=request.GET.get("q", ""), status=request.GET.get("status", ""),
-                                       branch=request.GET.get("branch", ""), staff=request.GET.get("staff", ""), custom=custom)
+                                       branch=request.GET.get("branch", ""), staff=request.GET.get("staff", ""), custom=custom,
+                                       review_pending=request.GET.get("review") == "1")
     except DomainError as exc:
         messages.error(request, f"{exc.field}: {exc.message}")
         return selectors.prospect_list(user=request.user).none()
@@ -35,7 +37,8 @@ def prospect_list_page(request):
                       for d, names in custom_field_filter_params("prospect") for name in names]
     return render(request, "customers/prospect_list.html", {
         "page": page, "statuses": Prospect.Status.choices, "branches": branch_list(user=request.user),
-        "custom_filters": custom_filters, "query_string": request.GET.urlencode()})
+        "custom_filters": custom_filters, "query_string": request.GET.urlencode(),
+        "reviewer": has_role(request.user, PROSPECT_REVIEWERS)})
 
 
 def prospect_export(request, file_format: str):
@@ -82,6 +85,7 @@ def _save(form, save):
 
 @require_http_methods(["GET", "POST"])
 def prospect_create_page(request):
+    require_role(request.user, CUSTOMER_EDITORS)
     form = _form(request)
     if request.method == "POST":
         prospect = _save(form, lambda d, cf: services.prospect_create(actor=request.user, custom_fields=cf, **d))
@@ -93,6 +97,7 @@ def prospect_create_page(request):
 
 @require_http_methods(["GET", "POST"])
 def prospect_edit_page(request, pk: int):
+    require_role(request.user, CUSTOMER_EDITORS)
     prospect = selectors.prospect_get(user=request.user, pk=pk)
     form = _form(request, prospect=prospect)
     if request.method == "POST":
@@ -106,6 +111,8 @@ def prospect_edit_page(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def prospect_detail_page(request, pk: int):
+    if request.method == "POST":
+        require_role(request.user, CUSTOMER_EDITORS)  # refused before the form is read, as the service would
     prospect = selectors.prospect_get(user=request.user, pk=pk)
     note_form = ProspectNoteForm(request.POST or None)
     if request.method == "POST" and note_form.is_valid():
@@ -119,7 +126,19 @@ def prospect_detail_page(request, pk: int):
         "prospect": prospect, "note_form": note_form, "notes": prospect.notes.all(),
         "masked": {"mobile": mask_mobile(prospect.mobile), "id_no": mask_id_no(prospect.id_no)},
         "custom_rows": custom_field_rows(entity="prospect", values=prospect.custom_fields),
-        "merged_from": prospect.merged_from.all()})
+        "merged_from": prospect.merged_from.all(), "reviewer": has_role(request.user, PROSPECT_REVIEWERS)})
+
+
+@require_POST
+def prospect_review_clear_view(request, pk: int):
+    prospect = selectors.prospect_get(user=request.user, pk=pk)
+    try:
+        services.prospect_review_clear(actor=request.user, prospect=prospect)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Review cleared."))
+    return redirect("customers:prospect_detail", pk=pk)
 
 
 @require_POST
@@ -136,6 +155,7 @@ def prospect_delete_view(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def prospect_import_page(request):
+    require_role(request.user, CUSTOMER_EDITORS)
     form = ProspectImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -155,6 +175,8 @@ def prospect_import_page(request):
 
 @require_http_methods(["GET", "POST"])
 def prospect_duplicates_page(request):
+    if request.method == "POST":
+        require_role(request.user, CUSTOMER_EDITORS)  # refused before the form is read, as the service would
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("merge") if i.isdigit()]
         survivor_id = request.POST.get("survivor", "")

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from brokercrm.core.intervals import in_force_q
 from brokercrm.customers.contracts import CustomerContact, CustomerRef
+from brokercrm.customers.identity_searches import identity_search_record
 from brokercrm.customers.models import Customer, CustomerNameGram, CustomerTag, SavedFilter, Tag
 from brokercrm.datacenter.facade import latest_loaded_date
 from brokercrm.org.facade import scope_for
@@ -215,7 +216,11 @@ class CustomerFilters:
 
 
 def customer_search(*, user, filters: CustomerFilters) -> QuerySet[Customer]:
-    """The customers in the user's scope that match the search and every filter, sorted."""
+    """The customers in the user's scope that match the search and every filter, sorted.
+
+    A search by a full mobile or ID number is audited and rate-limited first (RateLimited beyond the hourly allowance).
+    """
+    identity_search_record(user=user, query=filters.q)
     qs = customer_list(user=user).select_related("figures")
     f = filters
     if f.q:
@@ -332,6 +337,11 @@ def customer_by_mobile(*, user, mobile: str, company_wide: bool = False) -> Cust
 
 
 _CONTACT_FIELDS = ("id", "customer_no", "name", "mobile", "email")
+
+
+def customer_contact(*, customer_id: int) -> CustomerContact:
+    """Who one customer is and how to reach them, unscoped (for the system, e.g. the demo)."""
+    return CustomerContact(*Customer.objects.filter(pk=customer_id).values_list(*_CONTACT_FIELDS).get())
 
 
 def customer_contacts_open_on(day: dt.date, *, opened_after: dt.date | None = None) -> list[CustomerContact]:

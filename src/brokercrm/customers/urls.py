@@ -17,6 +17,7 @@ urlpatterns = [
     path("prospects/<int:pk>/", prospect_views.prospect_detail_page, name="prospect_detail"),
     path("prospects/<int:pk>/edit/", prospect_views.prospect_edit_page, name="prospect_edit"),
     path("prospects/<int:pk>/delete/", prospect_views.prospect_delete_view, name="prospect_delete"),
+    path("prospects/<int:pk>/review-clear/", prospect_views.prospect_review_clear_view, name="prospect_review_clear"),
     path("<str:customer_no>/", views.customer_360_page, name="detail"),
     path("<str:customer_no>/unmask/<str:field>/", views.customer_unmask_view, name="unmask"),
     path("<str:customer_no>/fields/", views.customer_fields_edit, name="fields"),

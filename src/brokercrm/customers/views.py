@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.errors import DomainError, InputRejected, RateLimited
 from brokercrm.core.exports import csv_response, write_xlsx, xlsx_response
 from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
-from brokercrm.core.permissions import has_role
+from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers import exports, panels, selectors, services
 from brokercrm.customers.forms import CustomerFieldsForm, CustomerFilterForm, SavedFilterForm
 from brokercrm.customers.insight import customer_insight
@@ -33,7 +33,12 @@ def _query_string(request) -> str:
 
 def customer_list_page(request):
     form = _filter_form(request)
-    customers = selectors.customer_search(user=request.user, filters=form.filters())
+    refused = ""
+    try:
+        customers = selectors.customer_search(user=request.user, filters=form.filters())
+    except RateLimited as exc:
+        form.add_error("q", exc.message)
+        refused, customers = exc.message, selectors.customer_list(user=request.user).none()
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     tags = selectors.tags_by_customer(c.pk for c in page)
     for c in page:
@@ -41,14 +46,19 @@ def customer_list_page(request):
     context = {"page": page, "form": form, "query_string": _query_string(request),
                "saved_filters": selectors.saved_filter_list(user=request.user), "saved_form": SavedFilterForm(),
                "all_tags": selectors.tag_list()}
-    template = "customers/_customer_rows.html" if request.headers.get("HX-Request") else "customers/customer_list.html"
-    return render(request, template, context)
+    if request.headers.get("HX-Request"):
+        return render(request, "customers/_customer_rows.html", context | {"search_refused": refused})
+    return render(request, "customers/customer_list.html", context)
 
 
 def customer_export(request, file_format: str):
     """The list as filtered, within scope, as CSV or Excel; audited."""
     form = _filter_form(request)
-    qs = selectors.customer_search(user=request.user, filters=form.filters())
+    try:
+        qs = selectors.customer_search(user=request.user, filters=form.filters())
+    except RateLimited as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{request.path.rsplit('/export', 1)[0]}/?{_query_string(request)}")
     defs = custom_field_definitions("customer")
     header = exports.customer_header(defs)
     if file_format == "csv":
@@ -68,6 +78,7 @@ def customer_export(request, file_format: str):
 
 @require_POST
 def saved_filter_create(request):
+    require_role(request.user, CUSTOMER_EDITORS)
     form = SavedFilterForm(request.POST)
     if form.is_valid():
         try:
@@ -80,6 +91,7 @@ def saved_filter_create(request):
 
 @require_POST
 def saved_filter_delete(request, pk: int):
+    require_role(request.user, CUSTOMER_EDITORS)
     services.saved_filter_delete(actor=request.user, saved=selectors.saved_filter_get(user=request.user, pk=pk))
     messages.success(request, _("Customer group deleted."))
     return redirect("customers:list")
@@ -146,6 +158,7 @@ def customer_unmask_view(request, customer_no: str, field: str):
 
 @require_http_methods(["GET", "POST"])
 def customer_fields_edit(request, customer_no: str):
+    require_role(request.user, CUSTOMER_EDITORS)
     customer = selectors.customer_get(user=request.user, customer_no=customer_no)
     form = CustomerFieldsForm(request.POST or None, values=customer.custom_fields)
     if request.method == "POST" and form.is_valid():

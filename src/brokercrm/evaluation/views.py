@@ -23,6 +23,7 @@ def home_page(request):
 
 @require_POST
 def run_create(request):
+    require_role(request.user, EVALUATION_MANAGERS)
     schemes = selectors.scheme_list()
     form = RunForm(request.POST, schemes=schemes)
     if form.is_valid():
@@ -94,6 +95,7 @@ def schemes_export(request):
 
 @require_POST
 def schemes_import(request):
+    require_role(request.user, EVALUATION_MANAGERS)
     form = YamlImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]

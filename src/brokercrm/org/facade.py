@@ -22,3 +22,4 @@ from brokercrm.org.roles import BRANCH_TASK_OVERRIDERS, TASK_OVERRIDERS  # noqa:
 from brokercrm.org.selectors import StaffCategoryRef, category_level_ids, staff_categories  # noqa: F401
 from brokercrm.org.roles import CALENDAR_EDITORS  # noqa: F401
 from brokercrm.org.selectors import staff_rows  # noqa: F401
+from brokercrm.org.roles import PROSPECT_REVIEWERS  # noqa: F401

@@ -24,6 +24,9 @@ UNMASKERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.B
 AUDIT_READERS = frozenset({Role.ADMIN, Role.COMPLIANCE})
 # Roles that change customer data (tags, custom values, groups, prospects): compliance reads and changes nothing.
 CUSTOMER_EDITORS = ALL_ROLES - {Role.COMPLIANCE}
+# Roles that review prospects queued because they matched someone outside the entering user's scope (a branch manager
+# those of their own branch).
+PROSPECT_REVIEWERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER})
 # Roles that work with the organisation, relations and approvals; a service agent works from tasks and the call centre.
 ORG_READERS = ALL_ROLES - {Role.SERVICE_AGENT}
 RELATION_READERS = ALL_ROLES - {Role.SERVICE_AGENT}

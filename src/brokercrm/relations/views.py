@@ -53,6 +53,7 @@ def relation_list_page(request):
 
 @require_http_methods(["GET", "POST"])
 def apply_add_page(request):
+    require_role(request.user, RELATION_APPLICANTS)
     initial = {"customer_no": request.GET.get("customer_no", ""), "staff_no": request.user.staff.staff_no if request.user.staff_id else "",
                "start_date": scope_date()}
     form = AddForm(request.POST or None, initial=initial)
@@ -74,6 +75,7 @@ def apply_add_page(request):
 
 @require_http_methods(["GET", "POST"])
 def apply_transfer_page(request, pk: int):
+    require_role(request.user, RELATION_APPLICANTS)
     relation = selectors.relation_get(user=request.user, relation_id=pk)
     form = TransferForm(request.POST or None, initial={"effective_date": scope_date()})
 
@@ -94,6 +96,7 @@ def apply_transfer_page(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def apply_terminate_page(request, pk: int):
+    require_role(request.user, RELATION_APPLICANTS)
     relation = selectors.relation_get(user=request.user, relation_id=pk)
     form = TerminateForm(request.POST or None, initial={"end_date": scope_date()})
     if request.method == "POST":
@@ -108,6 +111,7 @@ def apply_terminate_page(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def bulk_transfer_page(request):
     """Leaving staff: pick the receiver and the date, preview every customer moved, then apply (one approval)."""
+    require_role(request.user, BULK_TRANSFER_APPLICANTS)
     initial = {"from_staff_no": request.GET.get("staff_no", ""), "effective_date": scope_date(), "include_service": True}
     form = BulkTransferForm(request.POST or None, initial=initial)
     preview = None

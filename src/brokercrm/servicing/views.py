@@ -8,7 +8,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.permissions import has_role, require_role
-from brokercrm.org.facade import ALERT_RULE_READERS, SERVICE_CONFIGURERS, SPOT_CHECKERS, TASK_ASSIGNERS, staff_list
+from brokercrm.org.facade import (
+    ALERT_RULE_READERS, SERVICE_CONFIGURERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, staff_list,
+)
 from brokercrm.servicing import rules, selectors
 from brokercrm.servicing.forms import AlertResolveForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm
 from brokercrm.servicing.models import Alert, ChannelConfig, OutboxMessage, RuleCode, ServiceTask
@@ -80,6 +82,9 @@ def visit_list_page(request):
 
 @require_http_methods(["GET", "POST"])
 def task_detail_page(request, task_id: int):
+    if request.method == "POST":
+        # a spot check is the overseers' (compliance among them); completing and assigning are the service workers'
+        require_role(request.user, SPOT_CHECKERS if request.POST.get("action") == "check" else SERVICE_WORKERS)
     task = selectors.task_get(user=request.user, task_id=task_id)
     staff = staff_list(user=request.user, active_only=True)
     complete = TaskCompleteForm(request.POST if request.POST.get("action") == "complete" else None)
@@ -126,6 +131,8 @@ def outbox_requeue_page(request, message_id: int):
 
 @require_http_methods(["GET", "POST"])
 def strategy_page(request):
+    if request.method == "POST":
+        require_role(request.user, SERVICE_CONFIGURERS)  # refused before the form is read, as the service would
     form = StrategyForm(request.POST or None)
     if request.method == "POST":
         if _apply(form, lambda d: strategy_services.strategy_create(actor=request.user, **d)):

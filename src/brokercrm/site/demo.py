@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from brokercrm.customers.facade import customer_unheld
+from brokercrm.customers.facade import customer_contact, customer_unheld, prospect_create, prospects_in_review_count
 from brokercrm.org.facade import STAFF_BOUND, Role, Staff, User, staff_leave, user_create
 from brokercrm.platform.facade import process_instances_exist
 from brokercrm.relations.facade import relation_add_apply
@@ -57,6 +57,9 @@ def ensure_demo_activity(*, period: str) -> list[str]:
             relation_add_apply(actor=broker, customer=customer, staff=broker.staff, relation_type="service", start_date=start,
                                reason="客户主动要求由本人提供服务")
             done.append(f"pending application: broker serves {customer.customer_no} (waiting for branchmgr)")
+    queued = _demo_prospect_review(broker)
+    if queued:
+        done.append(queued)
     departed = _demo_departure(broker)
     if departed:
         done.append(departed)
@@ -67,6 +70,20 @@ def ensure_demo_activity(*, period: str) -> list[str]:
         except (CommandError, SystemExit) as exc:  # e.g. the month's payroll was already approved in an earlier demo
             done.append(f"{' '.join(command)}: kept as it is ({exc})")
     return done
+
+
+def _demo_prospect_review(broker: User | None) -> str:
+    """The demo broker enters a prospect who already holds an account in another branch: saved like any other, and
+    waiting under 待复核 for branchmgr and headoffice (idempotent: once one waits, nothing more)."""
+    other = User.objects.filter(username="broker2").select_related("staff").first()
+    if broker is None or other is None or prospects_in_review_count():
+        return ""
+    customer = customer_unheld(branch_id=other.staff.branch_id)
+    if customer is None:
+        return ""
+    prospect = prospect_create(actor=broker, name=customer.name, branch=broker.staff.branch, staff=broker.staff, source="demo",
+                               mobile=customer_contact(customer_id=customer.id).mobile)
+    return f"prospect P{prospect.pk} waits for review: same mobile as {customer.customer_no} of branch {customer.branch_code}"
 
 
 def _demo_departure(broker: User | None) -> str:

@@ -1,5 +1,6 @@
 """Workflow pages: the approver inbox, instance detail with history and decision, process definitions."""
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -83,6 +84,8 @@ def task_decide_page(request, pk: int):
 @require_POST
 def instance_withdraw_page(request, pk: int):
     instance = selectors.instance_get(user=request.user, instance_id=pk)
+    if instance.started_by_id != request.user.pk:
+        raise PermissionDenied  # only the applicant withdraws (the service says so too); anyone else is refused outright
     try:
         services.process_withdraw(actor=request.user, instance=instance, comment=request.POST.get("comment", ""))
         messages.success(request, _("Application withdrawn."))

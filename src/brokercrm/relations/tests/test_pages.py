@@ -103,12 +103,12 @@ def test_definitions_page_is_for_admins_and_shows_why_a_file_is_refused(world):
 
 
 def test_applicant_withdraws_and_reads_the_outcome_notification(world):
-    """The applicant can withdraw a pending application; a decided one leaves a notification until marked read."""
+    """The applicant withdraws a pending application (anyone else: 403); a decided one leaves a notification until read."""
     broker, bm = _client(world, "broker"), _client(world, "branch_manager")
     form = {"customer_no": "10000001", "staff_no": "S0003", "relation_type": "service", "start_date": "2024-05-06"}
     broker.post("/relations/apply/", form)
     first = ProcessInstance.objects.get()
-    assert bm.post(f"/workflow/instances/{first.pk}/withdraw/").status_code == 302
+    assert bm.post(f"/workflow/instances/{first.pk}/withdraw/").status_code == 403
     broker.post(f"/workflow/instances/{first.pk}/withdraw/")
     first.refresh_from_db()
     assert (first.status, bm.get("/workflow/badge/").content) == ("withdrawn", b"")
