@@ -23,5 +23,6 @@ class InvalidInputOut(ErrorOut):
 
 
 def errors(*codes: int) -> dict[int, type[Schema]]:
-    """The 4xx answers of an endpoint: 401 always (every endpoint needs a login), plus the codes given."""
-    return {code: InvalidInputOut if code == 400 else ErrorOut for code in sorted({401, *codes})}
+    """The 4xx answers of an endpoint: 401 always (every endpoint needs a login), plus the codes given (400 and 429
+    carry the problems list)."""
+    return {code: InvalidInputOut if code in (400, 429) else ErrorOut for code in sorted({401, *codes})}

@@ -69,7 +69,7 @@ def _customer_out(c, tags: list[str]) -> dict:
             "end_assets": figures.end_assets if figures else None, "tags": tags}
 
 
-@router.get("/customers", response={200: CustomerPage, **errors(400)}, summary="Search customers (masked) by customer_no, name, mobile or ID number")
+@router.get("/customers", response={200: CustomerPage, **errors(400, 429)}, summary="Search customers (masked) by customer_no, name, mobile or ID number")
 def list_customers(request, params: Query[CustomerQuery]):
     """`q` matches customer_no (exact or prefix), name (prefix; contained for 3+ characters), mobile (full or last four
     digits) or ID number (full or last four characters); the results are the union, within the caller's scope."""
