@@ -15,6 +15,8 @@ urlpatterns = [
     path("service/", include("brokercrm.servicing.urls")),
     path("evaluation/", include("brokercrm.evaluation.urls")),
     path("compensation/", include("brokercrm.compensation.urls")),
+    path("products/", include("brokercrm.products.urls")),
+    path("reports/", include("brokercrm.reports.urls")),
     path("platform/", include("brokercrm.platform.urls")),
     path("workflow/", include("brokercrm.platform.workflow.urls")),
 ]

@@ -33,8 +33,10 @@ INSTALLED_APPS = [
     "brokercrm.datacenter",
     "brokercrm.analytics",
     "brokercrm.servicing",
+    "brokercrm.products",
     "brokercrm.evaluation",
     "brokercrm.compensation",
+    "brokercrm.reports",
     "brokercrm.simulator",
     "brokercrm.site",
 ]

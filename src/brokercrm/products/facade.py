@@ -1,0 +1,2 @@
+"""What other apps may use of the product and research library: suitability, product sales; plain values and
+dataclasses only."""
