@@ -16,6 +16,7 @@ urlpatterns = [
     path("evaluation/", include("brokercrm.evaluation.urls")),
     path("compensation/", include("brokercrm.compensation.urls")),
     path("products/", include("brokercrm.products.urls")),
+    path("research/", include("brokercrm.research.urls")),
     path("reports/", include("brokercrm.reports.urls")),
     path("platform/", include("brokercrm.platform.urls")),
     path("workflow/", include("brokercrm.platform.workflow.urls")),

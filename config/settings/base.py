@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "brokercrm.analytics",
     "brokercrm.servicing",
     "brokercrm.products",
+    "brokercrm.research",
     "brokercrm.evaluation",
     "brokercrm.compensation",
     "brokercrm.reports",

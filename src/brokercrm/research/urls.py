@@ -1,0 +1,2 @@
+app_name = "research"
+urlpatterns: list = []
