@@ -8,7 +8,7 @@ from brokercrm.datacenter.management.commands.export import register_export  # n
 from brokercrm.datacenter.pipelines.crm import RelationRow, StaffRow  # noqa: F401
 from brokercrm.datacenter.reader import (  # noqa: F401
     BRANCH_INDICATORS, CUSTOMER_INDICATORS, LEVEL_INDICATORS, STAFF_INDICATORS, CustomerTrading, MonthIndicators,
-    attributed_trades, customer_month_table, customer_profile_table, customer_trading, latest_customer_month, month_indicators,
+    attributed_trades, customer_month_table, customer_profile_table, customer_trading, day_indicators, latest_customer_month, month_indicators,
     month_periods, snapshot_published,
 )
 from brokercrm.datacenter.selectors import (  # noqa: F401

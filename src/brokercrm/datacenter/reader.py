@@ -139,6 +139,25 @@ def month_indicators(level: str, months: list[str], keys: list[str] | None = Non
     return MonthIndicators(name, values, days)
 
 
+def day_indicators(level: str, date_from: dt.date, date_to: dt.date, keys: list[str] | None = None) -> MonthIndicators:
+    """The level's day marts (staff or branch) for the trading days in [date_from, date_to]: values[key][YYYY-MM-DD];
+    trading_days maps each published day to 1 (a day counts once when a week is weighted); DomainError when unpublished."""
+    columns = LEVEL_INDICATORS[level]
+    sql = f"SELECT key, period, {', '.join(columns)} FROM {mart_table(level, 'day')} WHERE period BETWEEN ? AND ?"
+    params: list = [date_from.isoformat(), date_to.isoformat()]
+    if keys is not None:
+        sql += " AND key IN (SELECT UNNEST(?))"
+        params.append(list(keys))
+    with _snapshot() as (name, cur):
+        rows = cur.execute(sql, params).fetchall()
+        days = dict(cur.execute("SELECT period, trading_days FROM dm.periods WHERE grain = 'day' AND period BETWEEN ? AND ?",
+                                params[:2]).fetchall())
+    values: dict[str, dict[str, dict[str, object]]] = {}
+    for row in rows:
+        values.setdefault(row[0], {})[row[1]] = dict(zip(columns, row[2:]))
+    return MonthIndicators(name, values, days)
+
+
 def attributed_trades(*, customer_no: str, staff_no: str, date_from: dt.date, date_to: dt.date) -> list[dict]:
     """The customer's trades in [date_from, date_to] attributed to the staff member, with their fees; DomainError when unpublished."""
     with _snapshot() as (_, cur):

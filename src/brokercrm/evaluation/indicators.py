@@ -1,8 +1,9 @@
 """The indicator library (指标库): every indicator of metrics.md plus work indicators, and how periods aggregate.
 
-Monthly staff indicators come from the published marts (datacenter facade month_indicators); quarters and years are
-computed from the months by the rules of metrics.md (sums; end-of-period values from the last
-month; averages weighted by trading days; commission_rate as the ratio of the sums).
+Monthly staff indicators come from the published marts (datacenter facade month_indicators), daily ones from the day
+marts (day_indicators); quarters and years are computed from the months, ISO weeks from their trading days, by the
+rules of metrics.md (sums; end-of-period values from the last month or day; averages weighted by trading days;
+commission_rate as the ratio of the sums).
 """
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ WORK_INDICATORS = tuple(i.name for i in INDICATORS if i.source == "work")
 
 @dataclass(frozen=True)
 class EvalPeriod:
-    """A month (2026-03), quarter (2026-Q1) or year (2026) and the months it spans."""
+    """A day (2026-03-02), ISO week (2026-W10), month (2026-03), quarter (2026-Q1) or year (2026); the months it spans
+    (none for a day or a week, which are read from the day marts)."""
 
     label: str
     kind: str
@@ -83,6 +85,11 @@ class EvalPeriod:
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+PERIOD_FORMATS = "YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY"
+# An example period of each kind, for messages.
+PERIOD_EXAMPLES = {"day": "2026-03-02", "week": "2026-W10", "month": "2026-03", "quarter": "2026-Q1", "year": "2026"}
 
 
 def _shift_label(label: str, years: int) -> str:
@@ -90,8 +97,20 @@ def _shift_label(label: str, years: int) -> str:
 
 
 def parse_period(label: str, *, field: str = "period") -> EvalPeriod:
-    """YYYY-MM, YYYY-Qn or YYYY; anything else is refused naming the field."""
+    """YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM, YYYY-Qn or YYYY; anything else is refused naming the field."""
     label = (label or "").strip()
+    if m := _DAY.match(label):
+        try:
+            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise DomainError(f"'{label}' is not a day (YYYY-MM-DD)", field=field) from None
+        return EvalPeriod(label, "day", day, day, ())
+    if m := _WEEK.match(label):
+        try:
+            monday = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        except ValueError:
+            raise DomainError(f"'{label}' is not an ISO week (YYYY-Www)", field=field) from None
+        return EvalPeriod(label, "week", monday, monday + dt.timedelta(days=6), ())
     if m := _MONTH.match(label):
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
@@ -107,16 +126,16 @@ def parse_period(label: str, *, field: str = "period") -> EvalPeriod:
         months = [(year, i) for i in range(1, 13)]
         kind = "year"
     else:
-        raise DomainError(f"'{label}' is not a period (YYYY-MM, YYYY-Qn or YYYY)", field=field)
+        raise DomainError(f"'{label}' is not a period ({PERIOD_FORMATS})", field=field)
     start = dt.date(months[0][0], months[0][1], 1)
     end = dt.date(months[-1][0], months[-1][1], calendar.monthrange(months[-1][0], months[-1][1])[1])
     return EvalPeriod(label, kind, start, end, tuple(f"{y:04d}-{mo:02d}" for y, mo in months))
 
 
 def aggregate_months(months: list[Mapping[str, Decimal | None]], trading_days: list[int]) -> dict[str, Decimal | None]:
-    """Indicators of a quarter or year from its months (in date order) by metrics.md.
+    """Indicators of a quarter or year from its months, or of a week from its days (in date order), by metrics.md.
 
-    avg_daily_assets is weighted by the months' trading days; end-of-period values are the last month's;
+    avg_daily_assets is weighted by the parts' trading days (1 for a day); end-of-period values are the last part's;
     commission_rate is recomputed from the summed commission and trade amount.
     """
     if not months:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from brokercrm.datacenter.facade import CUSTOMER_INDICATORS, month_indicators
+from brokercrm.datacenter.facade import CUSTOMER_INDICATORS, day_indicators, month_indicators
 from brokercrm.evaluation.indicators import MART_INDICATORS, EvalPeriod, aggregate_months
 
 CUSTOMER_COLUMNS = CUSTOMER_INDICATORS
@@ -28,8 +28,13 @@ class PeriodIndicators:
 
 
 def _load(level: str, period: EvalPeriod, keys: list[str] | None, columns: tuple[str, ...]) -> PeriodIndicators:
-    months = list(period.months)
-    published = month_indicators(level, months, keys)
+    """A day or week from the day marts (a week aggregated over its published trading days), else from the month marts."""
+    if period.kind in ("day", "week"):
+        published = day_indicators(level, period.start, period.end, keys)
+        months = sorted(published.trading_days) if period.kind == "week" else [period.label]
+    else:
+        published = month_indicators(level, list(period.months), keys)
+        months = list(period.months)
     days = published.trading_days
     by_key = {key: {month: {c: _decimal(row[c]) for c in columns} for month, row in per_month.items()}
               for key, per_month in published.values.items()}
@@ -45,7 +50,7 @@ def _load(level: str, period: EvalPeriod, keys: list[str] | None, columns: tuple
 
 
 def staff_indicators(period: EvalPeriod, staff_nos: list[str] | None = None) -> PeriodIndicators:
-    """The staff marts' months of the period (aggregated for quarters and years)."""
+    """The staff marts of the period: a day as published, a week from its days, quarters and years from their months."""
     return _load("staff", period, staff_nos, MART_INDICATORS)
 
 

@@ -7,6 +7,8 @@ from brokercrm.core.models import TimeStampedModel
 
 
 class PeriodKind(models.TextChoices):
+    DAY = "day", _("Daily")
+    WEEK = "week", _("Weekly")
     MONTH = "month", _("Monthly")
     QUARTER = "quarter", _("Quarterly")
     YEAR = "year", _("Yearly")

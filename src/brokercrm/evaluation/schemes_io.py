@@ -13,7 +13,7 @@ from brokercrm.platform.facade import FormulaError
 
 FORMAT = "brokercrm-schemes/v1"
 SHIPPED = Path(__file__).parent / "shipped" / "schemes.yaml"
-PERIOD_KINDS = ("month", "quarter", "year")
+PERIOD_KINDS = ("day", "week", "month", "quarter", "year")
 
 
 def parse_schemes(text: str, *, file: str, categories: dict[str, StaffCategoryRef]) -> list[dict]:

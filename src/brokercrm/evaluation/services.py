@@ -10,7 +10,7 @@ from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.bulk import insert_rows
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import role_required
-from brokercrm.evaluation.indicators import parse_period
+from brokercrm.evaluation.indicators import PERIOD_EXAMPLES, parse_period
 from brokercrm.evaluation.marts import staff_indicators
 from brokercrm.evaluation.models import EvaluationRun, Scheme, SchemeItem, Score, ScoreLine
 from brokercrm.evaluation.schemes_io import apply_schemes, export_schemes, parse_schemes
@@ -50,7 +50,7 @@ def evaluation_run(*, actor, scheme: Scheme, period: str) -> EvaluationRun:
     parsed = parse_period(period)
     if parsed.kind != scheme.period_kind:
         raise DomainError(f"scheme {scheme.code} is {scheme.get_period_kind_display()}: give a {scheme.period_kind} period "
-                          f"(e.g. {'2026-03' if scheme.period_kind == 'month' else '2026-Q1' if scheme.period_kind == 'quarter' else '2026'})",
+                          f"(e.g. {PERIOD_EXAMPLES[scheme.period_kind]})",
                           field="period")
     specs = scheme_specs(scheme)
     staff = list(scheme_staff(scheme, parsed.start, parsed.end))
@@ -142,7 +142,7 @@ def scheme_copy(*, actor, source: Scheme, code: str, name: str, category: str, l
         raise DomainError(f"scheme {code} already exists", field="code")
     category_id, level_id = category_level_ids(category, level)
     kind = period_kind or source.period_kind
-    if kind not in ("month", "quarter", "year"):
+    if kind not in PERIOD_EXAMPLES:
         raise DomainError(f"unknown period '{kind}'", field="period_kind")
     scheme = Scheme.objects.create(code=code, name=name, category_id=category_id, level_id=level_id,
                                    period_kind=kind, active=True, description=f"copied from {source.code}")

@@ -14,10 +14,11 @@ def _names(level: str) -> list[str]:
 
 
 def publish(directory: Path, *, months: dict[str, int], staff: list[dict] = (), branches: list[dict] = (),
-            customers: list[dict] = ()) -> Path:
-    """Publish dm.staff_month/branch_month/customer_month/periods (a new marts-<n>.duckdb made CURRENT).
+            customers: list[dict] = (), staff_days: list[dict] = ()) -> Path:
+    """Publish dm.staff_month/branch_month/customer_month/staff_day/periods (a new marts-<n>.duckdb made CURRENT).
 
-    months: label → trading days; rows: {"key": ..., "period": ..., <indicator>: value}, other indicators 0.
+    months: label → trading days; rows: {"key": ..., "period": ..., <indicator>: value}, other indicators 0;
+    staff_days: rows whose period is a trading day YYYY-MM-DD (each day published with 1 trading day).
     """
     bounds = {}
     for label in months:
@@ -32,6 +33,13 @@ def publish(directory: Path, *, months: dict[str, int], staff: list[dict] = (), 
             base = {"period_start": start, "period_end": end, "trading_days": months[row["period"]]}
             tables[f"dm.{level}_month"].append(
                 {n: row.get(n, base.get(n, None if n == "commission_rate" else Decimal(0))) for n in names})
-    tables["dm.periods"] = [{"grain": "month", "period": label, "period_start": bounds[label][0], "period_end": bounds[label][1],
+    days = sorted({row["period"] for row in staff_days})
+    tables["dm.staff_day"] = [
+        {n: row.get(n, {"period_start": dt.date.fromisoformat(row["period"]), "period_end": dt.date.fromisoformat(row["period"]),
+                        "trading_days": 1}.get(n, None if n == "commission_rate" else Decimal(0))) for n in _names("staff")}
+        for row in staff_days]
+    tables["dm.periods"] = [{"grain": "day", "period": d, "period_start": dt.date.fromisoformat(d),
+                             "period_end": dt.date.fromisoformat(d), "trading_days": 1, "last_day": dt.date.fromisoformat(d)}
+                            for d in days] + [{"grain": "month", "period": label, "period_start": bounds[label][0], "period_end": bounds[label][1],
                              "trading_days": days, "last_day": bounds[label][1]} for label, days in months.items()]
     return write_snapshot(Path(directory), tables)

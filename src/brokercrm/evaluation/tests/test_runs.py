@@ -99,7 +99,7 @@ def test_scheme_yaml_round_trips_and_bad_files_name_line_and_field(month):
     """Export → import gives the same YAML; a bad indicator and a bad formula are reported by line and nothing changes."""
     ho = month["users"]["head_office"]
     text = services.schemes_export()
-    assert services.schemes_import(actor=ho, data=text.encode(), file_name="schemes.yaml") == 4
+    assert services.schemes_import(actor=ho, data=text.encode(), file_name="schemes.yaml") == 6  # the four monthly-or-longer schemes, AM-DAILY and AM-WEEKLY
     assert services.schemes_export() == text
     bad = text.replace("indicator: avg_daily_assets", "indicator: profit", 1).replace(
         "if(actual >= target, weight, weight * ratio * 0.5)", "if(actual >= target, weight, weight * ratoi)")

@@ -11,7 +11,7 @@ from brokercrm.evaluation.models import Scheme
 
 class Command(BrokercrmCommand):
     help = ("Evaluation: `brokercrm evaluation run --scheme CODE --period P` scores and ranks the scheme's staff "
-            "(P = YYYY-MM, YYYY-Qn or YYYY; --scheme all = every active scheme of that period kind); "
+            "(P = YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY; --scheme all = every active scheme of that period kind); "
             "`schemes-export --out FILE` / `schemes-import FILE` move schemes as YAML.")
 
     def add_arguments(self, parser):
