@@ -9,3 +9,6 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from brokercrm.evaluation import menus  # noqa: F401  (registers the menu entries)
+        from brokercrm.evaluation.exports import register_export_subcommands  # apps are loaded: models may be imported
+
+        register_export_subcommands()

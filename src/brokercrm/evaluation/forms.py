@@ -7,7 +7,8 @@ from brokercrm.evaluation.models import SchemeItem
 
 class RunForm(forms.Form):
     scheme = forms.ChoiceField(label=_("Scheme"))
-    period = forms.CharField(label=_("Period"), max_length=10, help_text=_("YYYY-MM, YYYY-Qn or YYYY"))
+    period = forms.CharField(label=_("Period"), max_length=10, help_text=_("YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY"))
+    branch_code = forms.CharField(label=_("Branch"), max_length=10, required=False)
 
     def __init__(self, *args, schemes=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,3 +5,4 @@ from brokercrm.core import navigation
 from brokercrm.org.facade import EVALUATION_READERS
 
 navigation.register(_("Evaluation"), "evaluation:home", roles=EVALUATION_READERS, order=60)
+navigation.register(_("Ranking board"), "evaluation:board", roles=EVALUATION_READERS, order=61)

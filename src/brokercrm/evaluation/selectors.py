@@ -125,3 +125,29 @@ def drill_trades(*, user, staff_no: str, period: str, customer_no: str) -> tuple
     commission = sum((r["commission"] for r in rows), Decimal("0.00"))
     net = sum((r["net_commission"] for r in rows), Decimal("0.00"))
     return staff, customer, TradeDrill(rows, commission, net, start, end)
+
+
+@dataclass(frozen=True)
+class BoardGroup:
+    """One team (or a branch's staff outside teams) of a ranking board, its scores by rank."""
+
+    branch: object
+    team: object
+    scores: list
+
+
+def board(*, user, kind: str = "day", period: str = "") -> tuple[list[EvaluationRun], str, list[str], dict[int, list[BoardGroup]]]:
+    """The ranking board (排行榜) of the runs of `kind` schemes for a period (the latest run's when empty), in the user's
+    scope: (runs, period, the periods with runs, run id → groups by branch and team, each ranked within its group)."""
+    runs = run_list(user=user).filter(scheme__period_kind=kind, scheme__active=True)
+    periods = list(runs.order_by("-period").values_list("period", flat=True).distinct()[:30])
+    period = period if period in periods else (periods[0] if periods else "")
+    chosen = list(runs.filter(period=period).order_by("scheme__code"))
+    groups: dict[int, list[BoardGroup]] = {}
+    for run in chosen:
+        by_group: dict[tuple, list] = {}
+        for score in score_list(user=user, run=run).order_by("branch__code", "team__code", "rank_branch", "staff__staff_no"):
+            by_group.setdefault((score.branch, score.team), []).append(score)
+        groups[run.pk] = [BoardGroup(b, t, sorted(ss, key=lambda s: (s.rank_team or s.rank_branch, s.staff.staff_no)))
+                          for (b, t), ss in by_group.items()]
+    return chosen, period, periods, groups

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
@@ -16,7 +17,7 @@ from brokercrm.evaluation.models import EvaluationRun, Scheme, SchemeItem, Score
 from brokercrm.evaluation.schemes_io import apply_schemes, export_schemes, parse_schemes
 from brokercrm.evaluation.scoring import ItemSpec, check_item, compile_item_formula, rank, score_staff
 from brokercrm.evaluation.work import work_indicators
-from brokercrm.org.facade import EVALUATION_MANAGERS, Staff, category_level_ids, staff_categories
+from brokercrm.org.facade import EVALUATION_MANAGERS, EVALUATION_RUNNERS, Staff, category_level_ids, scope_for, staff_categories
 from brokercrm.platform.facade import FormulaError
 
 MODELS = {"Scheme": Scheme, "SchemeItem": SchemeItem}
@@ -43,17 +44,49 @@ def scheme_staff(scheme: Scheme, start, end):
     return qs.order_by("staff_no")
 
 
-@role_required(EVALUATION_MANAGERS)
+def _staff_in_reach(actor, scheme: Scheme, start, end, branch_code: str) -> list[Staff]:
+    """The scheme's staff the actor may evaluate: everyone for head office and the system (or one branch when given); a
+    branch manager their branch, a team leader their team; another branch, or nobody of one's own, is refused."""
+    staff = scheme_staff(scheme, start, end)
+    if branch_code:
+        staff = staff.filter(branch__code=branch_code)
+    scope = scope_for(actor) if actor is not None else None
+    if scope is None or scope.everything:
+        return list(staff)
+    mine = staff.filter(scope.staff_q())
+    if branch_code and not mine.exists():
+        raise PermissionDenied(f"branch {branch_code} is not yours to evaluate")
+    others_only = scope.staff_ids == frozenset({scope.own_staff_id}) and not scope.branch_ids
+    if others_only or not scope.staff_ids:
+        raise PermissionDenied("only head office, branch managers and team leaders run evaluations")
+    return list(mine)
+
+
+def _rerank(run: EvaluationRun) -> None:
+    """Team, branch and company ranks of every score of the run from the stored totals (after a partial re-run)."""
+    scores = list(run.scores.all())
+    totals = {s.staff_id: s.total for s in scores}
+    by_team = rank(totals, {s.staff_id: f"T{s.team_id}" for s in scores if s.team_id})
+    by_branch = rank(totals, {s.staff_id: s.branch_id for s in scores})
+    company = rank(totals)
+    for s in scores:
+        s.rank_team = by_team.get(s.staff_id) if s.team_id else None
+        s.rank_branch, s.rank_company = by_branch[s.staff_id], company[s.staff_id]
+    Score.objects.bulk_update(scores, ["rank_team", "rank_branch", "rank_company"], batch_size=1000)
+
+
+@role_required(EVALUATION_RUNNERS)
 @transaction.atomic
-def evaluation_run(*, actor, scheme: Scheme, period: str) -> EvaluationRun:
-    """Score every staff member of the scheme for the period and rank them in team, branch and company (re-run replaces)."""
+def evaluation_run(*, actor, scheme: Scheme, period: str, branch_code: str = "") -> EvaluationRun:
+    """Score the scheme's staff within the actor's reach (see _staff_in_reach) for the period; their earlier scores are
+    replaced, and every score of the run is ranked again in team, branch and company."""
     parsed = parse_period(period)
     if parsed.kind != scheme.period_kind:
         raise DomainError(f"scheme {scheme.code} is {scheme.get_period_kind_display()}: give a {scheme.period_kind} period "
                           f"(e.g. {PERIOD_EXAMPLES[scheme.period_kind]})",
                           field="period")
     specs = scheme_specs(scheme)
-    staff = list(scheme_staff(scheme, parsed.start, parsed.end))
+    staff = _staff_in_reach(actor, scheme, parsed.start, parsed.end, branch_code)
     numbers = [s.staff_no for s in staff]
     current = staff_indicators(parsed, numbers)
     work = work_indicators(numbers, parsed.start, parsed.end)
@@ -68,11 +101,8 @@ def evaluation_run(*, actor, scheme: Scheme, period: str) -> EvaluationRun:
             totals[s.staff_no], breakdowns[s.staff_no] = score_staff(specs, values)
         except FormulaError as exc:
             raise DomainError(f"scheme {scheme.code}, staff {s.staff_no}: {exc}", field="formula") from None
-    by_team = rank(totals, {s.staff_no: f"T{s.team_id}" for s in staff if s.team_id})
-    by_branch = rank(totals, {s.staff_no: s.branch_id for s in staff})
-    company = rank(totals)
     run, created = EvaluationRun.objects.get_or_create(scheme=scheme, period=parsed.label, defaults={"created_by": actor if getattr(actor, "pk", None) else None})
-    run.scores.all().delete()
+    run.scores.filter(staff__in=staff).delete()
     notes = []
     missing = [n for n in numbers if n not in current.values]
     if missing:
@@ -81,14 +111,15 @@ def evaluation_run(*, actor, scheme: Scheme, period: str) -> EvaluationRun:
     run.save()
     scores = Score.objects.bulk_create([
         Score(run=run, staff=s, branch_id=s.branch_id, team_id=s.team_id, total=totals[s.staff_no],
-              rank_team=by_team.get(s.staff_no) if s.team_id else None, rank_branch=by_branch[s.staff_no],
-              rank_company=company[s.staff_no]) for s in staff], batch_size=1000)
+              rank_team=None, rank_branch=0, rank_company=0) for s in staff], batch_size=1000)
+    _rerank(run)
     insert_rows(ScoreLine, ["score", "order", "indicator", "actual", "target", "weight", "ratio", "points", "mode", "formula", "inputs"], [
         (score.pk, order, item.indicator, item.actual, item.target, item.weight, item.ratio, item.points, item.mode, item.formula,
          {k: None if v is None else str(v) for k, v in item.inputs.items()})
         for score, s in zip(scores, staff) for order, item in enumerate(breakdowns[s.staff_no], start=1)])
     audit_record(actor=actor, action="create" if created else "update", instance=run,
-                 changes={"scores": [None, len(staff)], "snapshot": [None, run.snapshot]}, note=f"evaluation run {run}")
+                 changes={"scores": [None, len(staff)], "snapshot": [None, run.snapshot]},
+                 note=f"evaluation run {run}" + (f" · branch {branch_code}" if branch_code else ""))
     return run
 
 

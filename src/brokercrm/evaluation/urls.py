@@ -5,6 +5,7 @@ from brokercrm.evaluation import views
 app_name = "evaluation"
 urlpatterns = [
     path("", views.home_page, name="home"),
+    path("board/", views.board_page, name="board"),
     path("runs/new/", views.run_create, name="run_create"),
     path("runs/<int:run_id>/", views.run_page, name="run"),
     path("runs/<int:run_id>/<str:staff_no>/", views.score_page, name="score"),

@@ -10,7 +10,7 @@ from brokercrm.core.permissions import has_role, require_role
 from brokercrm.evaluation import selectors, services
 from brokercrm.evaluation.forms import CopyForm, ItemForm, RunForm, YamlImportForm
 from brokercrm.evaluation.indicators import BY_NAME, INDICATORS
-from brokercrm.org.facade import EVALUATION_MANAGERS, staff_categories
+from brokercrm.org.facade import EVALUATION_MANAGERS, EVALUATION_RUNNERS, staff_categories
 
 
 def home_page(request):
@@ -18,18 +18,19 @@ def home_page(request):
     form = RunForm(schemes=schemes)
     return render(request, "evaluation/home.html", {"indicators": INDICATORS, "schemes": schemes, "form": form,
                                                     "runs": selectors.run_list(user=request.user)[:30],
-                                                    "can_manage": has_role(request.user, EVALUATION_MANAGERS), "import_form": YamlImportForm()})
+                                                    "can_manage": has_role(request.user, EVALUATION_MANAGERS), "import_form": YamlImportForm(),
+                                                    "can_run": has_role(request.user, EVALUATION_RUNNERS)})
 
 
 @require_POST
 def run_create(request):
-    require_role(request.user, EVALUATION_MANAGERS)
+    require_role(request.user, EVALUATION_RUNNERS)  # the service narrows a branch manager or team leader to their staff
     schemes = selectors.scheme_list()
     form = RunForm(request.POST, schemes=schemes)
     if form.is_valid():
         try:
             run = services.evaluation_run(actor=request.user, scheme=selectors.scheme_get(code=form.cleaned_data["scheme"]),
-                                          period=form.cleaned_data["period"])
+                                          period=form.cleaned_data["period"], branch_code=form.cleaned_data["branch_code"])
         except DomainError as exc:
             messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
         else:
@@ -138,3 +139,11 @@ def drill_page(request, staff_no: str, period: str, indicator: str):
 def trades_page(request, staff_no: str, period: str, customer_no: str):
     staff, customer, drill = selectors.drill_trades(user=request.user, staff_no=staff_no, period=period, customer_no=customer_no)
     return render(request, "evaluation/trades.html", {"staff": staff, "customer": customer, "drill": drill, "period": period})
+
+
+def board_page(request):
+    """The daily (or weekly: ?kind=week) ranking board within team and branch, in the user's scope."""
+    kind = request.GET.get("kind", "day") if request.GET.get("kind") in ("day", "week", "month") else "day"
+    runs, period, periods, groups = selectors.board(user=request.user, kind=kind, period=request.GET.get("period", ""))
+    return render(request, "evaluation/board.html", {"runs": [(r, groups[r.pk]) for r in runs], "period": period,
+                                                     "periods": periods, "kind": kind})

@@ -63,6 +63,9 @@ ALERT_RULE_READERS = SERVICE_CONFIGURERS | {Role.COMPLIANCE}
 # Evaluation: every role but service agents reads; head office runs schemes and changes them.
 EVALUATION_READERS = ALL_ROLES - {Role.SERVICE_AGENT}
 EVALUATION_MANAGERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+# Evaluation runs of one's own staff: branch managers their branch, team leaders (broker role) their team — the service
+# narrows to the data scope; head office across the company. Appeals against a score: any evaluated staff member.
+EVALUATION_RUNNERS = EVALUATION_MANAGERS | {Role.BRANCH_MANAGER, Role.BROKER}
 # Compensation: head office calculates, submits and locks payrolls and changes pay rules.
 PAYROLL_RUNNERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 # Roles with a "my work today" page of their own tasks and alerts.
