@@ -54,8 +54,8 @@ def compiled_structure(structure: PayStructure, *, constant_names, tier_names) -
     return compile_rules(rules, constants=constant_names, tier_tables=tier_names)
 
 
-def _structure_for(structures: dict, staff: Staff):
-    return structures.get((staff.category_id, staff.level_id)) or structures.get((staff.category_id, None))
+def _structure_for(structures: dict, staff: Staff, level_id: int | None):
+    return structures.get((staff.category_id, level_id)) or structures.get((staff.category_id, None))
 
 
 def _sum_values(rows: list[dict]) -> dict[str, Decimal | None]:
@@ -94,7 +94,10 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
     if only is not None:
         candidates = candidates.filter(staff_no__in=only)
     employed = list(candidates.select_related("branch", "team", "category", "level").order_by("staff_no"))
-    staff = [s for s in employed if structure is not None or _structure_for(structures, s)]
+    # Levels change on a month's first day (evaluation's level management), so the level in force on the first is every day's.
+    in_force = evaluation.levels_in_force(employed, parsed.start)
+    level_of = {s.pk: in_force[s.pk].level_id if s.pk in in_force else s.level_id for s in employed}
+    staff = [s for s in employed if structure is not None or _structure_for(structures, s, level_of[s.pk])]
     unpaid = [s.staff_no for s in employed if s not in staff]
     numbers = [s.staff_no for s in staff]
     current = evaluation.staff_indicators(parsed)
@@ -117,10 +120,10 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
     targets_cache: dict[tuple, tuple[str, dict]] = {}
     missing = 0
     for s in staff:
-        paid_by = structure or _structure_for(structures, s)
-        key = (s.category_id, s.level_id)
+        paid_by = structure or _structure_for(structures, s, level_of[s.pk])
+        key = (s.category_id, level_of[s.pk])
         if key not in targets_cache:
-            targets_cache[key] = evaluation.scheme_targets(category_id=s.category_id, level_id=s.level_id)
+            targets_cache[key] = evaluation.scheme_targets(category_id=s.category_id, level_id=level_of[s.pk])
         scheme_code, targets = targets_cache[key]
         own = current.values.get(s.staff_no)
         missing += own is None
@@ -131,9 +134,9 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
         values |= {f"branch.{k}": v for k, v in branches.values.get(s.branch.code, {}).items()}
         values |= {f"target.{k}": v for k, v in targets.items()}
         values |= consts
-        values["post_salary"] = grades.get((s.category_id, s.level_id), grades.get((s.category_id, None)))
+        values["post_salary"] = grades.get(key, grades.get((s.category_id, None)))
         values["months_employed"] = Decimal(months_employed(s.hire_date, parsed.end))
-        values["level_order"] = Decimal(s.level.order) if s.level else None
+        values["level_order"] = Decimal(in_force[s.pk].order) if level_of[s.pk] else None
         score = scores.get(s.id)
         values["evaluation_score"] = score[0] if score else None
         values |= {name: entered[s.id].get(name, default) for name, default in ENTERED_INPUTS.items()}
@@ -145,7 +148,7 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
         context = {"staff_no": s.staff_no, "branch": s.branch.code, "team": s.team_id, "period": parsed.label,
                    "last_year": last_year_period.label, "snapshot": current.snapshot, "scheme": scheme_code,
                    "run": score[1] if score else None, "entered": entered[s.id], "members": team_members.get(s.team_id, []),
-                   "hire_date": s.hire_date.isoformat(), "category": s.category.code, "level": s.level.code if s.level else None}
+                   "hire_date": s.hire_date.isoformat(), "category": s.category.code, "level": in_force[s.pk].code or None}
         lineage = [{name: _lineage(name, context, consts) for name in line.inputs} for line in lines]
         gross, deductions, net = totals(lines)
         result.payslips.append(PayslipData(s, paid_by.code, lines, lineage, gross, deductions, net))

@@ -1,4 +1,5 @@
-"""`brokercrm export evaluation --scheme CODE|all --period P --out FILE.csv`: the scores of evaluation runs.
+"""`brokercrm export evaluation --scheme CODE|all --period P --out FILE.csv`: the scores of evaluation runs;
+`brokercrm export levels --out FILE.csv`: the levels staff were hired at and every approved change.
 
 Columns staff_no, scheme, period, score, rank_team, rank_branch, rank_company; sorted by scheme, then company rank and
 staff number. The runs must exist (`brokercrm evaluation run`); like every `export` it is company-wide.
@@ -10,8 +11,10 @@ from django.core.management.base import CommandError
 from brokercrm.core.exports import write_csv
 from brokercrm.datacenter.facade import register_export
 from brokercrm.evaluation.indicators import parse_period
+from brokercrm.evaluation.levels import level_history_rows
 from brokercrm.evaluation.models import EvaluationRun, Score
 
+LEVEL_COLUMNS = ["staff_no", "category", "level", "effective_from", "reason"]
 EVALUATION_COLUMNS = ["staff_no", "scheme", "period", "score", "rank_team", "rank_branch", "rank_company"]
 
 
@@ -43,7 +46,18 @@ def _evaluation(command, opts: dict) -> None:
     command.stdout.write(f"{opts['out']}: {rows} rows")
 
 
+def _levels_arguments(parser) -> None:
+    parser.add_argument("--out", required=True, type=Path, metavar="FILE", help="the CSV file to write")
+
+
+def _levels(command, opts: dict) -> None:
+    rows = write_csv(level_history_rows(), LEVEL_COLUMNS, Path(opts["out"]))
+    command.stdout.write(f"{opts['out']}: {rows} rows")
+
+
 def register_export_subcommands() -> None:
-    """Offer `brokercrm export evaluation` (and `export levels`, see levels.py)."""
+    """Offer `brokercrm export evaluation` and `brokercrm export levels` (the level history, see levels.py)."""
+    register_export("levels", "Staff levels and their history (staff_no, category, level, effective_from, reason).",
+                    _levels_arguments, _levels)
     register_export("evaluation", "Evaluation scores (staff_no, scheme, period, score, rank_team, rank_branch, rank_company).",
                     _arguments, _evaluation)

@@ -102,3 +102,78 @@ class ScoreLine(models.Model):
 
     class Meta:
         ordering = ["score", "order"]
+
+
+class ScoreAppeal(TimeStampedModel):
+    """申诉: a staff member asks for a score to be adjusted; decided through the `score_appeal` process, audited."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ADJUSTED = "adjusted", _("Adjusted")
+        REJECTED = "rejected", _("Rejected")
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="appeals")
+    requested_total = models.DecimalField(_("requested score"), max_digits=12, decimal_places=2)
+    previous_total = models.DecimalField(_("score before"), max_digits=12, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decision_comment = models.TextField(blank=True)
+
+
+class LevelRule(models.Model):
+    """职级评定规则: a formula of the shared language over one month (score, indicators, next.<indicator> = the next
+    level's monthly targets) that, true for `months` consecutive months at the current level, proposes a change."""
+
+    class Kind(models.TextChoices):
+        DEMOTE = "demote", _("Demote one level")
+        PROMOTE = "promote", _("Promote one level")
+
+    category = models.ForeignKey("org.StaffCategory", on_delete=models.CASCADE, related_name="+", verbose_name=_("staff category"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    formula = models.TextField(_("formula"))
+    months = models.PositiveSmallIntegerField(_("consecutive months"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["category", "kind"], name="level_rule_unique")]
+
+
+class ProbationRule(models.Model):
+    """试用期考核: targets (indicator → minimum, summed over the probation) checked at the end of a category's probation."""
+
+    category = models.OneToOneField("org.StaffCategory", on_delete=models.CASCADE, related_name="+", verbose_name=_("staff category"))
+    months = models.PositiveSmallIntegerField(_("probation months"))
+    targets = models.JSONField(_("targets"), default=dict)
+
+
+class LevelChange(TimeStampedModel):
+    """A proposed or decided change of a staff member's level (or a probation result), effective from a month's first day."""
+
+    class Kind(models.TextChoices):
+        DEMOTION = "demotion", _("Demotion")
+        PROMOTION = "promotion", _("Promotion")
+        PROBATION_PASSED = "probation_passed", _("Probation passed")
+        PROBATION_FAILED = "probation_failed", _("Probation failed")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    staff = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey("org.StaffCategory", on_delete=models.PROTECT, related_name="+")
+    from_level = models.ForeignKey("org.StaffLevel", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    level = models.ForeignKey("org.StaffLevel", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reviewed_month = models.CharField(_("reviewed month"), max_length=7)
+    effective_from = models.DateField(_("effective from"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decision_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["staff__staff_no", "effective_from", "id"]
+        constraints = [models.UniqueConstraint(fields=["staff", "reviewed_month", "kind"], name="level_change_once_per_review")]

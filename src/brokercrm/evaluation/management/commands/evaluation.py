@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
 from brokercrm.core.errors import DomainError
-from brokercrm.evaluation import services
+from brokercrm.evaluation import levels, services
 from brokercrm.evaluation.indicators import parse_period
 from brokercrm.evaluation.models import Scheme
 
@@ -12,12 +12,14 @@ from brokercrm.evaluation.models import Scheme
 class Command(BrokercrmCommand):
     help = ("Evaluation: `brokercrm evaluation run --scheme CODE --period P` scores and ranks the scheme's staff "
             "(P = YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY; --scheme all = every active scheme of that period kind); "
-            "`schemes-export --out FILE` / `schemes-import FILE` move schemes as YAML.")
+            "`levels-review --month YYYY-MM` proposes level changes; `schemes-export --out FILE` / `schemes-import FILE` move schemes as YAML.")
 
     def add_arguments(self, parser):
         add_subcommands(self, parser, **{
             "run": ("Score and rank the staff of a scheme for a period.",
                     lambda sp: (sp.add_argument("--scheme", required=True), sp.add_argument("--period", required=True))),
+            "levels-review": ("The monthly level review: propose promotions, demotions and probation results (approved in the "
+                              "workflow inbox, effective next month).", lambda sp: sp.add_argument("--month", required=True)),
             "schemes-export": ("Write the evaluation schemes as YAML.", lambda sp: sp.add_argument("--out", required=True)),
             "schemes-import": ("Import schemes from YAML: every problem is reported; nothing changes on any problem.",
                                lambda sp: sp.add_argument("file")),
@@ -39,6 +41,10 @@ class Command(BrokercrmCommand):
                 self.stdout.write(f"{scheme.code} {run.period}: {run.scores.count()} staff scored")
                 for note in filter(None, run.note.splitlines()):
                     self.stdout.write(f"note: {note}")
+        elif sub == "levels-review":
+            for change in levels.level_review(actor=None, month=opts["month"]):
+                self.stdout.write(f"{change.staff.staff_no} {change.kind}: {change.from_level or '—'} → {change.level or '—'} "
+                                  f"from {change.effective_from} (awaiting approval)")
         elif sub == "schemes-export":
             Path(opts["out"]).write_text(services.schemes_export(), encoding="utf-8")
             self.stdout.write(f"{opts['out']}: schemes written")

@@ -1,0 +1,17 @@
+"""The names used in the shipped BPMN files, marked so that makemessages extracts them; pages translate them when shown."""
+from django.utils.translation import gettext_noop
+
+BPMN_TEXTS = [
+    gettext_noop("Approve a level change"),
+    gettext_noop("Branch manager of the staff member"),
+    gettext_noop("Level change proposed"),
+    gettext_noop("Branch manager approves the level change"),
+    gettext_noop("Level change approved"),
+    gettext_noop("In effect next month"),
+    gettext_noop("Level change rejected"),
+    gettext_noop("Approve a score appeal"),
+    gettext_noop("Appeal filed"),
+    gettext_noop("Branch manager decides the appeal"),
+    gettext_noop("Score adjusted"),
+    gettext_noop("Appeal rejected"),
+]
