@@ -62,7 +62,7 @@ def _staff_in_reach(actor, scheme: Scheme, start, end, branch_code: str) -> list
     return list(mine)
 
 
-def _rerank(run: EvaluationRun) -> None:
+def rerank(run: EvaluationRun) -> None:
     """Team, branch and company ranks of every score of the run from the stored totals (after a partial re-run)."""
     scores = list(run.scores.all())
     totals = {s.staff_id: s.total for s in scores}
@@ -112,7 +112,7 @@ def evaluation_run(*, actor, scheme: Scheme, period: str, branch_code: str = "")
     scores = Score.objects.bulk_create([
         Score(run=run, staff=s, branch_id=s.branch_id, team_id=s.team_id, total=totals[s.staff_no],
               rank_team=None, rank_branch=0, rank_company=0) for s in staff], batch_size=1000)
-    _rerank(run)
+    rerank(run)
     insert_rows(ScoreLine, ["score", "order", "indicator", "actual", "target", "weight", "ratio", "points", "mode", "formula", "inputs"], [
         (score.pk, order, item.indicator, item.actual, item.target, item.weight, item.ratio, item.points, item.mode, item.formula,
          {k: None if v is None else str(v) for k, v in item.inputs.items()})

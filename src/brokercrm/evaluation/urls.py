@@ -9,6 +9,7 @@ urlpatterns = [
     path("runs/new/", views.run_create, name="run_create"),
     path("runs/<int:run_id>/", views.run_page, name="run"),
     path("runs/<int:run_id>/<str:staff_no>/", views.score_page, name="score"),
+    path("runs/<int:run_id>/<str:staff_no>/appeal/", views.appeal_create, name="appeal"),
     path("schemes.yaml", views.schemes_export, name="schemes_export"),
     path("schemes/import/", views.schemes_import, name="schemes_import"),
     path("schemes/<str:code>/", views.scheme_page, name="scheme"),

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.permissions import has_role, require_role
-from brokercrm.evaluation import selectors, services
+from brokercrm.evaluation import appeals, selectors, services
 from brokercrm.evaluation.forms import CopyForm, ItemForm, RunForm, YamlImportForm
 from brokercrm.evaluation.indicators import BY_NAME, INDICATORS
 from brokercrm.org.facade import EVALUATION_MANAGERS, EVALUATION_RUNNERS, staff_categories
@@ -126,8 +126,23 @@ def score_page(request, run_id: int, staff_no: str):
     for line in lines:
         line.definition = BY_NAME.get(line.indicator)
         line.drillable = line.definition is not None and line.definition.source == "mart"
-    return render(request, "evaluation/score.html", {"run": run, "score": score, "lines": lines,
+    return render(request, "evaluation/score.html", {"run": run, "score": score, "lines": lines, "appeals": score.appeals.order_by("-id"),
                                                      "months": run.period if len(run.period) == 7 else ""})
+
+
+@require_POST
+def appeal_create(request, run_id: int, staff_no: str):
+    require_role(request.user, EVALUATION_RUNNERS)  # the service also checks the score is in the user's scope
+    run = selectors.run_get(user=request.user, run_id=run_id)
+    score = selectors.score_get(user=request.user, run=run, staff_no=staff_no)
+    try:
+        appeals.score_appeal_file(actor=request.user, score=score, requested_total=request.POST.get("requested_total", ""),
+                                  reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+    else:
+        messages.success(request, _("Appeal filed: the branch manager decides it in the workflow inbox."))
+    return redirect("evaluation:score", run_id=run.pk, staff_no=staff_no)
 
 
 def drill_page(request, staff_no: str, period: str, indicator: str):

@@ -71,3 +71,28 @@ def test_board_shows_the_users_scope_grouped_by_team_and_branch(month, client):
     assert "张三" in page and "赵四" in page and "钱五" not in page
     client.force_login(month["users"]["head_office"])
     assert "钱五" in client.get(reverse("evaluation:board"), {"kind": "month", "period": MONTH}).content.decode()
+
+
+def test_an_appeal_goes_through_the_branch_manager_and_the_adjustment_is_audited(month, client):
+    """S0004 (28.00, third) appeals for 90.00 from the score page; the branch manager approves in the workflow: the score
+    becomes 90.00, the run is ranked again (S0004 first) and the audit log keeps the reason. A broker of another
+    branch cannot appeal it."""
+    from brokercrm.core.models import AuditEntry
+    from brokercrm.evaluation import appeals
+    from brokercrm.evaluation.models import ScoreAppeal
+    from brokercrm.platform.facade import pending_task_id, task_decide_by_id
+
+    run = services.evaluation_run(actor=None, scheme=Scheme.objects.get(code="AM-MONTHLY"), period=MONTH)
+    score = run.scores.get(staff__staff_no="S0004")
+    with pytest.raises(PermissionDenied):
+        appeals.score_appeal_file(actor=month["users"]["other_broker"], score=score, requested_total="90", reason="x")
+    client.force_login(month["users"]["team_leader"])
+    client.post(reverse("evaluation:appeal", args=[run.pk, "S0004"]), {"requested_total": "90", "reason": "拜访记录漏录"})
+    appeal = ScoreAppeal.objects.get()
+    task = pending_task_id(key=appeals.PROCESS, business_key=f"appeal:{appeal.pk}")
+    task_decide_by_id(actor=month["users"]["branch_manager"], task_id=task, approved=True, comment="核实无误")
+    score.refresh_from_db()
+    appeal.refresh_from_db()
+    assert (score.total, score.rank_company, appeal.status) == (D("90.00"), 1, "adjusted")
+    log = AuditEntry.objects.filter(object_type="evaluation.score").latest("id")
+    assert "拜访记录漏录" in log.note and "核实无误" in log.note
