@@ -11,8 +11,9 @@ class EvaluationConfig(AppConfig):
         from brokercrm.evaluation import menus  # noqa: F401  (registers the menu entries)
         from brokercrm.evaluation.exports import register_export_subcommands  # apps are loaded: models may be imported
 
-        from brokercrm.evaluation import appeals, levels
+        from brokercrm.evaluation import appeals, levels, targets
 
         register_export_subcommands()
         levels.register()
         appeals.register()
+        targets.register()

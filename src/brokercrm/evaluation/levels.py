@@ -117,7 +117,7 @@ def level_review(*, actor, month: str) -> list[LevelChange]:
         raise DomainError(f"'{month}' is not a month (YYYY-MM)", field="month")
     categories = {c.id: c for c in staff_categories().values()}
     effective = next_month_start(parsed.label)
-    actor = _applicant(actor)
+    actor = applicant(actor)
     proposals: list[LevelChange] = []
     rules_by_category: dict[int, dict[str, tuple[LevelRule, Formula]]] = {}
     for rule in LevelRule.objects.filter(active=True):
@@ -161,7 +161,7 @@ def level_review(*, actor, month: str) -> list[LevelChange]:
     return [p for p in proposals if p is not None]
 
 
-def _applicant(actor):
+def applicant(actor):
     """Who proposes: the user running the review, or for the monthly job (the system) the first active head-office user
     (else admin) — a process needs an applicant, and the engine keeps them from deciding their own proposal."""
     if getattr(actor, "pk", None):

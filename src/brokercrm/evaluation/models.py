@@ -177,3 +177,41 @@ class LevelChange(TimeStampedModel):
     class Meta:
         ordering = ["staff__staff_no", "effective_from", "id"]
         constraints = [models.UniqueConstraint(fields=["staff", "reviewed_month", "kind"], name="level_change_once_per_review")]
+
+
+class Target(TimeStampedModel):
+    """指标分解: one indicator's target for a period at one level (company, branch, team or staff member), split from its
+    parent; a split waits for the level above's approval (the `target_split` process) before it is in force."""
+
+    class Scope(models.TextChoices):
+        COMPANY = "company", _("Company")
+        BRANCH = "branch", _("Branch")
+        TEAM = "team", _("Team")
+        STAFF = "staff", _("Staff member")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    class Method(models.TextChoices):
+        MANUAL = "manual", _("By hand")
+        EVEN = "even", _("Evenly")
+        LAST_YEAR = "last_year", _("In proportion to last year")
+        IMPORT = "import", _("Imported")
+
+    period = models.CharField(_("period"), max_length=10)
+    indicator = models.CharField(_("indicator"), max_length=40)
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
+    key = models.CharField(_("key"), max_length=50)
+    branch = models.ForeignKey("org.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey("org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    target = models.DecimalField(_("target"), max_digits=18, decimal_places=2)
+    method = models.CharField(_("split"), max_length=10, choices=Method.choices, default=Method.MANUAL)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+
+    class Meta:
+        ordering = ["period", "indicator", "scope", "key"]
+        constraints = [models.UniqueConstraint(fields=["period", "indicator", "scope", "key"], name="target_unique")]

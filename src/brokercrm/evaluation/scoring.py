@@ -23,11 +23,13 @@ RATIO_PLACES = 6
 
 
 def formula_names() -> dict[str, str]:
-    """The names a scoring formula may use: this item's actual/target/weight/ratio and every indicator (also last year's)."""
+    """The names a scoring formula may use: this item's actual/target/weight/ratio, every indicator (also last year's)
+    and the staff member's own target of each (target.<indicator>, empty without one)."""
     names = {"actual": "number", "target": "number", "weight": "number", "ratio": "number"}
     for ind in INDICATORS:
         names[ind.name] = "number"
         names[f"last_year.{ind.name}"] = "number"
+        names[f"target.{ind.name}"] = "number"
     return names
 
 

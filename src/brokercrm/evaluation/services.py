@@ -1,6 +1,7 @@
 """Writes of evaluation: scheme import and item edits, evaluation runs; each in a transaction, each audited."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from brokercrm.evaluation.marts import staff_indicators
 from brokercrm.evaluation.models import EvaluationRun, Scheme, SchemeItem, Score, ScoreLine
 from brokercrm.evaluation.schemes_io import apply_schemes, export_schemes, parse_schemes
 from brokercrm.evaluation.scoring import ItemSpec, check_item, compile_item_formula, rank, score_staff
+from brokercrm.evaluation.targets import staff_targets
 from brokercrm.evaluation.work import work_indicators
 from brokercrm.org.facade import EVALUATION_MANAGERS, EVALUATION_RUNNERS, Staff, category_level_ids, scope_for, staff_categories
 from brokercrm.platform.facade import FormulaError
@@ -92,13 +94,19 @@ def evaluation_run(*, actor, scheme: Scheme, period: str, branch_code: str = "")
     work = work_indicators(numbers, parsed.start, parsed.end)
     needs_last_year = any(s.formula is not None and any(n.startswith("last_year.") for n in s.formula.names) for s in specs)
     last_year = staff_indicators(parsed.shifted_year(), numbers) if needs_last_year else None
+    own_targets = staff_targets(staff_nos=numbers, period=parsed.label)
     totals, breakdowns = {}, {}
     for s in staff:
+        mine = own_targets.get(s.staff_no, {})
         values = dict(current.values.get(s.staff_no, {})) | work.values.get(s.staff_no, {})
+        values |= {f"target.{k}": v for k, v in mine.items()}
         if last_year is not None:
             values |= {f"last_year.{k}": v for k, v in last_year.values.get(s.staff_no, {}).items()}
         try:
-            totals[s.staff_no], breakdowns[s.staff_no] = score_staff(specs, values)
+            # A person's own approved target (the cascade) replaces the scheme's for that indicator.
+            own_specs = [replace(spec, target=mine[spec.indicator]) if spec.indicator in mine and spec.mode != "formula" and mine[spec.indicator] > 0
+                         else spec for spec in specs]
+            totals[s.staff_no], breakdowns[s.staff_no] = score_staff(own_specs, values)
         except FormulaError as exc:
             raise DomainError(f"scheme {scheme.code}, staff {s.staff_no}: {exc}", field="formula") from None
     run, created = EvaluationRun.objects.get_or_create(scheme=scheme, period=parsed.label, defaults={"created_by": actor if getattr(actor, "pk", None) else None})
