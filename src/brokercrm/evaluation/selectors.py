@@ -14,7 +14,7 @@ from brokercrm.customers.facade import customer_get
 from brokercrm.datacenter.facade import attributed_trades
 from brokercrm.evaluation.indicators import BY_NAME, parse_period
 from brokercrm.evaluation.marts import CUSTOMER_COLUMNS, customer_indicators
-from brokercrm.evaluation.models import EvaluationRun, Scheme, Score
+from brokercrm.evaluation.models import EvaluationRun, Scheme, Score, Target
 from brokercrm.org.facade import Staff, scope_for, staff_get
 from brokercrm.relations.facade import development_relations_overlapping
 
@@ -151,3 +151,8 @@ def board(*, user, kind: str = "day", period: str = "") -> tuple[list[Evaluation
         groups[run.pk] = [BoardGroup(b, t, sorted(ss, key=lambda s: (s.rank_team or s.rank_branch, s.staff.staff_no)))
                           for (b, t), ss in by_group.items()]
     return chosen, period, periods, groups
+
+
+def latest_target_period() -> str:
+    """The latest period that has targets ('' when none)."""
+    return Target.objects.order_by("-period").values_list("period", flat=True).first() or ""

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.audit import audit_record
@@ -182,6 +184,26 @@ def target_rows(*, period: str = "") -> list[list]:
         qs = qs.filter(period=period)
     rows = sorted(qs.values_list("period", "scope", "key", "indicator", "target"), key=lambda r: (r[0], r[3], order[r[1]], r[2]))
     return [list(r) for r in rows]
+
+
+def target_list(*, user, period: str):
+    """The targets of a period the user may see: the company's and those of branches, teams and staff in their scope."""
+    qs = Target.objects.filter(period=period).select_related("branch", "team", "staff", "parent")
+    scope = scope_for(user)
+    if not scope.everything:
+        mine = Staff.objects.filter(scope.staff_q())
+        qs = qs.filter(Q(scope=COMPANY) | Q(branch_id__in=mine.values("branch_id")) & ~Q(scope="staff") | Q(staff__in=mine))
+    order = {s: n for n, s in enumerate(Target.Scope.values)}
+    return sorted(qs, key=lambda t: (t.indicator, order[t.scope], t.key))
+
+
+def target_get(*, user, target_id: int) -> Target:
+    """One target in the user's view (404 outside it)."""
+    found = next((t for t in target_list(user=user, period=Target.objects.filter(pk=target_id).values_list("period", flat=True).first() or "")
+                  if t.pk == target_id), None)
+    if found is None:
+        raise Http404
+    return found
 
 
 def _resolve(scope: str, key: str) -> dict | None:

@@ -1,15 +1,20 @@
 """Evaluation pages: indicator library, schemes, runs with rankings, drill-down score → indicator → customers → trades."""
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.exports import csv_response, write_xlsx, xlsx_response
 from brokercrm.core.permissions import has_role, require_role
-from brokercrm.evaluation import appeals, selectors, services
+from brokercrm.evaluation import appeals, selectors, services, targets
 from brokercrm.evaluation.forms import CopyForm, ItemForm, RunForm, YamlImportForm
 from brokercrm.evaluation.indicators import BY_NAME, INDICATORS
+from brokercrm.evaluation.models import Target
 from brokercrm.org.facade import EVALUATION_MANAGERS, EVALUATION_RUNNERS, staff_categories
 
 
@@ -162,3 +167,83 @@ def board_page(request):
     runs, period, periods, groups = selectors.board(user=request.user, kind=kind, period=request.GET.get("period", ""))
     return render(request, "evaluation/board.html", {"runs": [(r, groups[r.pk]) for r in runs], "period": period,
                                                      "periods": periods, "kind": kind})
+
+
+def targets_page(request):
+    """指标分解: a period's targets from the company down to the user's staff, with the split and import forms."""
+    period = request.GET.get("period") or selectors.latest_target_period()
+    rows = targets.target_list(user=request.user, period=period) if period else []
+    for t in rows:
+        t.shown = f"{t.target:,.2f}"  # money with thousands separators
+    return render(request, "evaluation/targets.html", {
+        "period": period, "rows": rows, "indicators": INDICATORS, "can_manage": has_role(request.user, EVALUATION_MANAGERS),
+        "can_split": has_role(request.user, EVALUATION_RUNNERS), "methods": Target.Method.choices[:3]})
+
+
+def _parse_manual(text: str) -> dict[str, Decimal]:
+    """`KEY=VALUE` per line (the by-hand split)."""
+    out = {}
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if line.strip():
+            key, _sep, value = line.partition("=")
+            try:
+                out[key.strip()] = Decimal(value.strip().replace(",", ""))
+            except InvalidOperation:
+                raise DomainError(f"line {n}: '{value.strip()}' is not a number", field="manual") from None
+    return out
+
+
+@require_POST
+def target_create(request):
+    require_role(request.user, EVALUATION_MANAGERS)
+    period = request.POST.get("period", "")
+    try:
+        targets.target_set_company(actor=request.user, period=period, indicator=request.POST.get("indicator", ""),
+                                   target=Decimal(request.POST.get("target", "").replace(",", "") or "-1"))
+    except (DomainError, InvalidOperation) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    return redirect(f"{reverse('evaluation:targets')}?period={period}")
+
+
+@require_POST
+def target_split(request, target_id: int):
+    require_role(request.user, EVALUATION_RUNNERS)  # the service checks the target is the user's to split
+    parent = targets.target_get(user=request.user, target_id=target_id)
+    try:
+        children = targets.target_split(actor=request.user, parent=parent, to_scope=request.POST.get("to_scope", ""),
+                                        method=request.POST.get("method", ""), manual=_parse_manual(request.POST.get("manual", "")))
+    except DomainError as exc:
+        messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+    else:
+        messages.success(request, _("Split into %(n)d parts, waiting for the level above's approval.") % {"n": len(children)})
+    return redirect(f"{reverse('evaluation:targets')}?period={parent.period}")
+
+
+def targets_export(request):
+    """The approved targets of the period in the user's view, as CSV or (?format=xlsx) Excel."""
+    period = request.GET.get("period", "")
+    rows = [[t.period, t.scope, t.key, t.indicator, t.target] for t in targets.target_list(user=request.user, period=period)
+            if t.status == Target.Status.APPROVED]
+    if request.GET.get("format") == "xlsx":
+        data, _count = write_xlsx([(period or "targets", targets.TARGET_COLUMNS, rows)])
+        return xlsx_response(data, filename=f"targets-{period}.xlsx")
+    return csv_response(rows, targets.TARGET_COLUMNS, filename=f"targets-{period}.csv")
+
+
+@require_POST
+def targets_import(request):
+    require_role(request.user, EVALUATION_MANAGERS)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a CSV file."))
+        return redirect("evaluation:targets")
+    try:
+        count = targets.targets_import(actor=request.user, data=upload.read(), file_name=upload.name)
+    except InputRejected as exc:
+        for problem in exc.problems:
+            messages.error(request, str(problem))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)d targets imported.") % {"n": count})
+    return redirect("evaluation:targets")

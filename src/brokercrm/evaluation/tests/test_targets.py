@@ -105,3 +105,27 @@ def test_csv_import_is_all_or_nothing_with_file_line_column_and_exports_the_same
     expected = [line.split(",") for line in good.strip().splitlines()[1:]]
     assert sorted(exported) == sorted([[p, s, k, i, f"{D(t):.2f}"] for p, s, k, i, t in expected])
     assert Target.objects.get(key="S0003").parent.key == "0001/T01"
+
+
+def test_targets_page_split_form_and_exports(month, client, tmp_path):
+    """Head office sets a company target on the page and splits it evenly; the page lists both branches pending; after
+    approval the CSV and Excel exports and the CLI export carry the approved rows."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    client.force_login(month["users"]["head_office"])
+    client.post(reverse("evaluation:target_create"), {"period": "2026-04", "indicator": "net_commission", "target": "200,000"})
+    company = Target.objects.get(scope="company")
+    client.post(reverse("evaluation:target_split", args=[company.pk]), {"to_scope": "branch", "method": "even", "manual": ""})
+    page = client.get(reverse("evaluation:targets"), {"period": "2026-04"}).content.decode()
+    assert page.count("data-testid=\"split-form\"") == 1 and "100,000.00" in page
+    decide(month["users"]["admin"], company)
+    csv_text = b"".join(client.get(reverse("evaluation:targets_export"), {"period": "2026-04"}).streaming_content).decode()
+    assert csv_text.splitlines()[0] == "period,scope,key,indicator,target" and "2026-04,branch,0002,net_commission,100000.00" in csv_text
+    xlsx = client.get(reverse("evaluation:targets_export"), {"period": "2026-04", "format": "xlsx"})
+    assert xlsx.content[:2] == b"PK"
+    out = tmp_path / "targets.csv"
+    call_command("evaluation", "targets-export", "--out", str(out), stdout=StringIO())
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 4

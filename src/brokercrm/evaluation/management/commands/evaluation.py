@@ -4,7 +4,8 @@ from django.core.management.base import CommandError
 
 from brokercrm.core.commands import BrokercrmCommand, add_subcommands
 from brokercrm.core.errors import DomainError
-from brokercrm.evaluation import levels, services
+from brokercrm.core.exports import write_csv
+from brokercrm.evaluation import levels, services, targets
 from brokercrm.evaluation.indicators import parse_period
 from brokercrm.evaluation.models import Scheme
 
@@ -12,7 +13,7 @@ from brokercrm.evaluation.models import Scheme
 class Command(BrokercrmCommand):
     help = ("Evaluation: `brokercrm evaluation run --scheme CODE --period P` scores and ranks the scheme's staff "
             "(P = YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY; --scheme all = every active scheme of that period kind); "
-            "`levels-review --month YYYY-MM` proposes level changes; `schemes-export --out FILE` / `schemes-import FILE` move schemes as YAML.")
+            "`levels-review --month YYYY-MM` proposes level changes; `targets-import FILE` / `targets-export --out FILE [--period P]` move targets as CSV; `schemes-export --out FILE` / `schemes-import FILE` move schemes as YAML.")
 
     def add_arguments(self, parser):
         add_subcommands(self, parser, **{
@@ -20,6 +21,10 @@ class Command(BrokercrmCommand):
                     lambda sp: (sp.add_argument("--scheme", required=True), sp.add_argument("--period", required=True))),
             "levels-review": ("The monthly level review: propose promotions, demotions and probation results (approved in the "
                               "workflow inbox, effective next month).", lambda sp: sp.add_argument("--month", required=True)),
+            "targets-import": ("Import targets (period,scope,key,indicator,target): every problem as FILE:LINE:COLUMN; nothing "
+                               "changes on any problem.", lambda sp: sp.add_argument("file")),
+            "targets-export": ("Write the approved targets as CSV (period,scope,key,indicator,target).",
+                               lambda sp: (sp.add_argument("--out", required=True), sp.add_argument("--period", default=""))),
             "schemes-export": ("Write the evaluation schemes as YAML.", lambda sp: sp.add_argument("--out", required=True)),
             "schemes-import": ("Import schemes from YAML: every problem is reported; nothing changes on any problem.",
                                lambda sp: sp.add_argument("file")),
@@ -45,6 +50,14 @@ class Command(BrokercrmCommand):
             for change in levels.level_review(actor=None, month=opts["month"]):
                 self.stdout.write(f"{change.staff.staff_no} {change.kind}: {change.from_level or '—'} → {change.level or '—'} "
                                   f"from {change.effective_from} (awaiting approval)")
+        elif sub == "targets-import":
+            path = Path(opts["file"])
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+            self.stdout.write(f"{targets.targets_import(actor=None, data=path.read_bytes(), file_name=opts['file'])} targets imported")
+        elif sub == "targets-export":
+            count = write_csv(targets.target_rows(period=opts["period"]), targets.TARGET_COLUMNS, Path(opts["out"]))
+            self.stdout.write(f"{opts['out']}: {count} rows")
         elif sub == "schemes-export":
             Path(opts["out"]).write_text(services.schemes_export(), encoding="utf-8")
             self.stdout.write(f"{opts['out']}: schemes written")
