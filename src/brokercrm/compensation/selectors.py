@@ -46,3 +46,9 @@ def structure_get(*, code: str) -> PayStructure:
 def rules_overview() -> dict:
     return {"grades": PayGrade.objects.select_related("category", "level"), "items": PayItem.objects.all(),
             "tiers": TierTable.objects.all(), "constants": PayConstant.objects.all(), "structures": structure_list()}
+
+
+def my_payslips(*, user) -> QuerySet[Payslip]:
+    """The user's own payslips in runs a payee may see (approved or locked), newest first."""
+    return (Payslip.objects.filter(staff_id=user.staff_id, run__status__in=VISIBLE_TO_PAYEES)
+            .select_related("run").order_by("-run__period"))

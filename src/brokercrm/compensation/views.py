@@ -17,6 +17,7 @@ from brokercrm.compensation.payroll import compute_payroll
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.exports import xlsx_response
 from brokercrm.core.permissions import has_role, require_role
+from brokercrm.evaluation import facade as evaluation
 from brokercrm.org.facade import PAYROLL_RUNNERS, Branch, staff_categories, staff_get
 
 
@@ -229,3 +230,12 @@ def grade_edit(request, grade_id: int):
     else:
         messages.success(request, _("Changes saved."))
     return redirect("compensation:rules")
+
+
+def my_page(request):
+    """我的考核与薪酬: the signed-in staff member's standing (evaluation) and their approved payslips with lineage."""
+    staff = getattr(request.user, "staff", None)
+    if staff is None:
+        return render(request, "compensation/me.html", {"staff": None})
+    payslips = selectors.my_payslips(user=request.user)
+    return render(request, "compensation/me.html", {"staff": staff, "standing": evaluation.my_standing(staff), "payslips": payslips})

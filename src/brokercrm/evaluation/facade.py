@@ -5,3 +5,4 @@ from brokercrm.evaluation.marts import branch_indicators, staff_indicators  # no
 from brokercrm.evaluation.selectors import scheme_targets, staff_scores  # noqa: F401
 from brokercrm.evaluation.work import work_indicators  # noqa: F401
 from brokercrm.evaluation.levels import LevelInForce, levels_in_force  # noqa: F401
+from brokercrm.evaluation.standing import Gap, MyStanding, Standing, my_standing  # noqa: F401
