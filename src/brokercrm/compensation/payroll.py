@@ -25,6 +25,7 @@ class PayslipData:
     gross: Decimal
     deductions: Decimal
     net: Decimal
+    level_code: str = ""  # the level in force in the month (level management), not necessarily the hire level
 
 
 @dataclass
@@ -151,7 +152,7 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
                    "hire_date": s.hire_date.isoformat(), "category": s.category.code, "level": in_force[s.pk].code or None}
         lineage = [{name: _lineage(name, context, consts) for name in line.inputs} for line in lines]
         gross, deductions, net = totals(lines)
-        result.payslips.append(PayslipData(s, paid_by.code, lines, lineage, gross, deductions, net))
+        result.payslips.append(PayslipData(s, paid_by.code, lines, lineage, gross, deductions, net, in_force[s.pk].code))
     if unpaid:
         result.notes.append(f"{len(unpaid)} staff member(s) have no active pay structure for their category and level "
                             f"(e.g. {', '.join(unpaid[:5])}): no payslip")

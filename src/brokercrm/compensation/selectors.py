@@ -52,3 +52,7 @@ def my_payslips(*, user) -> QuerySet[Payslip]:
     """The user's own payslips in runs a payee may see (approved or locked), newest first."""
     return (Payslip.objects.filter(staff_id=user.staff_id, run__status__in=VISIBLE_TO_PAYEES)
             .select_related("run").order_by("-run__period"))
+
+
+def latest_payroll_period() -> str | None:
+    return PayrollRun.objects.order_by("-period").values_list("period", flat=True).first()

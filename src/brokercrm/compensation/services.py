@@ -77,7 +77,7 @@ def payroll_run_calculate(*, actor, period: str) -> PayrollRun:
     run.save()
     payslips = Payslip.objects.bulk_create([
         Payslip(run=run, staff=p.staff, branch_id=p.staff.branch_id, category_code=p.staff.category.code,
-                level_code=p.staff.level.code if p.staff.level else "", structure_code=p.structure,
+                level_code=p.level_code, structure_code=p.structure,
                 gross=p.gross, deductions=p.deductions, net=p.net) for p in result.payslips], batch_size=1000)
     names = result.item_names
     insert_rows(PayslipLine, ["payslip", "order", "item_code", "item_name", "kind", "amount", "formula", "empty", "lineage", "inputs"], [

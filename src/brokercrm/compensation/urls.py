@@ -6,6 +6,7 @@ app_name = "compensation"
 urlpatterns = [
     path("", views.home_page, name="home"),
     path("me/", views.my_page, name="me"),
+    path("cost-benefit/", views.cost_benefit_page, name="cost_benefit"),
     path("runs/calculate/", views.run_calculate, name="run_calculate"),
     path("runs/<str:period>/", views.run_page, name="run"),
     path("runs/<str:period>/payroll.xlsx", views.run_workbook, name="run_workbook"),

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brokercrm.compensation import selectors, services
+from brokercrm.compensation import costbenefit, selectors, services
 from brokercrm.compensation.calc import PAY_INPUTS
 from brokercrm.compensation.exports import export_workbook
 from brokercrm.compensation.forms import CommentForm, CopyForm, FormulaForm, PayInputForm, PeriodForm, PreviewForm, YamlImportForm
@@ -18,7 +18,7 @@ from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.exports import xlsx_response
 from brokercrm.core.permissions import has_role, require_role
 from brokercrm.evaluation import facade as evaluation
-from brokercrm.org.facade import PAYROLL_RUNNERS, Branch, staff_categories, staff_get
+from brokercrm.org.facade import COST_BENEFIT_READERS, PAYROLL_RUNNERS, Branch, staff_categories, staff_get
 
 
 def _runner(request) -> bool:
@@ -239,3 +239,19 @@ def my_page(request):
         return render(request, "compensation/me.html", {"staff": None})
     payslips = selectors.my_payslips(user=request.user)
     return render(request, "compensation/me.html", {"staff": staff, "standing": evaluation.my_standing(staff), "payslips": payslips})
+
+
+def cost_benefit_page(request):
+    """成本收益分析: income against cost per staff member, team or branch for a month or a year, with the year's trend."""
+    require_role(request.user, COST_BENEFIT_READERS)
+    period = request.GET.get("period") or (selectors.latest_payroll_period() or "")
+    level = request.GET.get("level", "staff")
+    rows, trend, error = [], [], ""
+    if period:
+        try:
+            rows = costbenefit.cost_benefit(user=request.user, period=period, level=level)
+            trend = costbenefit.trend(user=request.user, year=period[:4])
+        except DomainError as exc:
+            error = exc.message
+    return render(request, "compensation/cost_benefit.html", {"period": period, "level": level, "rows": rows, "trend": trend,
+                                                              "error": error, "levels": costbenefit.LEVELS})

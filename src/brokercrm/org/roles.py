@@ -66,6 +66,8 @@ EVALUATION_MANAGERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 # Evaluation runs of one's own staff: branch managers their branch, team leaders (broker role) their team — the service
 # narrows to the data scope; head office across the company. Appeals against a score: any evaluated staff member.
 EVALUATION_RUNNERS = EVALUATION_MANAGERS | {Role.BRANCH_MANAGER, Role.BROKER}
+# Cost–benefit (成本收益分析): pay against what staff bring in, within the data scope; compliance reads.
+COST_BENEFIT_READERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.COMPLIANCE})
 # Compensation: head office calculates, submits and locks payrolls and changes pay rules.
 PAYROLL_RUNNERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 # Roles with a "my work today" page of their own tasks and alerts.

@@ -12,6 +12,13 @@
         xAxis: {type: "category", data: data.map(function (d) { return d.name; }), axisLabel: {rotate: 40}},
         yAxis: {type: "value"}, series: [{type: "bar", data: numbers(data, "value")}]};
     },
+    cost_benefit: function (data, labels) {
+      return {tooltip: {trigger: "axis"}, legend: {}, grid: {left: 80, right: 20, bottom: 30},
+        xAxis: {type: "category", data: data.map(function (d) { return d.month; })}, yAxis: {type: "value"},
+        series: [{name: labels.incomeLabel, type: "bar", data: numbers(data, "income")},
+                 {name: labels.costLabel, type: "bar", data: numbers(data, "cost")},
+                 {name: labels.contributionLabel, type: "line", data: numbers(data, "contribution")}]};
+    },
     payroll_branches: function (data, labels) {
       return {tooltip: {}, legend: {}, grid: {left: 60, right: 10, bottom: 30},
         xAxis: {type: "category", data: data.map(function (d) { return d.branch; })}, yAxis: {type: "value"},
