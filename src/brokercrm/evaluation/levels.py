@@ -27,7 +27,7 @@ from brokercrm.evaluation.indicators import INDICATORS, parse_period
 from brokercrm.evaluation.marts import staff_indicators
 from brokercrm.evaluation.models import LevelChange, LevelRule, ProbationRule
 from brokercrm.evaluation.selectors import scheme_targets, staff_scores
-from brokercrm.org.facade import EVALUATION_MANAGERS, Role, Staff, User, staff_categories
+from brokercrm.org.facade import APPROVAL_ESCALATION, EVALUATION_MANAGERS, Staff, User, staff_categories
 from brokercrm.platform import facade as workflow
 from brokercrm.platform.facade import Formula, FormulaError, HandlerContext, compile_formula
 
@@ -166,7 +166,7 @@ def applicant(actor):
     (else admin) — a process needs an applicant, and the engine keeps them from deciding their own proposal."""
     if getattr(actor, "pk", None):
         return actor
-    for role in (Role.HEAD_OFFICE, Role.ADMIN):
+    for role in APPROVAL_ESCALATION:  # head office, then admin
         user = User.objects.filter(role=role, is_active=True).order_by("pk").first()
         if user is not None:
             return user
