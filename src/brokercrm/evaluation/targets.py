@@ -186,6 +186,10 @@ def target_rows(*, period: str = "") -> list[list]:
     return [list(r) for r in rows]
 
 
+def target_find(*, period: str, indicator: str, scope: str, key: str) -> Target | None:
+    return Target.objects.filter(period=period, indicator=indicator, scope=scope, key=key).select_related("branch", "team").first()
+
+
 def target_list(*, user, period: str):
     """The targets of a period the user may see: the company's and those of branches, teams and staff in their scope."""
     qs = Target.objects.filter(period=period).select_related("branch", "team", "staff", "parent")

@@ -1,5 +1,6 @@
 """The demo users: one per role, tied to real staff of the loaded brokerage."""
 import datetime as dt
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -7,8 +8,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from brokercrm.customers.facade import customer_contact, customer_unheld, prospect_create, prospects_in_review_count
-from brokercrm.org.facade import STAFF_BOUND, Role, Staff, User, staff_leave, user_create
-from brokercrm.platform.facade import process_instances_exist
+from brokercrm.datacenter.facade import latest_loaded_date
+from brokercrm.evaluation import facade as evaluation
+from brokercrm.org.facade import APPROVAL_ESCALATION, STAFF_BOUND, Role, Staff, User, staff_leave, user_create
+from brokercrm.platform.facade import may_decide, pending_task_id, process_instances_exist, task_decide_by_id
 from brokercrm.relations.facade import relation_add_apply
 
 
@@ -69,6 +72,7 @@ def ensure_demo_activity(*, period: str) -> list[str]:
             done.append(" ".join(command))
         except (CommandError, SystemExit) as exc:  # e.g. the month's payroll was already approved in an earlier demo
             done.append(f"{' '.join(command)}: kept as it is ({exc})")
+    done += _demo_evaluation(period)
     return done
 
 
@@ -99,3 +103,50 @@ def _demo_departure(broker: User | None) -> str:
         return ""
     staff_leave(actor=None, staff=leaving, leave_date=timezone.localdate())
     return f"departure: {leaving} left today with {leaving.open} open relation(s) (branchmgr's hand-over list)"
+
+
+def _demo_evaluation(period: str) -> list[str]:
+    """Daily and weekly boards of the last loaded day, the two months before `period` evaluated so that the level review
+    has three months (a demotion waits for branchmgr), and next month's net-commission target cascaded: head office →
+    branches (approved by admin) → the demo branch's staff (approved by headoffice). Idempotent."""
+    done = []
+    day = latest_loaded_date()
+    if day is None:
+        return done
+    week = "{0:04d}-W{1:02d}".format(*day.isocalendar()[:2])
+    before = [(dt.date(int(period[:4]), int(period[5:]), 1) - dt.timedelta(days=n * 28)).strftime("%Y-%m") for n in (2, 1)]
+    runs = [("--scheme", "all", "--period", day.isoformat()), ("--scheme", "all", "--period", week)]
+    runs += [("--scheme", "AM-MONTHLY", "--period", month) for month in before]
+    for args in runs:
+        call_command("evaluation", "run", *args)
+        done.append(f"evaluation run {' '.join(args)}")
+    call_command("evaluation", "levels-review", "--month", period)
+    done.append(f"evaluation levels-review --month {period} (proposals wait in branch managers' inboxes)")
+    done += _demo_targets(period)
+    return done
+
+
+def _demo_targets(period: str) -> list[str]:
+    head_office, admin, manager = (User.objects.filter(username=n).select_related("staff__branch").first()
+                                   for n in ("headoffice", "admin", "branchmgr"))
+    month_end = dt.date(int(period[:4]), int(period[5:]), 28) + dt.timedelta(days=4)
+    following = month_end.strftime("%Y-%m")
+    if head_office is None or admin is None or manager is None or evaluation.target_find(
+            period=following, indicator="net_commission", scope="company", key="company"):
+        return []
+    company = evaluation.target_set_company(actor=head_office, period=following, indicator="net_commission", target=Decimal("3000000"))
+    evaluation.target_split(actor=head_office, parent=company, to_scope="branch", method="last_year")
+    _approve(f"target:{company.pk}", [head_office, admin], "同意总部分解")
+    branch_code = manager.branch.code if manager.branch else manager.staff.branch.code
+    branch = evaluation.target_find(period=following, indicator="net_commission", scope="branch", key=branch_code)
+    evaluation.target_split(actor=manager, parent=branch, to_scope="staff", method="last_year")
+    _approve(f"target:{branch.pk}", [head_office, admin], "同意营业部分解")
+    return [f"targets {following}: net commission 3,000,000 split to branches (last year) and branch {branch_code} to its staff"]
+
+
+def _approve(business_key: str, preferred: list[User], comment: str) -> None:
+    """Approve a target split as the first user allowed to (the engine refuses the applicant)."""
+    task_id = pending_task_id(key="target_split", business_key=business_key)
+    users = preferred + list(User.objects.filter(role__in=list(APPROVAL_ESCALATION), is_active=True).order_by("pk"))
+    decider = next(u for u in users if may_decide(user=u, task_id=task_id))
+    task_decide_by_id(actor=decider, task_id=task_id, approved=True, comment=comment)
