@@ -14,7 +14,7 @@ from brokercrm.customers.facade import customer_get
 from brokercrm.datacenter.facade import attributed_trades
 from brokercrm.evaluation.indicators import BY_NAME, parse_period
 from brokercrm.evaluation.marts import CUSTOMER_COLUMNS, customer_indicators
-from brokercrm.evaluation.models import EvaluationRun, Scheme, Score, Target
+from brokercrm.evaluation.models import EvaluationRun, LevelChange, LevelRule, ProbationRule, Scheme, Score, Target
 from brokercrm.org.facade import Staff, scope_for, staff_get
 from brokercrm.relations.facade import development_relations_overlapping
 
@@ -156,3 +156,13 @@ def board(*, user, kind: str = "day", period: str = "") -> tuple[list[Evaluation
 def latest_target_period() -> str:
     """The latest period that has targets ('' when none)."""
     return Target.objects.order_by("-period").values_list("period", flat=True).first() or ""
+
+
+def level_changes(*, user) -> QuerySet[LevelChange]:
+    """Proposed and decided level changes of the staff in the user's scope, newest review first."""
+    return (LevelChange.objects.filter(scope_for(user).staff_q("staff__"))
+            .select_related("staff", "category", "from_level", "level").order_by("-reviewed_month", "staff__staff_no"))
+
+
+def level_rules() -> tuple[QuerySet[LevelRule], QuerySet[ProbationRule]]:
+    return LevelRule.objects.select_related("category").order_by("category__order", "kind"), ProbationRule.objects.select_related("category")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home_page, name="home"),
     path("board/", views.board_page, name="board"),
     path("targets/", views.targets_page, name="targets"),
+    path("levels/", views.levels_page, name="levels"),
     path("targets/new/", views.target_create, name="target_create"),
     path("targets/export/", views.targets_export, name="targets_export"),
     path("targets/import/", views.targets_import, name="targets_import"),

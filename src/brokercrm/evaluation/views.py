@@ -247,3 +247,10 @@ def targets_import(request):
     else:
         messages.success(request, _("%(n)d targets imported.") % {"n": count})
     return redirect("evaluation:targets")
+
+
+def levels_page(request):
+    """职级评定: the rules, the probation targets and the level changes of the user's staff (decided in the workflow inbox)."""
+    rules, probation = selectors.level_rules()
+    return render(request, "evaluation/levels.html", {"rules": rules, "probation": probation,
+                                                      "changes": selectors.level_changes(user=request.user)[:200]})

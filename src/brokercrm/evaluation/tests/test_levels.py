@@ -115,3 +115,16 @@ def test_cli_review_proposes_and_a_bad_month_is_refused(world):
     with pytest.raises(DomainError) as exc:
         levels.level_review(actor=None, month="2026-Q1")
     assert exc.value.field == "month"
+
+
+def test_levels_page_lists_the_rules_and_the_changes_in_scope(world, client):
+    """The branch manager of 0001 sees S0003's proposed demotion and the shipped rules; branch 0002's broker does not."""
+    from django.urls import reverse
+
+    scored(world["staff"]["broker"], {"2026-01": "50", "2026-02": "55", "2026-03": "59"})
+    levels.level_review(actor=None, month="2026-03")
+    client.force_login(world["users"]["branch_manager"])
+    page = client.get(reverse("evaluation:levels")).content.decode()
+    assert "score &lt; 60" in page and "张三" in page and "2026-04-01" in page
+    client.force_login(world["users"]["other_broker"])
+    assert "张三" not in client.get(reverse("evaluation:levels")).content.decode()
