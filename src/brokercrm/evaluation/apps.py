@@ -8,10 +8,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Sales-team evaluation")
 
     def ready(self) -> None:
-        from brokercrm.evaluation import menus  # noqa: F401  (registers the menu entries)
-        from brokercrm.evaluation.exports import register_export_subcommands  # apps are loaded: models may be imported
-
-        from brokercrm.evaluation import appeals, levels, targets
+        # Imported here, once the app registry is ready (Django's rule for AppConfig.ready): they import models.
+        from brokercrm.evaluation import appeals, levels, menus, targets  # noqa: F401  (menus registers the menu entries)
+        from brokercrm.evaluation.exports import register_export_subcommands  # registers `export evaluation` and `export levels`
 
         register_export_subcommands()
         levels.register()
