@@ -83,6 +83,8 @@ def drill_customers(*, user, staff_no: str, period: str, indicator: str) -> tupl
         raise Http404
     staff = staff_get(user=user, staff_no=staff_no)
     parsed = parse_period(period)
+    if parsed.kind in ("day", "week"):
+        raise Http404  # no customer day mart: customers are drilled by month, quarter or year
     relations = development_relations_overlapping(user=user, staff_id=staff.pk, start=parsed.start, end=parsed.end)
     values = customer_indicators(parsed, [r.customer_no for r in relations]).values if relations else {}
     rows = []

@@ -130,7 +130,8 @@ def score_page(request, run_id: int, staff_no: str):
     lines = list(score.lines.all())
     for line in lines:
         line.definition = BY_NAME.get(line.indicator)
-        line.drillable = line.definition is not None and line.definition.source == "mart"
+        # Customers are drilled by month: there is no customer day mart (docs/metrics.md).
+        line.drillable = line.definition is not None and line.definition.source == "mart" and run.scheme.period_kind not in ("day", "week")
     return render(request, "evaluation/score.html", {"run": run, "score": score, "lines": lines, "appeals": score.appeals.order_by("-id"),
                                                      "months": run.period if len(run.period) == 7 else ""})
 

@@ -87,3 +87,14 @@ def test_cli_runs_every_active_scheme_of_the_period_kind(days):
     call_command("evaluation", "run", "--scheme", "all", "--period", "2026-03-03", stdout=out)
     assert set(EvaluationRun.objects.values_list("scheme__code", "period")) == {("AM-WEEKLY", "2026-W10"), ("AM-DAILY", "2026-03-03")}
     assert "AM-DAILY 2026-03-03: 3 staff scored" in out.getvalue()
+
+
+def test_a_daily_score_page_offers_no_customer_drill(days, client):
+    """A daily score's lines are not linked to the customer drill-down (no customer day mart), and asking for it is a 404."""
+    from django.urls import reverse
+
+    run = services.evaluation_run(actor=None, scheme=Scheme.objects.get(code="AM-DAILY"), period="2026-03-02")
+    client.force_login(days["users"]["head_office"])
+    page = client.get(reverse("evaluation:score", args=[run.pk, "S0003"])).content.decode()
+    assert "/evaluation/drill/" not in page
+    assert client.get(reverse("evaluation:drill", args=["S0003", "2026-03-02", "net_commission"])).status_code == 404
