@@ -10,7 +10,7 @@ from brokercrm.core.errors import DomainError
 from brokercrm.evaluation.indicators import BY_NAME, parse_period
 from brokercrm.evaluation.levels import levels_in_force, months_back
 from brokercrm.evaluation.marts import staff_indicators
-from brokercrm.evaluation.models import LevelRule, ProbationRule, Score
+from brokercrm.evaluation.models import LevelRule, ProbationRule, Score, Target
 from brokercrm.evaluation.selectors import scheme_targets
 from brokercrm.org.facade import Staff, staff_categories
 
@@ -65,6 +65,7 @@ class MyStanding:
     promote_months: int
     probation_end: str
     probation_gaps: tuple[Gap, ...]
+    own_targets: tuple[tuple[str, str, str], ...] = ()  # (period, indicator label, target shown) of the cascade
 
 
 def _gap(indicator: str, actual: Decimal | None, target: Decimal) -> Gap:
@@ -112,5 +113,7 @@ def my_standing(staff: Staff, *, today: dt.date | None = None) -> MyStanding:
             except DomainError:
                 pass  # nothing published yet: the sums so far are 0
             probation = tuple(_gap(k, sums[k], Decimal(str(t))) for k, t in rule.targets.items())
+    own = tuple((t.period, BY_NAME[t.indicator].name_zh if t.indicator in BY_NAME else t.indicator, f"{t.target:,.2f}")
+                for t in Target.objects.filter(scope="staff", key=staff.staff_no, status=Target.Status.APPROVED).order_by("-period", "indicator")[:12])
     return MyStanding(standings, month_score.run.period if month_score else "", lines, level.code if level else "", next_level, gaps,
-                      promote_months, probation_end, probation)
+                      promote_months, probation_end, probation, own)

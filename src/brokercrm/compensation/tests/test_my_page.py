@@ -47,3 +47,14 @@ def test_my_page_is_reachable_from_the_menu_and_shows_my_ranks(ranked, client):
     assert reverse("compensation:me") in home
     page = client.get(reverse("compensation:me")).content.decode()
     assert "2026-W10" in page and "2026-03-02" in page and 'data-testid="my-payslips"' in page
+
+
+def test_my_page_lists_my_cascaded_targets(ranked, client):
+    """An approved personal target of April (the cascade) is listed on the broker's page with thousands separators."""
+    from brokercrm.evaluation.models import Target
+
+    Target.objects.create(period="2026-04", indicator="net_commission", scope="staff", key="S0003", staff=ranked["staff"]["broker"],
+                          branch=ranked["branches"][0], target=D("30000"), status="approved")
+    client.force_login(ranked["users"]["broker"])
+    page = client.get(reverse("compensation:me")).content.decode()
+    assert 'data-testid="my-own-targets"' in page and "30,000.00" in page and "净佣金" in page
