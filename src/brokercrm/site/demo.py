@@ -148,5 +148,6 @@ def _approve(business_key: str, preferred: list[User], comment: str) -> None:
     """Approve a target split as the first user allowed to (the engine refuses the applicant)."""
     task_id = pending_task_id(key="target_split", business_key=business_key)
     users = preferred + list(User.objects.filter(role__in=list(APPROVAL_ESCALATION), is_active=True).order_by("pk"))
-    decider = next(u for u in users if may_decide(user=u, task_id=task_id))
-    task_decide_by_id(actor=decider, task_id=task_id, approved=True, comment=comment)
+    decider = next((u for u in users if u is not None and may_decide(user=u, task_id=task_id)), None)
+    if decider is not None:  # else it stays in the inbox for whoever may decide it
+        task_decide_by_id(actor=decider, task_id=task_id, approved=True, comment=comment)
