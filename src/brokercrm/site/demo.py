@@ -139,6 +139,8 @@ def _demo_targets(period: str) -> list[str]:
     _approve(f"target:{company.pk}", [head_office, admin], "同意总部分解")
     branch_code = manager.branch.code if manager.branch else manager.staff.branch.code
     branch = evaluation.target_find(period=following, indicator="net_commission", scope="branch", key=branch_code)
+    if branch is None or branch.status != "approved":
+        return [f"targets {following}: net commission 3,000,000 split to branches, waiting for approval"]
     evaluation.target_split(actor=manager, parent=branch, to_scope="staff", method="last_year")
     _approve(f"target:{branch.pk}", [head_office, admin], "同意营业部分解")
     return [f"targets {following}: net commission 3,000,000 split to branches (last year) and branch {branch_code} to its staff"]
