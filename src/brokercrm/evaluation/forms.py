@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.forms import CopyToCategoryForm
-from brokercrm.evaluation.models import SchemeItem
+from brokercrm.evaluation.models import PeriodKind, SchemeItem
 
 
 class RunForm(forms.Form):
@@ -29,4 +29,4 @@ class YamlImportForm(forms.Form):
 
 
 class CopyForm(CopyToCategoryForm):
-    period_kind = forms.ChoiceField(label=_("Period"), choices=[("month", _("Monthly")), ("quarter", _("Quarterly")), ("year", _("Yearly"))])
+    period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
