@@ -82,17 +82,20 @@ def semantic_check(query: SemanticQuery) -> None:
         if name not in MEASURE_KINDS:
             raise SemanticError(f"unknown measure {name!r}", field="measures", value=name)
     if len(set(query.measures)) != len(query.measures):
-        raise SemanticError("a measure is named twice", field="measures", value=",".join(query.measures))
+        raise SemanticError(f"a measure is named twice in {','.join(query.measures)!r}", field="measures",
+                            value=",".join(query.measures))
     for name in query.by:
         if name not in WAREHOUSE_DIMENSIONS:
             raise SemanticError(f"unknown dimension {name!r}", field="by", value=name)
     if len(set(query.by)) != len(query.by):
-        raise SemanticError("a dimension is named twice", field="by", value=",".join(query.by))
+        raise SemanticError(f"a dimension is named twice in {','.join(query.by)!r}", field="by", value=",".join(query.by))
     times = [d for d in query.by if d in TIME_DIMENSIONS]
     if len(times) > 1:
-        raise SemanticError("group by at most one of day, month, quarter, year", field="by", value=",".join(times))
+        raise SemanticError(f"group by at most one of day, month, quarter, year, not {','.join(times)!r}", field="by",
+                            value=",".join(times))
     if query.date_from > query.date_to:
-        raise SemanticError("the period ends before it starts", field="from", value=query.date_from.isoformat())
+        raise SemanticError(f"from {query.date_from.isoformat()} is after to {query.date_to.isoformat()}", field="from",
+                            value=query.date_from.isoformat())
     if query.where.strip():
         _filter(query.where)
 
@@ -101,9 +104,9 @@ def _filter(text: str):
     try:
         formula = compile_formula(text, {name: "text" for name in WAREHOUSE_DIMENSIONS})
     except FormulaError as exc:
-        raise SemanticError(f"column {exc.column}: {exc.message}", field="where", value=text, column=exc.column) from None
+        raise SemanticError(f"column {exc.column}: {exc.message} in {text!r}", field="where", value=text, column=exc.column) from None
     if formula.result_type not in ("bool", "any"):
-        raise SemanticError("column 1: a filter must be a condition (true or false)", field="where", value=text, column=1)
+        raise SemanticError(f"column 1: a filter must be a condition (true or false), not {text!r}", field="where", value=text, column=1)
     return formula
 
 

@@ -57,7 +57,7 @@ def query_check(measures: list[str], by: list[str], where: str = "") -> None:
     if not measures:
         raise SemanticError("name at least one measure", field="measures", value="")
     if len(set(measures)) != len(measures):
-        raise SemanticError("a measure is named twice", field="measures", value=",".join(measures))
+        raise SemanticError(f"a measure is named twice in {','.join(measures)!r}", field="measures", value=",".join(measures))
     service_check(measures, by, where or "")
 
 
@@ -70,7 +70,8 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
     require_role(user, REPORT_READERS)
     query_check(measures, by, where)
     if date_from > date_to:
-        raise SemanticError("the period ends before it starts", field="from", value=date_from.isoformat())
+        raise SemanticError(f"from {date_from.isoformat()} is after to {date_to.isoformat()}", field="from",
+                            value=date_from.isoformat())
     scope = customer_nos_in_scope(user)
     attributes = _staff_attributes(by)
     warehouse = [m for m in measures if m not in SERVICE_MEASURES]
@@ -171,3 +172,8 @@ def reports_visible(user) -> QuerySet[Report]:
 def report_get(user, name: str) -> Report:
     """A report by name among those the user may see (404 otherwise)."""
     return get_object_or_404(reports_visible(user), name=name)
+
+
+def report_by_id(user, report_id: int) -> Report:
+    """A report by id among those the user may see (404 otherwise)."""
+    return get_object_or_404(reports_visible(user), pk=report_id)
