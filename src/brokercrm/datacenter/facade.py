@@ -17,5 +17,6 @@ from brokercrm.datacenter.selectors import (  # noqa: F401
 )
 from brokercrm.datacenter.semantic import (  # noqa: F401
     CUSTOMER_ATTRIBUTES, FACT_DIMENSIONS, MEASURE_KINDS, PROFILE_DIMENSIONS, STAFF_ATTRIBUTES, TIME_DIMENSIONS,
-    WAREHOUSE_DIMENSIONS, WAREHOUSE_MEASURES, SemanticError, SemanticQuery, SemanticResult, semantic_check, semantic_query,
+    WAREHOUSE_DIMENSIONS, WAREHOUSE_MEASURES, SemanticError, SemanticQuery, SemanticResult, semantic_check, semantic_last_day, semantic_query,
+    semantic_snapshot,
 )

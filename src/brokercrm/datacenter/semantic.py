@@ -16,12 +16,16 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Mapping, Sequence
+
+from django.conf import settings
 
 from brokercrm.core.errors import DomainError
 from brokercrm.datacenter.pipelines.dm import (COUNTS, INDICATORS, UNATTRIBUTED, Period, _half_up_div,
                                                plan_periods)
 from brokercrm.datacenter.pipelines.portable import FAR, literal, values_table
+from brokercrm.datacenter.pipelines.publish import current_snapshot
 from brokercrm.datacenter.reader import _snapshot
 from brokercrm.platform.facade import FormulaError, compile_formula
 
@@ -312,3 +316,20 @@ def semantic_query(query: SemanticQuery) -> SemanticResult:
         sql, params = semantic_sql(query, periods, effective_assets=Decimal(threshold or "10000.00"))
         rows = cur.execute(sql, params).fetchall()
     return SemanticResult(name, columns, tuple(tuple(r) for r in rows))
+
+
+def semantic_snapshot() -> str | None:
+    """The name of the snapshot queries read now (None before the first publish): a cache key that changes on publish."""
+    try:
+        return current_snapshot(Path(settings.WAREHOUSE_SNAPSHOT_DIR)).name
+    except DomainError:
+        return None
+
+
+def semantic_last_day() -> dt.date | None:
+    """The last trading day the published snapshot holds (a dashboard's "today"); None before the first publish."""
+    try:
+        with _snapshot() as (_, cur):
+            return cur.execute("SELECT max(business_date) FROM dw.calendar").fetchone()[0]
+    except DomainError:
+        return None

@@ -15,7 +15,7 @@ from brokercrm.customers.facade import customer_nos_in_scope
 from brokercrm.datacenter.facade import (STAFF_ATTRIBUTES, SemanticError, SemanticQuery, SemanticResult, semantic_check,
                                           semantic_query)
 from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Staff
-from brokercrm.reports.catalogue import MEASURES, column_title
+from brokercrm.reports.catalogue import DIMENSIONS, MEASURES, column_title
 from brokercrm.reports.models import Report
 from brokercrm.reports.periods import ReportPeriod, compared_period, parse_period
 from brokercrm.reports.service_measures import SERVICE_MEASURES, UNATTRIBUTED, service_check, service_rows
@@ -58,6 +58,9 @@ def query_check(measures: list[str], by: list[str], where: str = "") -> None:
         raise SemanticError("name at least one measure", field="measures", value="")
     if len(set(measures)) != len(measures):
         raise SemanticError(f"a measure is named twice in {','.join(measures)!r}", field="measures", value=",".join(measures))
+    for name in by:
+        if name not in DIMENSIONS:
+            raise SemanticError(f"unknown dimension {name!r}", field="by", value=name)
     service_check(measures, by, where or "")
 
 

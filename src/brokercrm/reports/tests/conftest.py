@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache as django_cache
 
 from brokercrm.datacenter.pipelines.publish import publish_marts
 from brokercrm.datacenter.tests.ods_factory import build, rich_brokerage
@@ -15,3 +16,11 @@ def published(tmp_path, settings, db):
     publish_marts(con, settings.WAREHOUSE_SNAPSHOT_DIR)
     yield con
     con.close()
+
+
+@pytest.fixture
+def cache():
+    """An empty Django cache (dashboards cache their widgets)."""
+    django_cache.clear()
+    yield django_cache
+    django_cache.clear()
