@@ -13,7 +13,8 @@ from brokercrm.core.commands import BrokercrmCommand, add_subcommands
 from brokercrm.reports.catalogue import column_title
 from brokercrm.reports.files import FORMATS, write_table
 from brokercrm.reports.selectors import report_get, report_query, report_run
-from brokercrm.reports.services import reports_export, reports_import
+from brokercrm.org.facade import User
+from brokercrm.reports.services import reports_export, reports_import, subscription_create, subscriptions_deliver
 
 
 def _date(text: str) -> dt.date:
@@ -77,11 +78,41 @@ def _import(command, opts) -> None:
     command.stdout.write(f"{opts['file']}: {count} reports imported")
 
 
+def _subscribe_arguments(parser) -> None:
+    parser.add_argument("name", help="the saved report's name")
+    parser.add_argument("--cron", required=True, help='when to deliver, e.g. "0 8 1 * *" (08:00 on the 1st)')
+    parser.add_argument("--roles", default="", help="recipient roles, comma-separated (each gets their own scope's copy)")
+    parser.add_argument("--users", default="", help="recipient usernames, comma-separated")
+    parser.add_argument("--format", default="xlsx", choices=FORMATS)
+
+
+def _subscribe(command, opts) -> None:
+    try:
+        report = report_get(None, opts["name"])
+    except Http404 as exc:
+        raise CommandError(f"no report named {opts['name']!r}") from exc
+    names = _names(opts["users"])
+    users = list(User.objects.filter(username__in=names))
+    missing = sorted(set(names) - {u.username for u in users})
+    if missing:
+        raise CommandError(f"--users: no user named {missing[0]!r}")
+    subscription = subscription_create(actor=None, report=report, cron=opts["cron"], roles=_names(opts["roles"]),
+                                       users=users, fmt=opts["format"])
+    command.stdout.write(f"subscription {subscription.pk}: {report.name} at {subscription.cron}")
+
+
+def _deliver(command, opts) -> None:
+    command.stdout.write(f"{subscriptions_deliver()} messages queued in the outbox")
+
+
 SUBCOMMANDS = {
     "query": ("Measures by dimensions for a period: columns D…, M… sorted by the dimensions.", _query_arguments, _query),
     "run": ("Run a saved report for a period.", _run_arguments, _run),
     "export": ("Write every report definition (and the role dashboards) to a YAML file.", _file_argument, _export),
     "import": ("Create or update report definitions from a YAML file (all or nothing).", _file_argument, _import),
+    "subscribe": ("Deliver a report by e-mail on a schedule to roles or users.", _subscribe_arguments, _subscribe),
+    "deliver": ("Queue the due subscriptions' e-mails in the outbox (run it every few minutes, e.g. from cron).",
+                lambda parser: None, _deliver),
 }
 
 
