@@ -61,6 +61,7 @@ DIMENSIONS = {e.name: e for e in [
     Entry("year", "年", "Year", "自然年"),
     Entry("customer_type", "客户类型", "Customer type", "客户当前资料中的客户类型"),
     Entry("risk_level", "风险等级", "Risk level", "客户当前资料中的风险等级"),
+    Entry("tier", "客户分层", "Tier", "客户最近一个已细分月份的价值分层（客户细分）"),
     Entry("team", "团队", "Team", "员工当前所在团队（组织架构）"),
     Entry("staff_category", "员工类别", "Staff category", "员工当前类别"),
     Entry("staff_level", "员工职级", "Staff level", "员工当前职级"),

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from brokercrm.analytics.facade import customer_tiers
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import require_role
 from brokercrm.customers.facade import customer_nos_in_scope
@@ -34,13 +35,15 @@ class Table:
     period: str = ""
 
 
-def _staff_attributes(names: list[str]) -> dict[str, dict[str, str]]:
-    """team / staff_category / staff_level of every staff member, by staff_no, as the layer takes them."""
+def _attributes(names: list[str]) -> dict[str, dict[str, str]]:
+    """The attribute dimensions asked for, as the layer takes them: tier by customer_no (analytics), team /
+    staff_category / staff_level by staff_no (org)."""
+    out: dict[str, dict[str, str]] = {"tier": customer_tiers()} if "tier" in names else {}
     wanted = [n for n in names if n in STAFF_ATTRIBUTES]
     if not wanted:
-        return {}
+        return out
     fields = {"team": "team__name", "staff_category": "category__name", "staff_level": "level__name"}
-    out: dict[str, dict[str, str]] = {n: {} for n in wanted}
+    out |= {n: {} for n in wanted}
     for row in Staff.objects.values("staff_no", *(fields[n] for n in wanted)):
         for n in wanted:
             if row[fields[n]] is not None:
@@ -76,7 +79,7 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
         raise SemanticError(f"from {date_from.isoformat()} is after to {date_to.isoformat()}", field="from",
                             value=date_from.isoformat())
     scope = customer_nos_in_scope(user)
-    attributes = _staff_attributes(by)
+    attributes = _attributes(by)
     warehouse = [m for m in measures if m not in SERVICE_MEASURES]
     service = [m for m in measures if m in SERVICE_MEASURES]
     if not service:

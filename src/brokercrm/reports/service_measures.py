@@ -17,8 +17,8 @@ from brokercrm.servicing.facade import service_events
 UNATTRIBUTED = "UNATTRIBUTED"
 SERVICE_COUNTS = ("alerts_raised", "alerts_resolved", "tasks_due", "tasks_done", "visits_due", "visits_done")
 SERVICE_MEASURES = (*SERVICE_COUNTS, "visit_completion_rate")
-SERVICE_DIMENSIONS = ("customer_no", "staff_no", "branch_code", "team", "staff_category", "staff_level", "day", "month",
-                      "quarter", "year")
+SERVICE_DIMENSIONS = ("customer_no", "staff_no", "branch_code", "tier", "team", "staff_category", "staff_level", "day",
+                      "month", "quarter", "year")
 RATE = Decimal("0.000001")
 
 
@@ -41,8 +41,8 @@ def _values(no: str, staff: str | None, branch: str, day: dt.date, attributes: d
     staff_no = staff or UNATTRIBUTED
     values = {"customer_no": no, "staff_no": staff_no, "branch_code": branch, "day": day.isoformat(),
               "month": f"{day:%Y-%m}", "quarter": f"{day.year}-Q{(day.month - 1) // 3 + 1}", "year": str(day.year)}
-    for name, by_staff in attributes.items():
-        values[name] = by_staff.get(staff_no)
+    for name, by_key in attributes.items():
+        values[name] = by_key.get(no if name == "tier" else staff_no)
     return values
 
 

@@ -1,6 +1,7 @@
 """GET /api/reports/query and the saved reports through the API: scoped, decimals as strings, refusals named."""
 import pytest
 
+from brokercrm.analytics.models import Membership, Tier
 from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.org.tests.factories import BranchFactory, StaffFactory, user_for
 from brokercrm.reports.models import Report
@@ -63,3 +64,15 @@ def test_saved_reports_are_listed_and_run(client, published, broker):
     assert answer.status_code == 200
     assert [r[0] for r in answer.json()["rows"]] == ["0102"]
     assert client.get(f"/api/reports/{report.pk}/run", {"period": "April"}).status_code == 400
+
+
+def test_tier_dimension_groups_by_the_customers_current_tier(client, published):
+    """`by=tier` groups by each customer's tier of the latest segmented month (analytics); customers without one last."""
+    gold = Tier.objects.create(code="gold-test", name="黄金测试", min_avg_daily_assets="987654.00")
+    customer = CustomerFactory(customer_no="10000004")
+    Membership.objects.create(customer=customer, period="2026-04", tier=gold.code, qualified_tier=gold.code,
+                              avg_daily_assets_cents=0, end_assets_cents=0, net_commission_cents=0)
+    client.force_login(user_for("head_office"))
+    rows = client.get("/api/reports/query", {"measures": "trade_amount", "by": "tier", "from": "2026-04-01",
+                                             "to": "2026-04-30"}).json()["rows"]
+    assert rows == [["黄金测试", "1000.00"], [None, "0.00"]]
