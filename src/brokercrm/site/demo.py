@@ -10,6 +10,7 @@ from brokercrm.customers.facade import customer_contact, customer_unheld, prospe
 from brokercrm.org.facade import STAFF_BOUND, Role, Staff, User, staff_leave, user_create
 from brokercrm.platform.facade import process_instances_exist
 from brokercrm.relations.facade import relation_add_apply
+from brokercrm.reports.facade import reports_demo_setup
 
 
 def _staff_with_most_customers(category: str) -> Staff | None:
@@ -69,6 +70,7 @@ def ensure_demo_activity(*, period: str) -> list[str]:
             done.append(" ".join(command))
         except (CommandError, SystemExit) as exc:  # e.g. the month's payroll was already approved in an earlier demo
             done.append(f"{' '.join(command)}: kept as it is ({exc})")
+    done += reports_demo_setup()
     return done
 
 
