@@ -115,6 +115,15 @@ def apply_dashboards(dashboards: dict[str, list[str]], *, report_model, widget_m
         widget_model.objects.bulk_create(widget_model(role=role, report=by_name[n], position=i) for i, n in enumerate(names))
 
 
+def ship(*, report_model, widget_model) -> None:
+    """Store the shipped reports and role dashboards (the data migration; tests whose database was flushed)."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    definitions = parse_reports(text, file=SHIPPED.name)
+    apply_reports(definitions, model=report_model, shipped=True)
+    apply_dashboards(parse_dashboards(text, file=SHIPPED.name, names={d["name"] for d in definitions}),
+                     report_model=report_model, widget_model=widget_model)
+
+
 def dump_reports(reports, dashboards: dict[str, list[str]] | None = None) -> str:
     """The YAML of reports (and role dashboards), readable by parse_reports / parse_dashboards (round trip)."""
     document = {"format": FORMAT, "reports": [{
