@@ -3,7 +3,8 @@
 Builds a published snapshot directly (no load): N customers (default 1,000,000) × 12 months, one trading day per month
 (so 12 × N assets rows, 20% of the customers trading each day, 5% moving cash, 1% transferring securities), 300 staff
 (5% of customers unattributed), 20 branches, every customer with a tier. Then times, as the reports app runs them:
-- staff_no × month for the year, every measure of metrics.md (counts included);
+- staff_no × month for the year, every measure of metrics.md (counts included): from the staff mart (the fast path
+  of whole months without filter), and compiled from the facts (a filter that keeps everything forces it);
 - branch_code × month × tier for the year, net commission, trade amount, commission rate;
 and the baseline: the bare GROUP BY of the same facts by the same keys (sums only, no 口径: no T(P) averaging, no
 counts, no exact rounding). Prints seconds and the ratio. `--customers 20000` for a quick run.
@@ -58,11 +59,34 @@ def generate(path: Path, customers: int) -> None:
                     {no} AS customer_no, CASE WHEN i % 2 = 0 THEN 'in' ELSE 'out' END AS direction,
                     CAST(2500 AS DECIMAL(18,2)) AS value, d AS business_date, {branch} AS branch_code, {staff} AS staff_no
                     FROM ({facts}) WHERE i % 100 = 2""")
+    fill_staff_mart(con)
     con.close()
+
+
+def fill_staff_mart(con) -> None:
+    """dm.staff_month and dm.periods as a load's build_marts leaves them: the staff × month numbers of the facts
+    (computed here by the layer's own compiled query, which the tests prove equal to the marts)."""
+    from decimal import Decimal
+
+    from brokercrm.datacenter.semantic import SemanticQuery, semantic_periods, semantic_sql
+
+    measures = ("avg_daily_assets", "end_assets", "net_inflow", "trade_amount", "trade_count", "active_days", "commission",
+                "net_commission", "commission_rate", "customer_count", "new_customers", "effective_new_customers")
+    periods = semantic_periods(DAYS, "month", DAYS[0], DAYS[-1])
+    sql, params = semantic_sql(SemanticQuery(measures=measures, by=("staff_no", "month"), date_from=DAYS[0],
+                                             date_to=DAYS[-1]), periods, effective_assets=Decimal("10000.00"))
+    con.execute(f"CREATE TEMP TABLE computed AS {sql}", params)
+    con.execute(f"""INSERT INTO dm.staff_month BY NAME SELECT staff_no AS key, month AS period, {', '.join(measures)},
+                    CAST(month || '-01' AS DATE) AS period_start, CAST(month || '-15' AS DATE) AS period_end,
+                    1 AS trading_days FROM computed""")
+    for p in periods:
+        con.execute("INSERT INTO dm.periods BY NAME SELECT 'month' AS grain, ? AS period, ? AS period_start, "
+                    "? AS period_end, 1 AS trading_days, ? AS last_day", [p.label, p.start, p.end, p.last_day])
 
 
 BASELINES = {
     "staff × month": "COALESCE(staff_no, 'UNATTRIBUTED'), strftime({d}, '%Y-%m')",
+    "staff × month (compiled)": "COALESCE(staff_no, 'UNATTRIBUTED'), strftime({d}, '%Y-%m')",
     "branch × month × tier": "branch_code, strftime({d}, '%Y-%m'), customer_no % 4",
 }
 
@@ -110,6 +134,12 @@ def main() -> None:
                           "commission", "net_commission", "commission_rate", "customer_count", "new_customers",
                           "effective_new_customers"),
                 by=("staff_no", "month"), date_from=DAYS[0].replace(day=1), date_to=dt.date(2026, 12, 31)),
+            "staff × month (compiled)": SemanticQuery(
+                measures=("avg_daily_assets", "end_assets", "net_inflow", "trade_amount", "trade_count", "active_days",
+                          "commission", "net_commission", "commission_rate", "customer_count", "new_customers",
+                          "effective_new_customers"),
+                by=("staff_no", "month"), date_from=DAYS[0].replace(day=1), date_to=dt.date(2026, 12, 31),
+                where='staff_no != ""'),
             "branch × month × tier": SemanticQuery(
                 measures=("net_commission", "trade_amount", "commission_rate"), by=("branch_code", "month", "tier"),
                 date_from=DAYS[0].replace(day=1), date_to=dt.date(2026, 12, 31), attributes={"tier": tiers}),

@@ -8,6 +8,7 @@ from brokercrm.core.exports import csv_cell
 from brokercrm.datacenter.exports import export_indicators
 from brokercrm.datacenter.pipelines.dm import COUNTS, GRAINS, INDICATORS
 from brokercrm.datacenter.pipelines.publish import publish_marts
+from brokercrm.datacenter import semantic
 from brokercrm.datacenter.semantic import SemanticError, SemanticQuery, semantic_query
 from brokercrm.datacenter.tests.ods_factory import build, d, rich_brokerage
 from brokercrm.datacenter.warehouse import connect
@@ -47,13 +48,15 @@ def _zero(row: dict[str, str], measures) -> bool:
 @pytest.mark.parametrize("level", ["customer", "staff", "branch"])
 @pytest.mark.parametrize("grain", GRAINS)
 @pytest.mark.parametrize("span", [("2026-03-01", "2026-04-30"), ("2026-03-30", "2026-04-01")])
-def test_every_measure_equals_the_export(published, tmp_path, level, grain, span):
+@pytest.mark.parametrize("where", ["", 'customer_no != ""'])
+def test_every_measure_equals_the_export(published, tmp_path, level, grain, span, where):
     """Grouped by the level's key and the grain, each measure equals the export's column; rows the query leaves out
-    (no fact in the group) are all-zero rows of the export, and the query invents no row."""
+    are all-zero rows of the export, and the query invents no row. Both routes: the marts' fast path (whole periods,
+    no filter) and the compiled query from the facts (a filter that keeps everything forces it)."""
     date_from, date_to = d(span[0]), d(span[1])
     measures = (*INDICATORS, *(COUNTS if level != "customer" else ()))
     exported = _export(published, tmp_path, level, grain, date_from, date_to)
-    queried = _query(level, grain, date_from, date_to, measures)
+    queried = _query(level, grain, date_from, date_to, measures, where=where)
     assert queried, "the rich brokerage has facts in every span"
     for key, values in queried.items():
         assert key in exported, key
@@ -112,3 +115,17 @@ def test_a_filter_error_names_its_column(published):
         semantic_query(SemanticQuery(measures=("commission",), by=(), date_from=d("2026-03-01"), date_to=d("2026-04-30"),
                                      where='branch_code == '))
     assert caught.value.column is not None and "column" in caught.value.message
+
+
+def test_whole_months_without_filter_are_read_from_the_mart(published, monkeypatch):
+    """staff × month over whole published months takes the fast path (the compiled query is never built) and gives
+    the rows the compiled query gives."""
+    query = SemanticQuery(measures=(*INDICATORS, *COUNTS), by=("staff_no", "month"), date_from=d("2026-03-01"),
+                          date_to=d("2026-04-30"))
+    compiled = semantic_query(SemanticQuery(**{**query.__dict__, "where": 'staff_no != ""'})).rows
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the compiled query was built")
+
+    monkeypatch.setattr(semantic, "semantic_sql", refuse)
+    assert semantic_query(query).rows == compiled
