@@ -10,4 +10,5 @@ urlpatterns = [
     path("dashboards/", views.dashboard_settings, name="dashboards"),
     path("<int:report_id>/", views.builder_page, name="report"),
     path("<int:report_id>/pin/", views.report_pin, name="pin"),
+    path("<int:report_id>/subscribe/", views.report_subscribe, name="subscribe"),
 ]

@@ -110,6 +110,7 @@ def builder_page(request, report_id: int | None = None):
         spec["period"] = current_period(report.period_kind if report and report.period_kind != "range" else "month",
                                         last_day).label
     context = {"spec": spec, "report": report, "measures": MEASURES.values(), "dimensions": DIMENSIONS.values(),
+               "subscriptions": report.subscriptions.all() if report else [],
                "views": VIEWS, "roles": Role.choices, "can_manage": has_role(request.user, REPORT_MANAGERS)}
     if spec["measures"] and spec["period"]:
         try:
@@ -164,6 +165,20 @@ def report_pin(request, report_id: int):
     report = selectors.report_by_id(request.user, report_id)
     pinned = services.report_pin_toggle(actor=request.user, report=report)
     messages.success(request, _("Pinned to your home page.") if pinned else _("Removed from your home page."))
+    return redirect("reports:report", report_id=report.pk)
+
+
+@require_POST
+def report_subscribe(request, report_id: int):
+    """Head office subscribes roles to a saved report (cron schedule, CSV or Excel)."""
+    report = selectors.report_by_id(request.user, report_id)
+    try:
+        services.subscription_create(actor=request.user, report=report, cron=request.POST.get("cron", "").strip(),
+                                     roles=request.POST.getlist("roles"), fmt=request.POST.get("format", "xlsx"))
+    except DomainError as exc:
+        messages.error(request, str(exc) if not exc.field else f"{exc.field}: {exc.message}")
+    else:
+        messages.success(request, _("Subscription saved: each recipient receives their own scope's copy."))
     return redirect("reports:report", report_id=report.pk)
 
 

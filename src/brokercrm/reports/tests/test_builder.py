@@ -62,3 +62,12 @@ def test_save_and_share_with_roles(client, head_office):
     assert answer.status_code == 302 and report.owner == head_office
     assert (report.measures, report.dimensions, report.comparisons, report.shared_roles) == (
         ["net_commission"], ["branch_code"], ["previous"], ["branch_manager"])
+
+
+def test_head_office_subscribes_branch_managers_from_the_report_page(client, head_office):
+    """The report page's subscription form stores the schedule and roles; a bad cron is refused with its field."""
+    report = Report.objects.get(name="营业部业绩月报")
+    client.post(f"/reports/{report.pk}/subscribe/", {"cron": "0 8 1 * *", "roles": ["branch_manager"], "format": "xlsx"})
+    assert list(report.subscriptions.values_list("cron", "roles")) == [("0 8 1 * *", ["branch_manager"])]
+    answer = client.post(f"/reports/{report.pk}/subscribe/", {"cron": "soon", "roles": ["branch_manager"]}, follow=True)
+    assert "cron:" in answer.content.decode() and report.subscriptions.count() == 1
