@@ -53,17 +53,20 @@ def _attributes(names: list[str]) -> dict[str, dict[str, str]]:
 
 def query_check(measures: list[str], by: list[str], where: str = "") -> None:
     """Refuse an unknown measure or dimension or a bad filter (SemanticError naming the parameter and the value)."""
-    warehouse = [m for m in measures if m not in SERVICE_MEASURES]
-    unknown = [m for m in warehouse if m not in MEASURES]
-    semantic_check(SemanticQuery(measures=tuple(unknown or warehouse or ["trade_count"]), by=tuple(by),
-                                 date_from=dt.date(2000, 1, 1), date_to=dt.date(2000, 1, 1), where=where or ""))
     if not measures:
         raise SemanticError("name at least one measure", field="measures", value="")
+    for name in measures:
+        if name not in MEASURES:
+            raise SemanticError(f"unknown measure {name!r}", field="measures", value=name)
     if len(set(measures)) != len(measures):
         raise SemanticError(f"a measure is named twice in {','.join(measures)!r}", field="measures", value=",".join(measures))
     for name in by:
         if name not in DIMENSIONS:
             raise SemanticError(f"unknown dimension {name!r}", field="by", value=name)
+    warehouse = [m for m in measures if m not in SERVICE_MEASURES]
+    if warehouse:  # the layer's own rules: one time dimension, the filter over its dimensions
+        day = dt.date(2000, 1, 1)
+        semantic_check(SemanticQuery(measures=tuple(warehouse), by=tuple(by), date_from=day, date_to=day, where=where or ""))
     service_check(measures, by, where or "")
 
 
