@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from brokercrm.core.audit import audit_record
+from brokercrm.core.models import AuditEntry
 from brokercrm.core.errors import DomainError
 from brokercrm.core.exports import XLSX_CONTENT_TYPE
 from brokercrm.core.permissions import has_role, require_role
@@ -46,7 +47,7 @@ def reports_import(*, actor, data: bytes | str, file: str) -> int:
     dashboards = parse_dashboards(data, file=file, names=known)
     saved = apply_reports(definitions, model=Report)
     apply_dashboards(dashboards, report_model=Report, widget_model=DashboardWidget)
-    audit_record(actor=actor, action="reports.import", object_type="reports.report", object_repr=file,
+    audit_record(actor=actor, action=AuditEntry.Action.IMPORT, object_type="reports.report", object_repr=file,
                  note=f"{len(saved)} reports, dashboards of {', '.join(dashboards) or 'no role'}")
     return len(saved)
 
@@ -61,11 +62,12 @@ def report_save(*, actor, definition: dict, report: Report | None = None) -> Rep
     clash = Report.objects.filter(name=checked["name"]).exclude(pk=getattr(report, "pk", None))
     if clash.exists():
         raise DomainError(f"a report named {checked['name']} exists", field="name")
+    created = report is None
     report = report or Report(owner=actor if getattr(actor, "pk", None) else None)
     for field, value in checked.items():
         setattr(report, field, value if field != "top_n" else value or None)
     report.save()
-    audit_record(actor=actor, action="reports.save", instance=report)
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE, instance=report)
     return report
 
 
@@ -75,8 +77,10 @@ def report_pin_toggle(*, actor, report: Report) -> bool:
     require_role(actor, REPORT_READERS)
     deleted, _ = Pin.objects.filter(user=actor, report=report).delete()
     if deleted:
+        audit_record(actor=actor, action=AuditEntry.Action.DELETE, object_type="reports.pin", object_repr=report.name)
         return False
-    Pin.objects.create(user=actor, report=report)
+    pin = Pin.objects.create(user=actor, report=report)
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, instance=pin, object_repr=report.name)
     return True
 
 
@@ -87,7 +91,7 @@ def dashboard_set(*, actor, role: str, names: list[str]) -> None:
     text = dump({"format": FORMAT, "reports": [], "dashboards": {role: names}})
     dashboards = parse_dashboards(text, file="dashboard", names=set(Report.objects.values_list("name", flat=True)))
     apply_dashboards(dashboards, report_model=Report, widget_model=DashboardWidget)
-    audit_record(actor=actor, action="reports.dashboard", object_type="reports.dashboardwidget", object_repr=role,
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="reports.dashboardwidget", object_repr=role,
                  note=", ".join(names))
 
 
@@ -109,7 +113,7 @@ def subscription_create(*, actor, report: Report, cron: str, roles: list[str] = 
                                                created_by=actor if getattr(actor, "pk", None) else None,
                                                last_run_at=timezone.now())
     subscription.users.set(users)
-    audit_record(actor=actor, action="reports.subscribe", instance=subscription,
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, instance=subscription,
                  note=f"{report.name}: {cron} → {', '.join(roles) or ''} {', '.join(u.username for u in users)}")
     return subscription
 
