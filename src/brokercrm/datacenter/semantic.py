@@ -157,9 +157,19 @@ class _Row:
         if name == "branch_code":
             return self.branch
         if name in PROFILE_DIMENSIONS:
-            return f"(SELECT cv.{name} FROM dw.customers_current cv WHERE cv.customer_no = {self.customer})"
-        key = self.customer if name in CUSTOMER_ATTRIBUTES else f"COALESCE({self.staff}, '{UNATTRIBUTED}')"
-        return f"(SELECT av.value FROM attr_{name} av WHERE av.key = {key})"
+            return f"cv.{name}"
+        return f"a_{name}.value"
+
+    def joins(self, names) -> str:
+        """The LEFT JOINs that bring the profile and attribute dimensions among `names` to the row (one each)."""
+        out = []
+        if any(n in PROFILE_DIMENSIONS for n in names):
+            out.append(f"LEFT JOIN dw.customers_current cv ON cv.customer_no = {self.customer}")
+        for name in (*CUSTOMER_ATTRIBUTES, *STAFF_ATTRIBUTES):
+            if name in names:
+                key = self.customer if name in CUSTOMER_ATTRIBUTES else f"COALESCE({self.staff}, '{UNATTRIBUTED}')"
+                out.append(f"LEFT JOIN attr_{name} a_{name} ON a_{name}.key = {key}")
+        return " ".join(out)
 
     def filter_column(self, name: str) -> str:
         """A dimension as a filter sees it: time dimensions from the row's own date, whatever the grouping."""
@@ -178,15 +188,18 @@ def semantic_sql(query: SemanticQuery, periods: Sequence[Period], *, effective_a
     params: list = []
     formula = _filter(query.where) if query.where.strip() else None
 
+    names = {*query.by, *(formula.names if formula is not None else ())}
+
     def group(row: _Row) -> tuple[str, str]:
-        """(SELECT list of period and keys, WHERE conditions) for rows reached as `row`."""
+        """(SELECT list of period and keys, the dimensions' joins then WHERE and its conditions) for rows reached as
+        `row`; the templates below end their FROM with the second part."""
         select = ", ".join([f"{row.period} AS period", *(f"{row.dimension(d)} AS {k}" for d, k in zip(query.by, keys))])
         conditions = []
         if query.customers is not None:
             conditions.append(f"{row.customer} IN (SELECT customer_no FROM scope)")
         if formula is not None:
             conditions.append("(" + formula.to_sql(row.filter_column) + ")")
-        return select, " AND ".join(conditions) or "TRUE"
+        return select, f"{row.joins(names)} WHERE " + (" AND ".join(conditions) or "TRUE")
 
     group_by = ", ".join(["period", *keys])
     period_rows = [(p.label, p.start, p.end, len(p.trading_days), p.last_day) for p in periods]
@@ -204,8 +217,8 @@ def semantic_sql(query: SemanticQuery, periods: Sequence[Period], *, effective_a
     if query.customers is not None:
         ctes["scope"] = "SELECT UNNEST(CAST(? AS VARCHAR[])) AS customer_no"
         params.append(list(query.customers))
-    for name in query.by:
-        if name in (*CUSTOMER_ATTRIBUTES, *STAFF_ATTRIBUTES):
+    for name in (*CUSTOMER_ATTRIBUTES, *STAFF_ATTRIBUTES):
+        if name in names:
             values = query.attributes.get(name, {})
             ctes[f"attr_{name}"] = "SELECT UNNEST(CAST(? AS VARCHAR[])) AS key, UNNEST(CAST(? AS VARCHAR[])) AS value"
             params += [list(values), [values[k] for k in values]]
@@ -220,23 +233,23 @@ def semantic_sql(query: SemanticQuery, periods: Sequence[Period], *, effective_a
             SUM(CASE WHEN dy.trading THEN f.total_assets ELSE 0 END) AS assets_sum,
             SUM(CASE WHEN f.biz_date = p.last_day THEN f.total_assets ELSE 0 END) AS end_assets
         FROM dw.fact_assets f JOIN days dy ON dy.d = f.biz_date JOIN periods p ON p.period = dy.period
-        WHERE {where} GROUP BY ALL"""
+        {where} GROUP BY ALL"""
     select, where = group(fact("trade_date"))
     ctes["trade_days"] = f"""SELECT {select}, f.customer_no AS customer_no, f.trade_date, SUM(f.amount) AS amount,
             COUNT(*) AS trades, SUM(f.commission) AS commission,
             SUM(f.commission - f.handling_fee - f.regulatory_fee) AS net_commission
         FROM dw.fact_trades f JOIN days dy ON dy.d = f.trade_date
-        WHERE {where} GROUP BY ALL"""
+        {where} GROUP BY ALL"""
     ctes["trades"] = f"""SELECT {group_by}, SUM(amount) AS trade_amount, SUM(trades) AS trade_count,
             COUNT(*) AS active_days, SUM(commission) AS commission, SUM(net_commission) AS net_commission
         FROM trade_days GROUP BY {group_by}"""
     select, where = group(row)
     ctes["flows"] = f"""SELECT {select}, SUM(f.amount) AS net_inflow
         FROM dw.fact_cash_flows f JOIN days dy ON dy.d = f.biz_date
-        WHERE f.flow_type IN ('bank_in', 'bank_out') AND {where} GROUP BY ALL"""
+        {where} AND f.flow_type IN ('bank_in', 'bank_out') GROUP BY ALL"""
     ctes["transfers"] = f"""SELECT {select},
             SUM(CASE WHEN f.direction = 'in' THEN f.value WHEN f.direction = 'out' THEN -f.value ELSE 0 END) AS net_inflow
-        FROM dw.fact_security_transfers f JOIN days dy ON dy.d = f.biz_date WHERE {where} GROUP BY ALL"""
+        FROM dw.fact_security_transfers f JOIN days dy ON dy.d = f.biz_date {where} GROUP BY ALL"""
     ctes["inflow"] = (f"SELECT {group_by}, SUM(net_inflow) AS net_inflow FROM "
                       f"(SELECT * FROM flows UNION ALL SELECT * FROM transfers) AS i GROUP BY {group_by}")
     sources = ["assets", "trades", "flows", "transfers"]
@@ -269,12 +282,12 @@ def _count_ctes(group, group_by: str, effective_assets: Decimal) -> dict[str, st
         "counted": f"""SELECT {select}, COUNT(*) AS customer_count
             FROM periods p JOIN dw.staff_attribution s ON {at.format(d='p.last_day', a='s')}
             LEFT JOIN dw.branch_attribution b ON b.customer_no = s.customer_no AND {at.format(d='p.last_day', a='b')}
-            WHERE {where} GROUP BY ALL""",
+            {where} GROUP BY ALL""",
         "new_customers": f"""SELECT {new_select}, c.customer_no AS customer_no
             FROM dw.customers_current c JOIN days dy ON dy.d = c.open_date
             LEFT JOIN dw.staff_attribution s ON s.customer_no = c.customer_no AND {at.format(d='c.open_date', a='s')}
             LEFT JOIN dw.branch_attribution b ON b.customer_no = c.customer_no AND {at.format(d='c.open_date', a='b')}
-            WHERE {new_where}""",
+            {new_where}""",
         "new_peaks": """SELECT n.period, n.customer_no, MAX(f.total_assets) AS peak
             FROM (SELECT DISTINCT period, customer_no FROM new_customers) n
             JOIN dw.fact_assets f ON f.customer_no = n.customer_no

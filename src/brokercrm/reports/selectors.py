@@ -82,7 +82,7 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
         raise SemanticError(f"from {date_from.isoformat()} is after to {date_to.isoformat()}", field="from",
                             value=date_from.isoformat())
     scope = customer_nos_in_scope(user)
-    attributes = _attributes(by)
+    attributes = _attributes([*by, *(n for n in ("tier", *STAFF_ATTRIBUTES) if n in (where or ""))])
     warehouse = [m for m in measures if m not in SERVICE_MEASURES]
     service = [m for m in measures if m in SERVICE_MEASURES]
     if not service:

@@ -76,3 +76,17 @@ def test_tier_dimension_groups_by_the_customers_current_tier(client, published):
     rows = client.get("/api/reports/query", {"measures": "trade_amount", "by": "tier", "from": "2026-04-01",
                                              "to": "2026-04-30"}).json()["rows"]
     assert rows == [["黄金测试", "1000.00"], [None, "0.00"]]
+
+
+def test_profile_dimension_and_a_filter_on_an_attribute(client, published):
+    """`by=customer_type` sums to the total; a filter naming `tier` (not grouped by) keeps only that tier's facts."""
+    gold = Tier.objects.create(code="gold-test", name="黄金测试", min_avg_daily_assets="987654.00")
+    Membership.objects.create(customer=CustomerFactory(customer_no="10000004"), period="2026-04", tier=gold.code,
+                              qualified_tier=gold.code, avg_daily_assets_cents=0, end_assets_cents=0, net_commission_cents=0)
+    client.force_login(user_for("head_office"))
+    span = {"from": "2026-03-01", "to": "2026-04-30"}
+    total = client.get("/api/reports/query", {"measures": "trade_amount", **span}).json()["rows"]
+    by_type = client.get("/api/reports/query", {"measures": "trade_amount", "by": "customer_type", **span}).json()["rows"]
+    assert sum(float(r[1]) for r in by_type) == float(total[0][0])
+    gold_only = client.get("/api/reports/query", {"measures": "trade_amount", "where": 'tier == "黄金测试"', **span}).json()
+    assert gold_only["rows"] == [["1000.00"]]
