@@ -19,7 +19,7 @@ class Entry:
     kind: str = ""
 
 
-SERVICE_KINDS = {"visit_completion_rate": "rate"}
+SERVICE_KINDS = {"visit_completion_rate": "rate", "score": "score"}
 
 
 def _measure(name: str, zh: str, en: str, definition: str) -> Entry:
@@ -49,6 +49,7 @@ MEASURES = {e.name: e for e in [
     _measure("visits_done", "完成回访数", "Visits done", "完成时间在区间内的回访任务"),
     _measure("visit_completion_rate", "回访完成率", "Visit completion rate",
              "到期日在区间内的回访中已完成的比例（已完成 ÷ 应回访），无应回访时为空；对照监管要求的回访完成率"),
+    _measure("score", "考核得分", "Score", "员工当月有效月度考核方案的得分（考核运行结果）；按员工号（及月）分组"),
 ]}
 
 DIMENSIONS = {e.name: e for e in [

@@ -42,9 +42,11 @@ def _scope_key(user) -> str:
     return "all" if user.is_superuser or scope_for(user).everything else f"user{user.pk}"
 
 
-def _own_numbers(user, where: str) -> str:
-    """A broker's dashboard shows the numbers attributed to them (their staff export's), within their scope."""
-    if user.role != Role.BROKER or user.staff is None:
+def _own_numbers(user, report: Report) -> str:
+    """A broker's dashboard shows the numbers attributed to them (their staff export's), within their scope (a score
+    is theirs already: their scope holds only themself)."""
+    where = report.where
+    if user.role != Role.BROKER or user.staff is None or "score" in report.measures:
         return where
     own = f'staff_no == "{user.staff.staff_no}"'
     return f"({where}) and {own}" if where else own
@@ -58,7 +60,7 @@ def widget_table(user, report: Report, *, today: dt.date) -> Table:
     table = cache.get(key)
     if table is None:
         table = report_table(user=user, measures=report.measures, by=report.dimensions, period=period,
-                             where=_own_numbers(user, report.where),
+                             where=_own_numbers(user, report),
                              comparisons=report.comparisons, sort=report.sort, descending=report.descending,
                              top_n=report.top_n)
         cache.set(key, table, CACHE_SECONDS)
@@ -90,6 +92,8 @@ def display(column: str, value) -> str:
     kind = MEASURES[base].kind if base in MEASURES else ""
     if kind == "money":
         return f"{to_money(value):,.2f}"
+    if kind == "score":
+        return f"{Decimal(value):.2f}"
     if kind == "rate":
         return f"{Decimal(value) * 100:,.4f}%"
     if isinstance(value, int):

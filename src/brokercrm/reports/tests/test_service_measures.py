@@ -1,11 +1,14 @@
 """Service measures beside the warehouse's: alerts, tasks and visits counted by the same dimensions, within scope."""
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 
 from brokercrm.core.errors import DomainError
 from brokercrm.customers.tests.factories import CustomerFactory, relate
+from brokercrm.evaluation.models import EvaluationRun, Scheme, Score
+from brokercrm.org.models import Staff
 from brokercrm.org.tests.factories import BranchFactory, StaffFactory, user_for
 from brokercrm.reports.selectors import report_query
 from brokercrm.servicing.models import Alert, ServiceTask
@@ -58,3 +61,20 @@ def test_service_measures_refuse_profile_dimensions(work):
         report_query(user=None, measures=["tasks_due"], by=["customer_type"], date_from=dt.date(2026, 4, 1),
                      date_to=dt.date(2026, 4, 30))
     assert caught.value.field == "by" and "customer_type" in caught.value.message
+
+
+def test_score_by_staff_within_scope(work):
+    """The month's evaluation score by staff_no: head office sees every scored staff member, a broker only themself;
+    grouping the score by branch is refused."""
+    other = StaffFactory(staff_no="S0009", branch=BranchFactory(code="0101"))
+    mine = Staff.objects.get(staff_no="S0002")
+    scheme = Scheme.objects.create(code="test-monthly", name="月度考核", category=mine.category, period_kind="month")
+    run = EvaluationRun.objects.create(scheme=scheme, period="2026-04")
+    for staff, total in ((mine, "88.50"), (other, "91.00")):
+        Score.objects.create(run=run, staff=staff, branch=staff.branch, total=Decimal(total), rank_branch=1, rank_company=1)
+    april = {"date_from": dt.date(2026, 4, 1), "date_to": dt.date(2026, 4, 30)}
+    everyone = report_query(user=None, measures=["score", "net_commission"], by=["staff_no"], **april)
+    assert {r[0]: str(r[1]) for r in everyone.rows if r[1] is not None} == {"S0002": "88.50", "S0009": "91.00"}
+    assert report_query(user=work, measures=["score"], by=["staff_no"], **april).rows == (("S0002", Decimal("88.50")),)
+    with pytest.raises(DomainError):
+        report_query(user=None, measures=["score"], by=["branch_code"], **april)
