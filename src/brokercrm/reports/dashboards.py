@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from brokercrm.core.errors import DomainError
 from brokercrm.core.money import to_money
@@ -73,7 +74,8 @@ def dashboard(user) -> tuple[dt.date | None, list[Widget]]:
     widgets = []
     for report, pinned in widget_reports(user):
         if today is None:
-            widgets.append(Widget(report, None, "no indicators are published yet", pinned))
+            widgets.append(Widget(report, None, _("No indicators are published yet: they appear after the first load."),
+                                  pinned))
             continue
         try:
             widgets.append(Widget(report, widget_table(user, report, today=today), pinned=pinned))
