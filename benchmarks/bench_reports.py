@@ -73,9 +73,10 @@ def fill_staff_mart(con) -> None:
     measures = ("avg_daily_assets", "end_assets", "net_inflow", "trade_amount", "trade_count", "active_days", "commission",
                 "net_commission", "commission_rate", "customer_count", "new_customers", "effective_new_customers")
     periods = semantic_periods(DAYS, "month", DAYS[0], DAYS[-1])
-    sql, params = semantic_sql(SemanticQuery(measures=measures, by=("staff_no", "month"), date_from=DAYS[0],
+    sql, relations = semantic_sql(SemanticQuery(measures=measures, by=("staff_no", "month"), date_from=DAYS[0],
                                              date_to=DAYS[-1]), periods, effective_assets=Decimal("10000.00"))
-    con.execute(f"CREATE TEMP TABLE computed AS {sql}", params)
+    assert not relations  # no scope, no attribute
+    con.execute(f"CREATE TEMP TABLE computed AS {sql}")
     con.execute(f"""INSERT INTO dm.staff_month BY NAME SELECT staff_no AS key, month AS period, {', '.join(measures)},
                     CAST(month || '-01' AS DATE) AS period_start, CAST(month || '-15' AS DATE) AS period_end,
                     1 AS trading_days FROM computed""")
