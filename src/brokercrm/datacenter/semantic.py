@@ -260,7 +260,7 @@ def semantic_sql(query: SemanticQuery, periods: Sequence[Period], *, effective_a
     joins = {"a": "assets", "t": "trades", "i": "inflow"}
     counts = [m for m in query.measures if m in COUNTS]
     if counts:
-        ctes |= _count_ctes(group, group_by, effective_assets)
+        ctes |= _count_ctes(group, group_by, effective_assets, by_branch="branch_code" in names)
         sources += ["counted", "new_counts"]
         joins |= {"c": "counted", "n": "new_counts"}
     ctes["keys"] = " UNION ".join(f"SELECT {group_by} FROM {source}" for source in sources)
@@ -274,24 +274,27 @@ def semantic_sql(query: SemanticQuery, periods: Sequence[Period], *, effective_a
     return sql, relations
 
 
-def _count_ctes(group, group_by: str, effective_assets: Decimal) -> dict[str, str]:
-    """customer_count (open on the period's last trading day, attributed there) and new / effective new customers."""
+def _count_ctes(group, group_by: str, effective_assets: Decimal, *, by_branch: bool) -> dict[str, str]:
+    """customer_count (open on the period's last trading day, attributed there) and new / effective new customers.
+    The branch attribution is joined only when a dimension or the filter names the branch (it costs most)."""
     at = "{d} >= {a}.valid_from AND {d} < COALESCE({a}.valid_to, " + FAR + ")"
     open_row = _Row("s.customer_no", "p.last_day", "s.staff_no", "b.branch_code", "p.period")
     select, where = group(open_row)
     new_row = _Row("c.customer_no", "c.open_date", "s.staff_no", "b.branch_code", "dy.period")
     new_select, new_where = group(new_row)
     threshold = f"CAST({literal(Decimal(effective_assets))} AS {_MONEY_SQL})"
+    open_branch = (f"LEFT JOIN dw.branch_attribution b ON b.customer_no = s.customer_no AND "
+                   f"{at.format(d='p.last_day', a='b')}") if by_branch else ""
+    new_branch = (f"LEFT JOIN dw.branch_attribution b ON b.customer_no = c.customer_no AND "
+                  f"{at.format(d='c.open_date', a='b')}") if by_branch else ""
     return {
         "counted": f"""SELECT {select}, COUNT(*) AS customer_count
             FROM periods p JOIN dw.staff_attribution s ON {at.format(d='p.last_day', a='s')}
-            LEFT JOIN dw.branch_attribution b ON b.customer_no = s.customer_no AND {at.format(d='p.last_day', a='b')}
-            {where} GROUP BY ALL""",
+            {open_branch} {where} GROUP BY ALL""",
         "new_customers": f"""SELECT {new_select}, c.customer_no AS customer_no
             FROM dw.customers_current c JOIN days dy ON dy.d = c.open_date
             LEFT JOIN dw.staff_attribution s ON s.customer_no = c.customer_no AND {at.format(d='c.open_date', a='s')}
-            LEFT JOIN dw.branch_attribution b ON b.customer_no = c.customer_no AND {at.format(d='c.open_date', a='b')}
-            {new_where}""",
+            {new_branch} {new_where}""",
         "new_peaks": """SELECT n.period, n.customer_no, MAX(f.total_assets) AS peak
             FROM (SELECT DISTINCT period, customer_no FROM new_customers) n
             JOIN dw.fact_assets f ON f.customer_no = n.customer_no
