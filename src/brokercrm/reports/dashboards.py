@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from brokercrm.core.errors import DomainError
-from brokercrm.core.money import to_money
 from brokercrm.datacenter.facade import semantic_last_day, semantic_snapshot
 from brokercrm.org.facade import Role, scope_for
-from brokercrm.reports.catalogue import MEASURES
 from brokercrm.reports.models import DashboardWidget, Pin, Report
 from brokercrm.reports.periods import current_period
 from brokercrm.reports.selectors import Table, report_table
@@ -82,22 +79,3 @@ def dashboard(user) -> tuple[dt.date | None, list[Widget]]:
         except DomainError as exc:
             widgets.append(Widget(report, None, exc.message, pinned))
     return today, widgets
-
-
-def display(column: str, value) -> str:
-    """A cell as people read it: money with thousands separators, rates and growth in %, counts grouped."""
-    if value is None:
-        return "—"
-    if column.endswith("_growth"):
-        return f"{value:+,.2f}%"
-    base = column.removesuffix("_previous").removesuffix("_last_year")
-    kind = MEASURES[base].kind if base in MEASURES else ""
-    if kind == "money":
-        return f"{to_money(value):,.2f}"
-    if kind == "score":
-        return f"{Decimal(value):.2f}"
-    if kind == "rate":
-        return f"{Decimal(value) * 100:,.4f}%"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,9 +18,9 @@ from brokercrm.datacenter.facade import semantic_last_day
 from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Role
 from brokercrm.reports import selectors, services
 from brokercrm.reports.catalogue import DIMENSIONS, MEASURES
-from brokercrm.reports.dashboards import dashboard, display
+from brokercrm.reports.dashboards import dashboard
 from brokercrm.reports.definitions import VIEWS
-from brokercrm.reports.files import xlsx_bytes
+from brokercrm.reports.files import display, pdf_bytes, xlsx_bytes
 from brokercrm.reports.models import DashboardWidget, Report
 from brokercrm.reports.periods import COMPARISONS, current_period, parse_period
 
@@ -122,11 +123,17 @@ def builder_page(request, report_id: int | None = None):
             context["error"] = f"{exc.field}: {exc.message}" if exc.field else exc.message
         else:
             fmt = request.GET.get("export")
-            name = (report.name if report else "report") + f"-{table.period}"
+            name = (f"report-{report.pk}" if report else "report") + f"-{table.period}"  # ASCII: a header's filename
             if fmt == "csv":
                 return csv_response(table.rows, list(table.columns), filename=f"{name}.csv")
             if fmt == "xlsx":
                 return xlsx_response(xlsx_bytes(list(table.titles), table.rows), filename=f"{name}.xlsx")
+            if fmt == "pdf":
+                data = pdf_bytes(report.name if report else _("Report"), table.period, table.snapshot, table.columns,
+                                 table.titles, table.rows, dimensions=len(spec["dimensions"]))
+                response = HttpResponse(data, content_type="application/pdf")
+                response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+                return response
             width = len(spec["dimensions"])
             context |= {
                 "table": table,

@@ -1,5 +1,8 @@
 """The report builder page: run with comparisons, pivot, export, drill to customers, save and share."""
+import io
+
 import pytest
+from pypdf import PdfReader
 
 from brokercrm.org.tests.factories import user_for
 from brokercrm.reports.models import Report
@@ -71,3 +74,11 @@ def test_head_office_subscribes_branch_managers_from_the_report_page(client, hea
     assert list(report.subscriptions.values_list("cron", "roles")) == [("0 8 1 * *", ["branch_manager"])]
     answer = client.post(f"/reports/{report.pk}/subscribe/", {"cron": "soon", "roles": ["branch_manager"]}, follow=True)
     assert "cron:" in answer.content.decode() and report.subscriptions.count() == 1
+
+
+def test_pdf_export_has_the_chinese_titles(client, head_office):
+    """The PDF download is a PDF whose text holds the Chinese column names (CJK fonts embedded)."""
+    answer = client.get("/reports/builder/", {**QUERY, "export": "pdf"})
+    assert answer["Content-Type"] == "application/pdf" and answer.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
+    assert "净佣金" in text and "0102" in text
