@@ -49,6 +49,7 @@ MEASURES = {e.name: e for e in [
     _measure("visits_done", "完成回访数", "Visits done", "完成时间在区间内的回访任务"),
     _measure("visit_completion_rate", "回访完成率", "Visit completion rate",
              "到期日在区间内的回访中已完成的比例（已完成 ÷ 应回访），无应回访时为空；对照监管要求的回访完成率"),
+    _measure("unmask_count", "查看明文次数", "Unmasks", "审计日志中查看客户明文个人信息的次数；按查看人的员工号与营业部、查看日期"),
     _measure("score", "考核得分", "Score", "员工当月有效月度考核方案的得分（考核运行结果）；按员工号（及月）分组"),
 ]}
 

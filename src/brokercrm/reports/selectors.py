@@ -19,6 +19,7 @@ from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Staff
 from brokercrm.reports.catalogue import DIMENSIONS, MEASURES, column_title
 from brokercrm.reports.models import Report
 from brokercrm.reports.periods import ReportPeriod, compared_period, parse_period
+from brokercrm.reports.audit_measures import AUDIT_MEASURES, audit_check, audit_rows
 from brokercrm.reports.score_measures import SCORE_MEASURES, score_check, score_rows
 from brokercrm.reports.service_measures import SERVICE_MEASURES, UNATTRIBUTED, service_check, service_rows
 
@@ -64,12 +65,13 @@ def query_check(measures: list[str], by: list[str], where: str = "") -> None:
     for name in by:
         if name not in DIMENSIONS:
             raise SemanticError(f"unknown dimension {name!r}", field="by", value=name)
-    warehouse = [m for m in measures if m not in (*SERVICE_MEASURES, *SCORE_MEASURES)]
+    warehouse = [m for m in measures if m not in (*SERVICE_MEASURES, *SCORE_MEASURES, *AUDIT_MEASURES)]
     if warehouse:  # the layer's own rules: one time dimension, the filter over its dimensions
         day = dt.date(2000, 1, 1)
         semantic_check(SemanticQuery(measures=tuple(warehouse), by=tuple(by), date_from=day, date_to=day, where=where or ""))
     service_check(measures, by, where or "")
     score_check(measures, by, where or "")
+    audit_check(measures, by, where or "")
 
 
 def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date, date_to: dt.date,
@@ -85,9 +87,9 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
                             value=date_from.isoformat())
     scope = customer_nos_in_scope(user)
     attributes = _attributes([*by, *(n for n in ("tier", *STAFF_ATTRIBUTES) if n in (where or ""))])
-    warehouse = [m for m in measures if m not in (*SERVICE_MEASURES, *SCORE_MEASURES)]
+    warehouse = [m for m in measures if m not in (*SERVICE_MEASURES, *SCORE_MEASURES, *AUDIT_MEASURES)]
     service = [m for m in measures if m in SERVICE_MEASURES]
-    if not service and "score" not in measures:
+    if len(warehouse) == len(measures):
         return semantic_query(SemanticQuery(measures=tuple(measures), by=tuple(by), date_from=date_from, date_to=date_to,
                                             where=where or "", customers=None if scope is None else tuple(scope),
                                             attributes=attributes))
@@ -107,6 +109,9 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
             merged.setdefault(key, {}).update(values)
     if "score" in measures:
         for key, values in score_rows(by, date_from, date_to, user=user).items():
+            merged.setdefault(key, {}).update(values)
+    if "unmask_count" in measures:
+        for key, values in audit_rows(by, date_from, date_to, user=user).items():
             merged.setdefault(key, {}).update(values)
     zero = {m: (None if MEASURES[m].kind in ("rate", "score") else (Decimal("0.00") if MEASURES[m].kind == "money" else 0))
             for m in measures}

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from brokercrm.core.audit import audit_record
 from brokercrm.core.errors import DomainError
+from brokercrm.core.models import AuditEntry
 from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.evaluation.models import EvaluationRun, Scheme, Score
 from brokercrm.org.models import Staff
@@ -78,3 +80,14 @@ def test_score_by_staff_within_scope(work):
     assert report_query(user=work, measures=["score"], by=["staff_no"], **april).rows == (("S0002", Decimal("88.50")),)
     with pytest.raises(DomainError):
         report_query(user=None, measures=["score"], by=["branch_code"], **april)
+
+
+def test_unmask_counts_from_the_audit_log(work):
+    """Two unmasks by the broker in April count for S0002 and branch 0102; the broker sees only their own."""
+    for _ in range(2):
+        audit_record(actor=work, action=AuditEntry.Action.UNMASK, object_type="customers.customer", object_id="1")
+    AuditEntry.objects.update(at=dt.datetime(2026, 4, 9, 10, tzinfo=SHANGHAI))
+    april = {"date_from": dt.date(2026, 4, 1), "date_to": dt.date(2026, 4, 30)}
+    result = report_query(user=None, measures=["unmask_count"], by=["branch_code", "staff_no"], **april)
+    assert result.rows == (("0102", "S0002", 2),)
+    assert report_query(user=work, measures=["unmask_count"], by=["month"], **april).rows == (("2026-04", 2),)
