@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from brokercrm.core.errors import DomainError
 from brokercrm.datacenter.facade import semantic_last_day, semantic_snapshot
-from brokercrm.org.facade import Role, scope_for
+from brokercrm.org.facade import Role, Staff, scope_for
+from brokercrm.reports.definitions import TEAM_LEADER
 from brokercrm.reports.models import DashboardWidget, Pin, Report
 from brokercrm.reports.periods import current_period
 from brokercrm.reports.selectors import Table, report_table
@@ -27,9 +28,19 @@ class Widget:
     pinned: bool = False
 
 
+def _team(user) -> list[str]:
+    """The staff numbers of a broker's reporting subtree: themself, or their team when they lead one."""
+    if user.role != Role.BROKER or user.staff is None:
+        return []
+    return sorted(Staff.objects.filter(id__in=scope_for(user).staff_ids | {user.staff.pk}).values_list("staff_no", flat=True))
+
+
 def widget_reports(user) -> list[tuple[Report, bool]]:
-    """The role's default widgets, then the user's own pins: [(report, pinned)]."""
+    """The role's default widgets (a broker who leads a team: the team leader's), then the user's pins: [(report,
+    pinned)]."""
     role = "admin" if user.is_superuser else user.role
+    if len(_team(user)) > 1:
+        role = TEAM_LEADER
     reports = [(w.report, False) for w in DashboardWidget.objects.filter(role=role).select_related("report")]
     shown = {r.pk for r, _ in reports}
     reports += [(p.report, True) for p in Pin.objects.filter(user=user).select_related("report") if p.report_id not in shown]
@@ -41,12 +52,12 @@ def _scope_key(user) -> str:
 
 
 def _own_numbers(user, report: Report) -> str:
-    """A broker's dashboard shows the numbers attributed to them (their staff export's), within their scope (a score
-    is theirs already: their scope holds only themself)."""
-    where = report.where
-    if user.role != Role.BROKER or user.staff is None or "score" in report.measures:
+    """A broker's dashboard shows the numbers attributed to them — or to their team when they lead one — within their
+    scope: their staff export's rows (scores and unmasks are read within the scope already and take no filter)."""
+    where, team = report.where, _team(user)
+    if not team or any(m in report.measures for m in ("score", "unmask_count")):
         return where
-    own = f'staff_no == "{user.staff.staff_no}"'
+    own = f'staff_no == "{team[0]}"' if len(team) == 1 else "staff_no in (" + ", ".join(f'"{n}"' for n in team) + ")"
     return f"({where}) and {own}" if where else own
 
 

@@ -13,6 +13,8 @@ from brokercrm.reports.selectors import query_check
 FORMAT = "brokercrm-reports/v1"
 SHIPPED = Path(__file__).parent / "shipped" / "reports.yaml"
 VIEWS = ("table", "pivot", "bar", "line", "stacked", "pie")
+# Dashboards are configured per role, plus the team leader's: a broker whose data scope is a team (org/scope.py).
+TEAM_LEADER = "team_leader"
 FIELDS = ("name", "description", "measures", "dimensions", "where", "period", "comparisons", "sort", "descending",
           "top_n", "view", "shared_roles")
 
@@ -83,7 +85,7 @@ def parse_dashboards(text: str | bytes, *, file: str, names: set[str]) -> dict[s
     node = data.get("dashboards") or {}
     out = {}
     for role in sorted(k for k in node if isinstance(k, str) and not k.startswith("__")):
-        if role not in ALL_ROLES:
+        if role not in ALL_ROLES and role != TEAM_LEADER:
             c.add(node, role, f"unknown role '{role}'", line=line_of(node, role))
             continue
         reports = node[role] if isinstance(node[role], list) else []

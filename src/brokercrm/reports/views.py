@@ -19,7 +19,7 @@ from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Role
 from brokercrm.reports import selectors, services
 from brokercrm.reports.catalogue import DIMENSIONS, MEASURES
 from brokercrm.reports.dashboards import dashboard
-from brokercrm.reports.definitions import VIEWS
+from brokercrm.reports.definitions import TEAM_LEADER, VIEWS
 from brokercrm.reports.files import display, pdf_bytes, xlsx_bytes
 from brokercrm.reports.models import DashboardWidget, Report
 from brokercrm.reports.periods import COMPARISONS, current_period, parse_period
@@ -202,9 +202,10 @@ def dashboard_settings(request):
         else:
             messages.success(request, _("Dashboard saved."))
         return redirect("reports:dashboards")
-    current = {role: [] for role, _label in Role.choices}
+    keys = [*Role.choices, (TEAM_LEADER, _("Team leader (a broker leading a team)"))]
+    current: dict[str, list[str]] = {}
     for widget in DashboardWidget.objects.select_related("report"):
         current.setdefault(widget.role, []).append(widget.report.name)
     return render(request, "reports/dashboards.html", {
-        "roles": [(role, label, "\n".join(current.get(role, []))) for role, label in Role.choices],
+        "roles": [(role, label, "\n".join(current.get(role, []))) for role, label in keys],
         "reports": Report.objects.all()})

@@ -7,7 +7,7 @@ from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.datacenter.exports import export_indicators
 from brokercrm.datacenter.pipelines.publish import publish_marts
 from brokercrm.datacenter.tests.ods_factory import d
-from brokercrm.org.tests.factories import BranchFactory, StaffFactory, user_for
+from brokercrm.org.tests.factories import BranchFactory, StaffFactory, TeamFactory, category, user_for
 from brokercrm.reports.dashboards import dashboard
 
 
@@ -68,3 +68,20 @@ def test_dashboard_cache_follows_the_snapshot(published, cache, settings, broker
     publish_marts(published, settings.WAREHOUSE_SNAPSHOT_DIR)
     second = dashboard(broker)[1][0].table
     assert first.snapshot != second.snapshot and first.rows == second.rows
+
+
+def test_a_team_leader_sees_the_team_dashboard_and_the_teams_numbers(published, tmp_path, cache):
+    """A broker leading a team (S0002 with S0001) gets the team leader's widgets; the overview sums the team's staff
+    export rows."""
+    branch = BranchFactory(code="0102")
+    team = TeamFactory(branch=branch)
+    leader = StaffFactory(staff_no="S0002", branch=branch, team=team, category=category("team_leader"), level=None)
+    member = StaffFactory(staff_no="S0001", branch=branch, team=team)
+    for no, staff in (("10000001", leader), ("10000004", leader), ("10000002", member)):
+        relate(CustomerFactory(customer_no=no, branch=branch), staff)
+    _, widgets = dashboard(user_for("broker", staff=leader))
+    assert "员工业绩排名" in [w.report.name for w in widgets]
+    values = dict(zip(*(lambda t: (t.columns, t.rows[0]))(next(w.table for w in widgets if w.report.name == "业绩概览"))))
+    staff = _export(published, tmp_path, "staff")
+    for m in ("customer_count", "end_assets", "net_commission"):
+        assert values[m] == sum(type(values[m])(staff[no][m]) for no in ("S0001", "S0002")), m
