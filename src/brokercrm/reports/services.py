@@ -135,8 +135,9 @@ def subscriptions_deliver(*, now: dt.datetime | None = None) -> int:
     last_day = semantic_last_day()
     for subscription in Subscription.objects.filter(active=True).select_related("report"):
         last = timezone.localtime(subscription.last_run_at or now - dt.timedelta(minutes=1))
-        due = croniter(subscription.cron, last).get_next(dt.datetime)
-        if due > timezone.localtime(now) or last_day is None:
+        # The latest scheduled time not after now: runs missed while nothing delivered are not made up one by one.
+        due = croniter(subscription.cron, timezone.localtime(now)).get_prev(dt.datetime)
+        if due <= last or last_day is None:
             continue
         report = subscription.report
         period = current_period(report.period_kind if report.period_kind != "range" else "month", last_day)

@@ -77,3 +77,14 @@ def test_demo_setup_saves_shares_pins_and_subscribes_once(managers):
     report = Report.objects.get(name=DEMO_REPORT)
     assert report.shared_roles == ["branch_manager"] and report.pins.get().user == head_office
     assert reports_demo_setup() == []
+
+
+def test_deliver_command_queues_due_copies_once(managers):
+    """`report deliver` queues the due subscription's copies and says how many; a second pass queues none."""
+    subscription = subscription_create(actor=None, report=Report.objects.get(name="营业部业绩月报"), cron="* * * * *",
+                                       roles=["branch_manager"])
+    Subscription.objects.filter(pk=subscription.pk).update(last_run_at=dt.datetime(2026, 5, 1, 7, 0, tzinfo=SHANGHAI))
+    first, second = io.StringIO(), io.StringIO()
+    call_command("report", "deliver", stdout=first)
+    call_command("report", "deliver", stdout=second)
+    assert first.getvalue().startswith("2 messages") and second.getvalue().startswith("0 messages")

@@ -4,6 +4,7 @@ Runs as the system (every customer in scope); each subcommand is one small funct
 """
 import argparse
 import datetime as dt
+import time
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -101,8 +102,17 @@ def _subscribe(command, opts) -> None:
     command.stdout.write(f"subscription {subscription.pk}: {report.name} at {subscription.cron}")
 
 
+def _deliver_arguments(parser) -> None:
+    parser.add_argument("--loop", action="store_true", help="keep delivering, every --interval seconds (a worker)")
+    parser.add_argument("--interval", type=int, default=60, help="seconds between passes with --loop")
+
+
 def _deliver(command, opts) -> None:
-    command.stdout.write(f"{subscriptions_deliver()} messages queued in the outbox")
+    while True:
+        command.stdout.write(f"{subscriptions_deliver()} messages queued in the outbox")
+        if not opts["loop"]:
+            return
+        time.sleep(opts["interval"])
 
 
 SUBCOMMANDS = {
@@ -112,7 +122,7 @@ SUBCOMMANDS = {
     "import": ("Create or update report definitions from a YAML file (all or nothing).", _file_argument, _import),
     "subscribe": ("Deliver a report by e-mail on a schedule to roles or users.", _subscribe_arguments, _subscribe),
     "deliver": ("Queue the due subscriptions' e-mails in the outbox (run it every few minutes, e.g. from cron).",
-                lambda parser: None, _deliver),
+                _deliver_arguments, _deliver),
 }
 
 
