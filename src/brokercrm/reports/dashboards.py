@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from brokercrm.core.errors import DomainError
 from brokercrm.datacenter.facade import semantic_last_day, semantic_snapshot
-from brokercrm.org.facade import Role, Staff, scope_for
+from brokercrm.org.facade import scope_for
 from brokercrm.reports.definitions import TEAM_LEADER
 from brokercrm.reports.models import DashboardWidget, Pin, Report
 from brokercrm.reports.periods import current_period
-from brokercrm.reports.selectors import Table, report_table
+from brokercrm.reports.selectors import Table, report_table, team_staff, viewer_filter
 
 CACHE_SECONDS = 24 * 3600
 TABLE_ROWS = 10
@@ -28,18 +28,11 @@ class Widget:
     pinned: bool = False
 
 
-def _team(user) -> list[str]:
-    """The staff numbers of a broker's reporting subtree: themself, or their team when they lead one."""
-    if user.role != Role.BROKER or user.staff is None:
-        return []
-    return sorted(Staff.objects.filter(id__in=scope_for(user).staff_ids | {user.staff.pk}).values_list("staff_no", flat=True))
-
-
 def widget_reports(user) -> list[tuple[Report, bool]]:
     """The role's default widgets (a broker who leads a team: the team leader's), then the user's pins: [(report,
     pinned)]."""
     role = "admin" if user.is_superuser else user.role
-    if len(_team(user)) > 1:
+    if len(team_staff(user)) > 1:
         role = TEAM_LEADER
     reports = [(w.report, False) for w in DashboardWidget.objects.filter(role=role).select_related("report")]
     shown = {r.pk for r, _ in reports}
@@ -51,16 +44,6 @@ def _scope_key(user) -> str:
     return "all" if user.is_superuser or scope_for(user).everything else f"user{user.pk}"
 
 
-def _own_numbers(user, report: Report) -> str:
-    """A broker's dashboard shows the numbers attributed to them — or to their team when they lead one — within their
-    scope: their staff export's rows (scores and unmasks are read within the scope already and take no filter)."""
-    where, team = report.where, _team(user)
-    if not team or any(m in report.measures for m in ("score", "unmask_count")):
-        return where
-    own = f'staff_no == "{team[0]}"' if len(team) == 1 else "staff_no in (" + ", ".join(f'"{n}"' for n in team) + ")"
-    return f"({where}) and {own}" if where else own
-
-
 def widget_table(user, report: Report, *, today: dt.date) -> Table:
     """The report for the period of its kind holding `today`, cached per snapshot, report version and scope."""
     period = current_period(report.period_kind if report.period_kind != "range" else "month", today)
@@ -69,7 +52,7 @@ def widget_table(user, report: Report, *, today: dt.date) -> Table:
     table = cache.get(key)
     if table is None:
         table = report_table(user=user, measures=report.measures, by=report.dimensions, period=period,
-                             where=_own_numbers(user, report),
+                             where=viewer_filter(user, report),
                              comparisons=report.comparisons, sort=report.sort, descending=report.descending,
                              top_n=report.top_n)
         cache.set(key, table, CACHE_SECONDS)

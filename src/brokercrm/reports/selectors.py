@@ -15,7 +15,7 @@ from brokercrm.core.permissions import require_role
 from brokercrm.customers.facade import customer_nos_in_scope
 from brokercrm.datacenter.facade import (STAFF_ATTRIBUTES, SemanticError, SemanticQuery, SemanticResult, semantic_check,
                                           semantic_query)
-from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Staff
+from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Role, Staff, scope_for
 from brokercrm.reports.catalogue import DIMENSIONS, MEASURES, column_title
 from brokercrm.reports.models import Report
 from brokercrm.reports.periods import ReportPeriod, compared_period, parse_period
@@ -172,10 +172,35 @@ def _title(column: str) -> str:
     return column_title(column)
 
 
-def report_run(*, user, report: Report, period: str) -> Table:
-    """A saved report for the period P (`2026-03`, `2026-Q1`, …)."""
+def team_staff(user) -> list[str]:
+    """The staff numbers of a broker's reporting subtree: themself, or their team when they lead one."""
+    if user is None or user.role != Role.BROKER or user.staff is None:
+        return []
+    return sorted(Staff.objects.filter(id__in=scope_for(user).staff_ids | {user.staff.pk}).values_list("staff_no", flat=True))
+
+
+def viewer_filter(user, report: Report) -> str:
+    """The report's filter as its viewer's copy (dashboard widget, subscription) applies it: a broker's numbers are
+    those attributed to them or their team (their staff export's rows), a branch manager's those attributed to their
+    branch (the branch export's row), both within their scope. Scores and unmasks are read within the scope already."""
+    where = report.where
+    if user is None or any(m in report.measures for m in (*SCORE_MEASURES, *AUDIT_MEASURES)):
+        return where
+    team = team_staff(user)
+    branch = user.branch or (user.staff.branch if user.staff else None)
+    if team:
+        own = f'staff_no == "{team[0]}"' if len(team) == 1 else "staff_no in (" + ", ".join(f'"{n}"' for n in team) + ")"
+    elif user.role == Role.BRANCH_MANAGER and branch is not None:
+        own = f'branch_code == "{branch.code}"'
+    else:
+        return where
+    return f"({where}) and {own}" if where else own
+
+
+def report_run(*, user, report: Report, period: str, as_viewer: bool = False) -> Table:
+    """A saved report for the period P (`2026-03`, `2026-Q1`, …); as_viewer: the viewer's own copy (viewer_filter)."""
     return report_table(user=user, measures=report.measures, by=report.dimensions, period=parse_period(period),
-                        where=report.where, comparisons=report.comparisons, sort=report.sort,
+                        where=viewer_filter(user, report) if as_viewer else report.where, comparisons=report.comparisons, sort=report.sort,
                         descending=report.descending, top_n=report.top_n)
 
 

@@ -142,7 +142,7 @@ def subscriptions_deliver(*, now: dt.datetime | None = None) -> int:
         report = subscription.report
         period = current_period(report.period_kind if report.period_kind != "range" else "month", last_day)
         for user in _recipients(subscription):
-            table = report_run(user=user, report=report, period=period.label)
+            table = report_run(user=user, report=report, period=period.label, as_viewer=True)
             if subscription.format == "csv":
                 data, mime = csv_bytes(list(table.columns), table.rows), "text/csv"
             else:
