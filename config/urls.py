@@ -1,10 +1,12 @@
 from django.urls import include, path
 
+from brokercrm.reports.views import home_page
 from config.api import api
 
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", home_page, name="home"),  # the role dashboard (reports) replaces core's list of links
     path("", include("brokercrm.core.urls")),
     path("accounts/", include("brokercrm.org.account_urls")),
     path("org/", include("brokercrm.org.urls")),

@@ -182,3 +182,13 @@ def pin_list(*, user) -> QuerySet[TierPin]:
 def segment_history(*, customer_id: int) -> QuerySet[Membership]:
     """One customer's memberships, newest month first (the caller has checked the customer is in scope)."""
     return Membership.objects.filter(customer_id=customer_id).order_by("-period")
+
+
+def customer_tiers() -> dict[str, str]:
+    """Each customer's value tier (its name) in the latest segmented month: the reports' `tier` dimension."""
+    latest = Membership.objects.order_by("-period").values_list("period", flat=True).first()
+    if latest is None:
+        return {}
+    names = dict(Tier.objects.values_list("code", "name"))
+    return {no: names.get(code, code) for no, code in
+            Membership.objects.filter(period=latest).values_list("customer__customer_no", "tier")}

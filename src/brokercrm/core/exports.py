@@ -112,6 +112,12 @@ class XlsxSheet:
         for offset, value in enumerate(values):
             self.write(row, col + offset, value, fmt)
 
+    def freeze_header(self, widths: list[int]) -> None:
+        """Keep the first row in view while scrolling and give each column a width (in characters)."""
+        self._ws.freeze_panes(1, 0)
+        for col, width in enumerate(widths):
+            self._ws.set_column(col, col, width)
+
 
 class XlsxBook:
     """An .xlsx workbook in memory whose strings are never turned into formulas, numbers or links."""

@@ -39,6 +39,14 @@ def customer_scope_q(user, *, prefix: str = "") -> Q:
     return Q(**{f"{prefix}pk__in": held_by(Q(relations__staff_id__in=scope.staff_ids), day=scope_date())})
 
 
+def customer_nos_in_scope(user) -> list[str] | None:
+    """The customer numbers the user may see, for reads outside the app database (the warehouse's reports);
+    None when the scope is everything, so a company-wide read binds no list."""
+    if user is None or scope_for(user).everything:
+        return None
+    return list(Customer.objects.filter(customer_scope_q(user)).values_list("customer_no", flat=True))
+
+
 def held_by(staff_q: Q, *, day: dt.date) -> QuerySet:
     """Ids of the customers held on day through an in-force relation (development or service) by the staff staff_q names.
 

@@ -15,3 +15,8 @@ from brokercrm.datacenter.selectors import (  # noqa: F401
     add_trading_days, is_trading_day, last_known_trading_day, latest_loaded_date, next_trading_day, trading_calendar,
     trading_day_on_or_before, trading_days,
 )
+from brokercrm.datacenter.semantic import (  # noqa: F401
+    CUSTOMER_ATTRIBUTES, FACT_DIMENSIONS, MEASURE_KINDS, PROFILE_DIMENSIONS, STAFF_ATTRIBUTES, TIME_DIMENSIONS,
+    WAREHOUSE_DIMENSIONS, WAREHOUSE_MEASURES, SemanticError, SemanticQuery, SemanticResult, semantic_check, semantic_last_day, semantic_query,
+    semantic_snapshot,
+)

@@ -74,3 +74,7 @@ PAYROLL_RUNNERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 MY_WORK_USERS = frozenset({Role.BROKER, Role.SERVICE_AGENT, Role.BRANCH_MANAGER})
 # Roles that may import the exchange closures of a year (everyone may view the trading calendar).
 CALENDAR_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+# Reports and dashboards: every role but service agents reads and builds its own reports (scoped); head office edits
+# the shipped reports, the role dashboards and subscriptions of others.
+REPORT_READERS = ALL_ROLES - {Role.SERVICE_AGENT}
+REPORT_MANAGERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})

@@ -117,3 +117,35 @@ def work_indicators(staff_nos: list[str], date_from: dt.date, date_to: dt.date) 
     for row in rows:
         result[row["staff__staff_no"]] = {"visits_done": row["visits"], "service_tasks_done": row["tasks"]}
     return result
+
+
+SERVICE_EVENTS = ("alerts_raised", "alerts_resolved", "tasks_due", "tasks_done", "visits_due", "visits_done",
+                  "visits_due_done")
+
+
+def service_events(*, date_from: dt.date, date_to: dt.date) -> list[tuple[str, str, str | None, str, dt.date]]:
+    """Service work in [date_from, date_to] for the reports' service measures: (event, customer_no, staff_no, the
+    customer's branch code, date). Alerts count on their business date (raised) and resolution date; tasks and visits
+    on their due date (due, and `visits_due_done` when that visit is done) and their done date (done). The staff is
+    the one the alert or task is routed to."""
+    out: list[tuple[str, str, str | None, str, dt.date]] = []
+    alerts = Alert.objects.values_list("customer__customer_no", "staff__staff_no", "customer__branch__code", "biz_date",
+                                       "resolved_at")
+    for no, staff, branch, day, resolved_at in alerts.filter(biz_date__gte=date_from, biz_date__lte=date_to):
+        out.append(("alerts_raised", no, staff, branch, day))
+    for no, staff, branch, _, resolved_at in alerts.filter(resolved_at__date__gte=date_from, resolved_at__date__lte=date_to):
+        out.append(("alerts_resolved", no, staff, branch, resolved_at.date()))
+    tasks = ServiceTask.objects.exclude(status=ServiceTask.Status.CANCELLED).values_list(
+        "customer__customer_no", "staff__staff_no", "customer__branch__code", "due_date", "done_at", "kind", "status")
+    for no, staff, branch, due, _, kind, status in tasks.filter(due_date__gte=date_from, due_date__lte=date_to):
+        out.append(("tasks_due", no, staff, branch, due))
+        if kind in ServiceTask.VISIT_KINDS:
+            out.append(("visits_due", no, staff, branch, due))
+            if status == ServiceTask.Status.DONE:
+                out.append(("visits_due_done", no, staff, branch, due))
+    for no, staff, branch, _, done_at, kind, status in tasks.filter(status=ServiceTask.Status.DONE, done_at__date__gte=date_from,
+                                                                  done_at__date__lte=date_to):
+        out.append(("tasks_done", no, staff, branch, done_at.date()))
+        if kind in ServiceTask.VISIT_KINDS:
+            out.append(("visits_done", no, staff, branch, done_at.date()))
+    return out

@@ -13,6 +13,7 @@ from brokercrm.evaluation import facade as evaluation
 from brokercrm.org.facade import APPROVAL_ESCALATION, STAFF_BOUND, Role, Staff, User, staff_leave, user_create
 from brokercrm.platform.facade import may_decide, pending_task_id, process_instances_exist, task_decide_by_id
 from brokercrm.relations.facade import relation_add_apply
+from brokercrm.reports.facade import reports_demo_setup
 
 
 def _staff_with_most_customers(category: str) -> Staff | None:
@@ -73,6 +74,7 @@ def ensure_demo_activity(*, period: str) -> list[str]:
         except (CommandError, SystemExit) as exc:  # e.g. the month's payroll was already approved in an earlier demo
             done.append(f"{' '.join(command)}: kept as it is ({exc})")
     done += _demo_evaluation(period)
+    done += reports_demo_setup()
     return done
 
 

@@ -28,6 +28,7 @@ PUBLISHED_FACTS = {
     "dw.fact_cash_flows": "customer_no, biz_date, serial_no",
     "dw.fact_security_transfers": "customer_no, biz_date, serial_no",
     "dw.staff_attribution": "customer_no, valid_from",
+    "dw.branch_attribution": "customer_no, valid_from",  # the semantic layer's customer counts by branch
 }
 PUBLISHED_TABLES = (*(mart_table(level, grain) for level, grain in MATERIALISED), "dm.periods", "dm.build_info",
                     "dw.customers_current", "dw.branches", "dw.trading_days", "dw.calendar", *PUBLISHED_FACTS)

@@ -1,0 +1,160 @@
+"""The semantic layer's queries next to a bare DuckDB GROUP BY over the same published tables (issue 14, item 8).
+
+Builds a published snapshot directly (no load): N customers (default 1,000,000) × 12 months, one trading day per month
+(so 12 × N assets rows, 20% of the customers trading each day, 5% moving cash, 1% transferring securities), 300 staff
+(5% of customers unattributed), 20 branches, every customer with a tier. Then times, as the reports app runs them:
+- staff_no × month for the year, every measure of metrics.md (counts included): from the staff mart (the fast path
+  of whole months without filter), and compiled from the facts (a filter that keeps everything forces it);
+- branch_code × month × tier for the year, net commission, trade amount, commission rate;
+and the baseline: the bare GROUP BY of the same facts by the same keys (sums only, no 口径: no T(P) averaging, no
+counts, no exact rounding). Prints seconds and the ratio. `--customers 20000` for a quick run.
+"""
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+DAYS = [dt.date(2026, month, 15) for month in range(1, 13)]
+
+
+def generate(path: Path, customers: int) -> None:
+    """Fill the snapshot's tables with synthetic rows (SQL range(), no Python loops)."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("SET enable_progress_bar = false")
+    days = ", ".join(f"DATE '{d}'" for d in DAYS)
+    staff = "CASE WHEN i % 20 = 0 THEN NULL ELSE 'S' || lpad(CAST(i % 300 AS VARCHAR), 4, '0') END"
+    branch = "lpad(CAST(i % 20 + 1 AS VARCHAR), 4, '0')"
+    no = "CAST(10000000 + i AS VARCHAR)"
+    con.execute(f"INSERT INTO dw.calendar BY NAME SELECT d AS business_date, TRUE AS loaded FROM (SELECT UNNEST([{days}]) AS d)")
+    con.execute(f"""INSERT INTO dw.customers_current BY NAME SELECT {no} AS customer_no, '客户' AS name,
+                    CASE WHEN i % 10 = 0 THEN 'institution' ELSE 'individual' END AS customer_type, {branch} AS branch_code,
+                    DATE '2020-01-02' + CAST(i % 2500 AS INTEGER) AS open_date, 'normal' AS status, 'C3' AS risk_level,
+                    DATE '2020-01-02' AS valid_from FROM range({customers}) t(i)""")
+    con.execute(f"""INSERT INTO dw.staff_attribution BY NAME SELECT {no} AS customer_no, {staff} AS staff_no,
+                    DATE '2020-01-02' + CAST(i % 2500 AS INTEGER) AS valid_from FROM range({customers}) t(i)""")
+    con.execute(f"""INSERT INTO dw.branch_attribution BY NAME SELECT {no} AS customer_no, {branch} AS branch_code,
+                    DATE '2020-01-02' + CAST(i % 2500 AS INTEGER) AS valid_from FROM range({customers}) t(i)""")
+    facts = f"SELECT d, i FROM (SELECT UNNEST([{days}]) AS d), range({customers}) t(i)"
+    con.execute(f"""INSERT INTO dw.fact_assets BY NAME SELECT d AS biz_date, {no} AS customer_no,
+                    CAST((i * 7919) % 500000 AS DECIMAL(18,2)) AS total_assets, d AS business_date,
+                    {branch} AS branch_code, {staff} AS staff_no FROM ({facts})""")
+    con.execute(f"""INSERT INTO dw.fact_trades BY NAME SELECT d AS trade_date, 'D' || i AS serial_no, {no} AS customer_no,
+                    CAST(1234.50 + i % 100 AS DECIMAL(18,2)) AS amount, CAST(5.00 AS DECIMAL(18,2)) AS commission,
+                    CAST(0.04 AS DECIMAL(18,2)) AS handling_fee, CAST(0.02 AS DECIMAL(18,2)) AS regulatory_fee,
+                    d AS business_date, {branch} AS branch_code, {staff} AS staff_no FROM ({facts}) WHERE i % 5 = 0""")
+    con.execute(f"""INSERT INTO dw.fact_cash_flows BY NAME SELECT d AS biz_date, 'F' || i AS serial_no, {no} AS customer_no,
+                    CASE WHEN i % 3 = 0 THEN 'bank_out' ELSE 'bank_in' END AS flow_type,
+                    CAST(1000 + i % 5000 AS DECIMAL(18,2)) * CASE WHEN i % 3 = 0 THEN -1 ELSE 1 END AS amount,
+                    d AS business_date, {branch} AS branch_code, {staff} AS staff_no FROM ({facts}) WHERE i % 20 = 1""")
+    con.execute(f"""INSERT INTO dw.fact_security_transfers BY NAME SELECT d AS biz_date, 'T' || i AS serial_no,
+                    {no} AS customer_no, CASE WHEN i % 2 = 0 THEN 'in' ELSE 'out' END AS direction,
+                    CAST(2500 AS DECIMAL(18,2)) AS value, d AS business_date, {branch} AS branch_code, {staff} AS staff_no
+                    FROM ({facts}) WHERE i % 100 = 2""")
+    fill_staff_mart(con)
+    con.close()
+
+
+def fill_staff_mart(con) -> None:
+    """dm.staff_month and dm.periods as a load's build_marts leaves them: the staff × month numbers of the facts
+    (computed here by the layer's own compiled query, which the tests prove equal to the marts)."""
+    from decimal import Decimal
+
+    from brokercrm.datacenter.semantic import SemanticQuery, semantic_periods, semantic_sql
+
+    measures = ("avg_daily_assets", "end_assets", "net_inflow", "trade_amount", "trade_count", "active_days", "commission",
+                "net_commission", "commission_rate", "customer_count", "new_customers", "effective_new_customers")
+    periods = semantic_periods(DAYS, "month", DAYS[0], DAYS[-1])
+    sql, relations = semantic_sql(SemanticQuery(measures=measures, by=("staff_no", "month"), date_from=DAYS[0],
+                                             date_to=DAYS[-1]), periods, effective_assets=Decimal("10000.00"))
+    assert not relations  # no scope, no attribute
+    con.execute(f"CREATE TEMP TABLE computed AS {sql}")
+    con.execute(f"""INSERT INTO dm.staff_month BY NAME SELECT staff_no AS key, month AS period, {', '.join(measures)},
+                    CAST(month || '-01' AS DATE) AS period_start, CAST(month || '-15' AS DATE) AS period_end,
+                    1 AS trading_days FROM computed""")
+    for p in periods:
+        con.execute("INSERT INTO dm.periods BY NAME SELECT 'month' AS grain, ? AS period, ? AS period_start, "
+                    "? AS period_end, 1 AS trading_days, ? AS last_day", [p.label, p.start, p.end, p.last_day])
+
+
+BASELINES = {
+    "staff × month": "COALESCE(staff_no, 'UNATTRIBUTED'), strftime({d}, '%Y-%m')",
+    "staff × month (compiled)": "COALESCE(staff_no, 'UNATTRIBUTED'), strftime({d}, '%Y-%m')",
+    "branch × month × tier": "branch_code, strftime({d}, '%Y-%m'), customer_no % 4",
+}
+
+
+def baseline(path: Path, keys: str) -> float:
+    """The same facts summed by the same keys with plain GROUP BYs (one per fact table), in one DuckDB connection."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    con.execute("SET enable_progress_bar = false")
+    started = time.perf_counter()
+    for table, date, measure in (("fact_assets", "biz_date", "total_assets"), ("fact_trades", "trade_date", "amount"),
+                                 ("fact_cash_flows", "biz_date", "amount"), ("fact_security_transfers", "biz_date", "value")):
+        group = keys.format(d=date).replace("customer_no % 4", "CAST(customer_no AS BIGINT) % 4")
+        con.execute(f"SELECT {group}, SUM({measure}), COUNT(*) FROM dw.{table} GROUP BY ALL").fetchall()
+    elapsed = time.perf_counter() - started
+    con.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each query; the best is reported")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from brokercrm.datacenter.facade import SemanticQuery, semantic_query
+    from brokercrm.datacenter.tests.snapshot import write_snapshot
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings.WAREHOUSE_SNAPSHOT_DIR = Path(tmp)
+        started = time.perf_counter()
+        path = write_snapshot(Path(tmp), {})
+        generate(path, args.customers)
+        print(f"generated {args.customers:,} customers × {len(DAYS)} months in {time.perf_counter() - started:.1f} s")
+        tiers = {f"{10000000 + i}": ("钻石", "黄金", "白银", "大众")[i % 4] for i in range(args.customers)}
+        queries = {
+            "staff × month": SemanticQuery(
+                measures=("avg_daily_assets", "end_assets", "net_inflow", "trade_amount", "trade_count", "active_days",
+                          "commission", "net_commission", "commission_rate", "customer_count", "new_customers",
+                          "effective_new_customers"),
+                by=("staff_no", "month"), date_from=DAYS[0].replace(day=1), date_to=dt.date(2026, 12, 31)),
+            "staff × month (compiled)": SemanticQuery(
+                measures=("avg_daily_assets", "end_assets", "net_inflow", "trade_amount", "trade_count", "active_days",
+                          "commission", "net_commission", "commission_rate", "customer_count", "new_customers",
+                          "effective_new_customers"),
+                by=("staff_no", "month"), date_from=DAYS[0].replace(day=1), date_to=dt.date(2026, 12, 31),
+                where='staff_no != ""'),
+            "branch × month × tier": SemanticQuery(
+                measures=("net_commission", "trade_amount", "commission_rate"), by=("branch_code", "month", "tier"),
+                date_from=DAYS[0].replace(day=1), date_to=dt.date(2026, 12, 31), attributes={"tier": tiers}),
+        }
+        semantic_query(queries["staff × month"])  # opens the snapshot once, as a running web process has
+        for name, query in queries.items():
+            times = []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                rows = len(semantic_query(query).rows)
+                times.append(time.perf_counter() - started)
+            bare = min(baseline(path, BASELINES[name]) for _ in range(args.repeat))
+            print(f"{name:<24} {min(times):6.2f} s ({rows} rows)   bare GROUP BY {bare:6.2f} s   ratio {min(times) / bare:5.1f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Role dashboards (驾驶舱) as the home page: each widget is a saved report run for its current period in the viewer's
+scope. Results are cached under the published snapshot's name, so a publish refreshes every dashboard by itself."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from brokercrm.core.errors import DomainError
+from brokercrm.datacenter.facade import semantic_last_day, semantic_snapshot
+from brokercrm.org.facade import scope_for
+from brokercrm.reports.definitions import TEAM_LEADER
+from brokercrm.reports.models import DashboardWidget, Pin, Report
+from brokercrm.reports.periods import current_period
+from brokercrm.reports.selectors import Table, report_table, team_staff, viewer_filter
+
+CACHE_SECONDS = 24 * 3600
+TABLE_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Widget:
+    report: Report
+    table: Table | None
+    error: str = ""
+    pinned: bool = False
+
+
+def widget_reports(user) -> list[tuple[Report, bool]]:
+    """The role's default widgets (a broker who leads a team: the team leader's), then the user's pins: [(report,
+    pinned)]."""
+    role = "admin" if user.is_superuser else user.role
+    if len(team_staff(user)) > 1:
+        role = TEAM_LEADER
+    reports = [(w.report, False) for w in DashboardWidget.objects.filter(role=role).select_related("report")]
+    shown = {r.pk for r, _ in reports}
+    reports += [(p.report, True) for p in Pin.objects.filter(user=user).select_related("report") if p.report_id not in shown]
+    return reports
+
+
+def _scope_key(user) -> str:
+    return "all" if user.is_superuser or scope_for(user).everything else f"user{user.pk}"
+
+
+def widget_table(user, report: Report, *, today: dt.date) -> Table:
+    """The report for the period of its kind holding `today`, cached per snapshot, report version and scope."""
+    period = current_period(report.period_kind if report.period_kind != "range" else "month", today)
+    key = (f"reports:widget:{semantic_snapshot()}:{report.pk}:{report.updated_at.timestamp()}:{_scope_key(user)}:"
+           f"{period.label}")
+    table = cache.get(key)
+    if table is None:
+        table = report_table(user=user, measures=report.measures, by=report.dimensions, period=period,
+                             where=viewer_filter(user, report),
+                             comparisons=report.comparisons, sort=report.sort, descending=report.descending,
+                             top_n=report.top_n)
+        cache.set(key, table, CACHE_SECONDS)
+    return table
+
+
+def dashboard(user) -> tuple[dt.date | None, list[Widget]]:
+    """The viewer's widgets with their tables (or the reason one cannot be shown) and the day they are as of."""
+    today = semantic_last_day()
+    widgets = []
+    for report, pinned in widget_reports(user):
+        if today is None:
+            widgets.append(Widget(report, None, _("No indicators are published yet: they appear after the first load."),
+                                  pinned))
+            continue
+        try:
+            widgets.append(Widget(report, widget_table(user, report, today=today), pinned=pinned))
+        except DomainError as exc:
+            widgets.append(Widget(report, None, exc.message, pinned))
+    return today, widgets

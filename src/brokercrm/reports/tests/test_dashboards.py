@@ -1,0 +1,87 @@
+"""Role dashboards on the home page: widgets are saved reports whose numbers equal the indicator exports."""
+import csv
+
+import pytest
+
+from brokercrm.customers.tests.factories import CustomerFactory, relate
+from brokercrm.datacenter.exports import export_indicators
+from brokercrm.datacenter.pipelines.publish import publish_marts
+from brokercrm.datacenter.tests.ods_factory import d
+from brokercrm.org.tests.factories import BranchFactory, StaffFactory, TeamFactory, category, user_for
+from brokercrm.reports.dashboards import dashboard
+
+
+def _export(con, tmp_path, level) -> dict[str, dict[str, str]]:
+    out = tmp_path / f"{level}.csv"
+    export_indicators(con, level=level, grain="month", date_from=d("2026-04-01"), date_to=d("2026-04-30"), out=out)
+    return {r["key"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+
+
+def _cell(value) -> str:
+    return "" if value is None else format(value, "f") if not isinstance(value, int) else str(value)
+
+
+@pytest.fixture
+def broker(published):
+    """S0002, who holds customers 10000001 and 10000004 (attributed to S0002 in April in the rich brokerage)."""
+    branch = BranchFactory(code="0102")
+    staff = StaffFactory(staff_no="S0002", branch=branch)
+    for no in ("10000001", "10000004"):
+        relate(CustomerFactory(customer_no=no, branch=branch), staff)
+    return user_for("broker", staff=staff)
+
+
+def test_head_office_branch_widget_equals_the_branch_export(published, tmp_path, cache):
+    """营业部业绩月报 on head office's home: each branch's April numbers are the branch export's."""
+    today, widgets = dashboard(user_for("head_office"))
+    assert today == d("2026-04-30") or today.month == 4
+    table = next(w.table for w in widgets if w.report.name == "营业部业绩月报")
+    exported = _export(published, tmp_path, "branch")
+    measures = ["net_commission", "commission", "trade_amount", "avg_daily_assets", "net_inflow", "customer_count"]
+    for row in table.rows:
+        values = dict(zip(table.columns, row))
+        assert {m: _cell(values[m]) for m in measures} == {m: exported[values["branch_code"]][m] for m in measures}
+
+
+def test_broker_overview_equals_their_staff_export_row(published, tmp_path, broker, cache):
+    """A broker's 业绩概览 (this month) equals the staff export row of their staff_no."""
+    _, widgets = dashboard(broker)
+    table = next(w.table for w in widgets if w.report.name == "业绩概览")
+    [row] = table.rows
+    values = dict(zip(table.columns, row))
+    mine = _export(published, tmp_path, "staff")["S0002"]
+    for m in ("customer_count", "end_assets", "avg_daily_assets", "net_commission", "net_inflow"):
+        assert _cell(values[m]) == mine[m], m
+
+
+def test_home_page_shows_the_role_dashboard(client, published, broker, cache):
+    """The home page is the dashboard: the broker's widgets by name, the KPI numbers formatted with separators."""
+    client.force_login(broker)
+    page = client.get("/").content.decode()
+    assert 'data-report="业绩概览"' in page and 'data-report="客户资金流入排行"' in page
+    assert "11,500.26" in page  # April's average daily assets of S0002
+
+
+def test_dashboard_cache_follows_the_snapshot(published, cache, settings, broker):
+    """Results are cached under the snapshot's name: a new publish reads afresh."""
+    first = dashboard(broker)[1][0].table
+    publish_marts(published, settings.WAREHOUSE_SNAPSHOT_DIR)
+    second = dashboard(broker)[1][0].table
+    assert first.snapshot != second.snapshot and first.rows == second.rows
+
+
+def test_a_team_leader_sees_the_team_dashboard_and_the_teams_numbers(published, tmp_path, cache):
+    """A broker leading a team (S0002 with S0001) gets the team leader's widgets; the overview sums the team's staff
+    export rows."""
+    branch = BranchFactory(code="0102")
+    team = TeamFactory(branch=branch)
+    leader = StaffFactory(staff_no="S0002", branch=branch, team=team, category=category("team_leader"), level=None)
+    member = StaffFactory(staff_no="S0001", branch=branch, team=team)
+    for no, staff in (("10000001", leader), ("10000004", leader), ("10000002", member)):
+        relate(CustomerFactory(customer_no=no, branch=branch), staff)
+    _, widgets = dashboard(user_for("broker", staff=leader))
+    assert "员工业绩排名" in [w.report.name for w in widgets]
+    values = dict(zip(*(lambda t: (t.columns, t.rows[0]))(next(w.table for w in widgets if w.report.name == "业绩概览"))))
+    staff = _export(published, tmp_path, "staff")
+    for m in ("customer_count", "end_assets", "net_commission"):
+        assert values[m] == sum(type(values[m])(staff[no][m]) for no in ("S0001", "S0002")), m

@@ -1,0 +1,90 @@
+"""Subscriptions: delivered once through the outbox to a local SMTP server, each recipient's copy in their own scope."""
+import csv
+import datetime as dt
+import io
+import zoneinfo
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from brokercrm.customers.tests.factories import CustomerFactory
+from brokercrm.org.tests.factories import BranchFactory, user_for
+from brokercrm.reports.demo import DEMO_REPORT, reports_demo_setup
+from brokercrm.reports.models import Report, Subscription
+from brokercrm.reports.services import subscription_create, subscriptions_deliver
+from brokercrm.servicing.facade import outbox_send
+from brokercrm.servicing.models import ChannelConfig
+from brokercrm.servicing.tests.servers import smtp_server  # noqa: F401  (fixture)
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def managers(published):
+    """Managers of branches 0101 and 0102, each branch with one of the rich brokerage's customers."""
+    people = {}
+    for code, customer_no in (("0101", "10000002"), ("0102", "10000004")):
+        branch = BranchFactory(code=code)
+        CustomerFactory(customer_no=customer_no, branch=branch)
+        people[code] = user_for("branch_manager", branch=branch, username=f"manager{code}")
+        people[code].email = f"manager{code}@broker.example"
+        people[code].save()
+    return people
+
+
+def test_each_branch_manager_receives_once_only_their_branch(managers, smtp_server):
+    """Net commission by branch subscribed to branch managers: one mail each, CSV attached with only their own branch;
+    a second delivery pass queues nothing."""
+    ChannelConfig.objects.update_or_create(code="email", defaults={"host": "127.0.0.1", "port": smtp_server.port,
+                                                                   "sender": "reports@broker.example"})
+    report = Report.objects.create(name="分支净佣金", measures=["net_commission"], dimensions=["branch_code"], period_kind="month")
+    subscription = subscription_create(actor=None, report=report, cron="0 8 * * *", roles=["branch_manager"], fmt="csv")
+    Subscription.objects.filter(pk=subscription.pk).update(last_run_at=dt.datetime(2026, 5, 1, 7, 0, tzinfo=SHANGHAI))
+    now = dt.datetime(2026, 5, 1, 8, 5, tzinfo=SHANGHAI)
+
+    assert subscriptions_deliver(now=now) == 2
+    assert subscriptions_deliver(now=now) == 0
+    outbox_send(channels=("email",), now=now)
+
+    mails = {m["To"]: m for m in smtp_server.messages}
+    assert sorted(mails) == ["manager0101@broker.example", "manager0102@broker.example"]
+    for code in ("0101", "0102"):
+        [attachment] = list(mails[f"manager{code}@broker.example"].iter_attachments())
+        assert attachment.get_filename() == "分支净佣金-2026-04.csv"
+        rows = list(csv.reader(io.StringIO(attachment.get_content() if isinstance(attachment.get_content(), str)
+                                           else attachment.get_content().decode())))
+        assert rows[0] == ["branch_code", "net_commission"] and {r[0] for r in rows[1:]} == {code}
+
+
+def test_subscribe_command_checks_schedule_and_roles(managers):
+    """`report subscribe` refuses a bad cron or role, naming it; a good one is stored."""
+    with pytest.raises(CommandError, match="cron"):
+        call_command("report", "subscribe", "营业部业绩月报", "--cron", "every day", "--roles", "branch_manager")
+    with pytest.raises(CommandError, match="roles"):
+        call_command("report", "subscribe", "营业部业绩月报", "--cron", "0 8 * * *", "--roles", "boss")
+    call_command("report", "subscribe", "营业部业绩月报", "--cron", "0 8 1 * *", "--roles", "branch_manager",
+                 stdout=io.StringIO())
+    assert Subscription.objects.get().roles == ["branch_manager"]
+
+
+def test_demo_setup_saves_shares_pins_and_subscribes_once(managers):
+    """The demo's addition: head office's report shared with branch managers, pinned, subscribed, delivery queued;
+    a second run changes nothing."""
+    head_office = user_for("head_office", username="headoffice")
+    first = reports_demo_setup()
+    assert len(first) == 2 and "2 e-mails queued" in first[1]
+    report = Report.objects.get(name=DEMO_REPORT)
+    assert report.shared_roles == ["branch_manager"] and report.pins.get().user == head_office
+    assert reports_demo_setup() == []
+
+
+def test_deliver_command_queues_due_copies_once(managers):
+    """`report deliver` queues the due subscription's copies and says how many; a second pass queues none."""
+    subscription = subscription_create(actor=None, report=Report.objects.get(name="营业部业绩月报"), cron="* * * * *",
+                                       roles=["branch_manager"])
+    Subscription.objects.filter(pk=subscription.pk).update(last_run_at=dt.datetime(2026, 5, 1, 7, 0, tzinfo=SHANGHAI))
+    first, second = io.StringIO(), io.StringIO()
+    call_command("report", "deliver", stdout=first)
+    call_command("report", "deliver", stdout=second)
+    assert first.getvalue().startswith("2 messages") and second.getvalue().startswith("0 messages")
