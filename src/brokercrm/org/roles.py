@@ -69,3 +69,8 @@ PAYROLL_RUNNERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 MY_WORK_USERS = frozenset({Role.BROKER, Role.SERVICE_AGENT, Role.BRANCH_MANAGER})
 # Roles that may import the exchange closures of a year (everyone may view the trading calendar).
 CALENDAR_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+# Research library (研究咨询库): every role reads it; head office uploads; who serves customers pushes clients' reports
+# to the customers in their scope.
+RESEARCH_READERS = ALL_ROLES
+RESEARCH_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+RESEARCH_DISTRIBUTORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER})
