@@ -1,1 +1,3 @@
-"""What other apps may use of the research library (search, distribution counts); plain values and dataclasses only."""
+"""What other apps may use of the research library: the research pushes per staff member (service work for evaluation).
+Like every facade it only re-exports functions."""
+from brokercrm.research.selectors import research_pushes_by_staff  # noqa: F401

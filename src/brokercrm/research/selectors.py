@@ -1,0 +1,93 @@
+"""Reads of the research library: the list, one report, the Chinese full-text search, and pushes for evaluation."""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.safestring import SafeString
+
+from brokercrm.core.permissions import require_role
+from brokercrm.org.facade import RESEARCH_READERS
+from brokercrm.research.models import ResearchDelivery, ResearchReport
+from brokercrm.research.text import snippet, words
+
+SEARCH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A report found by a search, best first: `snippet` is escaped HTML with the query words in <mark>."""
+
+    id: int
+    title: str
+    report_date: dt.date
+    report_type: str
+    source: str
+    audience: str
+    analyst: str
+    snippet: SafeString
+    rank: float
+
+
+def report_list(*, user) -> QuerySet[ResearchReport]:
+    """The library as the user may read it (every role reads it; the big columns left out)."""
+    require_role(user, RESEARCH_READERS)
+    return ResearchReport.objects.defer("content", "body_text", "search_text")
+
+
+def report_get(*, user, report_id: int) -> ResearchReport:
+    require_role(user, RESEARCH_READERS)
+    return get_object_or_404(ResearchReport, pk=report_id)
+
+
+def _sqlite_ranked(terms: list[str], limit: int) -> list[tuple[int, float]]:
+    # Each term is a run of word characters (text.words), so quoting it makes an FTS5 string that cannot be syntax.
+    match = " AND ".join(f'"{t}"' for t in terms)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid, bm25(research_report_fts) AS rank FROM research_report_fts WHERE research_report_fts MATCH %s "
+                       "ORDER BY rank, rowid DESC LIMIT %s", [match, limit])
+        return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
+
+
+def _postgresql_ranked(terms: list[str], limit: int) -> list[tuple[int, float]]:
+    query = " & ".join(f"'{t}'" for t in terms)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, ts_rank(to_tsvector('simple', search_text), q) AS rank "
+                       "FROM research_researchreport, to_tsquery('simple', %s) AS q "
+                       "WHERE to_tsvector('simple', search_text) @@ q ORDER BY rank DESC, id DESC LIMIT %s", [query, limit])
+        return [(row_id, float(rank)) for row_id, rank in cursor.fetchall()]
+
+
+_RANKED = {"sqlite": _sqlite_ranked, "postgresql": _postgresql_ranked}
+
+
+def report_search(*, user, q: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+    """Reports holding every word of the query (cut by jieba), ranked by the database's full-text index (FTS5 bm25 on
+    SQLite, ts_rank on PostgreSQL), each with its highlighted snippet; without a query, the latest reports."""
+    require_role(user, RESEARCH_READERS)
+    terms = list(dict.fromkeys(words(q, for_index=False)))
+    if not q.strip():
+        ranked = [(row_id, 0.0) for row_id in ResearchReport.objects.values_list("id", flat=True)[:limit]]
+    elif not terms:
+        return []
+    else:
+        ranked = _RANKED[connection.vendor](terms, limit)
+    reports = ResearchReport.objects.defer("content", "search_text").in_bulk([row_id for row_id, _ in ranked])
+    return [SearchHit(r.id, r.title, r.report_date, r.report_type, r.source, r.audience, r.analyst,
+                      snippet(r.body_text or r.title, terms), rank)
+            for r, rank in ((reports.get(row_id), rank) for row_id, rank in ranked) if r is not None]
+
+
+def delivery_list(*, report: ResearchReport) -> QuerySet[ResearchDelivery]:
+    return report.deliveries.select_related("customer", "staff").order_by("customer__customer_no")
+
+
+def research_pushes_by_staff(staff_nos: list[str], date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    """Research reports pushed to customers (资讯推送) per responsible staff member, by sent date in [from, to]: service
+    work for evaluation. Every requested staff_no is in the answer (zeros included)."""
+    rows = (ResearchDelivery.objects.filter(staff__staff_no__in=staff_nos, sent_on__gte=date_from, sent_on__lte=date_to)
+            .values("staff__staff_no").annotate(pushes=Count("id")))
+    result = dict.fromkeys(staff_nos, 0)
+    result.update({row["staff__staff_no"]: row["pushes"] for row in rows})
+    return result
