@@ -25,8 +25,8 @@ CONTENT_TYPES = {
 MAX_BYTES = 50 * 1024 * 1024
 CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 # A PDF breaks a Chinese line wherever the page width ends, often inside a word: whitespace between two CJK
-# characters is layout, not text.
-_CJK_GAP = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")
+# characters is layout, not text (unless a sentence ended before it).
+_CJK_GAP = re.compile(rf"(?<=[{CJK}])(?<![。！？；：])\s+(?=[{CJK}])")
 _WORD = re.compile(r"\w+")
 
 
@@ -48,11 +48,9 @@ def extract_text(file_name: str, data: bytes) -> str:
     suffix = PurePath(file_name).suffix.lower()
     try:
         raw = {".pdf": _pdf_text, ".docx": _docx_text}.get(suffix, _plain_text)(data)
-    except DomainError:
-        raise
     except Exception as exc:  # noqa: BLE001  (any parser failure is a file the user must fix)
-        raise DomainError(f"{file_name}: cannot read the {suffix[1:].upper()} file ({exc.__class__.__name__}: {exc})", field="file") from exc
-    text = normalise(raw)
+        raise DomainError(f"{file_name}: cannot read the {suffix[1:].upper()} file ({exc or exc.__class__.__name__})", field="file") from exc
+    text = normalise(raw, layout_breaks=suffix == ".pdf")
     if not text:
         raise DomainError(f"{file_name}: no text found in the file (a scanned PDF needs OCR first)", field="file")
     return text
@@ -64,7 +62,7 @@ def _pdf_text(data: bytes) -> str:
 
 def _docx_text(data: bytes) -> str:
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise DomainError("not a Word .docx file (a .doc must be saved as .docx first)", field="file")
+        raise ValueError("not a Word .docx file; a .doc must be saved as .docx first")
     document = docx.Document(io.BytesIO(data))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
@@ -76,12 +74,14 @@ def _plain_text(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DomainError("the text is neither UTF-8 nor GB18030", field="file")
+    raise ValueError("the text is neither UTF-8 nor GB18030")
 
 
-def normalise(text: str) -> str:
-    """Join Chinese words broken by layout; collapse blank runs; keep paragraphs."""
-    text = _CJK_GAP.sub("", text.replace("\x00", ""))
+def normalise(text: str, *, layout_breaks: bool) -> str:
+    """Collapse blank runs, keep paragraphs; in a PDF's text (layout_breaks) also join Chinese words broken by layout."""
+    text = text.replace("\x00", "")
+    if layout_breaks:
+        text = _CJK_GAP.sub("", text)
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
