@@ -127,11 +127,11 @@ def report_push(*, actor, report_id: int, channel: str, segment: str = "", by_ho
     e-mail with the file attached, or by SMS with a link; each through the outbox, with its own tracked link."""
     report = ResearchReport.objects.select_for_update().get(pk=report_id)
     if report.audience != ResearchReport.Audience.CLIENTS:
-        raise DomainError("this report is for internal use only and is never sent to clients", field="audience")
+        raise DomainError(_("this report is for internal use only and is never sent to clients"), field="audience")
     if channel not in ResearchPush.Channel.values:
         raise DomainError(f"unknown channel '{channel}' (email or sms)", field="channel")
     if not by_holdings and not segment:
-        raise DomainError("choose the holders of what the report covers, a segment, or both", field="segment")
+        raise DomainError(_("choose the holders of what the report covers, a segment, or both"), field="segment")
     day = day or timezone.localdate()
     matched = _matches(report, by_holdings=by_holdings, segment=segment.strip(), day=day)
     contacts = customer_contacts_in_scope(user=actor, customer_ids=matched)

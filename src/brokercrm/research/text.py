@@ -24,8 +24,9 @@ CONTENT_TYPES = {
 }
 MAX_BYTES = 50 * 1024 * 1024
 CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-# A PDF breaks a Chinese line wherever the page width ends, often inside a word: whitespace between two CJK
-# characters is layout, not text (unless a sentence ended before it).
+# A PDF breaks a Chinese line wherever the page width ends, often inside a word: for the index, whitespace between two
+# CJK characters is layout, not text (unless a sentence ended before it). The stored text keeps its lines (a title
+# stays the first line).
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])(?<![。！？；：])\s+(?=[{CJK}])")
 _WORD = re.compile(r"\w+")
 
@@ -50,7 +51,7 @@ def extract_text(file_name: str, data: bytes) -> str:
         raw = {".pdf": _pdf_text, ".docx": _docx_text}.get(suffix, _plain_text)(data)
     except Exception as exc:  # noqa: BLE001  (any parser failure is a file the user must fix)
         raise DomainError(f"{file_name}: cannot read the {suffix[1:].upper()} file ({exc or exc.__class__.__name__})", field="file") from exc
-    text = normalise(raw, layout_breaks=suffix == ".pdf")
+    text = normalise(raw)
     if not text:
         raise DomainError(f"{file_name}: no text found in the file (a scanned PDF needs OCR first)", field="file")
     return text
@@ -77,11 +78,9 @@ def _plain_text(data: bytes) -> str:
     raise ValueError("the text is neither UTF-8 nor GB18030")
 
 
-def normalise(text: str, *, layout_breaks: bool) -> str:
-    """Collapse blank runs, keep paragraphs; in a PDF's text (layout_breaks) also join Chinese words broken by layout."""
+def normalise(text: str) -> str:
+    """Collapse blank runs, keep the lines."""
     text = text.replace("\x00", "")
-    if layout_breaks:
-        text = _CJK_GAP.sub("", text)
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
@@ -94,7 +93,8 @@ def words(text: str, *, for_index: bool) -> list[str]:
 
 
 def search_text(title: str, body: str) -> str:
-    return " ".join(words(f"{title}\n{body}", for_index=True))
+    """What the full-text index holds: the words of title and body, Chinese lines broken by layout joined first."""
+    return " ".join(words(_CJK_GAP.sub("", f"{title}\n{body}"), for_index=True))
 
 
 def snippet(body: str, terms: list[str], *, width: int = 60) -> SafeString:

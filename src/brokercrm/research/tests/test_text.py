@@ -6,7 +6,7 @@ import pytest
 
 from brokercrm.core.errors import DomainError
 from brokercrm.research.tests.factories import ev_report_pdf
-from brokercrm.research.text import extract_text, normalise, snippet, words
+from brokercrm.research.text import extract_text, normalise, search_text, snippet, words
 
 
 def test_a_generated_chinese_pdf_gives_its_text_back_with_words_unbroken():
@@ -46,10 +46,10 @@ def test_a_bad_file_is_refused_with_a_message_naming_it(name, data, message):
     assert refused.value.message.startswith(message) and refused.value.field == "file"
 
 
-def test_layout_breaks_inside_chinese_words_are_joined_but_sentences_keep_their_lines():
-    """In a PDF's text '新能\\n源' is one word again and a line after '。' stays a line; other files keep every line."""
-    assert normalise("新能\n源汽车。\n第二段  text", layout_breaks=True) == "新能源汽车。\n第二段 text"
-    assert normalise("新能\n源", layout_breaks=False) == "新能\n源"
+def test_a_chinese_word_broken_across_lines_is_indexed_whole_while_the_text_keeps_its_lines():
+    """The index joins '新能\\n源' into 新能源 (a PDF line break inside a word); the stored text keeps its lines."""
+    assert "新能源" in search_text("", "新能\n源汽车。\n第二段").split()
+    assert normalise("新能\n源  汽车\n\n\n\n下一段") == "新能\n源 汽车\n\n下一段"
 
 
 def test_index_words_include_the_shorter_words_inside_long_ones():
