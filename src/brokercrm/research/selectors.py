@@ -91,3 +91,8 @@ def research_pushes_by_staff(staff_nos: list[str], date_from: dt.date, date_to: 
     result = dict.fromkeys(staff_nos, 0)
     result.update({row["staff__staff_no"]: row["pushes"] for row in rows})
     return result
+
+
+def report_id_by_title(title: str) -> int | None:
+    """The newest report of this title (the demo loads its reports once)."""
+    return ResearchReport.objects.filter(title=title).order_by("-id").values_list("id", flat=True).first()

@@ -7,9 +7,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from brokercrm.customers.facade import customer_contact, customer_unheld, prospect_create, prospects_in_review_count
+from brokercrm.datacenter.facade import latest_loaded_date
 from brokercrm.org.facade import STAFF_BOUND, Role, Staff, User, staff_leave, user_create
 from brokercrm.platform.facade import process_instances_exist
 from brokercrm.relations.facade import relation_add_apply
+from brokercrm.research.facade import DEMO_REPORTS, report_id_by_title, report_import, report_pdf, report_push
 
 
 def _staff_with_most_customers(category: str) -> Staff | None:
@@ -63,6 +65,7 @@ def ensure_demo_activity(*, period: str) -> list[str]:
     departed = _demo_departure(broker)
     if departed:
         done.append(departed)
+    done += _demo_research(broker)
     for command in (("evaluation", "run", "--scheme", "all", "--period", period), ("payroll", "run", "--period", period)):
         try:
             call_command(*command)
@@ -99,3 +102,20 @@ def _demo_departure(broker: User | None) -> str:
         return ""
     staff_leave(actor=None, staff=leaving, leave_date=timezone.localdate())
     return f"departure: {leaving} left today with {leaving.open} open relation(s) (branchmgr's hand-over list)"
+
+
+def _demo_research(broker: User | None) -> list[str]:
+    """The research library: generated Chinese PDFs (stored once), and the clients' industry report pushed by the broker to
+    their customers holding its industry (each customer once, however often the demo runs)."""
+    done = []
+    for sample in DEMO_REPORTS:
+        if report_id_by_title(sample.title) is None:
+            report_import(actor=None, file_name=f"{sample.title.split('：')[0]}.pdf", data=report_pdf(sample), title=sample.title,
+                          analyst=sample.analyst, report_date=sample.report_date, report_type=sample.report_type, rating=sample.rating,
+                          target_price=sample.target_price, industries=sample.industries, securities=sample.securities, tags=sample.tags,
+                          audience=sample.audience)
+            done.append(f"research report stored: {sample.title}")
+    pushed = report_push(actor=broker, report_id=report_id_by_title(DEMO_REPORTS[0].title), channel="email",
+                         day=latest_loaded_date() or timezone.localdate())
+    done.append(f"research push: {pushed.queued} e-mails queued for {pushed.matched} holders of {DEMO_REPORTS[0].industries[0]}")
+    return done
