@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.safestring import SafeString
 
 from brokercrm.core.permissions import require_role
+from brokercrm.customers.facade import customer_scope_q
 from brokercrm.org.facade import RESEARCH_READERS
 from brokercrm.research.models import ResearchDelivery, ResearchReport
 from brokercrm.research.text import snippet, words
@@ -79,8 +80,16 @@ def report_search(*, user, q: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]
             for r, rank in ((reports.get(row_id), rank) for row_id, rank in ranked) if r is not None]
 
 
-def delivery_list(*, report: ResearchReport) -> QuerySet[ResearchDelivery]:
-    return report.deliveries.select_related("customer", "staff").order_by("customer__customer_no")
+def delivery_list(*, user, report: ResearchReport) -> QuerySet[ResearchDelivery]:
+    """Who got the report, among the customers the user may see."""
+    return (report.deliveries.filter(customer_scope_q(user, prefix="customer__")).select_related("customer", "staff")
+            .order_by("customer__customer_no"))
+
+
+def delivery_counts(*, user, report: ResearchReport) -> tuple[int, int]:
+    """(sent, opened) of the report, among the customers the user may see."""
+    deliveries = delivery_list(user=user, report=report)
+    return deliveries.count(), deliveries.filter(opened_at__isnull=False).count()
 
 
 def research_pushes_by_staff(staff_nos: list[str], date_from: dt.date, date_to: dt.date) -> dict[str, int]:

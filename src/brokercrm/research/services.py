@@ -72,7 +72,9 @@ def report_import(*, actor, file_name: str, data: bytes, title: str = "", source
         target_price=_target_price(target_price), industries=_split(industries), securities=_securities(securities),
         tags=_split(tags), audience=audience, file_name=name, content_type=content_type_for(name), content=data,
         body_text=body, uploaded_by=actor if getattr(actor, "pk", None) else None)
-    report.search_text = search_text(report.title, body)
+    # Tags, industries and securities (with and without the market) are searchable like the text.
+    labels = [*report.tags, *report.industries, *report.securities, *(code[2:] for code in report.securities)]
+    report.search_text = search_text(report.title, "\n".join([body, *labels]))
     try:
         report.full_clean()
     except ValidationError as exc:

@@ -37,9 +37,10 @@ def library_page(request):
 def report_page(request, report_id: int):
     report = selectors.report_get(user=request.user, report_id=report_id)
     can_push = report.audience == report.Audience.CLIENTS and has_role(request.user, RESEARCH_DISTRIBUTORS)
+    sent, opened = selectors.delivery_counts(user=request.user, report=report)
     return render(request, "research/report.html", {
-        "report": report, "push_form": ReportPushForm() if can_push else None, "deliveries": selectors.delivery_list(report=report)[:200],
-        "opened": report.deliveries.filter(opened_at__isnull=False).count(), "sent": report.deliveries.count()})
+        "report": report, "push_form": ReportPushForm() if can_push else None, "sent": sent, "opened": opened,
+        "deliveries": selectors.delivery_list(user=request.user, report=report)[:200]})
 
 
 @require_GET

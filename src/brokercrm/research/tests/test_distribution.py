@@ -134,3 +134,13 @@ def test_pushes_count_per_responsible_staff_for_evaluation(org_world, holders):
     report_push(actor=None, report_id=_liquor_report().pk, channel="email", day=DAY)
     assert research_pushes_by_staff(["S0003", "S0004", "S0005", "S0001"], DAY, DAY) == {"S0003": 1, "S0004": 1, "S0005": 1, "S0001": 0}
     assert research_pushes_by_staff(["S0003"], DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=30)) == {"S0003": 0}
+
+
+def test_the_report_page_lists_only_the_deliveries_in_the_readers_scope(org_world, holders, client):
+    """After the admin's push to 1001, 1002 and 2001, the broker's report page shows their own 1001 only, and counts it alone."""
+    report = _liquor_report()
+    report_push(actor=None, report_id=report.pk, channel="email", day=DAY)
+    client.force_login(org_world["users"]["broker"])
+    page = client.get(f"/research/{report.pk}/").content.decode()
+    assert "1001" in page and "1002" not in page and "2001" not in page
+    assert "已发送给 1 位客户，0 位已打开。" in page

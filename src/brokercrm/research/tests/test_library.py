@@ -85,3 +85,10 @@ def test_deleting_a_report_removes_it_from_the_index(org_world):
     report = text_report("半导体设备国产替代加速", title="半导体点评")
     report.delete()
     assert report_search(user=None, q="半导体") == []
+
+
+def test_tags_industries_and_securities_are_searchable_like_the_text(org_world):
+    """A report is found by its tag, its industry, and its security with or without the market."""
+    report = text_report("业绩超预期。", title="公司点评", tags=["白酒"], industries=["食品饮料"], securities=["SH600519"])
+    user = org_world["users"]["broker"]
+    assert [[h.id for h in report_search(user=user, q=q)] for q in ("白酒", "食品饮料", "600519", "sh600519")] == [[report.pk]] * 4
