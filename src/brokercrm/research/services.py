@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from brokercrm.core.audit import audit_record, diff, snapshot
@@ -112,7 +112,12 @@ def _matches(report: ResearchReport, *, by_holdings: bool, segment: str, day: dt
 
 
 def _message(report: ResearchReport, name: str, link: str, channel: str) -> tuple[str, str]:
-    """(subject, text) in the customers' language."""
+    """(subject, text) in the customers' language (the site's, whatever the pusher's page language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _message_text(report, name, link, channel)
+
+
+def _message_text(report: ResearchReport, name: str, link: str, channel: str) -> tuple[str, str]:
     if channel == ResearchPush.Channel.SMS:
         return "", _("[Research] %(title)s — read it here: %(link)s") % {"title": report.title, "link": link}
     return (_("Research report: %(title)s") % {"title": report.title},
