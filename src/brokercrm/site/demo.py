@@ -105,8 +105,8 @@ def _demo_departure(broker: User | None) -> str:
 
 
 def _demo_research(broker: User | None) -> list[str]:
-    """The research library: generated Chinese PDFs (stored once), and the clients' industry report pushed by the broker to
-    their customers holding its industry (each customer once, however often the demo runs)."""
+    """The research library: generated Chinese PDFs (stored once), and the two clients' reports pushed by the broker to
+    their customers holding what each covers, by e-mail and by SMS (each customer once, however often the demo runs)."""
     done = []
     for sample in DEMO_REPORTS:
         if report_id_by_title(sample.title) is None:
@@ -115,7 +115,8 @@ def _demo_research(broker: User | None) -> list[str]:
                           target_price=sample.target_price, industries=sample.industries, securities=sample.securities, tags=sample.tags,
                           audience=sample.audience)
             done.append(f"research report stored: {sample.title}")
-    pushed = report_push(actor=broker, report_id=report_id_by_title(DEMO_REPORTS[0].title), channel="email",
-                         day=latest_loaded_date() or timezone.localdate())
-    done.append(f"research push: {pushed.queued} e-mails queued for {pushed.matched} holders of {DEMO_REPORTS[0].industries[0]}")
+    day = latest_loaded_date() or timezone.localdate()
+    for sample, channel in ((DEMO_REPORTS[0], "email"), (DEMO_REPORTS[1], "sms")):
+        pushed = report_push(actor=broker, report_id=report_id_by_title(sample.title), channel=channel, day=day)
+        done.append(f"research push by {channel}: {pushed.queued} queued for {pushed.matched} holders of {'/'.join(sample.industries)}")
     return done

@@ -14,7 +14,7 @@ DAY = dt.date(2026, 10, 30)
 
 def test_the_demo_stores_its_research_once_and_the_broker_pushes_the_industry_report_to_holders(org_world, settings, tmp_path):
     """Given the broker's customer holding a 汽车 stock and another branch's holder, when the demo runs twice, then the three
-    generated Chinese PDFs are stored once and searchable, and only the broker's holder got the clients' industry report, once."""
+    generated Chinese PDFs are stored once with their text, and only the broker's holder got the clients' industry report, once."""
     settings.WAREHOUSE_SNAPSHOT_DIR = tmp_path / "published"
     b1, b2 = org_world["branches"]
     mine = CustomerFactory(customer_no="1001", branch=b1, email="zhang@example.com")
@@ -32,6 +32,7 @@ def test_the_demo_stores_its_research_once_and_the_broker_pushes_the_industry_re
     first = _demo_research(org_world["users"]["broker"])
     again = _demo_research(org_world["users"]["broker"])
 
-    assert ResearchReport.objects.count() == 3 and len(first) == 4 and again[-1].startswith("research push: 0 e-mails queued")
+    assert ResearchReport.objects.count() == 3 and len(first) == 5 and len(again) == 2
+    assert (first[3], again[0]) == ("research push by email: 1 queued for 1 holders of 汽车", "research push by email: 0 queued for 1 holders of 汽车")
     assert list(ResearchDelivery.objects.values_list("customer__customer_no", "matched_on")) == [("1001", "SZ002001")]
     assert "渗透率" in ResearchReport.objects.get(report_type="industry").body_text
