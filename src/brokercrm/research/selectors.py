@@ -105,3 +105,8 @@ def research_pushes_by_staff(staff_nos: list[str], date_from: dt.date, date_to: 
 def report_id_by_title(title: str) -> int | None:
     """The newest report of this title (the demo loads its reports once)."""
     return ResearchReport.objects.filter(title=title).order_by("-id").values_list("id", flat=True).first()
+
+
+def research_received(*, customer_id: int) -> list[ResearchDelivery]:
+    """The reports a customer was sent, newest first (for the 360° page, whose customer is already read in scope)."""
+    return list(ResearchDelivery.objects.filter(customer_id=customer_id).select_related("report", "push").order_by("-sent_on", "-id")[:20])

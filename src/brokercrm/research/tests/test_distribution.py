@@ -144,3 +144,13 @@ def test_the_report_page_lists_only_the_deliveries_in_the_readers_scope(org_worl
     page = client.get(f"/research/{report.pk}/").content.decode()
     assert "1001" in page and "1002" not in page and "2001" not in page
     assert "已发送给 1 位客户，0 位已打开。" in page
+
+
+def test_the_customer_360_page_lists_the_research_the_customer_received_and_opened(org_world, holders, client):
+    """After a push and an open, the broker's 360 page of 1001 shows the report with its channel and first open time."""
+    report = _liquor_report()
+    report_push(actor=None, report_id=report.pk, channel="email", day=DAY)
+    client.get(f"/research/open/{ResearchDelivery.objects.get(customer=holders['1001']).token}/")
+    client.force_login(org_world["users"]["broker"])
+    panel = client.get("/customers/1001/").content.decode().split('data-testid="research-received"')[1].split("</div>")[0]
+    assert "白酒行业点评" in panel and "电子邮件（附报告）" in panel and "—" not in panel
