@@ -1,10 +1,12 @@
 """The research API (django-ninja): Chinese full-text search of the library and the download of a report's file."""
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
 from brokercrm.core.api_errors import errors
 from brokercrm.research import selectors
+from brokercrm.research.models import ResearchReport
 from brokercrm.research.views import file_response
 
 router = Router(tags=["research"])
@@ -12,6 +14,8 @@ router = Router(tags=["research"])
 
 class ResearchQuery(Schema):
     q: str = ""
+    report_type: Literal["", *ResearchReport.ReportType.values] = ""
+    audience: Literal["", *ResearchReport.Audience.values] = ""
     limit: int = Field(selectors.SEARCH_LIMIT, ge=1, le=selectors.SEARCH_LIMIT)
 
 
@@ -40,7 +44,8 @@ def search_research(request, params: Query[ResearchQuery]):
     """Every word of `q` (cut by jieba, so a word inside a longer phrase matches) must be in the report's title or text;
     best first, each with a snippet in which the words are marked `<mark>…</mark>` (HTML-escaped). Without `q`: the
     latest reports, each snippet the start of its text."""
-    hits = selectors.report_search(user=request.auth, q=params.q, limit=params.limit)
+    hits = selectors.report_search(user=request.auth, q=params.q, limit=params.limit, report_type=params.report_type,
+                                   audience=params.audience)
     return {"results": [{"id": h.id, "title": h.title, "date": h.report_date, "report_type": h.report_type, "source": h.source,
                          "audience": h.audience, "analyst": h.analyst, "snippet": str(h.snippet), "download_url": _download_url(h.id)}
                         for h in hits]}

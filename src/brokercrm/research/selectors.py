@@ -42,38 +42,44 @@ def report_get(*, user, report_id: int) -> ResearchReport:
     return get_object_or_404(ResearchReport, pk=report_id)
 
 
-def _sqlite_ranked(terms: list[str], limit: int) -> list[tuple[int, float]]:
+def _sqlite_ranked(terms: list[str], limit: int, where: str, params: list) -> list[tuple[int, float]]:
     # Each term is a run of word characters (text.words), so quoting it makes an FTS5 string that cannot be syntax.
     match = " AND ".join(f'"{t}"' for t in terms)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rowid, bm25(research_report_fts) AS rank FROM research_report_fts WHERE research_report_fts MATCH %s "
-                       "ORDER BY rank, rowid DESC LIMIT %s", [match, limit])
+        cursor.execute("SELECT r.id, bm25(research_report_fts) AS rank FROM research_report_fts "
+                       "JOIN research_researchreport AS r ON r.id = research_report_fts.rowid "
+                       f"WHERE research_report_fts MATCH %s{where} ORDER BY rank, r.id DESC LIMIT %s", [match, *params, limit])
         return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
 
 
-def _postgresql_ranked(terms: list[str], limit: int) -> list[tuple[int, float]]:
+def _postgresql_ranked(terms: list[str], limit: int, where: str, params: list) -> list[tuple[int, float]]:
     query = " & ".join(f"'{t}'" for t in terms)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, ts_rank(to_tsvector('simple', search_text), q) AS rank "
-                       "FROM research_researchreport, to_tsquery('simple', %s) AS q "
-                       "WHERE to_tsvector('simple', search_text) @@ q ORDER BY rank DESC, id DESC LIMIT %s", [query, limit])
+        cursor.execute("SELECT r.id, ts_rank(to_tsvector('simple', r.search_text), q) AS rank "
+                       "FROM research_researchreport AS r, to_tsquery('simple', %s) AS q "
+                       f"WHERE to_tsvector('simple', r.search_text) @@ q{where} ORDER BY rank DESC, r.id DESC LIMIT %s",
+                       [query, *params, limit])
         return [(row_id, float(rank)) for row_id, rank in cursor.fetchall()]
 
 
 _RANKED = {"sqlite": _sqlite_ranked, "postgresql": _postgresql_ranked}
 
 
-def report_search(*, user, q: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+def report_search(*, user, q: str, limit: int = SEARCH_LIMIT, report_type: str = "", audience: str = "") -> list[SearchHit]:
     """Reports holding every word of the query (cut by jieba), ranked by the database's full-text index (FTS5 bm25 on
-    SQLite, ts_rank on PostgreSQL), each with its highlighted snippet; without a query, the latest reports."""
+    SQLite, ts_rank on PostgreSQL), each with its highlighted snippet; without a query, the latest reports. Optionally
+    of one type and/or audience."""
     require_role(user, RESEARCH_READERS)
     terms = list(dict.fromkeys(words(q, for_index=False)))
+    filters = {column: value for column, value in (("report_type", report_type), ("audience", audience)) if value}
     if not q.strip():
-        ranked = [(row_id, 0.0) for row_id in ResearchReport.objects.values_list("id", flat=True)[:limit]]
+        ranked = [(row_id, 0.0) for row_id in ResearchReport.objects.filter(**filters).values_list("id", flat=True)[:limit]]
     elif not terms:
         return []
     else:
-        ranked = _RANKED[connection.vendor](terms, limit)
+        # The column names are the fixed keys above; only the values are parameters.
+        where = "".join(f" AND r.{column} = %s" for column in filters)
+        ranked = _RANKED[connection.vendor](terms, limit, where, list(filters.values()))
     reports = ResearchReport.objects.defer("content", "search_text").in_bulk([row_id for row_id, _ in ranked])
     return [SearchHit(r.id, r.title, r.report_date, r.report_type, r.source, r.audience, r.analyst,
                       snippet(r.body_text or r.title, terms), rank)

@@ -13,6 +13,7 @@ from brokercrm.core.permissions import has_role, require_role
 from brokercrm.org.facade import RESEARCH_DISTRIBUTORS, RESEARCH_EDITORS
 from brokercrm.research import selectors, services
 from brokercrm.research.forms import ReportPushForm, ReportUploadForm
+from brokercrm.research.models import ResearchReport
 
 
 def file_response(report, *, inline: bool) -> HttpResponse:
@@ -25,11 +26,14 @@ def file_response(report, *, inline: bool) -> HttpResponse:
 @require_GET
 def library_page(request):
     q = request.GET.get("q", "").strip()
-    context = {"q": q, "can_upload": has_role(request.user, RESEARCH_EDITORS)}
+    filters = {name: request.GET.get(name, "") for name, choices in (("report_type", ResearchReport.ReportType), ("audience", ResearchReport.Audience))
+               if request.GET.get(name, "") in choices.values}
+    context = {"q": q, "can_upload": has_role(request.user, RESEARCH_EDITORS), "filters": filters,
+               "types": ResearchReport.ReportType.choices, "audiences": ResearchReport.Audience.choices}
     if q:
-        context["hits"] = selectors.report_search(user=request.user, q=q)
+        context["hits"] = selectors.report_search(user=request.user, q=q, **filters)
     else:
-        context["page"] = Paginator(selectors.report_list(user=request.user), 25).get_page(request.GET.get("page"))
+        context["page"] = Paginator(selectors.report_list(user=request.user).filter(**filters), 25).get_page(request.GET.get("page"))
     return render(request, "research/library.html", context)
 
 

@@ -93,3 +93,14 @@ def test_pushing_an_internal_report_from_its_page_is_refused_with_the_reason(org
     assert 'data-testid="push-form"' not in client.get(f"/research/{report.pk}/").content.decode()
     answer = client.post(f"/research/{report.pk}/push/", {"channel": "email", "by_holdings": "on"}, follow=True)
     assert "该报告仅限内部使用，不会发送给客户" in answer.content.decode()
+
+
+def test_api_search_filters_by_type_and_refuses_an_unknown_one(org_world, client):
+    """report_type narrows the answer; a type that does not exist is a 400 naming the field."""
+    text_report("白酒板块领涨。", title="晨会纪要", report_type="morning_note")
+    company = text_report("白酒批价稳定。", title="公司点评", report_type="company")
+    client.force_login(org_world["users"]["broker"])
+    body = client.get("/api/research", {"q": "白酒", "report_type": "company"}).json()
+    assert [r["id"] for r in body["results"]] == [company.pk]
+    refused = client.get("/api/research", {"q": "白酒", "report_type": "gossip"})
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "report_type"

@@ -92,3 +92,13 @@ def test_tags_industries_and_securities_are_searchable_like_the_text(org_world):
     report = text_report("业绩超预期。", title="公司点评", tags=["白酒"], industries=["食品饮料"], securities=["SH600519"])
     user = org_world["users"]["broker"]
     assert [[h.id for h in report_search(user=user, q=q)] for q in ("白酒", "食品饮料", "600519", "sh600519")] == [[report.pk]] * 4
+
+
+def test_the_search_and_the_latest_list_filter_by_type_and_audience(org_world):
+    """Two 白酒 reports, a company note for clients and an internal morning note: each filter keeps its own."""
+    note = text_report("白酒板块领涨。", title="晨会纪要", report_type="morning_note")
+    company = text_report("白酒批价稳定。", title="公司点评", report_type="company", audience="clients")
+    user = org_world["users"]["broker"]
+    assert [h.id for h in report_search(user=user, q="白酒", report_type="company")] == [company.pk]
+    assert [h.id for h in report_search(user=user, q="白酒", audience="internal")] == [note.pk]
+    assert [h.id for h in report_search(user=user, q="", report_type="morning_note")] == [note.pk]
