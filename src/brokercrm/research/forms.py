@@ -22,7 +22,9 @@ class ReportUploadForm(forms.Form):
 
 
 class ReportPushForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Channel"), choices=ResearchPush.Channel.choices)
-    by_holdings = forms.BooleanField(label=_("Customers holding the covered securities or industries"), required=False, initial=True)
+    channel = forms.ChoiceField(label=_("Channel"), choices=ResearchPush.Channel.choices, widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    by_holdings = forms.BooleanField(label=_("Customers holding the covered securities or industries"), required=False, initial=True,
+                                     widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
     segment = forms.ChoiceField(label=_("And the customers of a segment"), required=False,
-                                choices=[("", "—"), *((code, code) for code in BUILTIN_SEGMENTS)])
+                                choices=[("", "—"), *((code, code) for code in BUILTIN_SEGMENTS)],
+                                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
