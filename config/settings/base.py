@@ -10,6 +10,8 @@ DATA_DIR = data_dir()
 
 # Derived from what the operator configures: a missing SECRET_KEY gets a per-data-directory one.
 DEBUG = env_bool("BROKERCRM_DEBUG", False)
+# The address customers reach the site at: links sent to them (a research report's tracked link) start with it.
+PUBLIC_URL = env_str("BROKERCRM_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 ALLOWED_HOSTS = [h for h in env_str("BROKERCRM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [

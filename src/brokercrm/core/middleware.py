@@ -5,8 +5,9 @@ from django.contrib.auth.views import redirect_to_login
 
 from brokercrm.core.logging import current_request_id
 
-# Paths with their own authentication (the API: session or bearer token) or none (static, login).
-_OPEN_PREFIXES = ("/api/", "/static/", "/i18n/", "/accounts/login/", "/healthz")
+# Paths with their own authentication (the API: session or bearer token; a research push's link: its token) or none
+# (static, login).
+_OPEN_PREFIXES = ("/api/", "/static/", "/i18n/", "/accounts/login/", "/healthz", "/research/open/")
 
 
 class RequestIdMiddleware:

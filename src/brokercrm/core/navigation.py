@@ -20,6 +20,7 @@ SECTIONS = [
     (_("Broker relationships"), {"relations", "workflow"}),
     (_("Customer analysis"), {"analytics"}),
     (_("Differentiated service"), {"servicing"}),
+    (_("Research library"), {"research"}),
     (_("Evaluation and pay"), {"evaluation", "compensation"}),
     (_("Organisation"), {"org"}),
     (_("System"), {"datacenter", "platform", ""}),

@@ -24,3 +24,4 @@ from brokercrm.customers.prospect_selectors import prospects_in_review_count  # 
 from brokercrm.customers.prospect_services import prospect_create  # noqa: F401,E402
 from brokercrm.customers.selectors import customer_contact  # noqa: F401,E402
 from brokercrm.customers.selectors import customer_nos_in_scope  # noqa: F401,E402
+from brokercrm.customers.selectors import customer_contacts_in_scope  # noqa: F401,E402

@@ -368,3 +368,11 @@ def customer_contacts_with_email(first: dt.date, last: dt.date, *, customer_nos:
         qs = qs.filter(customer_no__in=customer_nos)
     for row in qs.order_by("customer_no").values_list(*_CONTACT_FIELDS).iterator(chunk_size=500):
         yield CustomerContact(*row)
+
+
+def customer_contacts_in_scope(*, user, customer_ids: Iterable[int]) -> list[CustomerContact]:
+    """How to reach these customers, those in the user's scope (None: the system, all) and not closed, by customer no."""
+    qs = Customer.objects.filter(pk__in=set(customer_ids)).exclude(status=Customer.Status.CLOSED)
+    if user is not None:
+        qs = qs.filter(customer_scope_q(user))
+    return [CustomerContact(*row) for row in qs.order_by("customer_no").values_list(*_CONTACT_FIELDS)]

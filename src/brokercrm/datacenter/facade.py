@@ -20,3 +20,4 @@ from brokercrm.datacenter.semantic import (  # noqa: F401
     WAREHOUSE_DIMENSIONS, WAREHOUSE_MEASURES, SemanticError, SemanticQuery, SemanticResult, semantic_check, semantic_last_day, semantic_query,
     semantic_snapshot,
 )
+from brokercrm.datacenter.reader import security_holders  # noqa: F401

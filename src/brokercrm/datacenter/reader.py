@@ -183,3 +183,27 @@ def customer_profile_table() -> pa.Table:
     """The current version of every customer's profile (customers.csv columns) as one Arrow table."""
     with _snapshot() as (_, cur):
         return cur.execute("SELECT * FROM dw.customers_current").to_arrow_table()
+
+
+def security_holders(*, securities: list[tuple[str, str]] = (), industries: list[str] = ()) -> dict[str, tuple[str, ...]]:
+    """Who holds the securities, or any security of the industries, on the latest published positions day.
+
+    Answer: customer no. → the held securities (as "SH600519") that matched, sorted; {} when nothing is published.
+    """
+    if not securities and not industries:
+        return {}
+    try:
+        with _snapshot() as (_, cur):
+            rows = cur.execute(
+                "SELECT p.customer_no, p.market || p.security_code FROM dw.fact_positions AS p "
+                "LEFT JOIN dw.securities AS s ON s.market = p.market AND s.security_code = p.security_code "
+                "WHERE p.biz_date = (SELECT max(biz_date) FROM dw.fact_positions) AND p.quantity > 0 "
+                "AND (p.market || p.security_code IN (SELECT UNNEST(?)) OR s.industry IN (SELECT UNNEST(?))) "
+                "ORDER BY p.customer_no, p.market, p.security_code",
+                [[m + c for m, c in securities], list(industries)]).fetchall()
+    except (DomainError, OSError):
+        return {}
+    holders: dict[str, list[str]] = {}
+    for customer_no, security in rows:
+        holders.setdefault(customer_no, []).append(security)
+    return {no: tuple(held) for no, held in holders.items()}

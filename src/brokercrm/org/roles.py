@@ -78,3 +78,8 @@ CALENDAR_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 # the shipped reports, the role dashboards and subscriptions of others.
 REPORT_READERS = ALL_ROLES - {Role.SERVICE_AGENT}
 REPORT_MANAGERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+# Research library (研究咨询库): every role reads it; head office uploads; who serves customers pushes clients' reports
+# to the customers in their scope.
+RESEARCH_READERS = ALL_ROLES
+RESEARCH_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+RESEARCH_DISTRIBUTORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER})

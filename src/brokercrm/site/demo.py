@@ -14,6 +14,10 @@ from brokercrm.org.facade import APPROVAL_ESCALATION, STAFF_BOUND, Role, Staff, 
 from brokercrm.platform.facade import may_decide, pending_task_id, process_instances_exist, task_decide_by_id
 from brokercrm.relations.facade import relation_add_apply
 from brokercrm.reports.facade import reports_demo_setup
+from brokercrm.org.facade import STAFF_BOUND, Role, Staff, User, staff_leave, user_create
+from brokercrm.platform.facade import process_instances_exist
+from brokercrm.relations.facade import relation_add_apply
+from brokercrm.research.facade import DEMO_REPORTS, report_id_by_title, report_import, report_pdf, report_push
 
 
 def _staff_with_most_customers(category: str) -> Staff | None:
@@ -67,6 +71,7 @@ def ensure_demo_activity(*, period: str) -> list[str]:
     departed = _demo_departure(broker)
     if departed:
         done.append(departed)
+    done += _demo_research(broker)
     for command in (("evaluation", "run", "--scheme", "all", "--period", period), ("payroll", "run", "--period", period)):
         try:
             call_command(*command)
@@ -155,3 +160,19 @@ def _approve(business_key: str, preferred: list[User], comment: str) -> None:
     decider = next((u for u in users if u is not None and may_decide(user=u, task_id=task_id)), None)
     if decider is not None:  # else it stays in the inbox for whoever may decide it
         task_decide_by_id(actor=decider, task_id=task_id, approved=True, comment=comment)
+def _demo_research(broker: User | None) -> list[str]:
+    """The research library: generated Chinese PDFs (stored once), and the two clients' reports pushed by the broker to
+    their customers holding what each covers, by e-mail and by SMS (each customer once, however often the demo runs)."""
+    done = []
+    for sample in DEMO_REPORTS:
+        if report_id_by_title(sample.title) is None:
+            report_import(actor=None, file_name=f"{sample.title.split('：')[0]}.pdf", data=report_pdf(sample), title=sample.title,
+                          analyst=sample.analyst, report_date=sample.report_date, report_type=sample.report_type, rating=sample.rating,
+                          target_price=sample.target_price, industries=sample.industries, securities=sample.securities, tags=sample.tags,
+                          audience=sample.audience)
+            done.append(f"research report stored: {sample.title}")
+    day = latest_loaded_date() or timezone.localdate()
+    for sample, channel in ((DEMO_REPORTS[0], "email"), (DEMO_REPORTS[1], "sms")):
+        pushed = report_push(actor=broker, report_id=report_id_by_title(sample.title), channel=channel, day=day)
+        done.append(f"research push by {channel}: {pushed.queued} queued for {pushed.matched} holders of {'/'.join(sample.industries)}")
+    return done

@@ -31,7 +31,7 @@ PUBLISHED_FACTS = {
     "dw.branch_attribution": "customer_no, valid_from",  # the semantic layer's customer counts by branch
 }
 PUBLISHED_TABLES = (*(mart_table(level, grain) for level, grain in MATERIALISED), "dm.periods", "dm.build_info",
-                    "dw.customers_current", "dw.branches", "dw.trading_days", "dw.calendar", *PUBLISHED_FACTS)
+                    "dw.customers_current", "dw.branches", "dw.securities", "dw.trading_days", "dw.calendar", *PUBLISHED_FACTS)
 
 
 def publish_marts(con: duckdb.DuckDBPyConnection, target_dir: Path) -> Path:
