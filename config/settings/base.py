@@ -108,6 +108,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Suitability (适当性): a risk questionnaire older than this blocks recommendations until renewed.
 SUITABILITY_VALID_YEARS = 2
+# Products (issue 15): the normal account status a product may be sold to, and a recommendation's conversion window.
+SUITABILITY_CUSTOMER_STATUSES = ("normal",)
+PRODUCT_CONVERSION_TRADING_DAYS = 20
 
 from config.settings.database import *  # noqa: E402,F401,F403
 from config.settings.auth import *  # noqa: E402,F401,F403

@@ -15,3 +15,5 @@ from brokercrm.datacenter.selectors import (  # noqa: F401
     add_trading_days, is_trading_day, last_known_trading_day, latest_loaded_date, next_trading_day, trading_calendar,
     trading_day_on_or_before, trading_days,
 )
+from brokercrm.datacenter.facts import SecurityRow, securities_with_risk  # noqa: F401,E402
+from brokercrm.datacenter.reader import security_buys, security_holders  # noqa: F401,E402

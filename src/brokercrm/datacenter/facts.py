@@ -244,3 +244,22 @@ def warehouse_read() -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+@dataclass(frozen=True)
+class SecurityRow:
+    """A delivered security (securities.csv, latest version): what the product shelf is synced from."""
+
+    market: str
+    security_code: str
+    security_name: str
+    security_type: str
+    industry: str | None
+    risk_level: str | None
+
+
+def securities_with_risk(con) -> list[SecurityRow]:
+    """Every delivered security that carries a risk level (R1–R5), latest version, by market and code."""
+    rows = con.execute("SELECT market, security_code, security_name, security_type, industry, risk_level FROM dw.securities "
+                       "WHERE risk_level IS NOT NULL ORDER BY market, security_code").fetchall()
+    return [SecurityRow(*r) for r in rows]

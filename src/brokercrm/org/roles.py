@@ -69,3 +69,7 @@ PAYROLL_RUNNERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 MY_WORK_USERS = frozenset({Role.BROKER, Role.SERVICE_AGENT, Role.BRANCH_MANAGER})
 # Roles that may import the exchange closures of a year (everyone may view the trading calendar).
 CALENDAR_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+
+# Products (issue 15): head office manages the shelf; whoever serves customers may recommend (scope still applies).
+PRODUCT_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+PRODUCT_RECOMMENDERS = SERVICE_WORKERS
