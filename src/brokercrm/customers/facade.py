@@ -24,3 +24,4 @@ from brokercrm.customers.prospect_selectors import prospects_in_review_count  # 
 from brokercrm.customers.prospect_services import prospect_create  # noqa: F401,E402
 from brokercrm.customers.selectors import customer_contact  # noqa: F401,E402
 from brokercrm.customers.selectors import customer_end_assets, customer_refs_search, questionnaire_valid_until  # noqa: F401,E402
+from brokercrm.customers.selectors import list_filters  # noqa: F401,E402

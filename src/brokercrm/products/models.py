@@ -35,6 +35,9 @@ class Product(TimeStampedModel):
     product_type = models.CharField(_("product type"), max_length=10, choices=Type.choices, db_index=True)
     issuer = models.CharField(_("issuer / manager"), max_length=100, blank=True)
     risk_level = models.CharField(_("risk level"), max_length=2, choices=Risk.choices, db_index=True)
+    # The risk level as the deliveries last said it: a new delivered level overrides the shelf's, an unchanged one does not
+    # undo head office's correction.
+    delivered_risk_level = models.CharField(max_length=2, blank=True)
     min_subscription = models.DecimalField(_("minimum subscription"), max_digits=18, decimal_places=2, default=0)
     term_days = models.PositiveIntegerField(_("term (days)"), null=True, blank=True)
     fees = models.CharField(_("fees"), max_length=200, blank=True)
