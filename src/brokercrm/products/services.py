@@ -28,6 +28,13 @@ EDITABLE = ("name", "product_type", "issuer", "risk_level", "min_subscription", 
             "status", "target_segments", "description")
 
 
+def _audited(product: Product) -> dict:
+    """The product's audited values, documents by their stored file names."""
+    values = snapshot(product, [f.attname for f in Product._meta.concrete_fields
+                                if f.name not in {"id", "created_at", "updated_at", "prospectus", "risk_disclosure"}])
+    return {**values, "prospectus": product.prospectus.name or "", "risk_disclosure": product.risk_disclosure.name or ""}
+
+
 class RecommendationRefused(DomainError):
     """The product does not suit the customer: nothing is sent; `reasons` are the suitability engine's codes."""
 
@@ -56,15 +63,15 @@ def product_sync(*, securities: list[SecurityRow]) -> SyncResult:
             product = Product.objects.create(market=s.market, security_code=s.security_code, name=s.security_name,
                                              product_type=s.security_type if s.security_type in Product.Type.values else Product.Type.FUND,
                                              risk_level=s.risk_level, delivered_risk_level=s.risk_level)
-            audit_record(actor=None, action="create", instance=product, changes=diff({}, snapshot(product)), note="delivered security")
+            audit_record(actor=None, action="create", instance=product, changes=diff({}, _audited(product)), note="delivered security")
             created += 1
         elif product.delivered_risk_level != s.risk_level or product.name != s.security_name:
-            before = snapshot(product)
+            before = _audited(product)
             if product.delivered_risk_level != s.risk_level:
                 product.risk_level = product.delivered_risk_level = s.risk_level
             product.name = s.security_name
             product.save()
-            audit_record(actor=None, action="update", instance=product, changes=diff(before, snapshot(product)), note="delivered security")
+            audit_record(actor=None, action="update", instance=product, changes=diff(before, _audited(product)), note="delivered security")
             updated += 1
     return SyncResult(created, updated)
 
@@ -74,7 +81,7 @@ def product_update(*, actor, product: Product, data: dict) -> Product:
     """Head office enriches a product; every change, the risk level's first, is audited (suitability is computed on
     each use, so a new risk level applies at once)."""
     require_role(actor, PRODUCT_EDITORS)
-    before = snapshot(product)
+    before = _audited(product)
     for name in EDITABLE:
         if name in data:
             setattr(product, name, data[name])
@@ -83,7 +90,7 @@ def product_update(*, actor, product: Product, data: dict) -> Product:
             setattr(product, name, data[name])
     product.full_clean()
     product.save()
-    changes = diff(before, snapshot(product))
+    changes = diff(before, _audited(product))
     if changes:
         audit_record(actor=actor, action="update", instance=product, changes=changes)
     return product
@@ -149,13 +156,13 @@ def product_import(*, actor, data: bytes, file_name: str) -> SyncResult:
         product = existing.get((market, code))
         if product is None:
             product = Product.objects.create(market=market, security_code=code, **fields)
-            audit_record(actor=actor, action="import", instance=product, changes=diff({}, snapshot(product)), note=file_name)
+            audit_record(actor=actor, action="import", instance=product, changes=diff({}, _audited(product)), note=file_name)
             created += 1
             continue
-        before = snapshot(product)
+        before = _audited(product)
         for name, value in fields.items():
             setattr(product, name, value)
-        changes = diff(before, snapshot(product))
+        changes = diff(before, _audited(product))
         if changes:
             product.save()
             audit_record(actor=actor, action="import", instance=product, changes=changes, note=file_name)
