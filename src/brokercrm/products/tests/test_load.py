@@ -1,0 +1,64 @@
+"""End to end: a load puts every delivered security with a risk level on the shelf; product sales and a recommendation's
+conversion come from the delivered buys, and the sales equal an independent sum over the delivery files."""
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from brokercrm.customers.models import Customer
+from brokercrm.products.models import Product, Recommendation
+from brokercrm.products.sales import product_sales
+from brokercrm.products.services import recommendation_conversions_refresh
+from brokercrm.simulator.facade import simulate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(tmp_path, settings):
+    settings.WAREHOUSE_PATH = tmp_path / "warehouse" / "warehouse.duckdb"
+    settings.WAREHOUSE_SNAPSHOT_DIR = tmp_path / "warehouse" / "published"
+    root = tmp_path / "delivery"
+    simulate(out=root, start=dt.date(2026, 3, 2), days=5, customers=80, staff=6, branches=2, seed=11)
+    call_command("etl", "run", "--source", str(root), stdout=io.StringIO(), stderr=io.StringIO())
+    return root
+
+
+def _rows(root, name):
+    for day in sorted(p for p in root.iterdir() if p.name.startswith("2026-")):
+        yield from csv.DictReader(open(day / name, encoding="utf-8"))
+
+
+def test_the_shelf_sales_and_conversions_come_from_the_deliveries(loaded):
+    """Products = securities with a risk level; Σ product sales per customer = Σ buys of those securities in the files;
+    a recommendation made before a buy converts on that buy's date."""
+    risky = {(r["market"], r["security_code"]) for r in _rows(loaded, "securities.csv") if r["risk_level"]}
+    expected: dict[str, list] = defaultdict(lambda: [Decimal(0), 0])
+    for t in _rows(loaded, "deliveries.csv"):
+        if t["side"] == "B" and (t["market"], t["security_code"]) in risky:
+            expected[t["customer_no"]][0] += Decimal(t["amount"])
+            expected[t["customer_no"]][1] += 1
+
+    sales = product_sales(level="customer", date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31))
+    staff_sales = product_sales(level="staff", date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31))
+
+    assert set(Product.objects.values_list("market", "security_code")) == risky
+    assert expected, "the simulated world buys some products"
+    assert {k: (s.product_sales_amount, s.product_sales_count) for k, s in sales.items()} == {k: tuple(v) for k, v in expected.items()}
+    assert sum(s.product_sales_amount for s in staff_sales.values()) == sum(v[0] for v in expected.values())
+
+    buy = next(t for t in _rows(loaded, "deliveries.csv") if t["side"] == "B" and (t["market"], t["security_code"]) in risky
+               and t["trade_date"] > "2026-03-02")
+    product = Product.objects.get(market=buy["market"], security_code=buy["security_code"])
+    customer = Customer.objects.get(customer_no=buy["customer_no"])
+    rec = Recommendation.objects.create(product=product, customer=customer, channel="sms", biz_date=dt.date(2026, 3, 2))
+
+    assert recommendation_conversions_refresh() >= 1
+    rec.refresh_from_db()
+    first_buy = min(t["trade_date"] for t in _rows(loaded, "deliveries.csv") if t["side"] == "B" and t["customer_no"] == buy["customer_no"]
+                    and (t["market"], t["security_code"]) == (buy["market"], buy["security_code"]))
+    assert rec.converted_on == dt.date.fromisoformat(first_buy)
