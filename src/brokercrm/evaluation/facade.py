@@ -4,3 +4,4 @@ from brokercrm.evaluation.indicators import INDICATOR_NAMES, WORK_INDICATORS, pa
 from brokercrm.evaluation.marts import branch_indicators, staff_indicators  # noqa: F401
 from brokercrm.evaluation.selectors import scheme_targets, staff_scores  # noqa: F401
 from brokercrm.evaluation.work import work_indicators  # noqa: F401
+from brokercrm.evaluation.indicators import PRODUCT_INDICATORS  # noqa: F401,E402
