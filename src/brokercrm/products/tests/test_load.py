@@ -62,3 +62,29 @@ def test_the_shelf_sales_and_conversions_come_from_the_deliveries(loaded):
     first_buy = min(t["trade_date"] for t in _rows(loaded, "deliveries.csv") if t["side"] == "B" and t["customer_no"] == buy["customer_no"]
                     and (t["market"], t["security_code"]) == (buy["market"], buy["security_code"]))
     assert rec.converted_on == dt.date.fromisoformat(first_buy)
+
+
+def test_a_sale_above_tolerance_or_without_a_valid_questionnaire_raises_a_suitability_breach(loaded):
+    """suitability_breach alerts = the (customer, day) pairs with a buy of a risk-rated security whose R is above the C in
+    force that day, or with a missing or over-730-day-old questionnaire, computed independently from the files."""
+    from brokercrm.servicing.models import Alert
+
+    risk = {(r["market"], r["security_code"]): r["risk_level"] for r in _rows(loaded, "securities.csv") if r["risk_level"]}
+    version: dict[str, dict] = {}
+    expected = set()
+    for day in sorted(p for p in loaded.iterdir() if p.name.startswith("2026-")):
+        version |= {r["customer_no"]: r for r in csv.DictReader(open(day / "customers.csv", encoding="utf-8"))}
+        for t in csv.DictReader(open(day / "deliveries.csv", encoding="utf-8")):
+            level = risk.get((t["market"], t["security_code"]))
+            if t["side"] != "B" or level is None:
+                continue
+            c = version[t["customer_no"]]
+            trade_date = dt.date.fromisoformat(t["trade_date"])
+            if (not c["risk_level"] or not c["risk_assessed_on"] or (trade_date - dt.date.fromisoformat(c["risk_assessed_on"])).days > 730
+                    or int(level[1]) > int(c["risk_level"][1])):
+                expected.add((t["customer_no"], trade_date))
+
+    raised = set(Alert.objects.filter(rule="suitability_breach").values_list("customer__customer_no", "biz_date"))
+
+    assert expected, "the simulated world sells some products unsuitably"
+    assert raised == expected
