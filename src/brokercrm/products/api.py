@@ -50,13 +50,6 @@ class RecommendationOut(Schema):
     biz_date: str
 
 
-class RecommendationRefusedOut(Schema):
-    """422: the product does not suit the customer; nothing was sent."""
-
-    detail: str
-    reasons: list[str]
-
-
 @router.get("/products", response={200: list[ProductOut], **errors()})
 def list_products(request, product_type: str = "", risk_level: str = "", status: str = "", q: str = ""):
     """The product shelf (every user sees it), filtered."""
@@ -73,7 +66,7 @@ def customer_products(request, customer_no: str):
                          "suitable": f.suitable, "reasons": list(f.reasons)} for f in selectors.customer_product_fits(customer=customer)]}
 
 
-@router.post("/recommendations", response={201: RecommendationOut, 422: RecommendationRefusedOut, **errors(400, 403, 404)})
+@router.post("/recommendations", response={201: RecommendationOut, **errors(400, 403, 404, 422)})
 def create_recommendation(request, payload: RecommendationIn):
     """Recommend a product to a customer in scope through a channel (sms, email); 422 with the reason codes when it
     does not suit (the attempt is audited, nothing is sent)."""

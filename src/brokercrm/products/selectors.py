@@ -102,3 +102,7 @@ def recommendation_list(*, user, product: Product | None = None, customer_id: in
     if customer_id is not None:
         recs = recs.filter(customer_id=customer_id)
     return recs
+
+
+def recommendations_exist() -> bool:
+    return Recommendation.objects.exists()

@@ -96,6 +96,11 @@ def product_update(*, actor, product: Product, data: dict) -> Product:
     return product
 
 
+def product_edit(*, actor, market: str, security_code: str, data: dict) -> None:
+    """product_update by key, for other apps (the demo) that hold no Product row."""
+    product_update(actor=actor, product=product_get(market=market, security_code=security_code), data=data)
+
+
 def _parse_row(values: dict, *, problem) -> dict | None:
     ok = True
 
