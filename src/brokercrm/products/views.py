@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brokercrm.core.errors import DomainError
-from brokercrm.core.permissions import has_role
+from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers.facade import CustomerFilters, customer_get, list_filters, scope_date
 from brokercrm.org.facade import PRODUCT_EDITORS, PRODUCT_RECOMMENDERS
 from brokercrm.products import selectors, services
@@ -44,7 +44,8 @@ def product_page(request, market: str, security_code: str):
     can_edit = has_role(request.user, PRODUCT_EDITORS)
     form = ProductForm(instance=product)
     campaign = CampaignForm(tier_choices=_choices("tier"), group_choices=_choices("segment_group"))
-    if request.method == "POST" and can_edit:
+    if request.method == "POST":
+        require_role(request.user, PRODUCT_EDITORS)
         # The form validates on its own copy: the service audits the difference from the stored product.
         form = ProductForm(request.POST, request.FILES, instance=selectors.product_get(market=market, security_code=security_code))
         if form.is_valid():
@@ -68,6 +69,7 @@ def product_page(request, market: str, security_code: str):
 @require_POST
 def product_campaign(request, market: str, security_code: str):
     """Recommend the product to the customers in scope it suits, as one campaign through the outbox."""
+    require_role(request.user, PRODUCT_RECOMMENDERS)
     product = selectors.product_get(market=market, security_code=security_code)
     form = CampaignForm(request.POST, tier_choices=_choices("tier"), group_choices=_choices("segment_group"))
     if form.is_valid():
@@ -86,6 +88,7 @@ def product_campaign(request, market: str, security_code: str):
 @require_POST
 def customer_recommend(request, customer_no: str):
     """Recommend one product to the customer from the 360 page; a refusal names its reasons."""
+    require_role(request.user, PRODUCT_RECOMMENDERS)
     customer = customer_get(user=request.user, customer_no=customer_no)
     form = RecommendForm(request.POST)
     if form.is_valid():

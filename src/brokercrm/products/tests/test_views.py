@@ -44,11 +44,11 @@ def test_head_office_takes_a_product_off_sale_and_it_is_audited(shelf, client):
 
 
 def test_a_broker_cannot_edit_a_product(shelf, client):
-    """A broker's POST changes nothing (the form is not offered and the service would refuse)."""
+    """A broker's POST is refused (403) and changes nothing."""
     client.force_login(shelf["users"]["broker"])
 
-    client.post("/products/OF/000001/", {"name": "改名", "product_type": "fund", "risk_level": "R5", "min_subscription": "0",
-                                         "status": "on_sale"})
+    assert client.post("/products/OF/000001/", {"name": "改名", "product_type": "fund", "risk_level": "R5", "min_subscription": "0",
+                                         "status": "on_sale"}).status_code == 403
 
     assert Product.objects.get(security_code="000001").risk_level == "R2"
 
