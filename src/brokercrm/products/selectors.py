@@ -53,12 +53,19 @@ def product_fit(product: Product, customer: CustomerRef, *, on: dt.date, assets:
     return suitability(product_terms(product), customer, on=on, assets=assets)
 
 
+# The order products meet a customer in (panel, API): what a broker recommends first (wealth products, funds), listed
+# stocks last — every security with a risk level is on the shelf, thousands of stocks included.
+TYPE_ORDER = ("wealth", "fund", "bond", "repo", "stock")
+
+
 def customer_product_fits(*, customer: CustomerRef, on: dt.date | None = None) -> list[ProductFit]:
-    """Every product on the shelf as it fits the customer (scope already checked by whoever got the CustomerRef)."""
+    """Every product on the shelf as it fits the customer, wealth products and funds first (scope already checked by
+    whoever got the CustomerRef)."""
     on = on or scope_date()
     assets = customer_end_assets([customer.id]).get(customer.id)
     fits = []
-    for p in Product.objects.all():
+    products = sorted(Product.objects.all(), key=lambda p: (TYPE_ORDER.index(p.product_type), p.market, p.security_code))
+    for p in products:
         answer = product_fit(p, customer, on=on, assets=assets)
         fits.append(ProductFit(p.market, p.security_code, p.name, p.product_type, p.risk_level, p.min_subscription,
                                answer.suitable, answer.reasons))

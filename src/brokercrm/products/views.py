@@ -17,10 +17,15 @@ from brokercrm.products.models import Product
 from brokercrm.products.suitability import REASONS
 
 
+PANEL_ROWS = 30  # per table of the 360 panel; the product list and the API have all
+
+
 def suitable_products_panel(*, request, customer) -> dict:
     """The 360 page's panel: the products that suit the customer, and why each other one does not."""
     fits = selectors.customer_product_fits(customer=customer)
-    return {"suitable": [f for f in fits if f.suitable], "unsuitable": [f for f in fits if not f.suitable][:50],
+    suitable, unsuitable = [f for f in fits if f.suitable], [f for f in fits if not f.suitable]
+    return {"suitable": suitable[:PANEL_ROWS], "suitable_count": len(suitable), "unsuitable": unsuitable[:PANEL_ROWS],
+            "unsuitable_count": len(unsuitable),
             "reason_names": {code: str(name) for code, name in REASONS.items()}, "customer": customer,
             "can_recommend": has_role(request.user, PRODUCT_RECOMMENDERS), "recommend_form": RecommendForm()}
 

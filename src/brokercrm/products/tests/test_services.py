@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from brokercrm.core.errors import InputRejected
 from brokercrm.core.models import AuditEntry
@@ -37,7 +38,7 @@ def test_a_bad_import_names_every_problem_and_changes_nothing(shelf):
     """All or nothing: each bad field is reported as FILE:LINE:COLUMN: message."""
     data = (HEADER + "OF,000001,稳健债券基金A,fund,R3,1000.00,on_sale\nXX,1,x,gold,R9,-1,sold\nOF,000001,again,fund,R1,,on_sale\n").encode()
 
-    with pytest.raises(InputRejected) as exc:
+    with pytest.raises(InputRejected) as exc, translation.override("en"):
         services.product_import(actor=None, data=data, file_name="p.csv")
 
     assert [str(p) for p in exc.value.problems] == [
