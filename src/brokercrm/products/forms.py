@@ -2,9 +2,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from brokercrm.products.models import Product
+from brokercrm.products.models import Product, Recommendation
 
-CHANNELS = [("sms", _("SMS")), ("email", _("E-mail"))]
+CHANNELS = Recommendation.Channel.choices
 
 
 class ProductForm(forms.ModelForm):

@@ -62,10 +62,14 @@ class Product(TimeStampedModel):
 class Recommendation(models.Model):
     """One product recommended to one customer (产品推荐): who, when, through which channel, and whether it converted."""
 
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("product"))
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="product_recommendations",
                                  verbose_name=_("customer"))
-    channel = models.CharField(_("channel"), max_length=10)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recommended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                        related_name="+", verbose_name=_("recommended by"))
     recommended_at = models.DateTimeField(_("recommended at"), auto_now_add=True)

@@ -213,7 +213,7 @@ def recommendation_create(*, actor, customer_no: str, market: str, security_code
     require_role(actor, PRODUCT_RECOMMENDERS)
     customer = customer_get(user=actor, customer_no=customer_no)
     product = product_get(market=market, security_code=security_code)
-    if channel not in ("sms", "email"):
+    if channel not in Recommendation.Channel.values:
         raise DomainError(_("unknown channel '%(c)s'") % {"c": channel}, field="channel")
     answer = product_fit(product, customer, on=scope_date(), assets=customer_end_assets([customer.id]).get(customer.id))
     if not answer.suitable:
@@ -230,7 +230,7 @@ def recommendation_campaign(*, actor, product: Product, filters: CustomerFilters
     """Recommend the product to every customer in scope it suits (matching the filters), as one campaign; returns
     how many were sent. Customers without an address on the channel are left out."""
     require_role(actor, PRODUCT_RECOMMENDERS)
-    if channel not in ("sms", "email"):
+    if channel not in Recommendation.Channel.values:
         raise DomainError(_("unknown channel '%(c)s'") % {"c": channel}, field="channel")
     campaign = f"{product.market}.{product.security_code}:{dt.datetime.now():%Y%m%d%H%M%S}"
     sent = 0

@@ -27,7 +27,8 @@ def suitable_products_panel(*, request, customer) -> dict:
     return {"suitable": suitable[:PANEL_ROWS], "suitable_count": len(suitable), "unsuitable": unsuitable[:PANEL_ROWS],
             "unsuitable_count": len(unsuitable),
             "reason_names": {code: str(name) for code, name in REASONS.items()}, "customer": customer,
-            "can_recommend": has_role(request.user, PRODUCT_RECOMMENDERS), "recommend_form": RecommendForm()}
+            "can_recommend": has_role(request.user, PRODUCT_RECOMMENDERS),
+            "recommendations": selectors.recommendation_list(user=request.user, customer_id=customer.id)[:10]}
 
 
 def product_list_page(request):
