@@ -246,7 +246,10 @@ def recommendation_conversions_refresh(*, today: dt.date | None = None) -> int:
     """Mark each open recommendation bought when its customer bought the product within N trading days after it
     (PRODUCT_CONVERSION_TRADING_DAYS), from the deliveries; returns how many converted now."""
     today = today or scope_date()
-    open_recs = list(Recommendation.objects.select_related("product", "customer").filter(converted_on__isnull=True))
+    window = settings.PRODUCT_CONVERSION_TRADING_DAYS
+    # A recommendation whose window closed before `today` cannot convert any more: not read again.
+    open_recs = list(Recommendation.objects.select_related("product", "customer").filter(
+        converted_on__isnull=True, biz_date__gte=add_trading_days(today, -window, provisional=True)))
     if not open_recs:
         return 0
     first = min(r.biz_date for r in open_recs)
@@ -254,7 +257,7 @@ def recommendation_conversions_refresh(*, today: dt.date | None = None) -> int:
                          date_from=first, date_to=today, customer_nos=sorted({r.customer.customer_no for r in open_recs}))
     converted = 0
     for rec in open_recs:
-        until = add_trading_days(rec.biz_date, settings.PRODUCT_CONVERSION_TRADING_DAYS)
+        until = add_trading_days(rec.biz_date, window, provisional=True)
         hit = next((b for b in buys if b["customer_no"] == rec.customer.customer_no and b["market"] == rec.product.market
                     and b["security_code"] == rec.product.security_code and rec.biz_date <= b["trade_date"] <= until), None)
         if hit is not None:

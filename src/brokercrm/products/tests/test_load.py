@@ -64,9 +64,10 @@ def test_the_shelf_sales_and_conversions_come_from_the_deliveries(loaded):
     assert rec.converted_on == dt.date.fromisoformat(first_buy)
 
 
-def test_a_sale_above_tolerance_or_without_a_valid_questionnaire_raises_a_suitability_breach(loaded):
+def test_a_sale_above_tolerance_or_without_a_valid_questionnaire_raises_a_suitability_breach(loaded, tmp_path):
     """suitability_breach alerts = the (customer, day) pairs with a buy of a risk-rated security whose R is above the C in
-    force that day, or with a missing or over-730-day-old questionnaire, computed independently from the files."""
+    force that day, or with a missing or over-730-day-old questionnaire, computed independently from the files; listed by
+    `brokercrm export alerts`."""
     from brokercrm.servicing.models import Alert
 
     risk = {(r["market"], r["security_code"]): r["risk_level"] for r in _rows(loaded, "securities.csv") if r["risk_level"]}
@@ -85,6 +86,10 @@ def test_a_sale_above_tolerance_or_without_a_valid_questionnaire_raises_a_suitab
                 expected.add((t["customer_no"], trade_date))
 
     raised = set(Alert.objects.filter(rule="suitability_breach").values_list("customer__customer_no", "biz_date"))
+    call_command("export", "alerts", "--from", "2026-03-01", "--to", "2026-03-31", "--out", str(tmp_path / "alerts.csv"),
+                 stdout=io.StringIO())
+    exported = {(r["customer_no"], dt.date.fromisoformat(r["biz_date"])) for r in csv.DictReader(open(tmp_path / "alerts.csv", encoding="utf-8"))
+                if r["rule"] == "suitability_breach"}
 
     assert expected, "the simulated world sells some products unsuitably"
-    assert raised == expected
+    assert raised == expected == exported
