@@ -113,3 +113,22 @@ def test_the_360_panel_shows_suitable_products_and_why_the_others_are_not(shelf,
     assert "稳健债券基金" in panel.split('data-testid="unsuitable-table"')[0]
     assert "科技成长混合" in panel.split('data-testid="unsuitable-table"')[1]
     assert 'data-reason="risk_above_tolerance"' in panel
+
+
+def test_the_sync_adds_new_securities_and_follows_a_changed_delivered_risk_level_only(db):
+    """A head-office correction survives a load that delivers the same level; a newly delivered level replaces it, audited."""
+    from brokercrm.datacenter.facade import SecurityRow
+
+    row = SecurityRow("OF", "WM0001", "安心理财1号", "wealth", None, "R2")
+    assert services.product_sync(securities=[row, SecurityRow("SH", "204001", "GC001", "repo", None, None)]) == services.SyncResult(1, 0)
+    product = Product.objects.get()
+    product.risk_level = "R3"  # head office's correction
+    product.save()
+
+    unchanged = services.product_sync(securities=[row])
+    kept = Product.objects.get().risk_level
+    changed = services.product_sync(securities=[SecurityRow("OF", "WM0001", "安心理财1号", "wealth", None, "R4")])
+
+    assert (unchanged, kept, changed) == (services.SyncResult(0, 0), "R3", services.SyncResult(0, 1))
+    assert Product.objects.get().risk_level == "R4"
+    assert AuditEntry.objects.filter(object_type="products.product", action="update").get().changes["risk_level"] == ["R3", "R4"]
