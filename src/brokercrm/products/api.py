@@ -1,9 +1,10 @@
 """The products API (django-ninja), scoped by the caller like every page: the shelf, a customer's suitability, recommendations."""
 from decimal import Decimal
 
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from brokercrm.core.api_errors import errors
+from brokercrm.core.paging import Paging
 from brokercrm.customers.facade import customer_get
 from brokercrm.products import selectors, services
 
@@ -50,10 +51,11 @@ class RecommendationOut(Schema):
     biz_date: str
 
 
-@router.get("/products", response={200: list[ProductOut], **errors()})
-def list_products(request, product_type: str = "", risk_level: str = "", status: str = "", q: str = ""):
-    """The product shelf (every user sees it), filtered."""
-    products = selectors.product_list(q=q, product_type=product_type, risk_level=risk_level, status=status)[:1000]
+@router.get("/products", response={200: list[ProductOut], **errors(400)})
+def list_products(request, paging: Query[Paging], product_type: str = "", risk_level: str = "", status: str = "", q: str = ""):
+    """The product shelf (every user sees it), filtered, a page at a time."""
+    products = selectors.product_list(q=q, product_type=product_type, risk_level=risk_level,
+                                      status=status)[paging.offset:paging.offset + paging.limit]
     return [{"market": p.market, "security_code": p.security_code, "name": p.name, "product_type": p.product_type, "issuer": p.issuer,
              "risk_level": p.risk_level, "min_subscription": p.min_subscription, "status": p.status} for p in products]
 

@@ -132,3 +132,15 @@ def test_the_sync_adds_new_securities_and_follows_a_changed_delivered_risk_level
     assert (unchanged, kept, changed) == (services.SyncResult(0, 0), "R3", services.SyncResult(0, 1))
     assert Product.objects.get().risk_level == "R4"
     assert AuditEntry.objects.filter(object_type="products.product", action="update").get().changes["risk_level"] == ["R3", "R4"]
+
+
+def test_the_product_list_api_filters_and_pages(shelf, client):
+    """GET /api/products?risk_level=R4 lists the R4 fund; limit/offset page through the shelf."""
+    client.force_login(shelf["users"]["broker"])
+
+    r4 = client.get("/api/products?risk_level=R4").json()
+    second = client.get("/api/products?limit=1&offset=1").json()
+
+    assert [p["security_code"] for p in r4] == ["000004"]
+    assert [p["security_code"] for p in second] == ["000004"]
+    assert client.get("/api/products?limit=0").status_code == 400
