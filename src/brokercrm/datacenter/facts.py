@@ -18,6 +18,7 @@ import duckdb
 from django.conf import settings
 
 from brokercrm.core.errors import DomainError
+from brokercrm.datacenter.pipelines.portable import literal
 
 
 def _lit(value) -> str:
@@ -154,8 +155,10 @@ def sql_no_trade(dates, p, days) -> str:
 
 
 def sql_suitability_breach(dates, p, days) -> str:
-    """An event rule: every day a customer buys a security whose risk level R is above their tolerance C in force that
-    day, or buys one with a missing or stale questionnaire (older than valid_days) — a sale the suitability rules forbid."""
+    """An event rule: every day a customer buys a product sold off the exchange (PRODUCT_SALES_MARKETS) whose risk level R
+    is above their tolerance C in force that day, or with a missing or stale questionnaire (older than valid_days) — a
+    sale the suitability rules forbid."""
+    markets = ", ".join(literal(m) for m in settings.PRODUCT_SALES_MARKETS)
     return f"""
         SELECT t.customer_no, t.trade_date AS biz_date, SUM(t.amount) AS amount, NULL AS base,
                MIN(t.market || '.' || t.security_code) AS ref
@@ -163,7 +166,7 @@ def sql_suitability_breach(dates, p, days) -> str:
         JOIN dw.securities s ON s.market = t.market AND s.security_code = t.security_code AND s.risk_level IS NOT NULL
         LEFT JOIN dw.customer_versions v ON v.customer_no = t.customer_no AND v.valid_from <= t.trade_date
                                          AND t.trade_date < COALESCE(v.valid_to, DATE '9999-12-31')
-        WHERE t.side = 'B' AND {_in_dates('t.trade_date', dates)}
+        WHERE t.side = 'B' AND t.market IN ({markets}) AND {_in_dates('t.trade_date', dates)}
           AND (v.risk_level IS NULL OR v.risk_assessed_on IS NULL OR t.trade_date - v.risk_assessed_on > {p['valid_days']}
                OR CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER) > CAST(SUBSTRING(v.risk_level, 2, 1) AS INTEGER))
         GROUP BY t.customer_no, t.trade_date"""
