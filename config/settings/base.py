@@ -110,6 +110,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Suitability (适当性): a risk questionnaire older than this blocks recommendations until renewed.
 SUITABILITY_VALID_YEARS = 2
+# Products (issue 15): the normal account status a product may be sold to, and a recommendation's conversion window.
+SUITABILITY_CUSTOMER_STATUSES = ("normal",)
+PRODUCT_CONVERSION_TRADING_DAYS = 20
+# Product sales (and their suitability breaches) are subscriptions off the exchange: buys of the shelf's funds and wealth
+# products in these markets. Exchange-traded securities are on the shelf (they carry a risk level) but are trades, not sales.
+PRODUCT_SALES_MARKETS = ("OF",)
 
 from config.settings.database import *  # noqa: E402,F401,F403
 from config.settings.auth import *  # noqa: E402,F401,F403

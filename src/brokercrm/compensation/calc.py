@@ -35,7 +35,7 @@ PAY_INPUTS = {
     "months_employed": "whole months from the hire date to the end of the month",
     "evaluation_score": "score of the month's evaluation run (empty when not evaluated)",
     "compliance_coefficient": "compliance coefficient (合规系数), 1 unless entered for the month",
-    "product_sales": "product sales amount of the month (entered or imported)",
+    "product_sales": "product sales amount of the month: the product_sales_amount measure from the trading data, unless entered",
     "other_deduction": "other deductions of the month (entered or imported)",
     "customer_cost": "customer cost of the month, e.g. rebates (客户成本, entered or imported)",
     "level_order": "the level's rank within its category, 0 = lowest (empty without a level)",

@@ -141,6 +141,8 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
         score = scores.get(s.id)
         values["evaluation_score"] = score[0] if score else None
         values |= {name: entered[s.id].get(name, default) for name, default in ENTERED_INPUTS.items()}
+        if "product_sales" not in entered[s.id]:  # the trading data's measure (issue 15) unless head office entered a correction
+            values["product_sales"] = values.get("product_sales_amount") or Decimal("0.00")
         try:
             lines = compute_lines(compiled[paid_by.code], values, tiers=tiers)
         except RuleError as exc:
@@ -162,7 +164,7 @@ def compute_payroll(period: str, *, only: list[str] | None = None, structure: Pa
     return result
 
 
-_MART_NAMES = frozenset(evaluation.INDICATOR_NAMES) - frozenset(evaluation.WORK_INDICATORS)
+_MART_NAMES = frozenset(evaluation.INDICATOR_NAMES) - frozenset(evaluation.WORK_INDICATORS) - frozenset(evaluation.PRODUCT_INDICATORS)
 
 
 def _lineage(name: str, c: dict, consts) -> dict:
@@ -172,6 +174,8 @@ def _lineage(name: str, c: dict, consts) -> dict:
     if not prefix and name in mart_names:
         return {"source": "datacenter.month_indicators(staff)", "snapshot": c["snapshot"], "key": c["staff_no"], "period": c["period"], "column": name,
                 "drill": [c["staff_no"], c["period"], name]}
+    if not prefix and name in evaluation.PRODUCT_INDICATORS:
+        return {"source": "products.product_sales(staff)", "key": c["staff_no"], "period": c["period"], "column": name}
     if not prefix and name in evaluation.WORK_INDICATORS:
         return {"source": "servicing.work_indicators", "key": c["staff_no"], "period": c["period"]}
     if prefix == "last_year":
@@ -194,6 +198,8 @@ def _lineage(name: str, c: dict, consts) -> dict:
         return {"source": "staff", "hire_date": c["hire_date"]}
     if name == "evaluation_score":
         return {"source": "evaluation run", "run": c["run"]}
+    if name == "product_sales" and name not in c["entered"]:
+        return {"source": "products.product_sales(staff)", "key": c["staff_no"], "period": c["period"], "column": "product_sales_amount"}
     if name in ENTERED_INPUTS:
         return {"source": "pay input", "entered": name in c["entered"], "default": str(ENTERED_INPUTS[name])}
     return {"source": "item", "item": name}

@@ -22,7 +22,13 @@ class InvalidInputOut(ErrorOut):
     errors: list[ProblemOut]
 
 
+class RefusedOut(ErrorOut):
+    """422: a business rule refused the request as a whole (e.g. an unsuitable recommendation); `reasons` are its codes."""
+
+    reasons: list[str]
+
+
 def errors(*codes: int) -> dict[int, type[Schema]]:
     """The 4xx answers of an endpoint: 401 always (every endpoint needs a login), plus the codes given (400 and 429
-    carry the problems list)."""
-    return {code: InvalidInputOut if code in (400, 429) else ErrorOut for code in sorted({401, *codes})}
+    carry the problems list, 422 the refusal's reason codes)."""
+    return {code: InvalidInputOut if code in (400, 429) else RefusedOut if code == 422 else ErrorOut for code in sorted({401, *codes})}

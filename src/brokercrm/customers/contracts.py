@@ -17,6 +17,7 @@ class CustomerRef:
     open_date: dt.date
     close_date: dt.date | None
     risk_level: str
+    risk_assessed_on: dt.date | None = None  # the questionnaire's date (适当性 问卷), for the products' suitability
 
     def __str__(self) -> str:
         return f"{self.customer_no} {self.name}"

@@ -25,3 +25,5 @@ from brokercrm.customers.prospect_services import prospect_create  # noqa: F401,
 from brokercrm.customers.selectors import customer_contact  # noqa: F401,E402
 from brokercrm.customers.selectors import customer_nos_in_scope  # noqa: F401,E402
 from brokercrm.customers.selectors import customer_contacts_in_scope  # noqa: F401,E402
+from brokercrm.customers.selectors import customer_end_assets, customer_refs_search, questionnaire_valid_until  # noqa: F401,E402
+from brokercrm.customers.selectors import list_filters  # noqa: F401,E402

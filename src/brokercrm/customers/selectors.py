@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from brokercrm.core.intervals import in_force_q
 from brokercrm.customers.contracts import CustomerContact, CustomerRef
 from brokercrm.customers.identity_searches import identity_search_record
-from brokercrm.customers.models import Customer, CustomerNameGram, CustomerTag, SavedFilter, Tag
+from brokercrm.customers.models import Customer, CustomerFigures, CustomerNameGram, CustomerTag, SavedFilter, Tag
 from brokercrm.datacenter.facade import latest_loaded_date
 from brokercrm.org.facade import scope_for
 from brokercrm.platform.facade import custom_field_filter_q
@@ -69,7 +69,8 @@ def customer_get(*, user, customer_no: str) -> Customer:
 def customer_ref(customer: Customer) -> CustomerRef:
     return CustomerRef(id=customer.pk, customer_no=customer.customer_no, name=customer.name, branch_id=customer.branch_id,
                        branch_code=customer.branch.code, branch_name=customer.branch.name, status=customer.status,
-                       open_date=customer.open_date, close_date=customer.close_date, risk_level=customer.risk_level)
+                       open_date=customer.open_date, close_date=customer.close_date, risk_level=customer.risk_level,
+                       risk_assessed_on=customer.risk_assessed_on)
 
 
 def customer_ref_get(*, user, customer_no: str) -> CustomerRef:
@@ -305,13 +306,17 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def questionnaire_valid_until(assessed_on: dt.date) -> dt.date:
+    """The first day a questionnaire of that date is stale (SUITABILITY_VALID_YEARS later, 2 by regulation)."""
+    return _add_years(assessed_on, int(getattr(settings, "SUITABILITY_VALID_YEARS", 2)))
+
+
 def suitability(*, customer: Customer, as_of: dt.date | None = None) -> Suitability:
     as_of = as_of or scope_date()
-    years = int(getattr(settings, "SUITABILITY_VALID_YEARS", 2))
     assessed = customer.risk_assessed_on
     if assessed is None or not customer.risk_level:
         return Suitability(customer.risk_level, assessed, as_of, None, None, True)
-    valid_until = _add_years(assessed, years)
+    valid_until = questionnaire_valid_until(assessed)
     return Suitability(customer.risk_level, assessed, as_of, (as_of - assessed).days, valid_until, as_of >= valid_until)
 
 
@@ -376,3 +381,11 @@ def customer_contacts_in_scope(*, user, customer_ids: Iterable[int]) -> list[Cus
     if user is not None:
         qs = qs.filter(customer_scope_q(user))
     return [CustomerContact(*row) for row in qs.order_by("customer_no").values_list(*_CONTACT_FIELDS)]
+def customer_refs_search(*, user, filters: CustomerFilters) -> list[CustomerRef]:
+    """customer_search for other apps: the matching customers in the user's scope, as frozen references."""
+    return [customer_ref(c) for c in customer_search(user=user, filters=filters)]
+
+
+def customer_end_assets(customer_ids: Iterable[int]) -> dict[int, Decimal]:
+    """The latest month-end assets of these customers (those with figures), in one query."""
+    return dict(CustomerFigures.objects.filter(customer_id__in=list(customer_ids)).values_list("customer_id", "end_assets"))

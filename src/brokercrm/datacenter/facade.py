@@ -20,4 +20,6 @@ from brokercrm.datacenter.semantic import (  # noqa: F401
     WAREHOUSE_DIMENSIONS, WAREHOUSE_MEASURES, SemanticError, SemanticQuery, SemanticResult, semantic_check, semantic_last_day, semantic_query,
     semantic_snapshot,
 )
-from brokercrm.datacenter.reader import security_holders  # noqa: F401
+from brokercrm.datacenter.reader import holders_of_securities  # noqa: F401
+from brokercrm.datacenter.facts import SecurityRow, securities_with_risk  # noqa: F401,E402
+from brokercrm.datacenter.reader import security_buys, security_holders  # noqa: F401,E402

@@ -18,6 +18,7 @@ import duckdb
 from django.conf import settings
 
 from brokercrm.core.errors import DomainError
+from brokercrm.datacenter.pipelines.portable import literal
 
 
 def _lit(value) -> str:
@@ -153,10 +154,28 @@ def sql_no_trade(dates, p, days) -> str:
         WHERE j.idx - GREATEST(COALESCE(j.trade_idx, 0), CASE WHEN COALESCE(fd.idx, 0) > {lo_idx} THEN fd.idx - 1 ELSE 0 END) = {n}"""
 
 
+def sql_suitability_breach(dates, p, days) -> str:
+    """An event rule: every day a customer buys a product sold off the exchange (PRODUCT_SALES_MARKETS) whose risk level R
+    is above their tolerance C in force that day, or with a missing or stale questionnaire (older than valid_days) — a
+    sale the suitability rules forbid."""
+    markets = ", ".join(literal(m) for m in settings.PRODUCT_SALES_MARKETS)
+    return f"""
+        SELECT t.customer_no, t.trade_date AS biz_date, SUM(t.amount) AS amount, NULL AS base,
+               MIN(t.market || '.' || t.security_code) AS ref
+        FROM dw.fact_trades t
+        JOIN dw.securities s ON s.market = t.market AND s.security_code = t.security_code AND s.risk_level IS NOT NULL
+        LEFT JOIN dw.customer_versions v ON v.customer_no = t.customer_no AND v.valid_from <= t.trade_date
+                                         AND t.trade_date < COALESCE(v.valid_to, DATE '9999-12-31')
+        WHERE t.side = 'B' AND t.market IN ({markets}) AND {_in_dates('t.trade_date', dates)}
+          AND (v.risk_level IS NULL OR v.risk_assessed_on IS NULL OR t.trade_date - v.risk_assessed_on > {p['valid_days']}
+               OR CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER) > CAST(SUBSTRING(v.risk_level, 2, 1) AS INTEGER))
+        GROUP BY t.customer_no, t.trade_date"""
+
+
 SQL = {
     "large_withdrawal": sql_large_withdrawal, "assets_drop": sql_assets_drop, "no_trade": sql_no_trade,
     "large_deposit": sql_large_deposit, "concentration": sql_concentration, "account_closing": sql_account_closing,
-    "questionnaire_expired": sql_questionnaire_expired,
+    "questionnaire_expired": sql_questionnaire_expired, "suitability_breach": sql_suitability_breach,
 }
 
 
@@ -244,3 +263,22 @@ def warehouse_read() -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+@dataclass(frozen=True)
+class SecurityRow:
+    """A delivered security (securities.csv, latest version): what the product shelf is synced from."""
+
+    market: str
+    security_code: str
+    security_name: str
+    security_type: str
+    industry: str | None
+    risk_level: str | None
+
+
+def securities_with_risk(con) -> list[SecurityRow]:
+    """Every delivered security that carries a risk level (R1–R5), latest version, by market and code."""
+    rows = con.execute("SELECT market, security_code, security_name, security_type, industry, risk_level FROM dw.securities "
+                       "WHERE risk_level IS NOT NULL ORDER BY market, security_code").fetchall()
+    return [SecurityRow(*r) for r in rows]

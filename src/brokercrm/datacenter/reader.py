@@ -185,7 +185,7 @@ def customer_profile_table() -> pa.Table:
         return cur.execute("SELECT * FROM dw.customers_current").to_arrow_table()
 
 
-def security_holders(*, securities: list[tuple[str, str]] = (), industries: list[str] = ()) -> dict[str, tuple[str, ...]]:
+def holders_of_securities(*, securities: list[tuple[str, str]] = (), industries: list[str] = ()) -> dict[str, tuple[str, ...]]:
     """Who holds the securities, or any security of the industries, on the latest published positions day.
 
     Answer: customer no. → the held securities (as "SH600519") that matched, sorted; {} when nothing is published.
@@ -207,3 +207,44 @@ def security_holders(*, securities: list[tuple[str, str]] = (), industries: list
     for customer_no, security in rows:
         holders.setdefault(customer_no, []).append(security)
     return {no: tuple(held) for no, held in holders.items()}
+def _securities_values(securities: list[tuple[str, str]]) -> tuple[str, list]:
+    """A VALUES list of (market, security_code) pairs as SQL and its parameters (never an empty list)."""
+    pairs = securities or [("", "")]
+    return ", ".join("(?, ?)" for _ in pairs), [v for pair in pairs for v in pair]
+
+
+def security_holders(*, market: str, security_code: str) -> tuple[dt.date | None, list[dict]]:
+    """(day, holders) of one security on the last published positions day: customer_no, quantity, market_value."""
+    try:
+        with _snapshot() as (_, cur):
+            last = cur.execute("SELECT max(biz_date) FROM dw.fact_positions").fetchone()[0]
+            if last is None:
+                return None, []
+            return last, _dicts(cur, "SELECT customer_no, quantity, market_value FROM dw.fact_positions "
+                                      "WHERE biz_date = ? AND market = ? AND security_code = ? AND quantity > 0 "
+                                      "ORDER BY market_value DESC, customer_no", [last, market, security_code])
+    except (DomainError, OSError):
+        return None, []
+
+
+def security_buys(*, securities: list[tuple[str, str]], date_from: dt.date, date_to: dt.date,
+                  customer_nos: list[str] | None = None) -> list[dict]:
+    """Buys (side B) of these securities in [date_from, date_to] (of these customers when given), attributed like every
+    fact: trade_date, serial_no, customer_no, market, security_code, amount, branch_code, staff_no (NULL = unattributed)."""
+    values, params = _securities_values(securities)
+    params += [date_from, date_to]
+    only = ""
+    if customer_nos is not None:
+        nos = list(customer_nos) or [""]
+        only = f" AND t.customer_no IN ({', '.join('?' for _ in nos)})"
+        params += nos
+    try:
+        with _snapshot() as (_, cur):
+            return _dicts(cur, f"""
+                SELECT t.trade_date, t.serial_no, t.customer_no, t.market, t.security_code, t.amount, t.branch_code, t.staff_no
+                FROM dw.fact_trades t JOIN (VALUES {values}) AS p(market, security_code)
+                  ON p.market = t.market AND p.security_code = t.security_code
+                WHERE t.side = 'B' AND t.trade_date BETWEEN ? AND ?{only}
+                ORDER BY t.trade_date, t.serial_no""", params)
+    except (DomainError, OSError):
+        return []

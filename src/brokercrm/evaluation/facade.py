@@ -8,3 +8,4 @@ from brokercrm.evaluation.work import work_indicators  # noqa: F401
 from brokercrm.evaluation.levels import LevelInForce, levels_in_force  # noqa: F401
 from brokercrm.evaluation.standing import Gap, MyStanding, Standing, my_standing  # noqa: F401
 from brokercrm.evaluation.targets import target_find, target_set_company, target_split  # noqa: F401
+from brokercrm.evaluation.indicators import PRODUCT_INDICATORS  # noqa: F401,E402

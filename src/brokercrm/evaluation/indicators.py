@@ -60,11 +60,17 @@ INDICATORS: tuple[Indicator, ...] = (
               "count", "sum", "work"),
     Indicator("service_tasks_done", "完成服务任务数", _("Service tasks done"),
               "service tasks the staff member completed in the period (service module)", "count", "sum", "work"),
+    Indicator("product_sales_amount", "产品销售额", _("Product sales"),
+              "Σ amount of the buys (side B) of the shelf's products in the deliveries, attributed on the trade date (products)",
+              "money", "sum", "products"),
+    Indicator("product_sales_count", "产品销售笔数", _("Product sales count"),
+              "number of those buys (products)", "count", "sum", "products"),
 )
 BY_NAME = {i.name: i for i in INDICATORS}
 INDICATOR_NAMES = tuple(i.name for i in INDICATORS)
 MART_INDICATORS = tuple(i.name for i in INDICATORS if i.source == "mart")
 WORK_INDICATORS = tuple(i.name for i in INDICATORS if i.source == "work")
+PRODUCT_INDICATORS = tuple(i.name for i in INDICATORS if i.source == "products")
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
-"""Work indicators (visits, service tasks done) of staff in a period, counted by the servicing app."""
+"""Work indicators (visits, service tasks done) of staff in a period, counted by the servicing app, and the product
+sales measures (product_sales_amount, product_sales_count) summed by the products app from the trading data."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from brokercrm.evaluation.indicators import WORK_INDICATORS
+from brokercrm.evaluation.indicators import PRODUCT_INDICATORS, WORK_INDICATORS
+from brokercrm.products import facade as products
 from brokercrm.servicing import facade as servicing
 
 # Our indicator name → the servicing facade's name for it.
@@ -20,4 +22,7 @@ class WorkIndicators:
 def work_indicators(staff_nos: list[str], date_from: dt.date, date_to: dt.date) -> WorkIndicators:
     """Each work indicator per staff member (zeros included) by done date in [date_from, date_to]."""
     counted = servicing.work_indicators(staff_nos, date_from, date_to)
-    return WorkIndicators({s: {name: Decimal(counted[s][SERVICING_NAMES[name]]) for name in WORK_INDICATORS} for s in staff_nos})
+    sold = products.product_sales(level="staff", date_from=date_from, date_to=date_to)
+    zero = products.ProductSales("", Decimal("0.00"), 0)
+    return WorkIndicators({s: {**{name: Decimal(counted[s][SERVICING_NAMES[name]]) for name in WORK_INDICATORS},
+                               **{name: Decimal(getattr(sold.get(s, zero), name)) for name in PRODUCT_INDICATORS}} for s in staff_nos})

@@ -26,3 +26,4 @@ from brokercrm.org.roles import PROSPECT_REVIEWERS  # noqa: F401
 from brokercrm.org.roles import APPROVAL_ESCALATION, COST_BENEFIT_READERS, EVALUATION_RUNNERS  # noqa: F401
 from brokercrm.org.roles import REPORT_MANAGERS, REPORT_READERS  # noqa: F401,E402
 from brokercrm.org.roles import RESEARCH_DISTRIBUTORS, RESEARCH_EDITORS, RESEARCH_READERS  # noqa: F401
+from brokercrm.org.roles import PRODUCT_EDITORS, PRODUCT_RECOMMENDERS  # noqa: F401,E402

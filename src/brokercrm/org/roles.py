@@ -83,3 +83,7 @@ REPORT_MANAGERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 RESEARCH_READERS = ALL_ROLES
 RESEARCH_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 RESEARCH_DISTRIBUTORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.BROKER})
+
+# Products (issue 15): head office manages the shelf; whoever serves customers may recommend (scope still applies).
+PRODUCT_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
+PRODUCT_RECOMMENDERS = SERVICE_WORKERS

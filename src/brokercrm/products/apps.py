@@ -6,3 +6,11 @@ class ProductsConfig(AppConfig):
     name = "brokercrm.products"
     label = "products"
     verbose_name = _("Products and research")
+
+    def ready(self) -> None:
+        # Imported here, once the app registry is ready (Django's rule for AppConfig.ready).
+        from brokercrm.customers.facade import register_panel
+        from brokercrm.products import menus  # noqa: F401  (registers the menu entries)
+        from brokercrm.products.views import suitable_products_panel
+
+        register_panel("products", _("Suitable products"), template="products/_panel.html", context=suitable_products_panel, order=30)

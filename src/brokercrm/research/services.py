@@ -19,7 +19,7 @@ from brokercrm.core.errors import DomainError
 from brokercrm.core.money import to_money
 from brokercrm.core.permissions import role_required
 from brokercrm.customers.facade import customer_contacts_in_scope, customer_ids_by_no
-from brokercrm.datacenter.facade import security_holders
+from brokercrm.datacenter.facade import holders_of_securities
 from brokercrm.org.facade import RESEARCH_DISTRIBUTORS, RESEARCH_EDITORS
 from brokercrm.relations.facade import responsible_staff
 from brokercrm.research.models import ResearchDelivery, ResearchPush, ResearchReport
@@ -102,7 +102,7 @@ def _matches(report: ResearchReport, *, by_holdings: bool, segment: str, day: dt
     """customer id → why they get the report ("SH600519", "segment:all")."""
     matched: dict[int, str] = {}
     if by_holdings:
-        holders = security_holders(securities=[(s[:2], s[2:]) for s in report.securities], industries=report.industries)
+        holders = holders_of_securities(securities=[(s[:2], s[2:]) for s in report.securities], industries=report.industries)
         ids = customer_ids_by_no(holders)
         matched.update({ids[no]: ",".join(held) for no, held in holders.items() if no in ids})
     if segment:

@@ -5,3 +5,4 @@ from brokercrm.servicing.selectors import SERVICE_EVENTS, service_events  # noqa
 from brokercrm.servicing.services.outbox import message_enqueue, outbox_send  # noqa: F401,E402
 from brokercrm.servicing.services.outbox import message_enqueue  # noqa: F401
 from brokercrm.servicing.services.strategies import BUILTIN_SEGMENTS, segment_customers  # noqa: F401
+from brokercrm.servicing.services.outbox import message_enqueue  # noqa: F401,E402

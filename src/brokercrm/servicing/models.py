@@ -16,6 +16,7 @@ class RuleCode(models.TextChoices):
     CONCENTRATION = "concentration", _("Concentrated in one security")
     ACCOUNT_CLOSING = "account_closing", _("Account closing")
     QUESTIONNAIRE_EXPIRED = "questionnaire_expired", _("Questionnaire expired while holding riskier products")
+    SUITABILITY_BREACH = "suitability_breach", _("Suitability breach: bought a product above tolerance or without a valid questionnaire")
 
 
 class AlertRule(TimeStampedModel):

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "concentration": {"percent": ("80", "percent"), "min_assets": ("100000.00", "money")},
     "account_closing": {},
     "questionnaire_expired": {"valid_days": ("730", "days")},
+    "suitability_breach": {"valid_days": ("730", "days")},
 }
 STATE_RULES = ("assets_drop", "no_trade", "concentration", "questionnaire_expired")
 

@@ -14,8 +14,13 @@ from brokercrm.org.facade import APPROVAL_ESCALATION, STAFF_BOUND, Role, Staff, 
 from brokercrm.platform.facade import may_decide, pending_task_id, process_instances_exist, task_decide_by_id
 from brokercrm.relations.facade import relation_add_apply
 from brokercrm.reports.facade import reports_demo_setup
+from brokercrm.core.errors import DomainError
+from brokercrm.customers.facade import (CustomerFilters, customer_contact, customer_refs_search, customer_unheld, prospect_create,
+                                        prospects_in_review_count)
 from brokercrm.org.facade import STAFF_BOUND, Role, Staff, User, staff_leave, user_create
 from brokercrm.platform.facade import process_instances_exist
+from brokercrm.products.facade import (RecommendationRefused, customer_product_fits, product_edit, recommendation_conversions_refresh,
+                                       recommendation_create, recommendations_exist)
 from brokercrm.relations.facade import relation_add_apply
 from brokercrm.research.facade import DEMO_REPORTS, report_id_by_title, report_import, report_pdf, report_push
 
@@ -176,3 +181,47 @@ def _demo_research(broker: User | None) -> list[str]:
         pushed = report_push(actor=broker, report_id=report_id_by_title(sample.title), channel=channel, day=day)
         done.append(f"research push by {channel}: {pushed.queued} queued for {pushed.matched} holders of {'/'.join(sample.industries)}")
     return done
+
+# Issuers and fees of the demo's product shelf (产品库), by product type.
+_DEMO_ISSUERS = {"fund": ("华夏基金管理有限公司", "申购费 1.50%，管理费 1.20%/年，托管费 0.20%/年"),
+                 "wealth": ("本公司资产管理部", "认购费 0，管理费 0.50%/年，业绩报酬 20%（超过业绩基准部分）")}
+
+
+def ensure_demo_products() -> list[str]:
+    """The product shelf enriched (issuer, fees, minimum, description; one product off sale), the demo broker's
+    recommendations in flight (one refused as unsuitable, audited) and their conversions (idempotent: once any
+    recommendation exists, nothing more)."""
+    head_office = User.objects.filter(username="headoffice").first()
+    broker = User.objects.filter(username="broker").first()
+    if head_office is None or broker is None or recommendations_exist():
+        return []
+    customers = customer_refs_search(user=broker, filters=CustomerFilters(status="normal"))[:60]
+    if not customers:
+        return []
+    enriched = [p for p in customer_product_fits(customer=customers[0]) if p.product_type in _DEMO_ISSUERS][:12]
+    for index, fit in enumerate(enriched):
+        issuer, fees = _DEMO_ISSUERS[fit.product_type]
+        product_edit(actor=head_office, market=fit.market, security_code=fit.security_code, data={
+            "issuer": issuer, "fees": fees, "term_days": 365 if fit.product_type == "wealth" else None,
+            "min_subscription": Decimal("50000.00") if fit.product_type == "wealth" else Decimal("1000.00"),
+            "status": "off_sale" if index == len(enriched) - 1 else "on_sale",
+            "description": f"{fit.name}：风险等级 {fit.risk_level}，适合风险承受能力不低于 C{fit.risk_level[1]} 的客户。"})
+    sent = refused = 0
+    for customer in customers:
+        fits = customer_product_fits(customer=customer)
+        suitable = next((f for f in fits if f.suitable), None)
+        above = next((f for f in fits if "risk_above_tolerance" in f.reasons), None)
+        for fit in [f for f in (suitable if sent < 5 else None, above if not refused else None) if f]:
+            try:
+                recommendation_create(actor=broker, customer_no=customer.customer_no, market=fit.market,
+                                      security_code=fit.security_code, channel="sms")
+                sent += 1
+            except RecommendationRefused:
+                refused += 1
+            except DomainError:  # no mobile to send to: the next customer
+                continue
+        if sent >= 5 and refused:
+            break
+    return [f"products: {len(enriched)} enriched (issuer, fees, minimum subscription; one off sale)",
+            f"recommendations: {sent} sent by broker, {refused} refused as unsuitable (audited), "
+            f"{recommendation_conversions_refresh()} converted"]

@@ -10,6 +10,7 @@ from brokercrm.customers.facade import customer_figures_refresh, customer_sync
 from brokercrm.datacenter.facade import (RelationRow, StaffRow, build_dw_step, build_marts_step, crm_copy, day_rows, ingest,
                                          publish_step)
 from brokercrm.org.facade import branch_upsert, staff_rows
+from brokercrm.products.facade import products_step
 from brokercrm.relations.facade import development_relation_rows
 from brokercrm.servicing.facade import alerts_step, visits_step
 
@@ -40,6 +41,10 @@ def segments(load: Load) -> dict:
     return segments_step(load.dates)
 
 
+def products(load: Load) -> dict:
+    return products_step(load)
+
+
 def alerts(load: Load) -> dict:
     return alerts_step(load.dates, con=load.con)
 
@@ -57,6 +62,7 @@ LOAD_GRAPH = (
     Step("publish", publish_step, needs=("build_marts",)),
     Step("customer_figures", customer_figures, needs=("publish", "app_sync")),
     Step("segments", segments, needs=("publish", "app_sync")),
+    Step("products", products, needs=("publish", "app_sync")),
     Step("alerts", alerts, needs=("build_dw",)),
     Step("visits", visits, needs=("build_dw", "app_sync")),
 )

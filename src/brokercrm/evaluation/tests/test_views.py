@@ -54,7 +54,7 @@ def test_api_lists_indicators_and_scoped_scores(month, client):
 
     run = evaluation_run(actor=month["users"]["head_office"], scheme=Scheme.objects.get(code="AM-MONTHLY"), period=MONTH)
     client.force_login(month["users"]["broker"])
-    assert len(client.get("/api/evaluation/indicators").json()) == 14
+    assert len(client.get("/api/evaluation/indicators").json()) == 16  # metrics.md, work and product sales
     scores = client.get(f"/api/evaluation/runs/{run.pk}/scores").json()
     assert [(s["staff_no"], s["total"], s["rank_company"]) for s in scores] == [("S0003", "88.00", 1)]
     assert scores[0]["lines"][0] == {"indicator": "net_commission", "actual": "35000", "target": "20000.00", "weight": "40.00", "points": "48.00"}

@@ -62,7 +62,8 @@ def test_every_schema_has_its_own_component_name():
 def test_every_operation_declares_the_4xx_it_can_answer():
     """Every operation declares 401 (login); with a path parameter 404; with a body, a non-text parameter or a required query
     400; a write 403;
-    and each 4xx body is the shared error schema the exception handlers write (400 and 429 with the problems list)."""
+    and each 4xx body is the shared error schema the exception handlers write (400 and 429 with the problems list, 422 with
+    the refusal's reason codes)."""
     missing = []
     for path, operations in _document()["paths"].items():
         for method, op in operations.items():
@@ -80,7 +81,8 @@ def test_every_operation_declares_the_4xx_it_can_answer():
                 missing.append(f"{method.upper()} {path}: {sorted(expected - declared)}")
             for code in declared:
                 ref = op["responses"][code]["content"]["application/json"]["schema"]["$ref"]
-                assert ref == ("#/components/schemas/InvalidInputOut" if code in ("400", "429") else "#/components/schemas/ErrorOut"), (path, code)
+                shared = "InvalidInputOut" if code in ("400", "429") else "RefusedOut" if code == "422" else "ErrorOut"
+                assert ref == f"#/components/schemas/{shared}", (path, code)
     assert missing == []
 
 

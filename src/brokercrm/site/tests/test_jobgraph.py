@@ -9,7 +9,7 @@ def test_the_load_graph_runs_its_steps_in_this_order_each_after_what_it_needs():
 
     assert graph is LOAD_GRAPH or graph == LOAD_GRAPH
     assert [s.name for s in graph] == ["ingest", "app_sync", "crm", "build_dw", "build_marts", "publish", "customer_figures",
-                                       "segments", "alerts", "visits"]
+                                       "segments", "products", "alerts", "visits"]
     position = {s.name: i for i, s in enumerate(graph)}
     assert all(position[need] < position[s.name] for s in graph for need in s.needs)
     assert [s.name for s in graph if not s.recorded] == ["ingest"]
@@ -18,4 +18,4 @@ def test_the_load_graph_runs_its_steps_in_this_order_each_after_what_it_needs():
 def test_a_staff_or_relations_refresh_runs_the_graph_from_the_crm_copy_on():
     """Ingest and the app sync belong to a delivery; a refresh re-runs everything downstream of the CRM copy."""
     assert [s.name for s in downstream(load_graph(), "crm")] == ["crm", "build_dw", "build_marts", "publish", "customer_figures",
-                                                                 "segments", "alerts", "visits"]
+                                                                 "segments", "products", "alerts", "visits"]

@@ -68,6 +68,8 @@ def _calls(r: dict) -> dict[tuple[str, str], tuple[str, dict | None]]:
         ("patch", "/api/custom-fields/{pk}"): (f"/api/custom-fields/{r['pk_field']}", {"label": "兴趣"}),
         ("post", "/api/workflow/tasks/{task_id}/approve"): (f"/api/workflow/tasks/{r['workflow_task_id']}/approve", {"comment": "ok"}),
         ("post", "/api/workflow/tasks/{task_id}/reject"): (f"/api/workflow/tasks/{r['workflow_task_id']}/reject", {"comment": "no"}),
+        ("post", "/api/recommendations"): ("/api/recommendations", {"customer_no": r["customer_no"], "market": "OF",
+                                                                   "security_code": "000001", "channel": "sms"}),
     }
 
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from brokercrm.datacenter.facade import trading_days
-from brokercrm.site.demo import ensure_demo_activity, ensure_demo_users
+from brokercrm.site.demo import ensure_demo_activity, ensure_demo_products, ensure_demo_users
 
 DEMO_PASSWORD = "demo-pass-2026"
 FIRST_DAY, LAST_DAY = dt.date(2025, 11, 3), dt.date(2026, 10, 30)
@@ -40,6 +40,8 @@ class Command(BaseCommand):
         self._load(source)
         users = ensure_demo_users(password=DEMO_PASSWORD)
         for line in ensure_demo_activity(period=f"{LAST_DAY:%Y-%m}"):
+            self.stdout.write(line)
+        for line in ensure_demo_products():
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"demo brokerage ready in {time.monotonic() - started:.0f} s"))
         self.stdout.write(f"logins (password for all: {DEMO_PASSWORD}):")

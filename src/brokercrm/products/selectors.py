@@ -1,0 +1,115 @@
+"""Reads of the product shelf (not scoped: every user sees the shelf) and of recommendations (scoped by customer)."""
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from brokercrm.customers.facade import CustomerFilters, CustomerRef, customer_end_assets, customer_refs_search, customer_scope_q, scope_date
+from brokercrm.datacenter.facade import security_buys, security_holders
+from brokercrm.products.models import Product, Recommendation
+from brokercrm.products.suitability import ProductTerms, Suitability, suitability
+
+
+@dataclass(frozen=True)
+class ProductFit:
+    """One product as it fits one customer: the answer of the suitability engine."""
+
+    market: str
+    security_code: str
+    name: str
+    product_type: str
+    risk_level: str
+    min_subscription: Decimal
+    suitable: bool
+    reasons: tuple[str, ...]
+
+
+def product_list(*, q: str = "", product_type: str = "", risk_level: str = "", status: str = "") -> QuerySet[Product]:
+    products = Product.objects.all()
+    if q:
+        products = products.filter(Q(name__icontains=q) | Q(security_code__startswith=q) | Q(issuer__icontains=q))
+    if product_type:
+        products = products.filter(product_type=product_type)
+    if risk_level:
+        products = products.filter(risk_level=risk_level)
+    if status:
+        products = products.filter(status=status)
+    return products
+
+
+def product_get(*, market: str, security_code: str) -> Product:
+    return get_object_or_404(Product, market=market, security_code=security_code)
+
+
+def product_terms(product: Product) -> ProductTerms:
+    return ProductTerms(risk_level=product.risk_level, min_subscription=product.min_subscription,
+                        on_sale=product.status == Product.Shelf.ON_SALE, sale_start=product.sale_start, sale_end=product.sale_end)
+
+
+def product_fit(product: Product, customer: CustomerRef, *, on: dt.date, assets: Decimal | None) -> Suitability:
+    """The suitability engine applied to a product row."""
+    return suitability(product_terms(product), customer, on=on, assets=assets)
+
+
+# The order products meet a customer in (panel, API): what a broker recommends first (wealth products, funds), listed
+# stocks last — every security with a risk level is on the shelf, thousands of stocks included.
+TYPE_ORDER = ("wealth", "fund", "bond", "repo", "stock")
+
+
+def customer_product_fits(*, customer: CustomerRef, on: dt.date | None = None) -> list[ProductFit]:
+    """Every product on the shelf as it fits the customer, wealth products and funds first (scope already checked by
+    whoever got the CustomerRef)."""
+    on = on or scope_date()
+    assets = customer_end_assets([customer.id]).get(customer.id)
+    fits = []
+    products = sorted(Product.objects.all(), key=lambda p: (TYPE_ORDER.index(p.product_type), p.market, p.security_code))
+    for p in products:
+        answer = product_fit(p, customer, on=on, assets=assets)
+        fits.append(ProductFit(p.market, p.security_code, p.name, p.product_type, p.risk_level, p.min_subscription,
+                               answer.suitable, answer.reasons))
+    return fits
+
+
+def product_holders(*, user, product: Product) -> tuple[dt.date | None, list[dict]]:
+    """(day, holders) of the product on the last published day, only those in the user's scope, with their names."""
+    day, rows = security_holders(market=product.market, security_code=product.security_code)
+    visible = {c.customer_no: c for c in customer_refs_search(user=user, filters=CustomerFilters(
+        customer_nos=frozenset(r["customer_no"] for r in rows)))} if rows else {}
+    return day, [{**r, "customer": visible[r["customer_no"]]} for r in rows if r["customer_no"] in visible]
+
+
+def suitable_customers(*, user, product: Product, filters: CustomerFilters, not_holding: bool = False,
+                       on: dt.date | None = None) -> list[CustomerRef]:
+    """The customers in scope matching `filters` whom the product suits on `on` (and who do not hold it, if asked)."""
+    on = on or scope_date()
+    candidates = customer_refs_search(user=user, filters=filters)
+    assets = customer_end_assets([c.id for c in candidates])
+    held = set()
+    if not_holding:
+        held = {r["customer_no"] for r in security_holders(market=product.market, security_code=product.security_code)[1]}
+    return [c for c in candidates if c.customer_no not in held and product_fit(product, c, on=on, assets=assets.get(c.id)).suitable]
+
+
+def product_sales_trend(*, product: Product, date_from: dt.date, date_to: dt.date) -> list[tuple[str, Decimal, int]]:
+    """(month, amount, count) of the product's buys per month, company-wide (a sales figure, no customer shown)."""
+    months: dict[str, list] = {}
+    for buy in security_buys(securities=[(product.market, product.security_code)], date_from=date_from, date_to=date_to):
+        month = months.setdefault(buy["trade_date"].strftime("%Y-%m"), [Decimal(0), 0])
+        month[0] += buy["amount"]
+        month[1] += 1
+    return [(m, amount, count) for m, (amount, count) in sorted(months.items())]
+
+
+def recommendation_list(*, user, product: Product | None = None, customer_id: int | None = None) -> QuerySet[Recommendation]:
+    recs = Recommendation.objects.select_related("product", "customer", "recommended_by").filter(customer_scope_q(user, prefix="customer__"))
+    if product is not None:
+        recs = recs.filter(product=product)
+    if customer_id is not None:
+        recs = recs.filter(customer_id=customer_id)
+    return recs
+
+
+def recommendations_exist() -> bool:
+    return Recommendation.objects.exists()

@@ -1,0 +1,110 @@
+"""Product pages: thin views over the selectors (the shelf, scoped holders and customers) and the services."""
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from brokercrm.core.errors import DomainError
+from brokercrm.core.permissions import has_role, require_role
+from brokercrm.customers.facade import CustomerFilters, customer_get, list_filters, scope_date
+from brokercrm.org.facade import PRODUCT_EDITORS, PRODUCT_RECOMMENDERS
+from brokercrm.products import selectors, services
+from brokercrm.products.forms import CampaignForm, ProductForm, RecommendForm
+from brokercrm.products.models import Product
+from brokercrm.products.suitability import REASONS
+
+
+PANEL_ROWS = 30  # per table of the 360 panel; the product list and the API have all
+
+
+def suitable_products_panel(*, request, customer) -> dict:
+    """The 360 page's panel: the products that suit the customer, and why each other one does not."""
+    fits = selectors.customer_product_fits(customer=customer)
+    suitable, unsuitable = [f for f in fits if f.suitable], [f for f in fits if not f.suitable]
+    return {"suitable": suitable[:PANEL_ROWS], "suitable_count": len(suitable), "unsuitable": unsuitable[:PANEL_ROWS],
+            "unsuitable_count": len(unsuitable),
+            "reason_names": {code: str(name) for code, name in REASONS.items()}, "customer": customer,
+            "can_recommend": has_role(request.user, PRODUCT_RECOMMENDERS),
+            "recommendations": selectors.recommendation_list(user=request.user, customer_id=customer.id)[:10]}
+
+
+def product_list_page(request):
+    g = request.GET
+    products = selectors.product_list(q=g.get("q", ""), product_type=g.get("type", ""), risk_level=g.get("risk", ""),
+                                      status=g.get("status", ""))
+    page = Paginator(products, 50).get_page(g.get("page"))
+    return render(request, "products/product_list.html", {"page": page, "types": Product.Type.choices, "risks": Product.Risk.choices,
+                                                          "statuses": Product.Shelf.choices})
+
+
+def _choices(key: str) -> list[tuple[str, str]]:
+    return next((f.choices() for f in list_filters() if f.key == key), [])
+
+
+@require_http_methods(["GET", "POST"])
+def product_page(request, market: str, security_code: str):
+    product = selectors.product_get(market=market, security_code=security_code)
+    can_edit = has_role(request.user, PRODUCT_EDITORS)
+    form = ProductForm(instance=product)
+    campaign = CampaignForm(tier_choices=_choices("tier"), group_choices=_choices("segment_group"))
+    if request.method == "POST":
+        require_role(request.user, PRODUCT_EDITORS)
+        # The form validates on its own copy: the service audits the difference from the stored product.
+        form = ProductForm(request.POST, request.FILES, instance=selectors.product_get(market=market, security_code=security_code))
+        if form.is_valid():
+            try:
+                services.product_update(actor=request.user, product=product, data=form.cleaned_data)
+                messages.success(request, _("Product saved."))
+                return redirect("products:detail", market=market, security_code=security_code)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    today = scope_date()
+    holders_day, holders = selectors.product_holders(user=request.user, product=product)
+    trend = selectors.product_sales_trend(product=product, date_from=today - dt.timedelta(days=366), date_to=today)
+    suitable_count = len(selectors.suitable_customers(user=request.user, product=product, filters=CustomerFilters()))
+    return render(request, "products/product_detail.html", {
+        "product": product, "form": form, "can_edit": can_edit, "holders": holders[:100], "holders_day": holders_day,
+        "trend": [{"name": m, "value": str(amount)} for m, amount, _count in trend], "trend_rows": trend,
+        "suitable_count": suitable_count, "campaign": campaign, "can_recommend": has_role(request.user, PRODUCT_RECOMMENDERS),
+        "recommendations": selectors.recommendation_list(user=request.user, product=product)[:50]})
+
+
+@require_POST
+def product_campaign(request, market: str, security_code: str):
+    """Recommend the product to the customers in scope it suits, as one campaign through the outbox."""
+    require_role(request.user, PRODUCT_RECOMMENDERS)
+    product = selectors.product_get(market=market, security_code=security_code)
+    form = CampaignForm(request.POST, tier_choices=_choices("tier"), group_choices=_choices("segment_group"))
+    if form.is_valid():
+        d = form.cleaned_data
+        extra = {k: d[k] for k in ("tier", "segment_group") if d[k]}
+        filters = CustomerFilters(extra=extra, assets_min=product.min_subscription if d["assets_at_least_minimum"] else None)
+        try:
+            sent = services.recommendation_campaign(actor=request.user, product=product, filters=filters, channel=d["channel"],
+                                                    not_holding=d["not_holding"])
+            messages.success(request, _("Recommended to %(n)d customers.") % {"n": sent})
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("products:detail", market=market, security_code=security_code)
+
+
+@require_POST
+def customer_recommend(request, customer_no: str):
+    """Recommend one product to the customer from the 360 page; a refusal names its reasons."""
+    require_role(request.user, PRODUCT_RECOMMENDERS)
+    customer = customer_get(user=request.user, customer_no=customer_no)
+    form = RecommendForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.recommendation_create(actor=request.user, customer_no=customer.customer_no, market=d["market"],
+                                           security_code=d["security_code"], channel=d["channel"])
+            messages.success(request, _("Recommendation sent."))
+        except services.RecommendationRefused as exc:
+            messages.error(request, _("Refused: %(reasons)s") % {"reasons": "、".join(str(REASONS[r]) for r in exc.reasons)})
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("customers:detail", customer_no=customer.customer_no)
