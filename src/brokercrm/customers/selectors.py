@@ -344,12 +344,18 @@ def customer_contact(*, customer_id: int) -> CustomerContact:
     return CustomerContact(*Customer.objects.filter(pk=customer_id).values_list(*_CONTACT_FIELDS).get())
 
 
-def customer_contacts_open_on(day: dt.date, *, opened_after: dt.date | None = None) -> list[CustomerContact]:
-    """The accounts open on day (not closed), optionally only those opened after a date, by customer no."""
+def customer_contacts_open_on(day: dt.date, *, opened_after: dt.date | None = None, customer_ids: Iterable[int] | None = None,
+                              branch_codes: Iterable[str] = ()) -> list[CustomerContact]:
+    """The accounts open on day (not closed), optionally only those opened after a date, among some customers,
+    in some branches, by customer no."""
     qs = Customer.objects.filter(open_date__lte=day).filter(Q(close_date__isnull=True) | Q(close_date__gte=day)).exclude(
         status=Customer.Status.CLOSED)
     if opened_after is not None:
         qs = qs.filter(open_date__gt=opened_after)
+    if customer_ids is not None:
+        qs = qs.filter(pk__in=list(customer_ids))
+    if branch_codes:
+        qs = qs.filter(branch__code__in=list(branch_codes))
     return [CustomerContact(*row) for row in qs.order_by("customer_no").values_list(*_CONTACT_FIELDS)]
 
 

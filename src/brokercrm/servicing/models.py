@@ -126,6 +126,8 @@ class ServiceTask(TimeStampedModel):
         VISIT_DEPARTED = "visit_departed", _("Visit: customer of departed staff")
         VISIT_EXCEPTION = "visit_exception", _("Visit: exception")
         STRATEGY = "strategy", _("Strategy service")
+        CARE = "care", _("Customer care")
+        MANUAL = "manual", _("Created by hand")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -159,7 +161,11 @@ class ServiceTask(TimeStampedModel):
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("note"), blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # The business date the work was done on: what evaluation counts it by (the wall clock may be in another period).
+    done_on = models.DateField(_("done on (business date)"), null=True, blank=True, db_index=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # In the call centre's shared queue (呼叫中心): any service agent may take it; staff is who took it.
+    call_centre = models.BooleanField(_("call-centre queue"), default=False, db_index=True)
     check_status = models.CharField(_("spot-check"), max_length=16, choices=Check.choices, default=Check.NOT_CHECKED)
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     checked_at = models.DateTimeField(null=True, blank=True)

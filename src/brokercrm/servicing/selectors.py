@@ -105,12 +105,13 @@ def customer_by_phone(*, user, phone: str):
 
 
 def work_indicators(staff_nos: list[str], date_from: dt.date, date_to: dt.date) -> dict[str, dict[str, int]]:
-    """Service workload per staff member: tasks done (any kind, visits included) and visits done, by done date in [from, to].
+    """Service workload per staff member: tasks done (any kind, visits included) and visits done, by the business date
+    they were done on (done_on) in [from, to].
 
     A task counts for the staff member it was assigned to; every requested staff_no is in the answer (zeros included).
     """
     rows = (ServiceTask.objects.filter(status=ServiceTask.Status.DONE, staff__staff_no__in=staff_nos,
-                                       done_at__date__gte=date_from, done_at__date__lte=date_to)
+                                       done_on__gte=date_from, done_on__lte=date_to)
             .values("staff__staff_no")
             .annotate(tasks=Count("id"), visits=Count("id", filter=Q(kind__in=ServiceTask.VISIT_KINDS))))
     result = {no: {"visits_done": 0, "service_tasks_done": 0} for no in staff_nos}

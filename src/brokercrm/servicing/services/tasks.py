@@ -15,7 +15,7 @@ from brokercrm.core.audit import audit_created_many, audit_record, diff, snapsho
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import has_role, role_required
 from brokercrm.customers.facade import customers_open_after, customers_opened
-from brokercrm.datacenter.facade import TradingCalendar, trading_calendar
+from brokercrm.datacenter.facade import TradingCalendar, latest_loaded_date, trading_calendar
 from brokercrm.org.facade import (BRANCH_TASK_OVERRIDERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, TASK_OVERRIDERS,
                                   Staff)
 from brokercrm.relations.facade import relations_of_departed_staff, responsible_staff
@@ -33,6 +33,19 @@ def visit_due(cal: TradingCalendar, day: dt.date) -> dt.date:
 
     A year whose closures are not imported yet counts its weekdays, so a December account still gets its visit."""
     return cal.trading_day_on_or_before(day, provisional=True)
+
+
+REPLAYED_WORLD_DAYS = 31
+
+
+def business_today(today: dt.date | None = None) -> dt.date:
+    """The business date work done now belongs to: today's trading day (on or before) on a live system; the latest
+    loaded business date when the loaded data lies more than a month behind the wall clock (a replayed or demo world)."""
+    today = today or timezone.localdate()
+    loaded = latest_loaded_date()
+    if loaded is not None and (today - loaded).days > REPLAYED_WORLD_DAYS:
+        return loaded
+    return trading_calendar().trading_day_on_or_before(today, provisional=True)
 
 
 def sample_percent() -> int:
@@ -149,9 +162,9 @@ def may_complete(*, actor, task: ServiceTask) -> bool:
 
 @role_required(SERVICE_WORKERS)
 @transaction.atomic
-def task_complete(*, actor, task: ServiceTask, outcome: str, note: str = "") -> ServiceTask:
+def task_complete(*, actor, task: ServiceTask, outcome: str, note: str = "", done_on: dt.date | None = None) -> ServiceTask:
     """Record the outcome of a task or visit; an alert follow-up resolves its alert too. Only the assignee or their
-    manager (may_complete) records it."""
+    manager (may_complete) records it. done_on is the business date of the work (default business_today())."""
     if not may_complete(actor=actor, task=task):
         raise PermissionDenied
     if task.status != ServiceTask.Status.OPEN:
@@ -162,7 +175,10 @@ def task_complete(*, actor, task: ServiceTask, outcome: str, note: str = "") -> 
         raise DomainError("a visit record needs a note of what was said", field="note")
     before = snapshot(task)
     task.status, task.outcome, task.outcome_note = ServiceTask.Status.DONE, outcome, note.strip()
-    task.done_at, task.done_by = timezone.now(), actor
+    today = business_today()
+    if done_on is not None and done_on > today:
+        raise DomainError(f"the work cannot be done after the business date {today}", field="done_on")
+    task.done_at, task.done_by, task.done_on = timezone.now(), actor, done_on or today
     task.save()
     audit_record(actor=actor, action="update", instance=task, changes=diff(before, snapshot(task)))
     if task.alert_id and task.alert.status == Alert.Status.OPEN:

@@ -1,5 +1,6 @@
 import datetime as dt
 import time
+from pathlib import Path
 
 from django.core.management.base import CommandError
 
@@ -8,7 +9,8 @@ from brokercrm.datacenter.facade import warehouse_read
 from brokercrm.servicing.channels.smpp_server import SmppServer
 from brokercrm.servicing.models import Strategy
 from brokercrm.servicing.services.reports import account_reports_queue
-from brokercrm.servicing.services.strategies import strategy_run
+from brokercrm.servicing.exports import export_preview
+from brokercrm.servicing.services.strategies import strategy_preview_rows, strategy_run
 from brokercrm.servicing.services.outbox import channel_config_update, outbox_send
 from brokercrm.servicing.services.tasks import visits_generate
 
@@ -59,6 +61,13 @@ class Command(BrokercrmCommand):
             sp.add_argument("--id", type=int, required=True)
             sp.add_argument("--date", type=_date, required=True, help="a day of the period to run for")
 
+        def preview_args(sp):
+            sp.add_argument("--segment", required=True, metavar="CODE", help="segment code, e.g. tier:diamond (docs/servicing.md)")
+            sp.add_argument("--period", required=True, metavar="YYYY-MM", help="the month whose segment memberships are used")
+            sp.add_argument("--content", required=True, metavar="KIND", choices=Strategy.Content.values)
+            sp.add_argument("--channel", required=True, metavar="CH", choices=Strategy.Channel.values)
+            sp.add_argument("--out", required=True, type=Path, metavar="FILE", help="the CSV file to write")
+
         def reports_args(sp):
             sp.add_argument("--month", required=True, help="YYYY-MM")
             sp.add_argument("--customer", action="append", help="only this customer_no (repeatable)")
@@ -67,10 +76,12 @@ class Command(BrokercrmCommand):
                         send=("Send the due outbox messages (one round).", send_args),
                         channel=("Configure a channel.", channel_args), smsc=("Run a local SMPP SMSC (demo stand-in).", smsc_args),
                         visits=("Generate the regulatory visit tasks.", visits_args),
-                        strategy=("Run a service strategy for a period.", strategy_args))
+                        strategy=("Run a service strategy for a period.", strategy_args),
+                        **{"strategy-preview": ("Write who a strategy would serve (customer_no, staff_no, channel, "
+                                                "blocked_reason) without sending anything.", preview_args)})
 
     def handle(self, *args, **opts):
-        getattr(self, f"_{opts['subcommand']}")(opts)
+        getattr(self, f"_{opts['subcommand'].replace('-', '_')}")(opts)
 
     def _send(self, opts):
         channels = tuple(opts["channel"] or ("email", "sms"))
@@ -123,3 +134,9 @@ class Command(BrokercrmCommand):
             raise CommandError(f"no strategy with id {opts['id']}")
         r = strategy_run(actor=None, strategy=strategy, period=opts["date"])
         self.stdout.write(f"{r.tasks} tasks, {r.messages} messages, {r.skipped} customers without an address")
+
+    def _strategy_preview(self, opts):
+        rows = strategy_preview_rows(segment=opts["segment"], period=opts["period"], content=opts["content"], channel=opts["channel"])
+        export_preview(rows, opts["out"])
+        blocked = sum(1 for r in rows if r.blocked_reason)
+        self.stdout.write(f"{opts['out']}: {len(rows)} customers, {len(rows) - blocked} served, {blocked} blocked")
