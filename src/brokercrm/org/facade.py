@@ -23,3 +23,4 @@ from brokercrm.org.selectors import StaffCategoryRef, category_level_ids, staff_
 from brokercrm.org.roles import CALENDAR_EDITORS  # noqa: F401
 from brokercrm.org.selectors import staff_rows  # noqa: F401
 from brokercrm.org.roles import PROSPECT_REVIEWERS  # noqa: F401
+from brokercrm.org.roles import CALL_CENTRE_AGENTS  # noqa: F401,E402

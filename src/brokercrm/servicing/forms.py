@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.widgets import DateInput
-from brokercrm.servicing.models import Alert, ServiceTask, Strategy
+from brokercrm.servicing.models import Alert, CallRecord, ServiceTask, Strategy
 
 
 class AlertResolveForm(forms.Form):
@@ -32,5 +32,22 @@ class SpotCheckForm(forms.Form):
 class StrategyForm(forms.ModelForm):
     class Meta:
         model = Strategy
-        fields = ["name", "segment", "content", "channel", "frequency", "owner", "subject", "body", "active"]
+        # A strategy starts inactive: it is activated on its page after its preview was seen.
+        fields = ["name", "segment", "content", "channel", "frequency", "owner", "subject", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+
+class CallRecordForm(forms.Form):
+    """The desk's call record: outcome, duration, notes, and an optional follow-up task for the agent."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CallRecord.Outcome.choices)
+    duration_seconds = forms.IntegerField(label=_("Duration (s)"), min_value=0, max_value=86_400)
+    note = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    complete_task = forms.BooleanField(label=_("The call completes the task"), required=False, initial=True)
+    follow_up_title = forms.CharField(label=_("Follow-up task"), required=False, max_length=200)
+    follow_up_due = forms.DateField(label=_("Follow-up due"), required=False, widget=DateInput())
+
+
+class ManualTaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=200)
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())

@@ -15,4 +15,10 @@ urlpatterns = [
     path("outbox/<int:message_id>/requeue/", views.outbox_requeue_page, name="outbox_requeue"),
     path("strategies/", views.strategy_page, name="strategies"),
     path("strategies/<int:strategy_id>/run/", views.strategy_run_page, name="strategy_run"),
+    path("strategies/<int:strategy_id>/", views.strategy_detail_page, name="strategy_detail"),
+    path("desk/", views.desk_page, name="desk"),
+    path("desk/pop/", views.desk_pop_page, name="desk_pop"),
+    path("desk/tasks/<int:task_id>/", views.desk_task_page, name="desk_task"),
+    path("desk/tasks/<int:task_id>/take/", views.desk_take_page, name="desk_take"),
+    path("customers/<str:customer_no>/tasks/new/", views.customer_task_create_page, name="customer_task_create"),
 ]

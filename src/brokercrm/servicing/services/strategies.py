@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
@@ -25,6 +26,8 @@ BLOCKED_OPTED_OUT = "opted_out"
 BLOCKED_NO_CONTACT = "no_contact"
 BLOCKED_UNSUITABLE = "unsuitable_content"
 TASK_CHANNELS = (Strategy.Channel.VISIT, Strategy.Channel.CALL)
+BLOCKED_LABELS = {BLOCKED_OPTED_OUT: _("Opted out of the channel"), BLOCKED_NO_CONTACT: _("No contact for the channel"),
+                  BLOCKED_UNSUITABLE: _("Unsuitable content")}
 
 
 @role_required(SERVICE_CONFIGURERS)

@@ -3,6 +3,7 @@ import calendar
 import datetime as dt
 import hashlib
 import math
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,8 +17,8 @@ from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import has_role, role_required
 from brokercrm.customers.facade import customers_open_after, customers_opened
 from brokercrm.datacenter.facade import TradingCalendar, latest_loaded_date, trading_calendar
-from brokercrm.org.facade import (BRANCH_TASK_OVERRIDERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, TASK_OVERRIDERS,
-                                  Staff)
+from brokercrm.org.facade import (BRANCH_TASK_OVERRIDERS, CALL_CENTRE_AGENTS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS,
+                                  TASK_OVERRIDERS, Staff)
 from brokercrm.relations.facade import relations_of_departed_staff, responsible_staff
 from brokercrm.servicing.models import Alert, ServiceTask
 
@@ -209,4 +210,40 @@ def task_spot_check(*, actor, task: ServiceTask, passed: bool, note: str = "") -
     task.checked_by, task.checked_at, task.check_note = actor, timezone.now(), note.strip()
     task.save()
     audit_record(actor=actor, action="update", instance=task, changes=diff(before, snapshot(task)))
+    return task
+
+
+@role_required(CALL_CENTRE_AGENTS)
+@transaction.atomic
+def task_take(*, actor, task: ServiceTask) -> ServiceTask:
+    """A service agent takes an open task from the call centre's shared queue: it becomes theirs (and visible to them)."""
+    locked = ServiceTask.objects.select_for_update().get(pk=task.pk)
+    if not locked.call_centre or locked.status != ServiceTask.Status.OPEN:
+        raise DomainError("this task is not in the call-centre queue", field="task")
+    if locked.staff_id is not None:
+        raise DomainError("another agent has taken this task", field="task")
+    if not actor.staff_id:
+        raise DomainError("your user is not tied to a staff member", field="task")
+    before = snapshot(locked)
+    locked.staff_id = actor.staff_id
+    locked.save(update_fields=["staff", "updated_at"])
+    audit_record(actor=actor, action="update", instance=locked, changes=diff(before, snapshot(locked)))
+    return locked
+
+
+@role_required(SERVICE_WORKERS)
+@transaction.atomic
+def task_create(*, actor, customer_id: int, title: str, due_date: dt.date, staff_id: int | None = None,
+                kind: str = ServiceTask.Kind.MANUAL, call_centre: bool = False) -> ServiceTask:
+    """A task created by hand (the 360 page, a call's follow-up); assigned to the given staff member, else to the actor's."""
+    if not title.strip():
+        raise DomainError("is required", field="title")
+    if due_date < business_today():
+        raise DomainError(f"the due date lies before the business date {business_today()}", field="due_date")
+    staff_id = staff_id or getattr(actor, "staff_id", None)
+    task = ServiceTask(customer_id=customer_id, kind=kind, title=title.strip()[:200], staff_id=staff_id, due_date=due_date,
+                       source_key=f"manual:{uuid.uuid4().hex}", call_centre=call_centre and staff_id is None)
+    task.full_clean()
+    task.save()
+    audit_record(actor=actor, action="create", instance=task, changes=diff({}, snapshot(task)))
     return task
