@@ -33,6 +33,31 @@ class AlertRule(TimeStampedModel):
         return self.get_code_display()
 
 
+def default_exception_rules() -> list[str]:
+    """Withdrawing heavily or losing a third of the assets calls for a visit unless configured otherwise."""
+    return [RuleCode.LARGE_WITHDRAWAL.value, RuleCode.ASSETS_DROP.value]
+
+
+class VisitPolicy(TimeStampedModel):
+    """Which visits the visits step generates beyond the regulatory ones (one row, pk=1): key-customer visits for a
+    segment once per period, and exception visits for the alerts of chosen rules."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        YEARLY = "yearly", _("Yearly")
+
+    key_segment = models.CharField(_("key customers (segment code)"), max_length=64, default="tier:diamond", blank=True,
+                                   help_text=_("Empty: no key-customer visits"))
+    key_frequency = models.CharField(_("key-customer visit every"), max_length=16, choices=Frequency.choices,
+                                     default=Frequency.QUARTERLY)
+    exception_rules = models.JSONField(_("alert rules that call for a visit"), default=default_exception_rules, blank=True)
+    exception_due_days = models.PositiveSmallIntegerField(_("exception visit due after (trading days)"), default=5)
+
+    class Meta:
+        verbose_name = _("visit policy")
+
+
 class Alert(TimeStampedModel):
     """One abnormal activity of a customer on a business date, routed to the responsible staff member."""
 

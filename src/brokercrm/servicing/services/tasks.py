@@ -17,10 +17,11 @@ from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import has_role, role_required
 from brokercrm.customers.facade import customers_open_after, customers_opened
 from brokercrm.datacenter.facade import TradingCalendar, latest_loaded_date, trading_calendar
-from brokercrm.org.facade import (BRANCH_TASK_OVERRIDERS, CALL_CENTRE_AGENTS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS,
-                                  TASK_OVERRIDERS, Staff)
+from brokercrm.org.facade import (BRANCH_TASK_OVERRIDERS, CALL_CENTRE_AGENTS, SERVICE_CONFIGURERS, SERVICE_WORKERS, SPOT_CHECKERS,
+                                  TASK_ASSIGNERS, TASK_OVERRIDERS, Staff)
 from brokercrm.relations.facade import relations_of_departed_staff, responsible_staff
-from brokercrm.servicing.models import Alert, ServiceTask
+from brokercrm.servicing.models import Alert, RuleCode, ServiceTask, VisitPolicy
+from brokercrm.servicing.segments import segment_parse
 
 
 def add_month(day: dt.date) -> dt.date:
@@ -121,8 +122,8 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
 
 def tasks_reroute(*, as_of: dt.date) -> int:
     """Give open unassigned tasks to the customer's responsible staff (departed-staff visits stay with the branch
-    manager; alert follow-ups move with their alert, see alerts_reroute)."""
-    unassigned = list(ServiceTask.objects.filter(status=ServiceTask.Status.OPEN, staff__isnull=True)
+    manager; alert follow-ups move with their alert, see alerts_reroute; the call centre's queue stays shared)."""
+    unassigned = list(ServiceTask.objects.filter(status=ServiceTask.Status.OPEN, staff__isnull=True, call_centre=False)
                       .exclude(kind__in=[ServiceTask.Kind.VISIT_DEPARTED, ServiceTask.Kind.ALERT]).only("id", "customer_id"))
     routing = responsible_staff(t.customer_id for t in unassigned)
     changed = 0
@@ -247,3 +248,84 @@ def task_create(*, actor, customer_id: int, title: str, due_date: dt.date, staff
     task.save()
     audit_record(actor=actor, action="create", instance=task, changes=diff({}, snapshot(task)))
     return task
+
+
+def visit_policy() -> VisitPolicy:
+    policy, _ = VisitPolicy.objects.get_or_create(pk=1)
+    return policy
+
+
+@role_required(SERVICE_CONFIGURERS)
+@transaction.atomic
+def visit_policy_update(*, actor, key_segment: str, key_frequency: str, exception_rules: list[str],
+                        exception_due_days: int) -> VisitPolicy:
+    """Change which key-customer and exception visits the visits step generates (head office)."""
+
+    if key_segment.strip():
+        segment_parse(key_segment)
+    unknown = [r for r in exception_rules if r not in RuleCode.values]
+    if unknown:
+        raise DomainError(f"unknown alert rule(s): {', '.join(unknown)}", field="exception_rules")
+    if key_frequency not in VisitPolicy.Frequency.values:
+        raise DomainError(f"unknown frequency '{key_frequency}'", field="key_frequency")
+    policy = visit_policy()
+    before = snapshot(policy)
+    policy.key_segment, policy.key_frequency = key_segment.strip(), key_frequency
+    policy.exception_rules, policy.exception_due_days = sorted(set(exception_rules)), exception_due_days
+    policy.save()
+    audit_record(actor=actor, action="update", instance=policy, changes=diff(before, snapshot(policy)))
+    return policy
+
+
+def period_end(frequency: str, day: dt.date) -> dt.date:
+    """The last day of the month, quarter or year containing day."""
+    last_month = {"monthly": day.month, "quarterly": (day.month - 1) // 3 * 3 + 3, "yearly": 12}[frequency]
+    return dt.date(day.year, last_month, calendar.monthrange(day.year, last_month)[1])
+
+
+@dataclass(frozen=True)
+class PolicyVisits:
+    key: int
+    exception: int
+
+
+@transaction.atomic
+def policy_visits_generate(*, as_of: dt.date, dates: list[dt.date] = (), key_customers: list[tuple[int, str]] | None = None) -> PolicyVisits:
+    """Key-customer visits (the policy's segment, once per period, due by the period's end) and exception visits (one per
+    alert of the chosen rules raised on `dates`, due after the configured trading days, for the alert's staff).
+
+    key_customers: (customer_id, customer_no) of the key segment on as_of (the visits step reads them through the
+    segment code); None when there is no key segment.
+    """
+    policy = visit_policy()
+    cal = trading_calendar()
+    pending: list[ServiceTask] = []
+    if key_customers:
+        end = period_end(policy.key_frequency, as_of)
+        label = {"monthly": f"{as_of:%Y-%m}", "quarterly": f"{as_of.year}-Q{(as_of.month - 1) // 3 + 1}",
+                 "yearly": str(as_of.year)}[policy.key_frequency]
+        existing = set(ServiceTask.objects.filter(source_key__startswith=f"visit_key:{label}:").values_list("source_key", flat=True))
+        routing = responsible_staff(c[0] for c in key_customers)
+        for customer_id, customer_no in key_customers:
+            key = f"visit_key:{label}:{customer_no}"
+            if key not in existing:
+                pending.append(ServiceTask(customer_id=customer_id, kind=ServiceTask.Kind.VISIT_KEY, title="Key-customer visit",
+                                           staff_id=routing.staff_on(customer_id, as_of), due_date=visit_due(cal, end), source_key=key))
+    key_count = len(pending)
+    if policy.exception_rules and dates:
+        alerts = Alert.objects.filter(biz_date__in=list(dates), rule__in=policy.exception_rules).select_related("customer")
+        existing = set(ServiceTask.objects.filter(kind=ServiceTask.Kind.VISIT_EXCEPTION,
+                                                  source_key__in=[f"visit_exception:{a.rule}:{a.pk}" for a in alerts])
+                       .values_list("source_key", flat=True))
+        for a in alerts:
+            key = f"visit_exception:{a.rule}:{a.pk}"
+            if key not in existing:
+                pending.append(ServiceTask(customer_id=a.customer_id, kind=ServiceTask.Kind.VISIT_EXCEPTION,
+                                           title=f"Exception visit: {a.get_rule_display()}", staff_id=a.staff_id,
+                                           due_date=cal.add_trading_days(a.biz_date, policy.exception_due_days, provisional=True),
+                                           source_key=key))
+    ServiceTask.objects.bulk_create(pending, batch_size=2000)
+    if pending:
+        audit_created_many(actor=None, instances=list(ServiceTask.objects.filter(source_key__in=[t.source_key for t in pending])),
+                           note="visit policy")
+    return PolicyVisits(key_count, len(pending) - key_count)

@@ -137,4 +137,5 @@ def test_alerts_and_visits_run_as_downstream_steps_of_the_real_job_graph(org_wor
     alert = Alert.objects.get()
     assert (alert.customer.customer_no, alert.rule, alert.biz_date, alert.staff.staff_no) == ("70000001", "large_deposit", d(DAYS[1]), "S0003")
     assert ServiceTask.objects.filter(kind="visit_new", customer=person).get().due_date == dt.date(2026, 4, 2)
-    assert JobRun.objects.get(job="alerts").rows_written == {"servicing.alerts": 1, "servicing.tasks": 1, "duplicates": 0}
+    assert JobRun.objects.get(job="alerts").rows_written == {"servicing.alerts": 1, "servicing.tasks": 1, "duplicates": 0,
+                                                             "visit_exception": 0}

@@ -12,7 +12,7 @@ from brokercrm.servicing.services.reports import account_reports_queue
 from brokercrm.servicing.exports import export_preview
 from brokercrm.servicing.services.strategies import strategy_preview_rows, strategy_run
 from brokercrm.servicing.services.outbox import channel_config_update, outbox_send
-from brokercrm.servicing.services.tasks import visits_generate
+from brokercrm.servicing.services.tasks import visit_policy_update, visits_generate
 
 
 def _date(value: str) -> dt.date:
@@ -68,6 +68,12 @@ class Command(BrokercrmCommand):
             sp.add_argument("--channel", required=True, metavar="CH", choices=Strategy.Channel.values)
             sp.add_argument("--out", required=True, type=Path, metavar="FILE", help="the CSV file to write")
 
+        def policy_args(sp):
+            sp.add_argument("--key-segment", required=True, metavar="CODE", help="segment of key customers ('' for none)")
+            sp.add_argument("--key-frequency", required=True, choices=["monthly", "quarterly", "yearly"])
+            sp.add_argument("--exception-rules", default="", metavar="RULE,RULE", help="alert rules that call for a visit")
+            sp.add_argument("--exception-due-days", type=int, default=5, metavar="N")
+
         def reports_args(sp):
             sp.add_argument("--month", required=True, help="YYYY-MM")
             sp.add_argument("--customer", action="append", help="only this customer_no (repeatable)")
@@ -77,7 +83,8 @@ class Command(BrokercrmCommand):
                         channel=("Configure a channel.", channel_args), smsc=("Run a local SMPP SMSC (demo stand-in).", smsc_args),
                         visits=("Generate the regulatory visit tasks.", visits_args),
                         strategy=("Run a service strategy for a period.", strategy_args),
-                        **{"strategy-preview": ("Write who a strategy would serve (customer_no, staff_no, channel, "
+                        **{"visit-policy": ("Set the key-customer and exception visits the visits step generates.", policy_args),
+                           "strategy-preview": ("Write who a strategy would serve (customer_no, staff_no, channel, "
                                                 "blocked_reason) without sending anything.", preview_args)})
 
     def handle(self, *args, **opts):
@@ -140,3 +147,10 @@ class Command(BrokercrmCommand):
         export_preview(rows, opts["out"])
         blocked = sum(1 for r in rows if r.blocked_reason)
         self.stdout.write(f"{opts['out']}: {len(rows)} customers, {len(rows) - blocked} served, {blocked} blocked")
+
+    def _visit_policy(self, opts):
+        rules = [r.strip() for r in opts["exception_rules"].split(",") if r.strip()]
+        policy = visit_policy_update(actor=None, key_segment=opts["key_segment"], key_frequency=opts["key_frequency"],
+                                     exception_rules=rules, exception_due_days=opts["exception_due_days"])
+        self.stdout.write(f"key visits: {policy.key_segment or '-'} {policy.key_frequency}; "
+                          f"exception visits: {', '.join(policy.exception_rules) or '-'} (due after {policy.exception_due_days} trading days)")
