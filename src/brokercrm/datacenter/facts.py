@@ -197,10 +197,12 @@ class MonthStatement:
 def month_statement(con, *, customer_no: str, first: dt.date, last: dt.date) -> MonthStatement | None:
     """Name, daily assets, flows, trades (with security names) and month-end holdings by security type; None for an unknown customer.
 
-    start_assets is the total of the last day before `first` (None when there is none); cash and holdings are of
-    the last day with assets in the month (None and empty when the month has no assets row).
+    start_assets is the total of the last day before `first`; when there is none and the account was opened before
+    its first assets row (the first loaded month of an older account), the month starts from that opening snapshot:
+    start_assets is the first day's total and the flows are counted after it, so no profit is invented. A new account
+    starts from None (0). Cash and holdings are of the last day with assets in the month (None and empty when none).
     """
-    head = con.execute("SELECT name, branch_code FROM dw.customers_current WHERE customer_no = ?", [customer_no]).fetchone()
+    head = con.execute("SELECT name, branch_code, open_date FROM dw.customers_current WHERE customer_no = ?", [customer_no]).fetchone()
     if head is None:
         return None
     trend = tuple((d, Decimal(v)) for d, v in con.execute(
@@ -208,10 +210,13 @@ def month_statement(con, *, customer_no: str, first: dt.date, last: dt.date) -> 
         [customer_no, first, last]).fetchall())
     before = con.execute("SELECT total_assets FROM dw.fact_assets WHERE customer_no = ? AND biz_date < ? ORDER BY biz_date DESC LIMIT 1",
                          [customer_no, first]).fetchone()
+    flows_from = first
+    if before is None and trend and head[2] is not None and head[2] < trend[0][0]:
+        before, flows_from = (trend[0][1],), trend[0][0] + dt.timedelta(days=1)
     cash_in = con.execute("""SELECT COALESCE(SUM(amount), 0) FROM dw.fact_cash_flows WHERE customer_no = ? AND biz_date BETWEEN ? AND ?
-                             AND flow_type IN ('bank_in', 'bank_out')""", [customer_no, first, last]).fetchone()[0]
+                             AND flow_type IN ('bank_in', 'bank_out')""", [customer_no, flows_from, last]).fetchone()[0]
     moved = con.execute("""SELECT COALESCE(SUM(CASE WHEN direction = 'in' THEN value ELSE -value END), 0) FROM dw.fact_security_transfers
-                           WHERE customer_no = ? AND biz_date BETWEEN ? AND ?""", [customer_no, first, last]).fetchone()[0]
+                           WHERE customer_no = ? AND biz_date BETWEEN ? AND ?""", [customer_no, flows_from, last]).fetchone()[0]
     trades = tuple(con.execute("""
         SELECT t.trade_date, t.market, t.security_code, s.security_name, t.side, t.quantity, t.price, t.amount, t.commission
         FROM dw.fact_trades t LEFT JOIN dw.securities s ON s.market = t.market AND s.security_code = t.security_code
