@@ -15,3 +15,4 @@ from brokercrm.datacenter.selectors import (  # noqa: F401
     add_trading_days, is_trading_day, last_known_trading_day, latest_loaded_date, next_trading_day, trading_calendar,
     trading_day_on_or_before, trading_days,
 )
+from brokercrm.datacenter.facts import WealthFacts, period_wealth  # noqa: F401,E402

@@ -235,6 +235,51 @@ def month_statement(con, *, customer_no: str, first: dt.date, last: dt.date) -> 
                           trades, cash, holdings)
 
 
+@dataclass(frozen=True)
+class WealthFacts:
+    """One customer's facts for a wealth report over [first, last]: the daily totals with the day's external flows
+    (bank and securities transfers, + in), the total before the period, and the holdings of the last day."""
+
+    name: str
+    risk_level: str
+    open_date: dt.date | None
+    start: tuple[dt.date, Decimal] | None
+    days: tuple[tuple[dt.date, Decimal, Decimal], ...]
+    cash: Decimal
+    holdings: tuple[tuple[str, str, str, str, str, Decimal], ...]  # security, name, type, industry, risk level, value
+
+
+def period_wealth(con, *, customer_no: str, first: dt.date, last: dt.date) -> WealthFacts | None:
+    """The wealth report's facts; None for an unknown customer."""
+    head = con.execute("SELECT name, risk_level, open_date FROM dw.customers_current WHERE customer_no = ?", [customer_no]).fetchone()
+    if head is None:
+        return None
+    before = con.execute("""SELECT biz_date, total_assets FROM dw.fact_assets WHERE customer_no = ? AND biz_date < ?
+                            ORDER BY biz_date DESC LIMIT 1""", [customer_no, first]).fetchone()
+    days = tuple((d, Decimal(v), Decimal(f)) for d, v, f in con.execute("""
+        WITH flows AS (
+            SELECT biz_date, SUM(amount) AS amount FROM dw.fact_cash_flows
+            WHERE customer_no = ? AND biz_date BETWEEN ? AND ? AND flow_type IN ('bank_in', 'bank_out') GROUP BY 1
+            UNION ALL
+            SELECT biz_date, SUM(CASE WHEN direction = 'in' THEN value ELSE -value END) FROM dw.fact_security_transfers
+            WHERE customer_no = ? AND biz_date BETWEEN ? AND ? GROUP BY 1)
+        SELECT a.biz_date, a.total_assets, COALESCE((SELECT SUM(amount) FROM flows WHERE flows.biz_date = a.biz_date), 0)
+        FROM dw.fact_assets a WHERE a.customer_no = ? AND a.biz_date BETWEEN ? AND ? ORDER BY a.biz_date""",
+        [customer_no, first, last, customer_no, first, last, customer_no, first, last]).fetchall())
+    cash, holdings = Decimal("0.00"), ()
+    if days:
+        last_day = days[-1][0]
+        cash = Decimal(con.execute("SELECT cash_balance FROM dw.fact_assets WHERE customer_no = ? AND biz_date = ?",
+                                   [customer_no, last_day]).fetchone()[0])
+        holdings = tuple((f"{m}.{code}", name or code, kind or "other", industry or "", risk or "", Decimal(v))
+                         for m, code, name, kind, industry, risk, v in con.execute("""
+            SELECT p.market, p.security_code, s.security_name, s.security_type, s.industry, s.risk_level, p.market_value
+            FROM dw.fact_positions p LEFT JOIN dw.securities s ON s.market = p.market AND s.security_code = p.security_code
+            WHERE p.customer_no = ? AND p.biz_date = ? ORDER BY p.market_value DESC, p.market, p.security_code""",
+            [customer_no, last_day]).fetchall())
+    return WealthFacts(head[0], head[1] or "", head[2], (before[0], Decimal(before[1])) if before else None, days, cash, holdings)
+
+
 @contextmanager
 def warehouse_read() -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse opened read-only, for a command run beside the jobs; DomainError when absent or being written."""

@@ -24,7 +24,8 @@ class RenderedContent:
 
 @dataclass(frozen=True)
 class ContentRequest:
-    """What a renderer is asked: the content kind, the customer, the strategy's month and its text (subject, body)."""
+    """What a renderer is asked: the content kind, the customer, the strategy's month (YYYY-MM, the segments' month),
+    the run's day, its frequency and its text (subject, body: the admins' template, placeholders per kind)."""
 
     kind: str
     customer: CustomerContact
@@ -32,6 +33,7 @@ class ContentRequest:
     day: dt.date
     subject: str
     body: str
+    frequency: str = "monthly"
 
 
 class Renderer(Protocol):

@@ -46,7 +46,8 @@ def strategy_create(*, actor, name: str, segment: str, content: str, channel: st
 
 
 # Contents sent as the strategy's own text unless an app registers a renderer for them (servicing/contents.py).
-TEXT_ONLY_CONTENTS = (Strategy.Content.RESEARCH_PUSH, Strategy.Content.OPERATION_ADVICE, Strategy.Content.PORTFOLIO_ADVICE)
+TEXT_ONLY_CONTENTS = (Strategy.Content.RESEARCH_PUSH, Strategy.Content.OPERATION_ADVICE, Strategy.Content.PORTFOLIO_ADVICE,
+                      Strategy.Content.CUSTOMER_CARE)
 
 
 @role_required(SERVICE_CONFIGURERS)
@@ -161,7 +162,7 @@ def strategy_run(*, actor, strategy: Strategy, period: dt.date) -> StrategyRun:
         for r in served:
             customer = customers[r.customer_id]
             rendered = content_render(ContentRequest(kind=strategy.content, customer=customer, period=month, day=period,
-                                                     subject=strategy.subject, body=strategy.body))
+                                                     subject=strategy.subject, body=strategy.body, frequency=strategy.frequency))
             if rendered is None:
                 skipped += 1
                 continue
