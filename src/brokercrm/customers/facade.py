@@ -25,3 +25,4 @@ from brokercrm.customers.prospect_services import prospect_create  # noqa: F401,
 from brokercrm.customers.selectors import customer_contact  # noqa: F401,E402
 from brokercrm.customers.groups import saved_group_customer_ids, tagged_customer_ids  # noqa: F401,E402
 from brokercrm.customers.identity_searches import identity_search_record  # noqa: F401,E402
+from brokercrm.customers.selectors import birth_date_from_id, customer_care_dates  # noqa: F401,E402

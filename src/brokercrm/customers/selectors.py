@@ -366,3 +366,24 @@ def customer_contacts_with_email(first: dt.date, last: dt.date, *, customer_nos:
         qs = qs.filter(customer_no__in=customer_nos)
     for row in qs.order_by("customer_no").values_list(*_CONTACT_FIELDS).iterator(chunk_size=500):
         yield CustomerContact(*row)
+
+
+def birth_date_from_id(id_no: str | None) -> dt.date | None:
+    """The birth date a mainland ID number carries (18 digits: YYYYMMDD at 7–14; 15 digits: YYMMDD at 7–12, 19YY)."""
+    digits = (id_no or "").strip().upper()
+    try:
+        if len(digits) == 18 and digits[:17].isdigit():
+            return dt.date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+        if len(digits) == 15 and digits.isdigit():
+            return dt.date(1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
+    except ValueError:
+        return None
+    return None
+
+
+def customer_care_dates(day: dt.date) -> list[tuple[int, dt.date | None, dt.date]]:
+    """(id, birth date — stored, else from the ID number of a person —, open date) of the accounts open on day."""
+    qs = (Customer.objects.filter(open_date__lte=day).filter(Q(close_date__isnull=True) | Q(close_date__gte=day))
+          .exclude(status=Customer.Status.CLOSED).order_by("customer_no"))
+    return [(pk, birth or (birth_date_from_id(id_no) if id_type == "id_card" else None), opened)
+            for pk, birth, id_no, id_type, opened in qs.values_list("id", "birth_date", "id_no", "id_type", "open_date")]

@@ -1,4 +1,5 @@
-"""The servicing steps of the load graph (site/jobgraph.py): alerts, then regulatory visits.
+"""The servicing steps of the load graph (site/jobgraph.py): alerts (with exception visits), then visits (regulatory,
+key-customer) and customer care.
 
 They run in the writer process on the warehouse the load holds open; the data center's facade runs
 the set-wise reads over its facts there, and only the results are written to the app database.
@@ -10,6 +11,7 @@ from brokercrm.datacenter.facade import dormant_customers, latest_loaded_date
 from brokercrm.servicing import rules
 from brokercrm.servicing.segments import segment_member_contacts, segment_month
 from brokercrm.servicing.services.alerts import alerts_raise, alerts_reroute, effective_rules
+from brokercrm.servicing.services.care import care_generate
 from brokercrm.servicing.services.tasks import policy_visits_generate, visit_policy, visits_generate
 
 
@@ -34,8 +36,10 @@ def visits_step(dates: list[dt.date], *, con) -> dict:
     dormant = dormant_customers(con, day=dt.date(as_of.year - 1, 12, 31))
     result = visits_generate(as_of=as_of, opened_from=min(dates) if dates else None, dormant=dormant)
     key = policy_visits_generate(as_of=as_of, key_customers=key_customers(as_of)).key
+    care = care_generate(dates=list(dates), con=con)
     return {"visit_new": result.new_accounts, "visit_existing": result.existing, "visit_departed": result.departed,
-            "visit_key": key, "rerouted": result.rerouted}
+            "visit_key": key, "rerouted": result.rerouted, "care_messages": care.birthdays + care.anniversaries + care.holidays,
+            "care_tasks": care.drop_tasks}
 
 
 def key_customers(as_of: dt.date) -> list[tuple[int, str]]:

@@ -1,4 +1,6 @@
 """Differentiated service (差异化服务): alert rules and alerts, service tasks and visits, strategies, outbox, calls."""
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -53,9 +55,17 @@ class VisitPolicy(TimeStampedModel):
                                      default=Frequency.QUARTERLY)
     exception_rules = models.JSONField(_("alert rules that call for a visit"), default=default_exception_rules, blank=True)
     exception_due_days = models.PositiveSmallIntegerField(_("exception visit due after (trading days)"), default=5)
+    # Customer care (客户关怀), generated with the visits after each load.
+    care_birthdays = models.BooleanField(_("birthday greetings"), default=True)
+    care_anniversaries = models.BooleanField(_("account anniversary greetings"), default=True)
+    care_holidays = models.BooleanField(_("holiday greetings"), default=True)
+    care_drop_percent = models.PositiveSmallIntegerField(_("market-drop care: assets down by % or more"), default=15)
+    care_drop_days = models.PositiveSmallIntegerField(_("market-drop care: over trading days"), default=5)
+    care_drop_min_assets = models.DecimalField(_("market-drop care: from assets of"), max_digits=18, decimal_places=2,
+                                               default=Decimal("50000.00"))
 
     class Meta:
-        verbose_name = _("visit policy")
+        verbose_name = _("visit and care policy")
 
 
 class Alert(TimeStampedModel):
