@@ -108,6 +108,15 @@ def strategy_list() -> QuerySet[Strategy]:
     return Strategy.objects.all()
 
 
+def strategy_named(name: str) -> Strategy | None:
+    return Strategy.objects.filter(name=name).first()
+
+
+def visit_to_complete(*, staff_id: int, kind: str) -> ServiceTask | None:
+    """An open task of the kind assigned to the staff member, earliest due first (the demo completes one)."""
+    return ServiceTask.objects.filter(staff_id=staff_id, kind=kind, status=ServiceTask.Status.OPEN).order_by("due_date", "id").first()
+
+
 def alert_rule_overrides() -> dict[str, AlertRule]:
     return {r.code: r for r in AlertRule.objects.all()}
 

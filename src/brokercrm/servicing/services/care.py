@@ -2,8 +2,9 @@
 and market-drop care — a customer whose assets fell by the policy's percent over its trading days gets a call task
 for the responsible staff member. Each greeting and task is made once (dedupe keys), so re-running adds nothing.
 
-Birthdays come from the stored birth date, else from the ID number of a person (customers.facade.birth_date_from_id).
-A load covers the calendar days since the previous trading day, so weekend birthdays are greeted on the next load.
+Care is for today, not for a history backfill: a load is cared for on its last business date only, covering the
+calendar days since the trading day before it (weekend birthdays are greeted on the next load). Birthdays come
+from the stored birth date, else from the ID number of a person (customers.facade.birth_date_from_id).
 Holidays with a fixed date are greeted on the last trading day before them (the Spring Festival follows the lunar
 calendar and is not among them).
 """
@@ -57,6 +58,7 @@ def care_generate(*, dates: list[dt.date], con) -> CareRun:
     policy = visit_policy()
     cal = trading_calendar()
     as_of = max(dates)
+    dates = [as_of]
     covered = {(d.month, d.day): d for d in _covered_days(dates, cal)}
     contacts = {c.id: c for c in customer_contacts_open_on(as_of)}
     birthdays = anniversaries = holidays = 0

@@ -20,14 +20,16 @@ def test_birth_date_from_an_id_number():
 
 
 def test_greetings_and_market_drop_care_for_a_load(org_world):
-    """March 2–6: the ID-number birthday (03-04) and the 6th anniversary (03-05) are greeted once; the customer whose
-    assets fell 16 % over 3 trading days gets a call task for their broker; re-running adds nothing."""
+    """A load ending Thursday 03-05: the ID-number birthday (03-05) and the 6th anniversary (03-05) are greeted once, a
+    birthday of 03-04 (the day before, an earlier load's) is not; the customer whose assets fell 16 % over 3 trading days
+    gets a call task for their broker; re-running adds nothing."""
     VisitPolicy.objects.create(pk=1, care_drop_percent=15, care_drop_days=3)
     b1 = org_world["branches"][0]
-    born = CustomerFactory(customer_no="20000001", name="周八", mobile="13700000001", id_no="310101198003040012", birth_date=None,
+    born = CustomerFactory(customer_no="20000001", name="周八", mobile="13700000001", id_no="310101198003050012", birth_date=None,
                            branch=b1, open_date=dt.date(2019, 6, 1))
     CustomerFactory(customer_no="20000002", name="吴九", mobile="13700000002", branch=b1, open_date=dt.date(2020, 3, 5),
                     birth_date=dt.date(1990, 7, 1))
+    CustomerFactory(customer_no="20000004", mobile="13700000004", branch=b1, open_date=dt.date(2019, 6, 1), birth_date=dt.date(1990, 3, 4))
     dropping = CustomerFactory(customer_no="20000003", mobile="", branch=b1, open_date=dt.date(2019, 6, 1), birth_date=dt.date(1990, 7, 1))
     relate(dropping, org_world["staff"]["broker"], start=dt.date(2019, 6, 1))
     con, f = new_warehouse()
@@ -36,8 +38,8 @@ def test_greetings_and_market_drop_care_for_a_load(org_world):
         f.assets(day, "20000003", value)
     build(con, f)
 
-    first = care_generate(dates=dates(*DAYS), con=con)
-    again = care_generate(dates=dates(*DAYS), con=con)
+    first = care_generate(dates=dates(*DAYS[:4]), con=con)
+    again = care_generate(dates=dates(*DAYS[:4]), con=con)
 
     assert (first.birthdays, first.anniversaries, first.drop_tasks) == (1, 1, 1)
     assert (again.birthdays, again.anniversaries, again.drop_tasks) == (0, 0, 0)
