@@ -11,9 +11,10 @@ from brokercrm.core.errors import DomainError, InputRejected, RateLimited
 from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers.facade import customer_get
 from brokercrm.org.facade import (
-    ALERT_RULE_READERS, CALL_CENTRE_AGENTS, SERVICE_CONFIGURERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, staff_list,
+    ALERT_RULE_READERS, CALL_CENTRE_AGENTS, SERVICE_CONFIGURERS, SERVICE_OVERSEERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, staff_list,
 )
 from brokercrm.servicing import rules, selectors
+from brokercrm.servicing.effect import strategy_effect
 from brokercrm.servicing.forms import (
     AlertResolveForm, CallRecordForm, ManualTaskForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm,
 )
@@ -190,6 +191,7 @@ def alert_rules_page(request):
 @require_http_methods(["GET", "POST"])
 def strategy_detail_page(request, strategy_id: int):
     """A strategy with its preview (who would be served, blocked and why) before it is activated, and its effect."""
+    require_role(request.user, SERVICE_OVERSEERS)
     strategy = get_object_or_404(selectors.strategy_list(), pk=strategy_id)
     if request.method == "POST":
         require_role(request.user, SERVICE_CONFIGURERS)
@@ -209,7 +211,8 @@ def strategy_detail_page(request, strategy_id: int):
     return render(request, "servicing/strategy_detail.html", {
         "strategy": strategy, "day": day, "rows": rows[:200], "total": len(rows), "problem": problem,
         "served": len(rows) - sum(blocked.values()), "blocked": sorted(blocked.items()),
-        "blocked_labels": strategy_services.BLOCKED_LABELS, "can_edit": has_role(request.user, SERVICE_CONFIGURERS)})
+        "blocked_labels": strategy_services.BLOCKED_LABELS, "can_edit": has_role(request.user, SERVICE_CONFIGURERS),
+        "effect": strategy_effect(strategy)})
 
 
 def desk_page(request):
