@@ -322,3 +322,44 @@ class CallRecord(TimeStampedModel):
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name = _("call record")
+
+
+class ModelPortfolio(TimeStampedModel):
+    """The advisory team's model portfolio (模型组合) for one risk level: target weights (percent) by asset class."""
+
+    risk_level = models.CharField(_("risk level"), max_length=2, unique=True)
+    weights = models.JSONField(_("weights (%) by asset class"), default=dict)
+
+    class Meta:
+        ordering = ["risk_level"]
+        verbose_name = _("model portfolio")
+
+
+class Advice(TimeStampedModel):
+    """An advisory note (投资组合建议 / 操作建议) that compliance approves through a BPMN process before any is sent."""
+
+    class Kind(models.TextChoices):
+        PORTFOLIO = "portfolio_advice", _("Portfolio advice")
+        OPERATION = "operation_advice", _("Operation advice")
+
+    class Status(models.TextChoices):
+        IN_REVIEW = "in_review", _("Waiting for compliance")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    note = models.TextField(_("advice"))
+    security = models.CharField(_("security (market.code)"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IN_REVIEW)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("compliance note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("advice")
+
+    def __str__(self) -> str:
+        return self.title

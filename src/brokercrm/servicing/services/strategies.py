@@ -46,8 +46,7 @@ def strategy_create(*, actor, name: str, segment: str, content: str, channel: st
 
 
 # Contents sent as the strategy's own text unless an app registers a renderer for them (servicing/contents.py).
-TEXT_ONLY_CONTENTS = (Strategy.Content.RESEARCH_PUSH, Strategy.Content.OPERATION_ADVICE, Strategy.Content.PORTFOLIO_ADVICE,
-                      Strategy.Content.CUSTOMER_CARE)
+TEXT_ONLY_CONTENTS = (Strategy.Content.RESEARCH_PUSH, Strategy.Content.CUSTOMER_CARE)
 
 
 @role_required(SERVICE_CONFIGURERS)
