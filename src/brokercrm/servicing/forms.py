@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.widgets import DateInput
-from brokercrm.servicing.models import Alert, CallRecord, ServiceTask, Strategy
+from brokercrm.servicing.models import Advice, Alert, CallRecord, ServiceTask, Strategy
 
 
 class AlertResolveForm(forms.Form):
@@ -51,3 +51,21 @@ class CallRecordForm(forms.Form):
 class ManualTaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
     due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+
+
+class AdviceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Advice.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    note = forms.CharField(label=_("Advice"), widget=forms.Textarea(attrs={"rows": 4}))
+    security = forms.CharField(label=_("Security (market.code)"), max_length=20, required=False,
+                               help_text=_("Operation advice only, e.g. SH.600036"))
+
+
+class ModelPortfolioForm(forms.Form):
+    """One risk level's weights in whole percents (cash, bond, fund, stock), adding up to 100."""
+
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=[(f"C{i}", f"C{i}") for i in range(1, 6)])
+    cash = forms.IntegerField(label=_("Cash %"), min_value=0, max_value=100)
+    bond = forms.IntegerField(label=_("Bonds %"), min_value=0, max_value=100)
+    fund = forms.IntegerField(label=_("Funds %"), min_value=0, max_value=100)
+    stock = forms.IntegerField(label=_("Stocks %"), min_value=0, max_value=100)

@@ -12,3 +12,4 @@ navigation.register(_("Outbox"), "servicing:outbox", roles=SERVICE_OVERSEERS, or
 navigation.register(_("Service strategies"), "servicing:strategies", roles=SERVICE_OVERSEERS, order=55)
 navigation.register(_("Alert rules"), "servicing:alert_rules", roles=ALERT_RULE_READERS, order=56)
 navigation.register(_("Call-centre desk"), "servicing:desk", roles=CALL_CENTRE_AGENTS, order=49)
+navigation.register(_("Advice and model portfolios"), "servicing:advice", roles=SERVICE_OVERSEERS, order=57)

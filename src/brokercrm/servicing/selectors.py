@@ -10,7 +10,7 @@ from brokercrm.core.masking import mask_mobile
 from brokercrm.customers.facade import customer_by_mobile, customer_scope_q, identity_search_record
 from brokercrm.core.permissions import has_role
 from brokercrm.org.facade import CALL_CENTRE_AGENTS, Role, scope_for
-from brokercrm.servicing.models import Alert, AlertRule, CallRecord, OutboxMessage, ServiceTask, Strategy
+from brokercrm.servicing.models import Advice, Alert, AlertRule, CallRecord, ModelPortfolio, OutboxMessage, ServiceTask, Strategy
 
 
 def alert_list(*, user, status: str = "", rule: str = "", mine: bool = False) -> QuerySet[Alert]:
@@ -106,6 +106,15 @@ def outbox_counts(*, user) -> dict[str, int]:
 def strategy_list() -> QuerySet[Strategy]:
     """Strategies are company configuration, the same for every user."""
     return Strategy.objects.all()
+
+
+def advice_list() -> QuerySet[Advice]:
+    """Advice is company configuration (no customer data), the same for every overseer."""
+    return Advice.objects.select_related("created_by", "decided_by")
+
+
+def model_portfolios() -> QuerySet[ModelPortfolio]:
+    return ModelPortfolio.objects.all()
 
 
 def strategy_named(name: str) -> Strategy | None:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("strategies/", views.strategy_page, name="strategies"),
     path("strategies/<int:strategy_id>/run/", views.strategy_run_page, name="strategy_run"),
     path("strategies/<int:strategy_id>/", views.strategy_detail_page, name="strategy_detail"),
+    path("advice/", views.advice_page, name="advice"),
     path("desk/", views.desk_page, name="desk"),
     path("desk/pop/", views.desk_pop_page, name="desk_pop"),
     path("desk/tasks/<int:task_id>/", views.desk_task_page, name="desk_task"),

@@ -14,9 +14,10 @@ from brokercrm.org.facade import (
     ALERT_RULE_READERS, CALL_CENTRE_AGENTS, SERVICE_CONFIGURERS, SERVICE_OVERSEERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, staff_list,
 )
 from brokercrm.servicing import rules, selectors
+from brokercrm.servicing import advice as advice_services
 from brokercrm.servicing.effect import strategy_effect
 from brokercrm.servicing.forms import (
-    AlertResolveForm, CallRecordForm, ManualTaskForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm,
+    AdviceForm, AlertResolveForm, CallRecordForm, ManualTaskForm, ModelPortfolioForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm,
 )
 from brokercrm.servicing.models import Alert, ChannelConfig, OutboxMessage, RuleCode, ServiceTask
 from brokercrm.servicing.services import alerts as alert_services
@@ -286,3 +287,25 @@ def customer_task_create_page(request, customer_no: str):
     else:
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in form.errors.items()))
     return redirect(f"/customers/{customer.customer_no}/")
+
+
+@require_http_methods(["GET", "POST"])
+def advice_page(request):
+    """Advice (投顾建议) waiting for or decided by compliance, a form to submit one, and the model portfolios."""
+    require_role(request.user, SERVICE_OVERSEERS)
+    can_edit = has_role(request.user, SERVICE_CONFIGURERS)
+    action = request.POST.get("action")
+    if request.method == "POST":
+        require_role(request.user, SERVICE_CONFIGURERS)
+    form = AdviceForm(request.POST if action == "advice" else None)
+    portfolio = ModelPortfolioForm(request.POST if action == "portfolio" else None)
+    if action == "advice" and _apply(form, lambda d: advice_services.advice_submit(actor=request.user, **d)):
+        messages.success(request, _("Advice sent to compliance for approval."))
+        return redirect("servicing:advice")
+    if action == "portfolio" and _apply(portfolio, lambda d: advice_services.model_portfolio_set(
+            actor=request.user, risk_level=d["risk_level"], weights={k: d[k] for k in advice_services.ASSET_CLASSES})):
+        messages.success(request, _("Model portfolio saved."))
+        return redirect("servicing:advice")
+    return render(request, "servicing/advice.html", {"advices": selectors.advice_list()[:100], "portfolios": selectors.model_portfolios(),
+                                                     "classes": advice_services.ASSET_CLASSES, "form": form,
+                                                     "portfolio_form": portfolio, "can_edit": can_edit})

@@ -74,3 +74,14 @@ def test_model_portfolios_are_editable_and_checked(advised):
         model_portfolio_set(actor=None, risk_level="C3", weights={"cash": 50, "stock": 60})
     assert model_portfolio_set(actor=None, risk_level="C3", weights={"cash": 20, "stock": 80}).weights == {
         "cash": 20, "bond": 0, "fund": 0, "stock": 80}
+
+
+def test_head_office_submits_advice_on_the_page_and_compliance_only_reads_it(client, advised):
+    """Head office sends an advice to compliance from the page; compliance sees the list but may not post."""
+    client.force_login(advised["users"]["head_office"])
+    client.post("/service/advice/", {"action": "advice", "kind": "portfolio_advice", "title": "月度配置建议", "note": "均衡配置"})
+    assert Advice.objects.get().status == "in_review"
+    client.force_login(advised["users"]["compliance"])
+    assert "月度配置建议" in client.get("/service/advice/").content.decode()
+    assert client.post("/service/advice/", {"action": "portfolio", "risk_level": "C1", "cash": 100, "bond": 0, "fund": 0,
+                                            "stock": 0}).status_code == 403
