@@ -253,6 +253,8 @@ def _call_form_page(request, *, customer, task, phone: str, direction: str, temp
 @require_http_methods(["GET", "POST"])
 def desk_task_page(request, task_id: int):
     """A task's customer card (masked) and the call record form: an agent sees the card of their task's customer only."""
+    if request.method == "POST":
+        require_role(request.user, SERVICE_WORKERS)
     task = selectors.task_get(user=request.user, task_id=task_id)
     if has_role(request.user, CALL_CENTRE_AGENTS) and task.staff_id != request.user.staff_id:
         raise Http404("take the task from the queue first")
@@ -263,6 +265,8 @@ def desk_task_page(request, task_id: int):
 @require_http_methods(["GET", "POST"])
 def desk_pop_page(request):
     """Screen pop: type (or receive) the caller's number → the masked customer card, audited and rate-limited."""
+    if request.method == "POST":
+        require_role(request.user, SERVICE_WORKERS)  # recording the call: refused before anything is read
     number = (request.POST.get("number") or request.GET.get("number") or "").strip()
     if not number:
         return redirect("servicing:desk")
