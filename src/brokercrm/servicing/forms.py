@@ -69,3 +69,12 @@ class ModelPortfolioForm(forms.Form):
     bond = forms.IntegerField(label=_("Bonds %"), min_value=0, max_value=100)
     fund = forms.IntegerField(label=_("Funds %"), min_value=0, max_value=100)
     stock = forms.IntegerField(label=_("Stocks %"), min_value=0, max_value=100)
+
+
+class StrategyTextForm(forms.ModelForm):
+    """The message template of a strategy, editable by admins and head office."""
+
+    class Meta:
+        model = Strategy
+        fields = ["subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}

@@ -17,7 +17,7 @@ from brokercrm.servicing import rules, selectors
 from brokercrm.servicing import advice as advice_services
 from brokercrm.servicing.effect import strategy_effect
 from brokercrm.servicing.forms import (
-    AdviceForm, AlertResolveForm, CallRecordForm, ManualTaskForm, ModelPortfolioForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm,
+    AdviceForm, AlertResolveForm, CallRecordForm, ManualTaskForm, ModelPortfolioForm, StrategyTextForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm,
 )
 from brokercrm.servicing.models import Alert, ChannelConfig, OutboxMessage, RuleCode, ServiceTask
 from brokercrm.servicing.services import alerts as alert_services
@@ -194,11 +194,17 @@ def strategy_detail_page(request, strategy_id: int):
     """A strategy with its preview (who would be served, blocked and why) before it is activated, and its effect."""
     require_role(request.user, SERVICE_OVERSEERS)
     strategy = get_object_or_404(selectors.strategy_list(), pk=strategy_id)
+    text_form = StrategyTextForm(request.POST if request.POST.get("action") == "text" else None, instance=strategy)
     if request.method == "POST":
         require_role(request.user, SERVICE_CONFIGURERS)
-        strategy_services.strategy_activate(actor=request.user, strategy=strategy, active=request.POST.get("active") == "1")
-        messages.success(request, _("Strategy activated.") if strategy.active else _("Strategy paused."))
-        return redirect("servicing:strategy_detail", strategy_id=strategy.pk)
+        if request.POST.get("action") == "text":
+            if _apply(text_form, lambda d: strategy_services.strategy_text_update(actor=request.user, strategy=strategy, **d)):
+                messages.success(request, _("Saved."))
+                return redirect("servicing:strategy_detail", strategy_id=strategy.pk)
+        else:
+            strategy_services.strategy_activate(actor=request.user, strategy=strategy, active=request.POST.get("active") == "1")
+            messages.success(request, _("Strategy activated.") if strategy.active else _("Strategy paused."))
+            return redirect("servicing:strategy_detail", strategy_id=strategy.pk)
     day = task_services.business_today()
     try:
         rows = strategy_services.strategy_preview(strategy=strategy, day=day)
@@ -213,7 +219,7 @@ def strategy_detail_page(request, strategy_id: int):
         "strategy": strategy, "day": day, "rows": rows[:200], "total": len(rows), "problem": problem,
         "served": len(rows) - sum(blocked.values()), "blocked": sorted(blocked.items()),
         "blocked_labels": strategy_services.BLOCKED_LABELS, "can_edit": has_role(request.user, SERVICE_CONFIGURERS),
-        "effect": strategy_effect(strategy)})
+        "effect": strategy_effect(strategy), "text_form": text_form})
 
 
 def desk_page(request):

@@ -60,6 +60,19 @@ def strategy_activate(*, actor, strategy: Strategy, active: bool = True) -> Stra
     return strategy
 
 
+@role_required(SERVICE_CONFIGURERS)
+@transaction.atomic
+def strategy_text_update(*, actor, strategy: Strategy, subject: str, body: str) -> Strategy:
+    """Edit the message template of a strategy (subject and text with their placeholders, docs/servicing.md)."""
+    if strategy.channel in (Strategy.Channel.EMAIL, Strategy.Channel.SMS) and strategy.content in TEXT_ONLY_CONTENTS and not body.strip():
+        raise DomainError("a message strategy needs the message text", field="body")
+    before = snapshot(strategy)
+    strategy.subject, strategy.body = subject.strip()[:200], body.strip()
+    strategy.save(update_fields=["subject", "body", "updated_at"])
+    audit_record(actor=actor, action="update", instance=strategy, changes=diff(before, snapshot(strategy)))
+    return strategy
+
+
 def period_key(frequency: str, day: dt.date) -> str:
     """The period a run belongs to: running twice in one period creates nothing new."""
     return {"once": "once", "monthly": f"{day:%Y-%m}", "quarterly": f"{day.year}-Q{(day.month - 1) // 3 + 1}",

@@ -128,3 +128,22 @@ def test_export_tasks_writes_the_exact_columns(segmented, tmp_path):
         "customer_no,kind,source,staff_no,due_date,status\n"
         f"80000004,strategy,strategy:{call.pk},,2026-04-03,open\n"
         f"80000005,strategy,strategy:{call.pk},,2026-04-03,open\n")
+
+
+def test_the_strategy_page_previews_then_activates_and_edits_the_template(client, segmented):
+    """Created on the page a strategy starts inactive; its page previews the diamond customers; head office activates it
+    and edits its message template."""
+    client.force_login(segmented["users"]["head_office"])
+    response = client.post("/service/strategies/", {"name": "钻石客户月度理财报告", "segment": "tier:diamond", "content": "wealth_report",
+                                                    "channel": "email", "frequency": "monthly", "owner": "service_staff",
+                                                    "subject": "", "body": ""})
+    from brokercrm.servicing.models import Strategy
+
+    strategy = Strategy.objects.get()
+    assert response.url == f"/service/strategies/{strategy.pk}/" and not strategy.active
+    page = client.get(response.url).content.decode()
+    assert "preview-table" in page and "80000001" in page and "80000004" not in page
+    client.post(response.url, {"active": "1"})
+    client.post(response.url, {"action": "text", "subject": "{period} 理财报告", "body": "{name}您好，附件为您的理财报告。"})
+    strategy.refresh_from_db()
+    assert (strategy.active, strategy.subject, strategy.body) == (True, "{period} 理财报告", "{name}您好，附件为您的理财报告。")
