@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.widgets import DateInput
-from brokercrm.servicing.models import Advice, Alert, CallRecord, ServiceTask, Strategy
+from brokercrm.servicing.models import Advice, Alert, CallRecord, RuleCode, ServiceTask, Strategy, VisitPolicy
 
 
 class AlertResolveForm(forms.Form):
@@ -78,3 +78,15 @@ class StrategyTextForm(forms.ModelForm):
         model = Strategy
         fields = ["subject", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+
+class VisitPolicyForm(forms.ModelForm):
+    """Key-customer and exception visits, and customer care (head office)."""
+
+    exception_rules = forms.MultipleChoiceField(label=_("alert rules that call for a visit"), choices=RuleCode.choices,
+                                                required=False, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = VisitPolicy
+        fields = ["key_segment", "key_frequency", "exception_rules", "exception_due_days", "care_birthdays", "care_anniversaries",
+                  "care_holidays", "care_drop_percent", "care_drop_days", "care_drop_min_assets"]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tasks/", views.task_list_page, name="tasks"),
     path("tasks/<int:task_id>/", views.task_detail_page, name="task_detail"),
     path("visits/", views.visit_list_page, name="visits"),
+    path("visits/policy/", views.visit_policy_page, name="visit_policy"),
     path("outbox/", views.outbox_page, name="outbox"),
     path("outbox/<int:message_id>/requeue/", views.outbox_requeue_page, name="outbox_requeue"),
     path("strategies/", views.strategy_page, name="strategies"),

@@ -17,7 +17,7 @@ from brokercrm.servicing import rules, selectors
 from brokercrm.servicing import advice as advice_services
 from brokercrm.servicing.effect import strategy_effect
 from brokercrm.servicing.forms import (
-    AdviceForm, AlertResolveForm, CallRecordForm, ManualTaskForm, ModelPortfolioForm, StrategyTextForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm,
+    AdviceForm, AlertResolveForm, CallRecordForm, ManualTaskForm, ModelPortfolioForm, StrategyTextForm, VisitPolicyForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm,
 )
 from brokercrm.servicing.models import Alert, ChannelConfig, OutboxMessage, RuleCode, ServiceTask
 from brokercrm.servicing.services import alerts as alert_services
@@ -319,3 +319,17 @@ def advice_page(request):
     return render(request, "servicing/advice.html", {"advices": selectors.advice_list()[:100], "portfolios": selectors.model_portfolios(),
                                                      "classes": advice_services.ASSET_CLASSES, "form": form,
                                                      "portfolio_form": portfolio, "can_edit": can_edit})
+
+
+@require_http_methods(["GET", "POST"])
+def visit_policy_page(request):
+    """Which key-customer, exception visits and care the load generates; head office and admin change it."""
+    require_role(request.user, SERVICE_OVERSEERS)
+    if request.method == "POST":
+        require_role(request.user, SERVICE_CONFIGURERS)
+    policy = task_services.visit_policy()
+    form = VisitPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and _apply(form, lambda d: task_services.visit_policy_update(actor=request.user, **d)):
+        messages.success(request, _("Saved."))
+        return redirect("servicing:visit_policy")
+    return render(request, "servicing/visit_policy.html", {"form": form, "can_edit": has_role(request.user, SERVICE_CONFIGURERS)})

@@ -250,6 +250,9 @@ def task_create(*, actor, customer_id: int, title: str, due_date: dt.date, staff
     return task
 
 
+CARE_FIELDS = {"care_birthdays", "care_anniversaries", "care_holidays", "care_drop_percent", "care_drop_days", "care_drop_min_assets"}
+
+
 def visit_policy() -> VisitPolicy:
     policy, _ = VisitPolicy.objects.get_or_create(pk=1)
     return policy
@@ -258,11 +261,14 @@ def visit_policy() -> VisitPolicy:
 @role_required(SERVICE_CONFIGURERS)
 @transaction.atomic
 def visit_policy_update(*, actor, key_segment: str, key_frequency: str, exception_rules: list[str],
-                        exception_due_days: int) -> VisitPolicy:
-    """Change which key-customer and exception visits the visits step generates (head office)."""
+                        exception_due_days: int, **care) -> VisitPolicy:
+    """Change which key-customer and exception visits (and, given, which care) the visits step generates (head office)."""
 
     if key_segment.strip():
-        segment_parse(key_segment)
+        try:
+            segment_parse(key_segment)
+        except DomainError as exc:
+            raise DomainError(exc.message, field="key_segment") from None
     unknown = [r for r in exception_rules if r not in RuleCode.values]
     if unknown:
         raise DomainError(f"unknown alert rule(s): {', '.join(unknown)}", field="exception_rules")
@@ -272,6 +278,12 @@ def visit_policy_update(*, actor, key_segment: str, key_frequency: str, exceptio
     before = snapshot(policy)
     policy.key_segment, policy.key_frequency = key_segment.strip(), key_frequency
     policy.exception_rules, policy.exception_due_days = sorted(set(exception_rules)), exception_due_days
+    unknown = sorted(set(care) - CARE_FIELDS)
+    if unknown:
+        raise DomainError(f"unknown care setting(s): {', '.join(unknown)}", field="care")
+    for name, value in care.items():
+        setattr(policy, name, value)
+    policy.full_clean()
     policy.save()
     audit_record(actor=actor, action="update", instance=policy, changes=diff(before, snapshot(policy)))
     return policy

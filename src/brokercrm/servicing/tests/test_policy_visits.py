@@ -59,4 +59,19 @@ def test_a_bad_policy_is_refused_naming_the_field(org_world):
     assert refused.value.field == "exception_rules"
     with pytest.raises(DomainError) as refused:
         visit_policy_update(actor=None, key_segment="diamond", key_frequency="quarterly", exception_rules=[], exception_due_days=5)
-    assert refused.value.field == "segment"
+    assert refused.value.field == "key_segment"
+
+
+def test_head_office_changes_the_policy_on_its_page_and_a_bad_segment_is_named(client, org_world):
+    """The page stores key visits for gold each month and the care thresholds; a malformed segment is refused on its field."""
+    from brokercrm.servicing.models import VisitPolicy
+
+    client.force_login(org_world["users"]["head_office"])
+    data = {"key_segment": "tier:gold", "key_frequency": "monthly", "exception_rules": ["assets_drop"], "exception_due_days": "3",
+            "care_birthdays": "on", "care_drop_percent": "20", "care_drop_days": "10", "care_drop_min_assets": "100000.00"}
+    assert client.post("/service/visits/policy/", data).status_code == 302
+    policy = VisitPolicy.objects.get()
+    assert (policy.key_segment, policy.key_frequency, policy.exception_rules, policy.care_anniversaries, policy.care_drop_days) == (
+        "tier:gold", "monthly", ["assets_drop"], False, 10)
+    refused = client.post("/service/visits/policy/", data | {"key_segment": "gold"})
+    assert refused.status_code == 200 and refused.context["form"].errors["key_segment"]
