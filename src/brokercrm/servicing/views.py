@@ -154,7 +154,7 @@ def strategy_page(request):
 def strategy_run_page(request, strategy_id: int):
     strategy = get_object_or_404(selectors.strategy_list(), pk=strategy_id)
     try:
-        result = strategy_services.strategy_run(actor=request.user, strategy=strategy, period=timezone.localdate())
+        result = strategy_services.strategy_run(actor=request.user, strategy=strategy, period=task_services.business_today())
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
