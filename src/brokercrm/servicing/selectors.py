@@ -121,9 +121,11 @@ def strategy_named(name: str) -> Strategy | None:
     return Strategy.objects.filter(name=name).first()
 
 
-def visit_to_complete(*, staff_id: int, kind: str) -> ServiceTask | None:
-    """An open task of the kind assigned to the staff member, earliest due first (the demo completes one)."""
-    return ServiceTask.objects.filter(staff_id=staff_id, kind=kind, status=ServiceTask.Status.OPEN).order_by("due_date", "id").first()
+def visit_to_complete(*, staff_id: int | None, kind: str) -> ServiceTask | None:
+    """An open task of the kind assigned to the staff member (None: to anyone), earliest due first (the demo completes one)."""
+    qs = ServiceTask.objects.filter(kind=kind, status=ServiceTask.Status.OPEN)
+    qs = qs.filter(staff_id=staff_id) if staff_id is not None else qs.filter(staff__isnull=False)
+    return qs.order_by("due_date", "id").first()
 
 
 def alert_rule_overrides() -> dict[str, AlertRule]:
