@@ -1,6 +1,7 @@
 """Servicing pages: thin views over the selectors (scoped reads) and services (audited writes, role-checked)."""
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,10 +17,11 @@ from brokercrm.org.facade import (
 from brokercrm.servicing import rules, selectors
 from brokercrm.servicing import advice as advice_services
 from brokercrm.servicing.effect import strategy_effect
+from brokercrm.servicing.tasks import strategy_run_task
 from brokercrm.servicing.forms import (
     AdviceForm, AlertResolveForm, CallRecordForm, ManualTaskForm, ModelPortfolioForm, StrategyTextForm, VisitPolicyForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm,
 )
-from brokercrm.servicing.models import Alert, ChannelConfig, OutboxMessage, RuleCode, ServiceTask
+from brokercrm.servicing.models import Alert, ChannelConfig, OutboxMessage, RuleCode, ServiceTask, Strategy
 from brokercrm.servicing.services import alerts as alert_services
 from brokercrm.servicing.services import calls as call_services
 from brokercrm.servicing.services import outbox as outbox_services
@@ -152,9 +154,16 @@ def strategy_page(request):
 
 @require_POST
 def strategy_run_page(request, strategy_id: int):
+    """Run a strategy for the business date's period; contents rendered as documents run in the background worker."""
+    require_role(request.user, SERVICE_CONFIGURERS)
     strategy = get_object_or_404(selectors.strategy_list(), pk=strategy_id)
+    day = task_services.business_today()
+    if strategy.active and strategy.content in strategy_services.DOCUMENT_CONTENTS and strategy.channel == Strategy.Channel.EMAIL:
+        transaction.on_commit(lambda: strategy_run_task.enqueue(strategy.pk, day.isoformat(), request.user.username))
+        messages.success(request, _("The run is queued: the worker renders the reports and queues the e-mails."))
+        return redirect("servicing:strategy_detail", strategy_id=strategy.pk)
     try:
-        result = strategy_services.strategy_run(actor=request.user, strategy=strategy, period=task_services.business_today())
+        result = strategy_services.strategy_run(actor=request.user, strategy=strategy, period=day)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

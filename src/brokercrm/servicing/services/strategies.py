@@ -26,6 +26,8 @@ BLOCKED_OPTED_OUT = "opted_out"
 BLOCKED_NO_CONTACT = "no_contact"
 BLOCKED_UNSUITABLE = "unsuitable_content"
 TASK_CHANNELS = (Strategy.Channel.VISIT, Strategy.Channel.CALL)
+# Contents rendered as PDF documents: their e-mail runs go to the background worker from the page.
+DOCUMENT_CONTENTS = (Strategy.Content.ACCOUNT_REPORT, Strategy.Content.WEALTH_REPORT)
 BLOCKED_LABELS = {BLOCKED_OPTED_OUT: _("Opted out of the channel"), BLOCKED_NO_CONTACT: _("No contact for the channel"),
                   BLOCKED_UNSUITABLE: _("Unsuitable content")}
 

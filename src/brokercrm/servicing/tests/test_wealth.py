@@ -91,3 +91,25 @@ def test_a_diamond_wealth_report_strategy_delivers_emails_with_the_pdf(org_world
     assert "时间加权收益率 0.38%" in parts["text/plain"].get_content()
     assert "text/html" in parts
     assert parts["application/pdf"].get_content().startswith(b"%PDF")
+
+
+@pytest.mark.django_db(transaction=True)  # the run is enqueued on commit
+def test_activating_and_running_from_the_page_renders_in_the_worker(client, org_world, monkeypatch):
+    """Head office runs an active wealth-report strategy from its page: the worker (immediate here) queues W's e-mail."""
+    from brokercrm.servicing.models import OutboxMessage
+
+    con = _warehouse()
+    monkeypatch.setattr(renderers, "warehouse_read", lambda: contextlib.nullcontext(con))
+    default_config()
+    w = CustomerFactory(customer_no="W", name="钱多多", email="w@example.com", branch=org_world["branches"][0],
+                        open_date=dt.date(2020, 1, 2))
+    MembershipFactory(customer=w, period="2026-03", tier="diamond")
+    BuiltPeriod.objects.create(period="2026-03", customers=1)
+    strategy = strategy_create(actor=None, name="钻石理财报告", segment="tier:diamond", content="wealth_report", channel="email",
+                               frequency="monthly", owner="service_staff", active=False)
+    client.force_login(org_world["users"]["head_office"])
+    client.post(f"/service/strategies/{strategy.pk}/", {"active": "1"})
+    response = client.post(f"/service/strategies/{strategy.pk}/run/")
+    assert response.url == f"/service/strategies/{strategy.pk}/"
+    message = OutboxMessage.objects.get()
+    assert (message.recipient, message.attachments.count()) == ("w@example.com", 1)
