@@ -113,3 +113,16 @@ def test_activating_and_running_from_the_page_renders_in_the_worker(client, org_
     assert response.url == f"/service/strategies/{strategy.pk}/"
     message = OutboxMessage.objects.get()
     assert (message.recipient, message.attachments.count()) == ("w@example.com", 1)
+
+
+@pytest.mark.django_db  # building the warehouse reads the trading calendar
+def test_wealth_report_pdf_shows_the_numbers_in_chinese():
+    """The PDF's text holds the customer's name, the period, the return and the industry (CJK glyphs embedded)."""
+    import pypdfium2
+
+    from brokercrm.servicing.wealth import wealth_report_pdf
+
+    pdf = wealth_report_pdf(wealth_report_data(_warehouse(), customer_no="W", period="2026-Q1"))
+    text = "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(pdf))
+    for expected in ("钱多多", "2026-Q1", "0.38%", "银行", "126000.00", "SH.600036"):
+        assert expected in text, expected
