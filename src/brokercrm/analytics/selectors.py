@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from brokercrm.analytics.engine.clusters import words
 from brokercrm.analytics.models import BehaviourGroup, BuiltPeriod, ClusterProfile, Membership, Tier, TierPin, cents_to_money
+from brokercrm.core.errors import DomainError
 from brokercrm.customers.facade import customer_scope_q
 from brokercrm.org.facade import branch_list
 
@@ -192,3 +193,31 @@ def customer_tiers() -> dict[str, str]:
     names = dict(Tier.objects.values_list("code", "name"))
     return {no: names.get(code, code) for no, code in
             Membership.objects.filter(period=latest).values_list("customer__customer_no", "tier")}
+RFM_SCORES = "012345"
+
+
+def segment_member_ids(*, period: str, tier: str = "", group: str = "", cluster: int | None = None, rfm: str = "") -> list[int]:
+    """The customers in one segment of a month, company-wide (for the system: service strategies), by customer id.
+
+    rfm is three characters R, F, M, each a score 0–5 or `*` for any. DomainError names an unbuilt month or
+    an unknown tier or group, so a strategy on a mistyped segment is refused rather than empty.
+    """
+    if not BuiltPeriod.objects.filter(period=period).exists():
+        built = ", ".join(sorted(built_periods())) or "none"
+        raise DomainError(f"no segments for {period} (months with segments: {built})", field="period")
+    qs = Membership.objects.filter(period=period)
+    if tier:
+        if not Tier.objects.filter(code=tier).exists():
+            raise DomainError(f"unknown tier '{tier}' (tiers: {', '.join(tier_labels())})", field="segment")
+        qs = qs.filter(tier=tier)
+    if group:
+        if not BehaviourGroup.objects.filter(code=group).exists():
+            raise DomainError(f"unknown behaviour group '{group}' (groups: {', '.join(group_labels())})", field="segment")
+        qs = qs.filter(groups__contains=f";{group};")
+    if cluster is not None:
+        qs = qs.filter(cluster=cluster)
+    if rfm:
+        if len(rfm) != 3 or any(c not in RFM_SCORES + "*" for c in rfm):
+            raise DomainError(f"RFM cell '{rfm}': three scores R, F, M, each 0–5 or * (e.g. 55*)", field="segment")
+        qs = qs.filter(**{f"rfm_{name}": int(score) for name, score in zip("rfm", rfm) if score != "*"})
+    return list(qs.order_by("customer_id").values_list("customer_id", flat=True))

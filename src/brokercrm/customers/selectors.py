@@ -357,12 +357,18 @@ def customer_contact(*, customer_id: int) -> CustomerContact:
     return CustomerContact(*Customer.objects.filter(pk=customer_id).values_list(*_CONTACT_FIELDS).get())
 
 
-def customer_contacts_open_on(day: dt.date, *, opened_after: dt.date | None = None) -> list[CustomerContact]:
-    """The accounts open on day (not closed), optionally only those opened after a date, by customer no."""
+def customer_contacts_open_on(day: dt.date, *, opened_after: dt.date | None = None, customer_ids: Iterable[int] | None = None,
+                              branch_codes: Iterable[str] = ()) -> list[CustomerContact]:
+    """The accounts open on day (not closed), optionally only those opened after a date, among some customers,
+    in some branches, by customer no."""
     qs = Customer.objects.filter(open_date__lte=day).filter(Q(close_date__isnull=True) | Q(close_date__gte=day)).exclude(
         status=Customer.Status.CLOSED)
     if opened_after is not None:
         qs = qs.filter(open_date__gt=opened_after)
+    if customer_ids is not None:
+        qs = qs.filter(pk__in=list(customer_ids))
+    if branch_codes:
+        qs = qs.filter(branch__code__in=list(branch_codes))
     return [CustomerContact(*row) for row in qs.order_by("customer_no").values_list(*_CONTACT_FIELDS)]
 
 
@@ -389,3 +395,22 @@ def customer_refs_search(*, user, filters: CustomerFilters) -> list[CustomerRef]
 def customer_end_assets(customer_ids: Iterable[int]) -> dict[int, Decimal]:
     """The latest month-end assets of these customers (those with figures), in one query."""
     return dict(CustomerFigures.objects.filter(customer_id__in=list(customer_ids)).values_list("customer_id", "end_assets"))
+def birth_date_from_id(id_no: str | None) -> dt.date | None:
+    """The birth date a mainland ID number carries (18 digits: YYYYMMDD at 7–14; 15 digits: YYMMDD at 7–12, 19YY)."""
+    digits = (id_no or "").strip().upper()
+    try:
+        if len(digits) == 18 and digits[:17].isdigit():
+            return dt.date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+        if len(digits) == 15 and digits.isdigit():
+            return dt.date(1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
+    except ValueError:
+        return None
+    return None
+
+
+def customer_care_dates(day: dt.date) -> list[tuple[int, dt.date | None, dt.date]]:
+    """(id, birth date — stored, else from the ID number of a person —, open date) of the accounts open on day."""
+    qs = (Customer.objects.filter(open_date__lte=day).filter(Q(close_date__isnull=True) | Q(close_date__gte=day))
+          .exclude(status=Customer.Status.CLOSED).order_by("customer_no"))
+    return [(pk, birth or (birth_date_from_id(id_no) if id_type == "id_card" else None), opened)
+            for pk, birth, id_no, id_type, opened in qs.values_list("id", "birth_date", "id_no", "id_type", "open_date")]

@@ -23,3 +23,4 @@ from brokercrm.datacenter.semantic import (  # noqa: F401
 from brokercrm.datacenter.reader import holders_of_securities  # noqa: F401
 from brokercrm.datacenter.facts import SecurityRow, securities_with_risk  # noqa: F401,E402
 from brokercrm.datacenter.reader import security_buys, security_holders  # noqa: F401,E402
+from brokercrm.datacenter.facts import WealthFacts, period_wealth  # noqa: F401,E402

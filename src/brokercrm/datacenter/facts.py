@@ -216,10 +216,12 @@ class MonthStatement:
 def month_statement(con, *, customer_no: str, first: dt.date, last: dt.date) -> MonthStatement | None:
     """Name, daily assets, flows, trades (with security names) and month-end holdings by security type; None for an unknown customer.
 
-    start_assets is the total of the last day before `first` (None when there is none); cash and holdings are of
-    the last day with assets in the month (None and empty when the month has no assets row).
+    start_assets is the total of the last day before `first`; when there is none and the account was opened before
+    its first assets row (the first loaded month of an older account), the month starts from that opening snapshot:
+    start_assets is the first day's total and the flows are counted after it, so no profit is invented. A new account
+    starts from None (0). Cash and holdings are of the last day with assets in the month (None and empty when none).
     """
-    head = con.execute("SELECT name, branch_code FROM dw.customers_current WHERE customer_no = ?", [customer_no]).fetchone()
+    head = con.execute("SELECT name, branch_code, open_date FROM dw.customers_current WHERE customer_no = ?", [customer_no]).fetchone()
     if head is None:
         return None
     trend = tuple((d, Decimal(v)) for d, v in con.execute(
@@ -227,10 +229,13 @@ def month_statement(con, *, customer_no: str, first: dt.date, last: dt.date) -> 
         [customer_no, first, last]).fetchall())
     before = con.execute("SELECT total_assets FROM dw.fact_assets WHERE customer_no = ? AND biz_date < ? ORDER BY biz_date DESC LIMIT 1",
                          [customer_no, first]).fetchone()
+    flows_from = first
+    if before is None and trend and head[2] is not None and head[2] < trend[0][0]:
+        before, flows_from = (trend[0][1],), trend[0][0] + dt.timedelta(days=1)
     cash_in = con.execute("""SELECT COALESCE(SUM(amount), 0) FROM dw.fact_cash_flows WHERE customer_no = ? AND biz_date BETWEEN ? AND ?
-                             AND flow_type IN ('bank_in', 'bank_out')""", [customer_no, first, last]).fetchone()[0]
+                             AND flow_type IN ('bank_in', 'bank_out')""", [customer_no, flows_from, last]).fetchone()[0]
     moved = con.execute("""SELECT COALESCE(SUM(CASE WHEN direction = 'in' THEN value ELSE -value END), 0) FROM dw.fact_security_transfers
-                           WHERE customer_no = ? AND biz_date BETWEEN ? AND ?""", [customer_no, first, last]).fetchone()[0]
+                           WHERE customer_no = ? AND biz_date BETWEEN ? AND ?""", [customer_no, flows_from, last]).fetchone()[0]
     trades = tuple(con.execute("""
         SELECT t.trade_date, t.market, t.security_code, s.security_name, t.side, t.quantity, t.price, t.amount, t.commission
         FROM dw.fact_trades t LEFT JOIN dw.securities s ON s.market = t.market AND s.security_code = t.security_code
@@ -247,6 +252,51 @@ def month_statement(con, *, customer_no: str, first: dt.date, last: dt.date) -> 
             WHERE p.customer_no = ? AND p.biz_date = ? GROUP BY 1 ORDER BY 1""", [customer_no, last_day]).fetchall())
     return MonthStatement(head[0], head[1], trend, Decimal(before[0]) if before else None, Decimal(cash_in), Decimal(moved),
                           trades, cash, holdings)
+
+
+@dataclass(frozen=True)
+class WealthFacts:
+    """One customer's facts for a wealth report over [first, last]: the daily totals with the day's external flows
+    (bank and securities transfers, + in), the total before the period, and the holdings of the last day."""
+
+    name: str
+    risk_level: str
+    open_date: dt.date | None
+    start: tuple[dt.date, Decimal] | None
+    days: tuple[tuple[dt.date, Decimal, Decimal], ...]
+    cash: Decimal
+    holdings: tuple[tuple[str, str, str, str, str, Decimal], ...]  # security, name, type, industry, risk level, value
+
+
+def period_wealth(con, *, customer_no: str, first: dt.date, last: dt.date) -> WealthFacts | None:
+    """The wealth report's facts; None for an unknown customer."""
+    head = con.execute("SELECT name, risk_level, open_date FROM dw.customers_current WHERE customer_no = ?", [customer_no]).fetchone()
+    if head is None:
+        return None
+    before = con.execute("""SELECT biz_date, total_assets FROM dw.fact_assets WHERE customer_no = ? AND biz_date < ?
+                            ORDER BY biz_date DESC LIMIT 1""", [customer_no, first]).fetchone()
+    days = tuple((d, Decimal(v), Decimal(f)) for d, v, f in con.execute("""
+        WITH flows AS (
+            SELECT biz_date, SUM(amount) AS amount FROM dw.fact_cash_flows
+            WHERE customer_no = ? AND biz_date BETWEEN ? AND ? AND flow_type IN ('bank_in', 'bank_out') GROUP BY 1
+            UNION ALL
+            SELECT biz_date, SUM(CASE WHEN direction = 'in' THEN value ELSE -value END) FROM dw.fact_security_transfers
+            WHERE customer_no = ? AND biz_date BETWEEN ? AND ? GROUP BY 1)
+        SELECT a.biz_date, a.total_assets, COALESCE((SELECT SUM(amount) FROM flows WHERE flows.biz_date = a.biz_date), 0)
+        FROM dw.fact_assets a WHERE a.customer_no = ? AND a.biz_date BETWEEN ? AND ? ORDER BY a.biz_date""",
+        [customer_no, first, last, customer_no, first, last, customer_no, first, last]).fetchall())
+    cash, holdings = Decimal("0.00"), ()
+    if days:
+        last_day = days[-1][0]
+        cash = Decimal(con.execute("SELECT cash_balance FROM dw.fact_assets WHERE customer_no = ? AND biz_date = ?",
+                                   [customer_no, last_day]).fetchone()[0])
+        holdings = tuple((f"{m}.{code}", name or code, kind or "other", industry or "", risk or "", Decimal(v))
+                         for m, code, name, kind, industry, risk, v in con.execute("""
+            SELECT p.market, p.security_code, s.security_name, s.security_type, s.industry, s.risk_level, p.market_value
+            FROM dw.fact_positions p LEFT JOIN dw.securities s ON s.market = p.market AND s.security_code = p.security_code
+            WHERE p.customer_no = ? AND p.biz_date = ? ORDER BY p.market_value DESC, p.market, p.security_code""",
+            [customer_no, last_day]).fetchall())
+    return WealthFacts(head[0], head[1] or "", head[2], (before[0], Decimal(before[1])) if before else None, days, cash, holdings)
 
 
 @contextmanager

@@ -173,10 +173,25 @@ def month_periods() -> list[tuple[str, dt.date]]:
         return cur.execute("SELECT period, period_end FROM dm.periods WHERE grain = 'month' ORDER BY period").fetchall()
 
 
+def customer_month_sql() -> str:
+    """Customer months with the indicators and the month-end cash and position value (the customer's last assets row
+    of the month; NULL without one), which the dormant rule reads: "no position and cash below 100" (SPEC)."""
+    return f"""
+        SELECT c.key, c.period, {', '.join('c.' + name for name in CUSTOMER_INDICATORS)},
+               h.end_cash, h.end_market_value
+        FROM dm.customer_month c
+        LEFT JOIN (SELECT p.period, f.customer_no, arg_max(f.cash_balance, f.biz_date) AS end_cash,
+                          arg_max(f.market_value, f.biz_date) AS end_market_value
+                   FROM dw.fact_assets f JOIN dm.periods p
+                     ON p.grain = 'month' AND f.biz_date BETWEEN p.period_start AND p.period_end
+                   GROUP BY 1, 2) h ON h.customer_no = c.key AND h.period = c.period"""
+
+
 def customer_month_table() -> pa.Table:
-    """Every customer month (key, period and the customer indicators) as one Arrow table, for set-wise analysis."""
+    """Every customer month (key, period, the customer indicators, month-end cash and position value) as one Arrow
+    table, for set-wise analysis."""
     with _snapshot() as (_, cur):
-        return cur.execute(f"SELECT key, period, {', '.join(CUSTOMER_INDICATORS)} FROM dm.customer_month").to_arrow_table()
+        return cur.execute(customer_month_sql()).to_arrow_table()
 
 
 def customer_profile_table() -> pa.Table:

@@ -59,6 +59,8 @@ BRANCH_TASK_OVERRIDERS = frozenset({Role.BRANCH_MANAGER})
 SPOT_CHECKERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.COMPLIANCE})
 SERVICE_CONFIGURERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 SERVICE_OVERSEERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MANAGER, Role.COMPLIANCE})
+# The call-centre desk (呼叫中心坐席): who takes tasks from the shared queue and pops callers company-wide.
+CALL_CENTRE_AGENTS = frozenset({Role.SERVICE_AGENT})
 ALERT_RULE_READERS = SERVICE_CONFIGURERS | {Role.COMPLIANCE}
 # Evaluation: every role but service agents reads; head office runs schemes and changes them.
 EVALUATION_READERS = ALL_ROLES - {Role.SERVICE_AGENT}

@@ -24,7 +24,7 @@ from brokercrm.org.facade import RESEARCH_DISTRIBUTORS, RESEARCH_EDITORS
 from brokercrm.relations.facade import responsible_staff
 from brokercrm.research.models import ResearchDelivery, ResearchPush, ResearchReport
 from brokercrm.research.text import content_type_for, extract_text, search_text
-from brokercrm.servicing.facade import message_enqueue, segment_customers
+from brokercrm.servicing.facade import message_enqueue, segment_member_contacts, segment_month
 
 SECURITY = re.compile(r"^(SH|SZ|BJ|OF)([0-9A-Z]{1,16})$")
 
@@ -106,7 +106,7 @@ def _matches(report: ResearchReport, *, by_holdings: bool, segment: str, day: dt
         ids = customer_ids_by_no(holders)
         matched.update({ids[no]: ",".join(held) for no, held in holders.items() if no in ids})
     if segment:
-        for contact in segment_customers(segment, day):
+        for contact in segment_member_contacts(segment, period=segment_month(day), day=day):
             matched.setdefault(contact.id, f"segment:{segment}")
     return matched
 

@@ -88,7 +88,7 @@ def _alert_out(a: Alert) -> dict:
             "staff_no": a.staff.staff_no if a.staff else None, "status": a.status, "details": a.details}
 
 
-@router.get("/callcentre/screen-pop", response={200: CustomerCard, **errors(400, 404)})
+@router.get("/callcentre/screen-pop", response={200: CustomerCard, **errors(400, 404, 429)})
 def screen_pop(request, number: str):
     """The caller's customer card for the agent: 404 when no customer with this number is in the caller's scope."""
     customer = selectors.customer_by_phone(user=request.auth, phone=number)

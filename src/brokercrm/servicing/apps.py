@@ -12,7 +12,11 @@ class ServicingConfig(AppConfig):
         from brokercrm.customers.facade import register_panel
         from brokercrm.servicing import menus  # noqa: F401  (registers the menu entries)
         from brokercrm.servicing.exports import register_export_subcommand
+        from brokercrm.servicing.renderers import register_renderers
+        from brokercrm.servicing import advice
 
         register_export_subcommand()
+        register_renderers()
+        advice.register()
         register_panel("service_history", _("Service history"), template="servicing/_service_history.html",
                        context=lambda request, customer: {}, order=20)

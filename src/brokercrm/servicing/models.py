@@ -1,4 +1,6 @@
 """Differentiated service (差异化服务): alert rules and alerts, service tasks and visits, strategies, outbox, calls."""
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +34,39 @@ class AlertRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+
+def default_exception_rules() -> list[str]:
+    """Withdrawing heavily or losing a third of the assets calls for a visit unless configured otherwise."""
+    return [RuleCode.LARGE_WITHDRAWAL.value, RuleCode.ASSETS_DROP.value]
+
+
+class VisitPolicy(TimeStampedModel):
+    """Which visits the visits step generates beyond the regulatory ones (one row, pk=1): key-customer visits for a
+    segment once per period, and exception visits for the alerts of chosen rules."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        YEARLY = "yearly", _("Yearly")
+
+    key_segment = models.CharField(_("key customers (segment code)"), max_length=64, default="tier:diamond", blank=True,
+                                   help_text=_("Empty: no key-customer visits"))
+    key_frequency = models.CharField(_("key-customer visit every"), max_length=16, choices=Frequency.choices,
+                                     default=Frequency.QUARTERLY)
+    exception_rules = models.JSONField(_("alert rules that call for a visit"), default=default_exception_rules, blank=True)
+    exception_due_days = models.PositiveSmallIntegerField(_("exception visit due after (trading days)"), default=5)
+    # Customer care (客户关怀), generated with the visits after each load.
+    care_birthdays = models.BooleanField(_("birthday greetings"), default=True)
+    care_anniversaries = models.BooleanField(_("account anniversary greetings"), default=True)
+    care_holidays = models.BooleanField(_("holiday greetings"), default=True)
+    care_drop_percent = models.PositiveSmallIntegerField(_("market-drop care: assets down by % or more"), default=15)
+    care_drop_days = models.PositiveSmallIntegerField(_("market-drop care: over trading days"), default=5)
+    care_drop_min_assets = models.DecimalField(_("market-drop care: from assets of"), max_digits=18, decimal_places=2,
+                                               default=Decimal("50000.00"))
+
+    class Meta:
+        verbose_name = _("visit and care policy")
 
 
 class Alert(TimeStampedModel):
@@ -127,6 +162,8 @@ class ServiceTask(TimeStampedModel):
         VISIT_DEPARTED = "visit_departed", _("Visit: customer of departed staff")
         VISIT_EXCEPTION = "visit_exception", _("Visit: exception")
         STRATEGY = "strategy", _("Strategy service")
+        CARE = "care", _("Customer care")
+        MANUAL = "manual", _("Created by hand")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -160,7 +197,11 @@ class ServiceTask(TimeStampedModel):
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("note"), blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # The business date the work was done on: what evaluation counts it by (the wall clock may be in another period).
+    done_on = models.DateField(_("done on (business date)"), null=True, blank=True, db_index=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # In the call centre's shared queue (呼叫中心): any service agent may take it; staff is who took it.
+    call_centre = models.BooleanField(_("call-centre queue"), default=False, db_index=True)
     check_status = models.CharField(_("spot-check"), max_length=16, choices=Check.choices, default=Check.NOT_CHECKED)
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     checked_at = models.DateTimeField(null=True, blank=True)
@@ -282,3 +323,44 @@ class CallRecord(TimeStampedModel):
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name = _("call record")
+
+
+class ModelPortfolio(TimeStampedModel):
+    """The advisory team's model portfolio (模型组合) for one risk level: target weights (percent) by asset class."""
+
+    risk_level = models.CharField(_("risk level"), max_length=2, unique=True)
+    weights = models.JSONField(_("weights (%) by asset class"), default=dict)
+
+    class Meta:
+        ordering = ["risk_level"]
+        verbose_name = _("model portfolio")
+
+
+class Advice(TimeStampedModel):
+    """An advisory note (投资组合建议 / 操作建议) that compliance approves through a BPMN process before any is sent."""
+
+    class Kind(models.TextChoices):
+        PORTFOLIO = "portfolio_advice", _("Portfolio advice")
+        OPERATION = "operation_advice", _("Operation advice")
+
+    class Status(models.TextChoices):
+        IN_REVIEW = "in_review", _("Waiting for compliance")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    note = models.TextField(_("advice"))
+    security = models.CharField(_("security (market.code)"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IN_REVIEW)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("compliance note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("advice")
+
+    def __str__(self) -> str:
+        return self.title

@@ -6,9 +6,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from brokercrm.core.audit import audit_record
-from brokercrm.customers.facade import customer_by_mobile, customer_scope_q
-from brokercrm.org.facade import Role, scope_for
-from brokercrm.servicing.models import Alert, AlertRule, CallRecord, OutboxMessage, ServiceTask, Strategy
+from brokercrm.core.masking import mask_mobile
+from brokercrm.customers.facade import customer_by_mobile, customer_scope_q, identity_search_record
+from brokercrm.core.permissions import has_role
+from brokercrm.org.facade import CALL_CENTRE_AGENTS, Role, scope_for
+from brokercrm.servicing.models import Advice, Alert, AlertRule, CallRecord, ModelPortfolio, OutboxMessage, ServiceTask, Strategy
 
 
 def alert_list(*, user, status: str = "", rule: str = "", mine: bool = False) -> QuerySet[Alert]:
@@ -26,9 +28,20 @@ def alert_get(*, user, alert_id: int) -> Alert:
     return get_object_or_404(alert_list(user=user), pk=alert_id)
 
 
+def task_visible_q(user) -> Q:
+    """Tasks of customers in the user's scope, every task assigned to the user whatever their relations, and for
+    service agents the call centre's open queue."""
+    scope = scope_for(user)
+    visible = customer_scope_q(user, prefix="customer__")
+    if scope.own_staff_id:
+        visible |= Q(staff_id=scope.own_staff_id)
+    if has_role(user, CALL_CENTRE_AGENTS):
+        visible |= Q(call_centre=True, staff__isnull=True, status=ServiceTask.Status.OPEN)
+    return visible
+
+
 def task_list(*, user, status: str = "", kind: str = "", mine: bool = False, visits_only: bool = False) -> QuerySet[ServiceTask]:
-    qs = ServiceTask.objects.select_related("customer", "staff", "alert", "done_by", "checked_by").filter(
-        customer_scope_q(user, prefix="customer__"))
+    qs = ServiceTask.objects.select_related("customer", "staff", "alert", "done_by", "checked_by").filter(task_visible_q(user))
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -42,6 +55,23 @@ def task_list(*, user, status: str = "", kind: str = "", mine: bool = False, vis
 
 def task_get(*, user, task_id: int) -> ServiceTask:
     return get_object_or_404(task_list(user=user), pk=task_id)
+
+
+def call_queue(*, user) -> QuerySet[ServiceTask]:
+    """The call centre's shared queue: open tasks nobody has taken, oldest due first (agents only)."""
+    if not has_role(user, CALL_CENTRE_AGENTS):
+        return ServiceTask.objects.none()
+    return (ServiceTask.objects.select_related("customer", "strategy")
+            .filter(call_centre=True, staff__isnull=True, status=ServiceTask.Status.OPEN).order_by("due_date", "id"))
+
+
+def outbound_calls(*, user) -> QuerySet[ServiceTask]:
+    """The agent's outbound call list: the open tasks assigned to them, due first."""
+    staff_id = scope_for(user).own_staff_id
+    if not staff_id:
+        return ServiceTask.objects.none()
+    return (ServiceTask.objects.select_related("customer", "strategy")
+            .filter(staff_id=staff_id, status=ServiceTask.Status.OPEN).order_by("due_date", "id"))
 
 
 def my_work(*, user, today: dt.date) -> dict:
@@ -78,6 +108,26 @@ def strategy_list() -> QuerySet[Strategy]:
     return Strategy.objects.all()
 
 
+def advice_list() -> QuerySet[Advice]:
+    """Advice is company configuration (no customer data), the same for every overseer."""
+    return Advice.objects.select_related("created_by", "decided_by")
+
+
+def model_portfolios() -> QuerySet[ModelPortfolio]:
+    return ModelPortfolio.objects.all()
+
+
+def strategy_named(name: str) -> Strategy | None:
+    return Strategy.objects.filter(name=name).first()
+
+
+def visit_to_complete(*, staff_id: int | None, kind: str) -> ServiceTask | None:
+    """An open task of the kind assigned to the staff member (None: to anyone), earliest due first (the demo completes one)."""
+    qs = ServiceTask.objects.filter(kind=kind, status=ServiceTask.Status.OPEN)
+    qs = qs.filter(staff_id=staff_id) if staff_id is not None else qs.filter(staff__isnull=False)
+    return qs.order_by("due_date", "id").first()
+
+
 def alert_rule_overrides() -> dict[str, AlertRule]:
     return {r.code: r for r in AlertRule.objects.all()}
 
@@ -86,8 +136,17 @@ def call_list(*, user) -> QuerySet[CallRecord]:
     return CallRecord.objects.select_related("customer", "user").filter(customer_scope_q(user, prefix="customer__"))
 
 
+def desk_card(*, user, customer) -> dict:
+    """The masked customer card an agent works from (the caller checked access: a popped caller or a visible task's customer)."""
+    return {"customer_no": customer.customer_no, "name": customer.name, "mobile": mask_mobile(customer.mobile),
+            "branch": customer.branch, "risk_level": customer.risk_level, "status": customer.get_status_display(),
+            "open_tasks": task_list(user=user, status=ServiceTask.Status.OPEN).filter(customer=customer).order_by("due_date")[:10],
+            "calls": CallRecord.objects.filter(customer=customer).select_related("user")[:10]}
+
+
 def customer_by_phone(*, user, phone: str):
-    """Screen pop: the caller's customer card (404 when none is visible).
+    """Screen pop: the caller's customer card (404 when none is visible). Like a search by a full mobile number it is
+    audited and limited per hour (customers' identity searches: RateLimited beyond the allowance).
 
     Service agents answer the call centre for the whole company: an incoming call brings its caller into
     their view (SPEC: "screen-popped callers"), and each such look-up is audited. Other roles keep their scope.
@@ -95,6 +154,7 @@ def customer_by_phone(*, user, phone: str):
     digits = "".join(ch for ch in phone if ch.isdigit())
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
+    identity_search_record(user=user, query=digits)
     call_centre = getattr(user, "role", "") == Role.SERVICE_AGENT
     customer = customer_by_mobile(user=user, mobile=digits, company_wide=call_centre)
     if customer is None:
@@ -105,12 +165,13 @@ def customer_by_phone(*, user, phone: str):
 
 
 def work_indicators(staff_nos: list[str], date_from: dt.date, date_to: dt.date) -> dict[str, dict[str, int]]:
-    """Service workload per staff member: tasks done (any kind, visits included) and visits done, by done date in [from, to].
+    """Service workload per staff member: tasks done (any kind, visits included) and visits done, by the business date
+    they were done on (done_on) in [from, to].
 
     A task counts for the staff member it was assigned to; every requested staff_no is in the answer (zeros included).
     """
     rows = (ServiceTask.objects.filter(status=ServiceTask.Status.DONE, staff__staff_no__in=staff_nos,
-                                       done_at__date__gte=date_from, done_at__date__lte=date_to)
+                                       done_on__gte=date_from, done_on__lte=date_to)
             .values("staff__staff_no")
             .annotate(tasks=Count("id"), visits=Count("id", filter=Q(kind__in=ServiceTask.VISIT_KINDS))))
     result = {no: {"visits_done": 0, "service_tasks_done": 0} for no in staff_nos}

@@ -1,20 +1,29 @@
 """Servicing pages: thin views over the selectors (scoped reads) and services (audited writes, role-checked)."""
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.errors import DomainError, InputRejected, RateLimited
 from brokercrm.core.permissions import has_role, require_role
+from brokercrm.customers.facade import customer_get
 from brokercrm.org.facade import (
-    ALERT_RULE_READERS, SERVICE_CONFIGURERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, staff_list,
+    ALERT_RULE_READERS, CALL_CENTRE_AGENTS, SERVICE_CONFIGURERS, SERVICE_OVERSEERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, staff_list,
 )
 from brokercrm.servicing import rules, selectors
-from brokercrm.servicing.forms import AlertResolveForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm
-from brokercrm.servicing.models import Alert, ChannelConfig, OutboxMessage, RuleCode, ServiceTask
+from brokercrm.servicing import advice as advice_services
+from brokercrm.servicing.effect import strategy_effect
+from brokercrm.servicing.tasks import strategy_run_task
+from brokercrm.servicing.forms import (
+    AdviceForm, AlertResolveForm, CallRecordForm, ManualTaskForm, ModelPortfolioForm, StrategyTextForm, VisitPolicyForm, SpotCheckForm, StrategyForm, TaskAssignForm, TaskCompleteForm,
+)
+from brokercrm.servicing.models import Alert, ChannelConfig, OutboxMessage, RuleCode, ServiceTask, Strategy
 from brokercrm.servicing.services import alerts as alert_services
+from brokercrm.servicing.services import calls as call_services
 from brokercrm.servicing.services import outbox as outbox_services
 from brokercrm.servicing.services import strategies as strategy_services
 from brokercrm.servicing.services import tasks as task_services
@@ -135,18 +144,26 @@ def strategy_page(request):
         require_role(request.user, SERVICE_CONFIGURERS)  # refused before the form is read, as the service would
     form = StrategyForm(request.POST or None)
     if request.method == "POST":
-        if _apply(form, lambda d: strategy_services.strategy_create(actor=request.user, **d)):
-            messages.success(request, _("Strategy saved."))
-            return redirect("servicing:strategies")
+        created = []
+        if _apply(form, lambda d: created.append(strategy_services.strategy_create(actor=request.user, active=False, **d))):
+            messages.success(request, _("Strategy saved. Check its preview, then activate it."))
+            return redirect("servicing:strategy_detail", strategy_id=created[0].pk)
     return render(request, "servicing/strategies.html", {"strategies": selectors.strategy_list(), "form": form,
                                                          "can_edit": has_role(request.user, SERVICE_CONFIGURERS)})
 
 
 @require_POST
 def strategy_run_page(request, strategy_id: int):
+    """Run a strategy for the business date's period; contents rendered as documents run in the background worker."""
+    require_role(request.user, SERVICE_CONFIGURERS)
     strategy = get_object_or_404(selectors.strategy_list(), pk=strategy_id)
+    day = task_services.business_today()
+    if strategy.active and strategy.content in strategy_services.DOCUMENT_CONTENTS and strategy.channel == Strategy.Channel.EMAIL:
+        transaction.on_commit(lambda: strategy_run_task.enqueue(strategy.pk, day.isoformat(), request.user.username))
+        messages.success(request, _("The run is queued: the worker renders the reports and queues the e-mails."))
+        return redirect("servicing:strategy_detail", strategy_id=strategy.pk)
     try:
-        result = strategy_services.strategy_run(actor=request.user, strategy=strategy, period=timezone.localdate())
+        result = strategy_services.strategy_run(actor=request.user, strategy=strategy, period=day)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -179,3 +196,149 @@ def alert_rules_page(request):
                      "parameters": [(name, stored.get(name, default), default) for name, (default, _kind) in rules.DEFAULTS[code].items()]})
     return render(request, "servicing/alert_rules.html", {"rows": rows, "problems": problems,
                                                           "can_edit": has_role(request.user, SERVICE_CONFIGURERS)})
+
+
+@require_http_methods(["GET", "POST"])
+def strategy_detail_page(request, strategy_id: int):
+    """A strategy with its preview (who would be served, blocked and why) before it is activated, and its effect."""
+    require_role(request.user, SERVICE_OVERSEERS)
+    strategy = get_object_or_404(selectors.strategy_list(), pk=strategy_id)
+    text_form = StrategyTextForm(request.POST if request.POST.get("action") == "text" else None, instance=strategy)
+    if request.method == "POST":
+        require_role(request.user, SERVICE_CONFIGURERS)
+        if request.POST.get("action") == "text":
+            if _apply(text_form, lambda d: strategy_services.strategy_text_update(actor=request.user, strategy=strategy, **d)):
+                messages.success(request, _("Saved."))
+                return redirect("servicing:strategy_detail", strategy_id=strategy.pk)
+        else:
+            strategy_services.strategy_activate(actor=request.user, strategy=strategy, active=request.POST.get("active") == "1")
+            messages.success(request, _("Strategy activated.") if strategy.active else _("Strategy paused."))
+            return redirect("servicing:strategy_detail", strategy_id=strategy.pk)
+    day = task_services.business_today()
+    try:
+        rows = strategy_services.strategy_preview(strategy=strategy, day=day)
+        problem = ""
+    except DomainError as exc:
+        rows, problem = [], exc.message
+    blocked = {}
+    for r in rows:
+        if r.blocked_reason:
+            blocked[r.blocked_reason] = blocked.get(r.blocked_reason, 0) + 1
+    return render(request, "servicing/strategy_detail.html", {
+        "strategy": strategy, "day": day, "rows": rows[:200], "total": len(rows), "problem": problem,
+        "served": len(rows) - sum(blocked.values()), "blocked": sorted(blocked.items()),
+        "blocked_labels": strategy_services.BLOCKED_LABELS, "can_edit": has_role(request.user, SERVICE_CONFIGURERS),
+        "effect": strategy_effect(strategy), "text_form": text_form})
+
+
+def desk_page(request):
+    """The call-centre desk (呼叫中心坐席): the shared queue, the agent's outbound call list, the screen-pop box."""
+    require_role(request.user, CALL_CENTRE_AGENTS)
+    return render(request, "servicing/desk.html", {"queue": selectors.call_queue(user=request.user)[:200],
+                                                   "outbound": selectors.outbound_calls(user=request.user)[:200],
+                                                   "today": task_services.business_today()})
+
+
+@require_POST
+def desk_take_page(request, task_id: int):
+    require_role(request.user, CALL_CENTRE_AGENTS)
+    task = selectors.task_get(user=request.user, task_id=task_id)
+    try:
+        task_services.task_take(actor=request.user, task=task)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("servicing:desk")
+    return redirect("servicing:desk_task", task_id=task.pk)
+
+
+def _call_form_page(request, *, customer, task, phone: str, direction: str, template_context: dict):
+    form = CallRecordForm(request.POST or None)
+    if request.method == "POST":
+        require_role(request.user, SERVICE_WORKERS)
+        if _apply(form, lambda d: call_services.call_record_with_follow_up(
+                actor=request.user, customer=customer, direction=direction, phone=phone, started_at=timezone.now(),
+                duration_seconds=d["duration_seconds"], outcome=d["outcome"], note=d["note"], task=task,
+                complete_task=d["complete_task"], follow_up_title=d["follow_up_title"], follow_up_due=d["follow_up_due"])):
+            messages.success(request, _("Call recorded."))
+            return redirect("servicing:desk")
+    return render(request, "servicing/desk_card.html", {"card": selectors.desk_card(user=request.user, customer=customer),
+                                                        "form": form, "task": task, **template_context})
+
+
+@require_http_methods(["GET", "POST"])
+def desk_task_page(request, task_id: int):
+    """A task's customer card (masked) and the call record form: an agent sees the card of their task's customer only."""
+    if request.method == "POST":
+        require_role(request.user, SERVICE_WORKERS)
+    task = selectors.task_get(user=request.user, task_id=task_id)
+    if has_role(request.user, CALL_CENTRE_AGENTS) and task.staff_id != request.user.staff_id:
+        raise Http404("take the task from the queue first")
+    return _call_form_page(request, customer=task.customer, task=task if task.status == ServiceTask.Status.OPEN else None,
+                           phone=task.customer.mobile, direction="outbound", template_context={})
+
+
+@require_http_methods(["GET", "POST"])
+def desk_pop_page(request):
+    """Screen pop: type (or receive) the caller's number → the masked customer card, audited and rate-limited."""
+    if request.method == "POST":
+        require_role(request.user, SERVICE_WORKERS)  # recording the call: refused before anything is read
+    number = (request.POST.get("number") or request.GET.get("number") or "").strip()
+    if not number:
+        return redirect("servicing:desk")
+    try:
+        customer = selectors.customer_by_phone(user=request.user, phone=number)
+    except RateLimited as exc:
+        messages.error(request, exc.message)
+        return redirect("servicing:desk")
+    return _call_form_page(request, customer=customer, task=None, phone=number, direction="inbound",
+                           template_context={"number": number})
+
+
+@require_POST
+def customer_task_create_page(request, customer_no: str):
+    """A task created by hand from the customer's 360 page, for the user (or a staff member they choose)."""
+    require_role(request.user, SERVICE_WORKERS)
+    customer = customer_get(user=request.user, customer_no=customer_no)
+    form = ManualTaskForm(request.POST)
+    if _apply(form, lambda d: task_services.task_create(actor=request.user, customer_id=customer.id, title=d["title"],
+                                                         due_date=d["due_date"])):
+        messages.success(request, _("Task created."))
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in form.errors.items()))
+    return redirect(f"/customers/{customer.customer_no}/")
+
+
+@require_http_methods(["GET", "POST"])
+def advice_page(request):
+    """Advice (投顾建议) waiting for or decided by compliance, a form to submit one, and the model portfolios."""
+    require_role(request.user, SERVICE_OVERSEERS)
+    can_edit = has_role(request.user, SERVICE_CONFIGURERS)
+    action = request.POST.get("action")
+    if request.method == "POST":
+        require_role(request.user, SERVICE_CONFIGURERS)
+    form = AdviceForm(request.POST if action == "advice" else None)
+    portfolio = ModelPortfolioForm(request.POST if action == "portfolio" else None)
+    if action == "advice" and _apply(form, lambda d: advice_services.advice_submit(actor=request.user, **d)):
+        messages.success(request, _("Advice sent to compliance for approval."))
+        return redirect("servicing:advice")
+    if action == "portfolio" and _apply(portfolio, lambda d: advice_services.model_portfolio_set(
+            actor=request.user, risk_level=d["risk_level"], weights={k: d[k] for k in advice_services.ASSET_CLASSES})):
+        messages.success(request, _("Model portfolio saved."))
+        return redirect("servicing:advice")
+    return render(request, "servicing/advice.html", {"advices": selectors.advice_list()[:100], "portfolios": selectors.model_portfolios(),
+                                                     "classes": advice_services.ASSET_CLASSES, "form": form,
+                                                     "portfolio_form": portfolio, "can_edit": can_edit})
+
+
+@require_http_methods(["GET", "POST"])
+def visit_policy_page(request):
+    """Which key-customer, exception visits and care the load generates; head office and admin change it."""
+    require_role(request.user, SERVICE_OVERSEERS)
+    if request.method == "POST":
+        require_role(request.user, SERVICE_CONFIGURERS)
+    policy = task_services.visit_policy()
+    form = VisitPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and _apply(form, lambda d: task_services.visit_policy_update(actor=request.user, **d)):
+        messages.success(request, _("Saved."))
+        return redirect("servicing:visit_policy")
+    return render(request, "servicing/visit_policy.html", {"form": form, "can_edit": has_role(request.user, SERVICE_CONFIGURERS)})

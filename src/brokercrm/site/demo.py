@@ -23,6 +23,7 @@ from brokercrm.products.facade import (RecommendationRefused, customer_product_f
                                        recommendation_create, recommendations_exist)
 from brokercrm.relations.facade import relation_add_apply
 from brokercrm.research.facade import DEMO_REPORTS, report_id_by_title, report_import, report_pdf, report_push
+from brokercrm.servicing import facade as servicing
 
 
 def _staff_with_most_customers(category: str) -> Staff | None:
@@ -77,6 +78,7 @@ def ensure_demo_activity(*, period: str) -> list[str]:
     if departed:
         done.append(departed)
     done += _demo_research(broker)
+    done.extend(_demo_service(broker))
     for command in (("evaluation", "run", "--scheme", "all", "--period", period), ("payroll", "run", "--period", period)):
         try:
             call_command(*command)
@@ -225,3 +227,42 @@ def ensure_demo_products() -> list[str]:
     return [f"products: {len(enriched)} enriched (issuer, fees, minimum subscription; one off sale)",
             f"recommendations: {sent} sent by broker, {refused} refused as unsuitable (audited), "
             f"{recommendation_conversions_refresh()} converted"]
+def _demo_service(broker: User | None) -> list[str]:
+    """Differentiated service (issue 16): the diamond wealth-report strategy waiting in preview for head office, the same
+    for the demo broker's branch active and sent, a call-centre queue with one task taken by the agent, key-customer
+    visits with one done by the broker (it counts in the month's evaluation), and the care of the last load
+    (idempotent: strategies are created once, runs and generation are no-ops the second time)."""
+    agent = User.objects.filter(username="agent").first()
+    if broker is None:
+        return []
+    branch = broker.staff.branch.code
+    day = servicing.business_today()
+    plans = [
+        ("钻石客户月度理财报告", "tier:diamond", "wealth_report", "email", "monthly", "service_staff", False),
+        (f"钻石客户月度理财报告（{branch}营业部）", f"tier:diamond@{branch}", "wealth_report", "email", "monthly", "service_staff", True),
+        (f"黄金客户季度关怀电话（{branch}营业部）", f"tier:gold@{branch}", "customer_care", "call", "quarterly", "call_centre", True),
+    ]
+    done = []
+    for name, segment, content, channel, frequency, owner, run in plans:
+        strategy = servicing.strategy_named(name) or servicing.strategy_create(
+            actor=None, name=name, segment=segment, content=content, channel=channel, frequency=frequency, owner=owner,
+            active=False, body="{name}您好，客户经理将致电向您问候并了解您的需求。" if channel == "call" else "")
+        if run:
+            servicing.strategy_activate(actor=None, strategy=strategy)
+            result = servicing.strategy_run(actor=None, strategy=strategy, period=day)
+            done.append(f"strategy {name}: {result.messages} e-mails, {result.tasks} call tasks")
+        else:
+            done.append(f"strategy {name}: waits in preview for headoffice to activate")
+    queued = servicing.call_queue(user=agent).first() if agent else None
+    if queued is not None and not servicing.visit_to_complete(staff_id=agent.staff_id, kind="strategy"):
+        servicing.task_take(actor=agent, task=queued)
+        done.append(f"agent took the call task on {queued.customer.customer_no}")
+    key = servicing.policy_visits_generate(as_of=day, key_customers=servicing.key_customers(day)).key
+    visit = (servicing.visit_to_complete(staff_id=broker.staff_id, kind="visit_key")
+             or servicing.visit_to_complete(staff_id=None, kind="visit_key"))
+    if visit is not None:
+        # the demo broker's own key visit when they have one, else another's recorded by the system for its assignee
+        actor = broker if visit.staff_id == broker.staff_id else None
+        servicing.task_complete(actor=actor, task=visit, outcome="satisfied", note="季度拜访：客户对资产配置满意")
+        done.append(f"key-customer visits: {key} generated; {visit.staff} visited {visit.customer.customer_no} on {visit.done_on}")
+    return done

@@ -31,7 +31,7 @@ LAST_MONTHS = 3
 
 # Inputs a behaviour-group rule may use: name → type. Dotted names are windows ending with the month.
 RULE_NAMES: dict[str, str] = {
-    **{name: "number" for name in (*MONTH_MONEY, *MONTH_COUNTS, "commission_rate")},
+    **{name: "number" for name in (*MONTH_MONEY, *MONTH_COUNTS, "commission_rate", "end_cash", "end_market_value")},
     **{f"year.{name}": "number" for name in ("avg_daily_assets", "max_end_assets", "min_end_assets", "net_inflow",
                                              "trade_amount", "trade_count", "active_days", "commission", "net_commission")},
     **{f"last3.{name}": "number" for name in ("avg_daily_assets", "net_inflow", "trade_amount", "active_days", "net_commission")},
@@ -157,7 +157,8 @@ def _indicator_sql(config: SegmentConfig, start_mi: int) -> tuple[str, str]:
     # make this one aggregate over every customer month fast.
     current = [f"MAX({col}) FILTER (WHERE mi = tmi) AS {name}" for col, name in (
         ("adv", "avg_daily_assets"), ("ea", "end_assets"), ("ni", "net_inflow"), ("ta", "trade_amount"), ("tc", "trade_count"),
-        ("ad", "active_days"), ("co", "commission"), ("nc", "net_commission"), ("cr", "commission_rate"))]
+        ("ad", "active_days"), ("co", "commission"), ("nc", "net_commission"), ("cr", "commission_rate"),
+        ("ec", "end_cash"), ("em", "end_market_value"))]
     windows = [
         *current, "COUNT(*) FILTER (WHERE mi = tmi) AS current_rows",
         f"{within(YEAR_MONTHS, 'a_c')} AS y_assets_cents", f"COUNT(*) FILTER (WHERE mi > tmi - {YEAR_MONTHS}) AS y_months",
@@ -191,7 +192,8 @@ def _indicator_sql(config: SegmentConfig, start_mi: int) -> tuple[str, str]:
                CAST(c.avg_daily_assets AS DECIMAL(18,2)) AS adv, CAST(c.commission_rate AS DECIMAL(18,6)) AS cr,
                CAST(c.end_assets AS DECIMAL(18,2)) AS ea, CAST(c.net_inflow AS DECIMAL(18,2)) AS ni,
                CAST(c.trade_amount AS DECIMAL(18,2)) AS ta, CAST(c.commission AS DECIMAL(18,2)) AS co,
-               CAST(c.net_commission AS DECIMAL(18,2)) AS nc, CAST(c.trade_count AS BIGINT) AS tc, CAST(c.active_days AS BIGINT) AS ad
+               CAST(c.net_commission AS DECIMAL(18,2)) AS nc, CAST(c.trade_count AS BIGINT) AS tc, CAST(c.active_days AS BIGINT) AS ad,
+               CAST(c.end_cash AS DECIMAL(18,2)) AS ec, CAST(c.end_market_value AS DECIMAL(18,2)) AS em
         FROM customer_month c JOIN months m ON m.period = c.period JOIN seg_customers s ON s.customer_no = c.key),
     agg AS (
         SELECT cm.ci, t.tmi, {', '.join(windows)}

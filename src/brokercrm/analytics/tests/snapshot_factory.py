@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from brokercrm.analytics.engine.build import segment_engine
-from brokercrm.datacenter.reader import CUSTOMER_INDICATORS
+from brokercrm.datacenter.reader import customer_month_sql
 from brokercrm.datacenter.tests.snapshot import write_snapshot
 
 M = "DECIMAL(38,2)"
@@ -35,6 +35,7 @@ class SnapshotFactory:
     def __init__(self):
         self.customers: dict[str, dict] = {}
         self.months: list[dict] = []
+        self.assets_rows: list[dict] = []
 
     def customer(self, customer_no: str, **profile) -> str:
         row = {"customer_no": customer_no, "name": f"客户{customer_no}", "customer_type": "individual", "id_type": "id_card",
@@ -43,10 +44,15 @@ class SnapshotFactory:
         self.customers[customer_no] = row
         return customer_no
 
-    def month(self, customer_no: str, period: str, **indicators) -> None:
+    def month(self, customer_no: str, period: str, *, end_cash=None, end_market_value=None, **indicators) -> None:
+        """A customer month; end_cash / end_market_value add the month-end assets row (dw.fact_assets) they come from."""
         if customer_no not in self.customers:
             self.customer(customer_no)
         start, end = month_bounds(period)
+        if end_cash is not None or end_market_value is not None:
+            cash, value = Decimal(str(end_cash or 0)), Decimal(str(end_market_value or 0))
+            self.assets_rows.append({"biz_date": end, "customer_no": customer_no, "cash_balance": cash,
+                                     "market_value": value, "total_assets": cash + value})
         row = {"key": customer_no, "period": period, "period_start": start, "period_end": end, "trading_days": 20}
         for name, kind in MONTH_COLUMNS[5:]:
             value = indicators.pop(name, 0)
@@ -67,14 +73,15 @@ class SnapshotFactory:
         for period in sorted({r["period"] for r in self.months}):
             start, end = month_bounds(period)
             periods.append({"grain": "month", "period": period, "period_start": start, "period_end": end, "trading_days": 20})
-        return {"dm.customer_month": self.months, "dw.customers_current": list(self.customers.values()), "dm.periods": periods}
+        return {"dm.customer_month": self.months, "dw.customers_current": list(self.customers.values()), "dm.periods": periods,
+                "dw.fact_assets": self.assets_rows}
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """The segmentation engine over these rows, as segments_build makes it from the published snapshot."""
         with tempfile.TemporaryDirectory() as directory:
             path = write_snapshot(Path(directory), self._tables())
             con = duckdb.connect(str(path), read_only=True)
-            months = con.execute(f"SELECT key, period, {', '.join(CUSTOMER_INDICATORS)} FROM dm.customer_month").to_arrow_table()
+            months = con.execute(customer_month_sql()).to_arrow_table()
             periods = con.execute("SELECT period, period_end FROM dm.periods ORDER BY period").fetchall()
             profiles = con.execute("SELECT * FROM dw.customers_current").to_arrow_table()
             con.close()

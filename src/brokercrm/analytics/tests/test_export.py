@@ -34,7 +34,7 @@ def test_export_segments_writes_the_exact_columns_sorted_by_customer(built):
     call_command("export", "segments", "--period", "2026-03", "--out", str(out))
     assert out.read_bytes().decode("utf-8") == (
         "customer_no,period,tier,groups,rfm_r,rfm_f,rfm_m,cluster\n"
-        "20000001,2026-03,regular,silent;lost,0,0,0,1\n"
+        "20000001,2026-03,regular,lost,0,0,0,1\n"  # two months of history: not silent before twelve
         "20000002,2026-03,gold,active_contributor,5,5,5,2\n")
 
 

@@ -36,7 +36,7 @@ def test_the_job_writes_a_membership_for_every_customer_month(published):
     assert [rows[("C1", p)].tier for p in MONTHS] == ["diamond", "diamond", "diamond", "gold"]
     assert rows[("C1", "2026-04")].previous_tier == "diamond"
     assert rows[("C1", "2026-04")].qualified_tier == "gold"
-    assert rows[("C2", "2026-04")].group_codes == ["silent"]
+    assert rows[("C2", "2026-04")].group_codes == []  # four months of history: not silent before twelve
     assert rows[("C3", "2026-04")].group_codes == ["active_contributor"]
     assert rows[("C3", "2026-04")].avg_daily_assets == Decimal("200000.00")
     assert rows[("C3", "2026-04")].net_commission == Decimal("800.00")

@@ -34,6 +34,33 @@ def test_silent_needs_every_month_end_below_1000_and_no_trade_all_year():
     assert _last_month(snap) == {"QUIET": ["silent"], "ONCE_RICH": [], "ONE_TRADE": []}
 
 
+def test_silent_needs_twelve_months_of_history():
+    """The history_months guard: eleven quiet months are not enough, the twelfth makes the customer silent."""
+    snap = SnapshotFactory()
+    for period in YEAR:
+        snap.month("TWELVE", period, avg_daily_assets=10, end_assets=10)
+    for period in YEAR[1:]:
+        snap.month("ELEVEN", period, avg_daily_assets=10, end_assets=10)
+    assert _last_month(snap) == {"ELEVEN": [], "TWELVE": ["silent"]}
+
+
+def test_dormant_reads_month_end_positions_and_cash_after_three_years_without_trade():
+    """36 months without a trade, no position and cash 99.99 → dormant; a position of 50 (assets still below 100)
+    or cash of exactly 100 → not; 35 months → not yet."""
+    months = [f"{2023 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in range(11, 11 + 37)]  # 2023-11 … 2026-11
+    snap = SnapshotFactory()
+    for period in months:
+        for no, cash, value in (("EMPTY", 99.99, 0), ("HOLDS", 30, 50), ("CASH100", 100, 0)):
+            snap.month(no, period, avg_daily_assets=cash + value, end_assets=cash + value, end_cash=cash, end_market_value=value)
+    for period in months[:-1]:
+        snap.month("RECENT", period, avg_daily_assets=0, end_assets=0, active_days=1 if period == months[1] else 0,
+                   end_cash=0, end_market_value=0)
+    snap.month("RECENT", months[-1], avg_daily_assets=0, end_assets=0, end_cash=0, end_market_value=0)
+    result = _last_month(snap)
+    assert {no: "dormant" in groups for no, groups in result.items()} == {
+        "CASH100": False, "EMPTY": True, "HOLDS": False, "RECENT": False}
+
+
 def test_lost_is_a_closed_account_and_risk_seeking_needs_c4_or_c5_and_turnover_of_two():
     """Closed → lost; C5 with trade amount exactly 2 × average daily assets → risk-seeking; C3 alike → not."""
     snap = SnapshotFactory()

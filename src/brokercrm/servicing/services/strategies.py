@@ -1,36 +1,77 @@
-"""Service strategies (服务策略): per segment, content by channel and frequency; running one creates tasks or messages."""
+"""Service strategies (服务策略): per segment, content by channel and frequency; running one creates tasks or messages.
+
+Who a strategy serves is decided once, by `strategy_preview`: the segment's open accounts (servicing/segments.py),
+each with the responsible staff and the reason it is blocked (opted out of the channel, no contact for the channel,
+unsuitable content). Running serves exactly the unblocked rows of the preview; quiet hours only delay sending.
+"""
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import role_required
-from brokercrm.customers.facade import CustomerContact, customer_contacts_open_on
-from brokercrm.org.facade import SERVICE_CONFIGURERS
+from brokercrm.customers.facade import CustomerContact
+from brokercrm.org.facade import SERVICE_CONFIGURERS, Staff
 from brokercrm.relations.facade import responsible_staff
-from brokercrm.servicing.models import ServiceTask, Strategy
+from brokercrm.servicing.contents import ContentRequest, content_render, content_suitable
+from brokercrm.servicing.models import OptOut, ServiceTask, Strategy
+from brokercrm.servicing.segments import segment_member_contacts, segment_month, segment_parse
 from brokercrm.servicing.services.outbox import message_enqueue
 
-# Segments known before the analytics app lands: code → the open customers as of a day.
-BUILTIN_SEGMENTS = {
-    "all": lambda day: customer_contacts_open_on(day),
-    "new_accounts": lambda day: customer_contacts_open_on(day, opened_after=day - dt.timedelta(days=30)),
-}
+BLOCKED_OPTED_OUT = "opted_out"
+BLOCKED_NO_CONTACT = "no_contact"
+BLOCKED_UNSUITABLE = "unsuitable_content"
+TASK_CHANNELS = (Strategy.Channel.VISIT, Strategy.Channel.CALL)
+# Contents rendered as PDF documents: their e-mail runs go to the background worker from the page.
+DOCUMENT_CONTENTS = (Strategy.Content.ACCOUNT_REPORT, Strategy.Content.WEALTH_REPORT)
+BLOCKED_LABELS = {BLOCKED_OPTED_OUT: _("Opted out of the channel"), BLOCKED_NO_CONTACT: _("No contact for the channel"),
+                  BLOCKED_UNSUITABLE: _("Unsuitable content")}
 
 
 @role_required(SERVICE_CONFIGURERS)
 @transaction.atomic
 def strategy_create(*, actor, name: str, segment: str, content: str, channel: str, frequency: str, owner: str,
                     subject: str = "", body: str = "", active: bool = True) -> Strategy:
+    segment_parse(segment)
     strategy = Strategy(name=name.strip(), segment=segment.strip(), content=content, channel=channel, frequency=frequency,
                         owner=owner, subject=subject.strip(), body=body.strip(), active=active)
-    if channel in (Strategy.Channel.EMAIL, Strategy.Channel.SMS) and not body.strip():
+    if channel in (Strategy.Channel.EMAIL, Strategy.Channel.SMS) and content in TEXT_ONLY_CONTENTS and not body.strip():
         raise DomainError("a message strategy needs the message text", field="body")
     strategy.full_clean()
     strategy.save()
     audit_record(actor=actor, action="create", instance=strategy, changes=diff({}, snapshot(strategy)))
+    return strategy
+
+
+# Contents sent as the strategy's own text unless an app registers a renderer for them (servicing/contents.py).
+TEXT_ONLY_CONTENTS = (Strategy.Content.RESEARCH_PUSH, Strategy.Content.CUSTOMER_CARE)
+
+
+@role_required(SERVICE_CONFIGURERS)
+@transaction.atomic
+def strategy_activate(*, actor, strategy: Strategy, active: bool = True) -> Strategy:
+    """Switch a strategy on (after its preview was seen) or off."""
+    before = snapshot(strategy)
+    strategy.active = active
+    strategy.save(update_fields=["active", "updated_at"])
+    audit_record(actor=actor, action="update", instance=strategy, changes=diff(before, snapshot(strategy)))
+    return strategy
+
+
+@role_required(SERVICE_CONFIGURERS)
+@transaction.atomic
+def strategy_text_update(*, actor, strategy: Strategy, subject: str, body: str) -> Strategy:
+    """Edit the message template of a strategy (subject and text with their placeholders, docs/servicing.md)."""
+    if strategy.channel in (Strategy.Channel.EMAIL, Strategy.Channel.SMS) and strategy.content in TEXT_ONLY_CONTENTS and not body.strip():
+        raise DomainError("a message strategy needs the message text", field="body")
+    before = snapshot(strategy)
+    strategy.subject, strategy.body = subject.strip()[:200], body.strip()
+    strategy.save(update_fields=["subject", "body", "updated_at"])
+    audit_record(actor=actor, action="update", instance=strategy, changes=diff(before, snapshot(strategy)))
     return strategy
 
 
@@ -40,10 +81,60 @@ def period_key(frequency: str, day: dt.date) -> str:
             "yearly": str(day.year)}[frequency]
 
 
-def segment_customers(segment: str, day: dt.date) -> list[CustomerContact]:
-    if segment not in BUILTIN_SEGMENTS:
-        raise DomainError(f"segment '{segment}' is not known (known: {', '.join(BUILTIN_SEGMENTS)})", field="segment")
-    return BUILTIN_SEGMENTS[segment](day)
+def month_end(period: str) -> dt.date:
+    try:
+        year, month = (int(x) for x in period.split("-"))
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    except ValueError:
+        raise DomainError(f"'{period}' is not a month (YYYY-MM)", field="period") from None
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    customer_id: int
+    customer_no: str
+    staff_id: int | None
+    staff_no: str
+    channel: str
+    blocked_reason: str
+
+
+def _blocked(customer: CustomerContact, *, channel: str, content: str, opted_out: set[int]) -> str:
+    if channel in (Strategy.Channel.EMAIL, Strategy.Channel.SMS) and customer.id in opted_out:
+        return BLOCKED_OPTED_OUT
+    contact = {Strategy.Channel.EMAIL: customer.email, Strategy.Channel.SMS: customer.mobile,
+               Strategy.Channel.CALL: customer.mobile}.get(channel, "-")
+    if not contact:
+        return BLOCKED_NO_CONTACT
+    if not content_suitable(content, customer.id):
+        return BLOCKED_UNSUITABLE
+    return ""
+
+
+def strategy_preview_rows(*, segment: str, period: str, content: str, channel: str, day: dt.date | None = None,
+                          customers: list[CustomerContact] | None = None) -> list[PreviewRow]:
+    """Who a strategy would serve for the segment's month `period` (open on `day`, default the month's last day),
+    by customer no, with the responsible staff and the blocked reason ('' = served). Sends nothing."""
+    if channel not in Strategy.Channel.values:
+        raise DomainError(f"unknown channel '{channel}' (channels: {', '.join(Strategy.Channel.values)})", field="channel")
+    if content not in Strategy.Content.values:
+        raise DomainError(f"unknown content '{content}' (contents: {', '.join(Strategy.Content.values)})", field="content")
+    day = day or month_end(period)
+    if customers is None:
+        customers = segment_member_contacts(segment, period=period, day=day)
+    routing = responsible_staff(c.id for c in customers)
+    staff_ids = {c.id: routing.staff_on(c.id, day) for c in customers}
+    numbers = dict(Staff.objects.filter(pk__in={s for s in staff_ids.values() if s}).values_list("pk", "staff_no"))
+    opted_out = set(OptOut.objects.filter(channel=channel, customer_id__in=[c.id for c in customers])
+                    .values_list("customer_id", flat=True)) if channel in ("email", "sms") else set()
+    return [PreviewRow(c.id, c.customer_no, staff_ids[c.id], numbers.get(staff_ids[c.id], ""), channel,
+                       _blocked(c, channel=channel, content=content, opted_out=opted_out)) for c in customers]
+
+
+def strategy_preview(*, strategy: Strategy, day: dt.date) -> list[PreviewRow]:
+    """The preview of a stored strategy for a run on `day` (segments of that month, or the latest built before it)."""
+    return strategy_preview_rows(segment=strategy.segment, period=segment_month(day), content=strategy.content,
+                                 channel=strategy.channel, day=day)
 
 
 @dataclass(frozen=True)
@@ -56,37 +147,45 @@ class StrategyRun:
 @role_required(SERVICE_CONFIGURERS)
 @transaction.atomic
 def strategy_run(*, actor, strategy: Strategy, period: dt.date) -> StrategyRun:
-    """Apply a strategy for the period containing `period`: a task per customer, or a queued message."""
+    """Apply a strategy for the period containing `period`: a task per served customer, or a queued message."""
     if not strategy.active:
         raise DomainError("this strategy is not active", field="active")
     key = period_key(strategy.frequency, period)
-    customers = segment_customers(strategy.segment, period)
-    tasks = messages = skipped = 0
-    if strategy.channel in (Strategy.Channel.VISIT, Strategy.Channel.CALL):
-        routing = responsible_staff(c.id for c in customers)
+    month = segment_month(period)
+    customers = {c.id: c for c in segment_member_contacts(strategy.segment, period=month, day=period)}
+    rows = strategy_preview_rows(segment=strategy.segment, period=month, content=strategy.content, channel=strategy.channel,
+                                 day=period, customers=list(customers.values()))
+    served = [r for r in rows if not r.blocked_reason]
+    skipped = len(rows) - len(served)
+    tasks = messages = 0
+    if strategy.channel in TASK_CHANNELS:
         existing = set(ServiceTask.objects.filter(strategy=strategy, source_key__startswith=f"strategy:{strategy.pk}:{key}:")
                        .values_list("source_key", flat=True))
         new = []
-        for c in customers:
-            source_key = f"strategy:{strategy.pk}:{key}:{c.customer_no}"
+        for r in served:
+            source_key = f"strategy:{strategy.pk}:{key}:{r.customer_no}"
             if source_key in existing:
                 continue
-            staff_id = routing.staff_on(c.id, period) if strategy.owner == Strategy.Owner.SERVICE_STAFF else None
-            new.append(ServiceTask(customer_id=c.id, kind=ServiceTask.Kind.STRATEGY, title=strategy.name[:200], staff_id=staff_id,
-                                   due_date=period + dt.timedelta(days=14), source_key=source_key, strategy=strategy))
+            staff_id = r.staff_id if strategy.owner == Strategy.Owner.SERVICE_STAFF else None
+            new.append(ServiceTask(customer_id=r.customer_id, kind=ServiceTask.Kind.STRATEGY, title=strategy.name[:200],
+                                   staff_id=staff_id, due_date=period + dt.timedelta(days=14), source_key=source_key,
+                                   strategy=strategy, call_centre=strategy.owner == Strategy.Owner.CALL_CENTRE))
         ServiceTask.objects.bulk_create(new, batch_size=2000)
         tasks = len(new)
     else:
-        for c in customers:
-            recipient = c.email if strategy.channel == Strategy.Channel.EMAIL else c.mobile
-            if not recipient:
+        for r in served:
+            customer = customers[r.customer_id]
+            rendered = content_render(ContentRequest(kind=strategy.content, customer=customer, period=month, day=period,
+                                                     subject=strategy.subject, body=strategy.body, frequency=strategy.frequency))
+            if rendered is None:
                 skipped += 1
                 continue
-            text = strategy.body.replace("{name}", c.name).replace("{customer_no}", c.customer_no)
-            _, created = message_enqueue(channel=strategy.channel, recipient=recipient, customer_id=c.id, subject=strategy.subject,
-                                         body_text=text, dedupe_key=f"strategy:{strategy.pk}:{key}:{c.customer_no}")
+            recipient = customer.email if strategy.channel == Strategy.Channel.EMAIL else customer.mobile
+            _, created = message_enqueue(channel=strategy.channel, recipient=recipient, customer_id=customer.id,
+                                         subject=rendered.subject, body_text=rendered.text,
+                                         body_html=rendered.html if strategy.channel == Strategy.Channel.EMAIL else "",
+                                         attachments=list(rendered.attachments) if strategy.channel == Strategy.Channel.EMAIL else [],
+                                         dedupe_key=f"strategy:{strategy.pk}:{key}:{r.customer_no}")
             messages += created
     audit_record(actor=actor, action="update", instance=strategy, note=f"run for {key}: {tasks} tasks, {messages} messages")
     return StrategyRun(tasks, messages, skipped)
-
-

@@ -40,10 +40,10 @@ def test_alerts_are_routed_to_service_staff_else_development_staff_else_nobody(o
 
     counts = alerts_step(dates(*DAYS), con=con)
 
-    assert counts == {"servicing.alerts": 3, "servicing.tasks": 3, "duplicates": 0}
+    assert counts == {"servicing.alerts": 3, "servicing.tasks": 3, "duplicates": 0, "visit_exception": 3}
     routed = {a.customer.customer_no: (a.staff.staff_no if a.staff else None) for a in Alert.objects.all()}
     assert routed == {"10000001": "S0004", "10000002": "S0003", "10000003": None}
-    task = ServiceTask.objects.get(customer__customer_no="10000001")
+    task = ServiceTask.objects.get(customer__customer_no="10000001", kind="alert")
     assert (task.kind, task.staff.staff_no, task.due_date) == ("alert", "S0004", dt.date(2026, 3, 6))
 
 
@@ -54,8 +54,8 @@ def test_running_the_step_again_raises_nothing_twice(org_world):
 
     counts = alerts_step(dates(*DAYS), con=con)
 
-    assert counts == {"servicing.alerts": 0, "servicing.tasks": 0, "duplicates": 3}
-    assert Alert.objects.count() == 3 and ServiceTask.objects.count() == 3
+    assert counts == {"servicing.alerts": 0, "servicing.tasks": 0, "duplicates": 3, "visit_exception": 0}
+    assert Alert.objects.count() == 3 and ServiceTask.objects.count() == 6  # a follow-up and an exception visit each
 
 
 def test_export_alerts_writes_the_documented_columns(org_world, tmp_path):

@@ -50,3 +50,38 @@ def test_broker_records_a_visit_from_my_work_today(org_world, page):
     page.wait_for_url(f"**/service/tasks/{task.pk}/")
     task.refresh_from_db()
     assert (task.status, task.outcome, task.outcome_note) == ("done", "satisfied", "客户对服务满意")
+
+
+def test_agent_takes_a_call_task_pops_a_caller_and_records_the_call(org_world, page):
+    """At the desk the agent takes the queued call task, calls from its masked card; then a caller's number pops another
+    customer's masked card and the inbound call is recorded."""
+    from brokercrm.servicing.models import CallRecord
+
+    queued = CustomerFactory(customer_no="10000011", name="孙客户", mobile="13911112222", branch=org_world["branches"][1])
+    caller = CustomerFactory(customer_no="10000012", name="周客户", mobile="13733334444", branch=org_world["branches"][0])
+    task = ServiceTaskFactory(customer=queued, kind="strategy", title="黄金客户季度关怀电话", staff=None, call_centre=True)
+
+    login(page, "agent")
+    page.click("[data-testid=menu] a[href='/service/desk/']")
+    assert "黄金客户季度关怀电话" in page.locator("[data-testid=call-queue]").inner_text()
+    page.click("[data-testid=call-queue] [data-testid=take]")
+    page.wait_for_url(f"**/service/desk/tasks/{task.pk}/")
+    assert page.locator("[data-testid=masked-mobile]").inner_text() == "139****2222"
+    page.select_option("#id_outcome", "answered")
+    page.fill("#id_duration_seconds", "120")
+    page.fill("#id_note", "客户表示满意")
+    page.click("[data-testid=call-form] button[type=submit]")
+    page.wait_for_url("**/service/desk/")
+
+    page.fill("[data-testid=pop-form] input[name=number]", "13733334444")
+    page.click("[data-testid=pop-form] button")
+    assert page.locator("[data-testid=masked-mobile]").inner_text() == "137****4444"
+    page.select_option("#id_outcome", "resolved")
+    page.fill("#id_duration_seconds", "45")
+    page.click("[data-testid=call-form] button[type=submit]")
+    page.wait_for_url("**/service/desk/")
+
+    calls = {c.customer_id: (c.direction, c.duration_seconds) for c in CallRecord.objects.all()}
+    assert calls == {queued.pk: ("outbound", 120), caller.pk: ("inbound", 45)}
+    task.refresh_from_db()
+    assert task.status == "done"

@@ -53,6 +53,30 @@ def test_report_numbers_are_exact():
     assert [d.isoformat() for d, _ in report.trend] == ["2026-03-02", "2026-03-03", "2026-03-31"]
 
 
+@pytest.mark.django_db  # building the warehouse reads the trading calendar
+def test_the_first_loaded_month_starts_from_the_opening_snapshot():
+    """An account opened in 2020 whose first loaded day is 03-02 with 150,000.00 (after a 50,000.00 deposit that day):
+    the month starts at 150,000.00, that day's deposit is not counted again: inflow 10,000.00, P&L 5,432.10 (a start of 0
+    would invent 105,432.10 of profit)."""
+    con, f = new_warehouse(*MARCH[1:])
+    f.branch("0001", on=MARCH[1])
+    customer(f, "B", open_date=None)
+    f.rows["customers"][-1]["business_date"] = f.rows["customers"][-1]["business_date"].replace(day=2, month=3)
+    f.cash_flow(MARCH[1], "B", flow_type="bank_in", amount=50_000)
+    f.assets(MARCH[1], "B", 150_000)
+    f.cash_flow(MARCH[2], "B", flow_type="bank_in", amount=10_000)
+    f.assets(MARCH[2], "B", 160_000)
+    f.assets(MARCH[3], "B", "165432.10")
+    f.save()
+    from brokercrm.datacenter.pipelines.crm import ingest_crm
+    from brokercrm.datacenter.pipelines.dw import build_dw
+
+    ingest_crm(con, staff=[], development_relations=[])
+    build_dw(con)
+    report = account_report_data(con, customer_no="B", month="2026-03")
+    assert (report.start_assets, report.net_inflow, report.profit) == (Decimal("150000.00"), Decimal("10000.00"), Decimal("5432.10"))
+
+
 def _pdf_text_and_ink(pdf: bytes) -> tuple[str, int]:
     document = pypdfium2.PdfDocument(pdf)
     page = document[0]

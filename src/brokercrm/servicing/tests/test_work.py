@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
-def test_work_indicators_count_done_tasks_and_visits_by_done_date(org_world, monkeypatch):
+def test_work_indicators_count_done_tasks_and_visits_by_business_date(org_world, monkeypatch):
     """S0003 did a visit and an alert task in March and a visit in April; S0004 nothing: counts per the March range."""
     broker, colleague = org_world["staff"]["broker"], org_world["staff"]["colleague"]
     user = org_world["users"]["broker"]
@@ -32,6 +32,20 @@ def test_work_indicators_count_done_tasks_and_visits_by_done_date(org_world, mon
     counts = work_indicators(["S0003", "S0004"], dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 
     assert counts == {"S0003": {"visits_done": 1, "service_tasks_done": 2}, "S0004": {"visits_done": 0, "service_tasks_done": 0}}
+
+
+def test_work_done_in_a_replayed_world_counts_on_its_latest_business_date(org_world, monkeypatch):
+    """Data loaded up to 2026-03-31 while the wall clock says December: a visit closed now counts in March, not December."""
+    from brokercrm.servicing.services import tasks as task_services
+
+    monkeypatch.setattr(task_services, "latest_loaded_date", lambda: dt.date(2026, 3, 31))
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 2, 10, tzinfo=SHANGHAI))
+    task = ServiceTaskFactory(staff=org_world["staff"]["broker"], kind="visit_key")
+    task_complete(actor=org_world["users"]["broker"], task=task, outcome="completed", note="季度拜访")
+
+    assert task.done_on == dt.date(2026, 3, 31)
+    assert work_indicators(["S0003"], dt.date(2026, 3, 1), dt.date(2026, 3, 31))["S0003"] == {"visits_done": 1, "service_tasks_done": 1}
+    assert work_indicators(["S0003"], dt.date(2026, 12, 1), dt.date(2026, 12, 31))["S0003"]["visits_done"] == 0
 
 
 def test_a_visit_strategy_creates_one_task_per_customer_per_period(org_world):
@@ -68,14 +82,13 @@ def test_an_sms_strategy_queues_personalised_messages_once_per_period(org_world)
     assert OutboxMessage.objects.get().body_text == "王五您好，感谢您对我们的信任。"
 
 
-def test_unknown_segment_is_refused_with_the_field_named(org_world):
-    """Until the analytics segments land, only the built-in codes run."""
+def test_a_malformed_segment_code_is_refused_with_the_field_named(org_world):
+    """A code that is neither built in nor KIND:VALUE is refused when the strategy is created, naming the segment field."""
     from brokercrm.core.errors import DomainError
 
-    strategy = strategy_create(actor=None, name="x", segment="high_value", content="wealth_report", channel="visit", frequency="monthly",
-                               owner="service_staff")
     with pytest.raises(DomainError) as refused:
-        strategy_run(actor=None, strategy=strategy, period=dt.date(2026, 3, 1))
+        strategy_create(actor=None, name="x", segment="high_value", content="wealth_report", channel="visit", frequency="monthly",
+                        owner="service_staff")
     assert refused.value.field == "segment"
 
 
@@ -124,4 +137,5 @@ def test_alerts_and_visits_run_as_downstream_steps_of_the_real_job_graph(org_wor
     alert = Alert.objects.get()
     assert (alert.customer.customer_no, alert.rule, alert.biz_date, alert.staff.staff_no) == ("70000001", "large_deposit", d(DAYS[1]), "S0003")
     assert ServiceTask.objects.filter(kind="visit_new", customer=person).get().due_date == dt.date(2026, 4, 2)
-    assert JobRun.objects.get(job="alerts").rows_written == {"servicing.alerts": 1, "servicing.tasks": 1, "duplicates": 0}
+    assert JobRun.objects.get(job="alerts").rows_written == {"servicing.alerts": 1, "servicing.tasks": 1, "duplicates": 0,
+                                                             "visit_exception": 0}

@@ -1,5 +1,6 @@
 import datetime as dt
 import time
+from pathlib import Path
 
 from django.core.management.base import CommandError
 
@@ -8,9 +9,10 @@ from brokercrm.datacenter.facade import warehouse_read
 from brokercrm.servicing.channels.smpp_server import SmppServer
 from brokercrm.servicing.models import Strategy
 from brokercrm.servicing.services.reports import account_reports_queue
-from brokercrm.servicing.services.strategies import strategy_run
+from brokercrm.servicing.exports import export_preview
+from brokercrm.servicing.services.strategies import strategy_preview_rows, strategy_run
 from brokercrm.servicing.services.outbox import channel_config_update, outbox_send
-from brokercrm.servicing.services.tasks import visits_generate
+from brokercrm.servicing.services.tasks import visit_policy_update, visits_generate
 
 
 def _date(value: str) -> dt.date:
@@ -59,6 +61,19 @@ class Command(BrokercrmCommand):
             sp.add_argument("--id", type=int, required=True)
             sp.add_argument("--date", type=_date, required=True, help="a day of the period to run for")
 
+        def preview_args(sp):
+            sp.add_argument("--segment", required=True, metavar="CODE", help="segment code, e.g. tier:diamond (docs/servicing.md)")
+            sp.add_argument("--period", required=True, metavar="YYYY-MM", help="the month whose segment memberships are used")
+            sp.add_argument("--content", required=True, metavar="KIND", choices=Strategy.Content.values)
+            sp.add_argument("--channel", required=True, metavar="CH", choices=Strategy.Channel.values)
+            sp.add_argument("--out", required=True, type=Path, metavar="FILE", help="the CSV file to write")
+
+        def policy_args(sp):
+            sp.add_argument("--key-segment", required=True, metavar="CODE", help="segment of key customers ('' for none)")
+            sp.add_argument("--key-frequency", required=True, choices=["monthly", "quarterly", "yearly"])
+            sp.add_argument("--exception-rules", default="", metavar="RULE,RULE", help="alert rules that call for a visit")
+            sp.add_argument("--exception-due-days", type=int, default=5, metavar="N")
+
         def reports_args(sp):
             sp.add_argument("--month", required=True, help="YYYY-MM")
             sp.add_argument("--customer", action="append", help="only this customer_no (repeatable)")
@@ -67,10 +82,13 @@ class Command(BrokercrmCommand):
                         send=("Send the due outbox messages (one round).", send_args),
                         channel=("Configure a channel.", channel_args), smsc=("Run a local SMPP SMSC (demo stand-in).", smsc_args),
                         visits=("Generate the regulatory visit tasks.", visits_args),
-                        strategy=("Run a service strategy for a period.", strategy_args))
+                        strategy=("Run a service strategy for a period.", strategy_args),
+                        **{"visit-policy": ("Set the key-customer and exception visits the visits step generates.", policy_args),
+                           "strategy-preview": ("Write who a strategy would serve (customer_no, staff_no, channel, "
+                                                "blocked_reason) without sending anything.", preview_args)})
 
     def handle(self, *args, **opts):
-        getattr(self, f"_{opts['subcommand']}")(opts)
+        getattr(self, f"_{opts['subcommand'].replace('-', '_')}")(opts)
 
     def _send(self, opts):
         channels = tuple(opts["channel"] or ("email", "sms"))
@@ -123,3 +141,16 @@ class Command(BrokercrmCommand):
             raise CommandError(f"no strategy with id {opts['id']}")
         r = strategy_run(actor=None, strategy=strategy, period=opts["date"])
         self.stdout.write(f"{r.tasks} tasks, {r.messages} messages, {r.skipped} customers without an address")
+
+    def _strategy_preview(self, opts):
+        rows = strategy_preview_rows(segment=opts["segment"], period=opts["period"], content=opts["content"], channel=opts["channel"])
+        export_preview(rows, opts["out"])
+        blocked = sum(1 for r in rows if r.blocked_reason)
+        self.stdout.write(f"{opts['out']}: {len(rows)} customers, {len(rows) - blocked} served, {blocked} blocked")
+
+    def _visit_policy(self, opts):
+        rules = [r.strip() for r in opts["exception_rules"].split(",") if r.strip()]
+        policy = visit_policy_update(actor=None, key_segment=opts["key_segment"], key_frequency=opts["key_frequency"],
+                                     exception_rules=rules, exception_due_days=opts["exception_due_days"])
+        self.stdout.write(f"key visits: {policy.key_segment or '-'} {policy.key_frequency}; "
+                          f"exception visits: {', '.join(policy.exception_rules) or '-'} (due after {policy.exception_due_days} trading days)")
