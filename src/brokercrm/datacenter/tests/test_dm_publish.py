@@ -28,7 +28,7 @@ def test_publish_writes_a_snapshot_and_points_current_at_it(tmp_path):
     assert tables == {"dm.customer_month", "dm.staff_month", "dm.branch_month", "dm.staff_day", "dm.branch_day",
                       "dm.periods", "dm.build_info", "dw.customers_current", "dw.branches", "dw.securities", "dw.trading_days",
                       "dw.calendar", "dw.fact_assets", "dw.fact_positions", "dw.fact_trades", "dw.fact_cash_flows",
-                      "dw.fact_security_transfers", "dw.staff_attribution"}
+                      "dw.fact_security_transfers", "dw.staff_attribution", "dw.branch_attribution"}
     assert reader.execute("SELECT avg_daily_assets FROM dm.staff_month WHERE key = 'S0002' AND period = '2026-03'"
                           ).fetchone()[0] == con.execute("SELECT avg_daily_assets FROM dm.staff_month WHERE key = 'S0002' "
                                                          "AND period = '2026-03'").fetchone()[0]
