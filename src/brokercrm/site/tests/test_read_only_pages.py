@@ -21,7 +21,8 @@ from brokercrm.servicing.models import ServiceTask
 from brokercrm.servicing.tests.factories import ServiceTaskFactory
 
 pytestmark = pytest.mark.django_db
-OWN_ACCOUNT = ("accounts/", "i18n/", "workflow/notifications/read/")
+# A user's own things, which a read-only role may change: account, language, notifications, saved/pinned reports.
+OWN_ACCOUNT = ("accounts/", "i18n/", "workflow/notifications/read/", "reports/save/", "reports/pin/", "reports/unpin/")
 
 
 def _walk(patterns, prefix=""):
