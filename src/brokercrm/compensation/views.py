@@ -14,9 +14,10 @@ from brokercrm.compensation.exports import export_workbook
 from brokercrm.compensation.forms import CommentForm, CopyForm, FormulaForm, PayInputForm, PeriodForm, PreviewForm, YamlImportForm
 from brokercrm.compensation.models import PayConstant, PayGrade, PayRule
 from brokercrm.compensation.payroll import compute_payroll
-from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.errors import DomainError
 from brokercrm.core.exports import xlsx_response
 from brokercrm.core.permissions import has_role, require_role
+from brokercrm.core.views import run_or_flash
 from brokercrm.evaluation import facade as evaluation
 from brokercrm.org.facade import COST_BENEFIT_READERS, PAYROLL_RUNNERS, Branch, staff_categories, staff_get
 
@@ -137,14 +138,9 @@ def rules_import(request):
     form = YamlImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            counts = services.pay_rules_import(actor=request.user, data=upload.read(), file_name=upload.name)
-        except InputRejected as exc:
-            for problem in exc.problems:
-                messages.error(request, str(problem))
-        except DomainError as exc:
-            _error(request, exc)
-        else:
+        counts = run_or_flash(request, lambda: services.pay_rules_import(actor=request.user, data=upload.read(),
+                                                                         file_name=upload.name))
+        if counts is not None:
             messages.success(request, ", ".join(f"{v} {k}" for k, v in counts.items()))
     return redirect("compensation:rules")
 

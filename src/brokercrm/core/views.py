@@ -1,8 +1,10 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.models import AuditEntry
 from brokercrm.core.notices import notices_for
 
@@ -33,3 +35,16 @@ def audit_log_page(request):
 
 def health(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+def run_or_flash(request, action):
+    """Run a service for a page that redirects after it: a refusal becomes one error message per problem (file, line,
+    column) and None is returned; otherwise the service's result."""
+    try:
+        return action()
+    except InputRejected as exc:
+        for problem in exc.problems:
+            messages.error(request, str(problem))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return None

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.errors import DomainError
 from brokercrm.core.exports import csv_response, write_xlsx, xlsx_response
 from brokercrm.core.permissions import has_role, require_role
+from brokercrm.core.views import run_or_flash
 from brokercrm.evaluation import appeals, selectors, services, targets
 from brokercrm.evaluation.forms import CopyForm, ItemForm, RunForm, YamlImportForm
 from brokercrm.evaluation.indicators import BY_NAME, INDICATORS
@@ -105,14 +106,8 @@ def schemes_import(request):
     form = YamlImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            count = services.schemes_import(actor=request.user, data=upload.read(), file_name=upload.name)
-        except InputRejected as exc:
-            for problem in exc.problems:
-                messages.error(request, str(problem))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        count = run_or_flash(request, lambda: services.schemes_import(actor=request.user, data=upload.read(), file_name=upload.name))
+        if count is not None:
             messages.success(request, _("%(n)d schemes imported.") % {"n": count})
     return redirect("evaluation:home")
 
@@ -238,14 +233,8 @@ def targets_import(request):
     if upload is None:
         messages.error(request, _("Choose a CSV file."))
         return redirect("evaluation:targets")
-    try:
-        count = targets.targets_import(actor=request.user, data=upload.read(), file_name=upload.name)
-    except InputRejected as exc:
-        for problem in exc.problems:
-            messages.error(request, str(problem))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    count = run_or_flash(request, lambda: targets.targets_import(actor=request.user, data=upload.read(), file_name=upload.name))
+    if count is not None:
         messages.success(request, _("%(n)d targets imported.") % {"n": count})
     return redirect("evaluation:targets")
 
