@@ -7,21 +7,17 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from brokercrm.customers.facade import customer_contact, customer_unheld, prospect_create, prospects_in_review_count
+from brokercrm.core.errors import DomainError
+from brokercrm.customers.facade import (CustomerFilters, customer_contact, customer_refs_search, customer_unheld, prospect_create,
+                                        prospects_in_review_count)
 from brokercrm.datacenter.facade import latest_loaded_date
 from brokercrm.evaluation import facade as evaluation
 from brokercrm.org.facade import APPROVAL_ESCALATION, STAFF_BOUND, Role, Staff, User, staff_leave, user_create
 from brokercrm.platform.facade import may_decide, pending_task_id, process_instances_exist, task_decide_by_id
-from brokercrm.relations.facade import relation_add_apply
-from brokercrm.reports.facade import reports_demo_setup
-from brokercrm.core.errors import DomainError
-from brokercrm.customers.facade import (CustomerFilters, customer_contact, customer_refs_search, customer_unheld, prospect_create,
-                                        prospects_in_review_count)
-from brokercrm.org.facade import STAFF_BOUND, Role, Staff, User, staff_leave, user_create
-from brokercrm.platform.facade import process_instances_exist
 from brokercrm.products.facade import (RecommendationRefused, customer_product_fits, product_edit, recommendation_conversions_refresh,
                                        recommendation_create, recommendations_exist)
 from brokercrm.relations.facade import relation_add_apply
+from brokercrm.reports.facade import reports_demo_setup
 from brokercrm.research.facade import DEMO_REPORTS, report_id_by_title, report_import, report_pdf, report_push
 from brokercrm.servicing import facade as servicing
 
