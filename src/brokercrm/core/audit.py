@@ -13,6 +13,8 @@ def _plain(value: Any) -> Any:
         return str(value.pk)
     if isinstance(value, (dt.date, dt.datetime, Decimal)):
         return str(value)
+    if isinstance(value, models.fields.files.FieldFile):  # a stored file is audited by its name, not its content
+        return value.name or ""
     return value
 
 

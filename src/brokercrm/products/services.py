@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from brokercrm.core.audit import audit_record, diff, snapshot
+from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
 from brokercrm.core.csvfiles import read_rows
 from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.core.exports import write_csv
@@ -54,17 +54,15 @@ def product_sync(*, securities: list[SecurityRow]) -> SyncResult:
     """Every delivered security with a risk level becomes a product (the system's write after each load); a changed
     delivered risk level replaces the shelf's and is audited."""
     existing = {(p.market, p.security_code): p for p in Product.objects.all()}
-    created = updated = 0
+    new, updated = [], 0
     for s in securities:
         if s.risk_level not in RISK_LEVELS:
             continue
         product = existing.get((s.market, s.security_code))
         if product is None:
-            product = Product.objects.create(market=s.market, security_code=s.security_code, name=s.security_name,
-                                             product_type=s.security_type if s.security_type in Product.Type.values else Product.Type.FUND,
-                                             risk_level=s.risk_level, delivered_risk_level=s.risk_level)
-            audit_record(actor=None, action="create", instance=product, changes=diff({}, _audited(product)), note="delivered security")
-            created += 1
+            new.append(Product(market=s.market, security_code=s.security_code, name=s.security_name,
+                               product_type=s.security_type if s.security_type in Product.Type.values else Product.Type.FUND,
+                               risk_level=s.risk_level, delivered_risk_level=s.risk_level))
         elif product.delivered_risk_level != s.risk_level or product.name != s.security_name:
             before = _audited(product)
             if product.delivered_risk_level != s.risk_level:
@@ -73,7 +71,9 @@ def product_sync(*, securities: list[SecurityRow]) -> SyncResult:
             product.save()
             audit_record(actor=None, action="update", instance=product, changes=diff(before, _audited(product)), note="delivered security")
             updated += 1
-    return SyncResult(created, updated)
+    # The first load brings every security at once: created and audited in bulk.
+    audit_created_many(actor=None, instances=Product.objects.bulk_create(new, batch_size=2000), note="delivered security")
+    return SyncResult(len(new), updated)
 
 
 @transaction.atomic
@@ -255,11 +255,14 @@ def recommendation_conversions_refresh(*, today: dt.date | None = None) -> int:
     first = min(r.biz_date for r in open_recs)
     buys = security_buys(securities=sorted({(r.product.market, r.product.security_code) for r in open_recs}),
                          date_from=first, date_to=today, customer_nos=sorted({r.customer.customer_no for r in open_recs}))
+    buys_of: dict[tuple, list[dict]] = {}
+    for b in buys:  # in trade order: the first buy in the window converts
+        buys_of.setdefault((b["customer_no"], b["market"], b["security_code"]), []).append(b)
     converted = 0
     for rec in open_recs:
         until = add_trading_days(rec.biz_date, window, provisional=True)
-        hit = next((b for b in buys if b["customer_no"] == rec.customer.customer_no and b["market"] == rec.product.market
-                    and b["security_code"] == rec.product.security_code and rec.biz_date <= b["trade_date"] <= until), None)
+        hit = next((b for b in buys_of.get((rec.customer.customer_no, rec.product.market, rec.product.security_code), ())
+                    if rec.biz_date <= b["trade_date"] <= until), None)
         if hit is not None:
             rec.converted_on, rec.converted_amount = hit["trade_date"], hit["amount"]
             rec.save(update_fields=["converted_on", "converted_amount"])
