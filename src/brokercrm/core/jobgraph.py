@@ -30,6 +30,7 @@ class Load:
     total: int = 0  # steps (and days) this run will report
     done: int = 0
     cancelled: bool = False  # should_stop said so before every requested day was loaded
+    nothing_changed: bool = False  # a step found nothing new on a run without days: the rest of the graph is skipped
 
     def advance(self, label: str) -> None:
         self.done += 1
@@ -45,6 +46,7 @@ class Step:
     run: Callable[[Load], dict | None]
     needs: tuple[str, ...] = ()
     recorded: bool = True  # False: the step records its own runs (ingest: one per business date)
+    when_idle: bool = False  # also run when no day is loaded; the graph goes on from it only if it changed something
 
 
 def graph_check(graph: tuple[Step, ...]) -> tuple[Step, ...]:

@@ -69,6 +69,7 @@ class EtlOutcome:
     loaded: list[dt.date]
     cancelled: bool
     resumed: list[dt.date] = field(default_factory=list)  # loaded by an interrupted run; their undone steps done now
+    refreshed: bool = False  # no day was loaded, but a step that runs when idle (the CRM files) changed something
 
 
 def active_source_config():
@@ -115,6 +116,8 @@ def run_graph(load: Load, *, start: str | None = None) -> None:
         pending_publish(pending_steps(load.con, marked))
         load.advance(step.name)
         _test_kill_point(step.name)
+        if load.nothing_changed:
+            break
     if refused is not None:
         raise refused
 
@@ -142,9 +145,22 @@ def etl_run(*, source: Path, dates: list[dt.date] | None = None, date_from: dt.d
                     request={"source": source, "dates": dates, "from": date_from, "to": date_to})
         try:
             run_graph(load)
+            refreshed = not (load.dates or load.resumed or load.cancelled) and _run_idle_steps(load)
         finally:
             con.close()
-    return EtlOutcome(loaded=[d for d in load.dates if d not in load.resumed], resumed=load.resumed, cancelled=load.cancelled)
+    return EtlOutcome(loaded=[d for d in load.dates if d not in load.resumed], resumed=load.resumed, cancelled=load.cancelled,
+                      refreshed=refreshed)
+
+
+def _run_idle_steps(load: Load) -> bool:
+    """No day to load: run the graph from its first step marked when_idle (the CRM files beside the day folders), which
+    stops it when it changed nothing. True when the rest of the graph ran."""
+    idle = next((s.name for s in load_graph() if s.when_idle), None)
+    if idle is None:
+        return False
+    again = Load(con=load.con, trigger=load.trigger, request=load.request, progress=load.progress)
+    run_graph(again, start=idle)
+    return not again.nothing_changed
 
 
 def etl_outcome_text(outcome: EtlOutcome) -> str:
@@ -155,6 +171,8 @@ def etl_outcome_text(outcome: EtlOutcome) -> str:
     if outcome.resumed:
         parts.append(f"completed the steps an interrupted load left undone on {len(outcome.resumed)} day(s): "
                      f"{outcome.resumed[0]} … {outcome.resumed[-1]}")
+    if not parts and outcome.refreshed:
+        return "no day to load; the CRM files changed: marts published"
     if not parts:
         return "nothing to load: every complete day is already loaded"
     return "; ".join(parts) + ("; marts published" if not outcome.cancelled else " (cancelled)")

@@ -12,7 +12,7 @@ from brokercrm.org.roles import (  # noqa: F401
 )
 from brokercrm.org.scope import DataScope, scope_for  # noqa: F401
 from brokercrm.org.selectors import branch_get, branch_list, staff_get, staff_list  # noqa: F401
-from brokercrm.org.services import branch_upsert, staff_leave, user_create  # noqa: F401
+from brokercrm.org.services import StaffImportResult, branch_upsert, staff_import, staff_leave, user_create  # noqa: F401
 from brokercrm.org.roles import (  # noqa: F401
     ALERT_RULE_READERS, EVALUATION_MANAGERS, EVALUATION_READERS, MY_WORK_USERS, PAYROLL_RUNNERS, SEGMENT_EDITORS,
     SEGMENT_READERS, SERVICE_CONFIGURERS, SERVICE_OVERSEERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS,

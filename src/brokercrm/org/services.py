@@ -117,11 +117,12 @@ class StaffImportResult:
 
 
 @role_required(ORG_EDITORS)
-def staff_import(*, actor, data: bytes, file_name: str, wait: bool = False) -> StaffImportResult:
+def staff_import(*, actor, data: bytes, file_name: str, wait: bool = False, refresh: bool = True) -> StaffImportResult:
     """Import staff.csv (source-interface.md): all rows valid or nothing imported.
 
     A change requests the warehouse refresh (staff attribution and marts): run before this returns with
-    wait=True (the CLI), enqueued on commit for the worker otherwise."""
+    wait=True (the CLI), enqueued on commit for the worker otherwise; refresh=False when the caller is a step of
+    the load graph, which runs the rest of the chain itself."""
     rows, problems = read_rows(data, file=file_name, columns=STAFF_COLUMNS)
     categories = {c.code: c for c in StaffCategory.objects.all()}
     levels = {(lv.category.code, lv.code): lv for lv in StaffLevel.objects.select_related("category")}
@@ -188,7 +189,7 @@ def staff_import(*, actor, data: bytes, file_name: str, wait: bool = False) -> S
                 updated += 1
             else:
                 unchanged += 1
-    if created or updated:
+    if (created or updated) and refresh:
         refresh_request(trigger="import", wait=wait)
     return StaffImportResult(created, updated, unchanged)
 

@@ -11,3 +11,4 @@ from brokercrm.relations.selectors import (  # noqa: F401
     RelationSpan, development_relations_overlapping, relations_of_departed_staff,
 )
 from brokercrm.relations.selectors import development_relation_rows  # noqa: F401
+from brokercrm.relations.services import RelationImportResult, relation_import  # noqa: F401

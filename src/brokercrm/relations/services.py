@@ -72,11 +72,12 @@ class RelationImportResult:
 
 
 @role_required(RELATION_IMPORTERS)
-def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False) -> RelationImportResult:
+def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False, refresh: bool = True) -> RelationImportResult:
     """Import relations.csv (source-interface.md): no-ops, endings of open relations, new relations; all or nothing.
 
     A change requests the warehouse refresh (staff attribution and marts): run before this returns with
-    wait=True (the CLI), enqueued on commit for the worker otherwise."""
+    wait=True (the CLI), enqueued on commit for the worker otherwise; refresh=False when the caller is a step of
+    the load graph, which runs the rest of the chain itself."""
     rows, problems = read_rows(data, file=file_name, columns=RELATION_COLUMNS)
     customer_nos = {r.values["customer_no"] for r in rows if r.values["customer_no"]}
     staff_nos = {r.values["staff_no"] for r in rows if r.values["staff_no"]}
@@ -172,7 +173,7 @@ def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False) -
             for _, (c, t, s, start), end in new
         ], batch_size=2000)
         audit_created_many(actor=actor, instances=created, note=file_name)
-    if new or endings:
+    if (new or endings) and refresh:
         refresh_request(trigger="import", wait=wait)
     touched = frozenset({k[0] for _, k, _ in new} | {rel.customer.customer_no for _, rel, _ in endings})
     return RelationImportResult(len(new), len(endings), unchanged, touched)

@@ -4,14 +4,16 @@ Defined here, at the top layer, because its steps come from every app's facade; 
 runs it (settings.BROKERCRM_JOB_GRAPH) for `etl run`, the console and the scheduler, and from the
 CRM copy on for a staff or relations refresh (core.jobgraph.refresh_request).
 """
+from pathlib import Path
+
 from brokercrm.analytics.facade import segments_step
 from brokercrm.core.jobgraph import Load, Step
 from brokercrm.customers.facade import customer_figures_refresh, customer_sync
 from brokercrm.datacenter.facade import (RelationRow, StaffRow, build_dw_step, build_marts_step, crm_copy, day_rows, ingest,
                                          publish_step)
-from brokercrm.org.facade import branch_upsert, staff_rows
+from brokercrm.org.facade import branch_upsert, staff_import, staff_rows
 from brokercrm.products.facade import products_step
-from brokercrm.relations.facade import development_relation_rows
+from brokercrm.relations.facade import development_relation_rows, relation_import
 from brokercrm.servicing.facade import alerts_step, visits_step
 
 
@@ -25,6 +27,26 @@ def app_sync(load: Load) -> dict:
         result = customer_sync(rows=day_customers, business_date=day)
         branches, created, updated = branches + len(day_branches), created + result.created, updated + result.updated
     return {"app.branches": branches, "app.customers_created": created, "app.customers_updated": updated}
+
+
+def crm_files(load: Load) -> dict:
+    """staff.csv and relations.csv delivered beside the day folders, imported in the same load so the chain after the
+    CRM copy runs once for the batch (not once per file). Only on a load of every new day: a load of named days may
+    predate customers the files name. Unchanged files change nothing and, on a run without days, stop the graph."""
+    source = load.request.get("source")
+    if not source or load.request.get("dates") or load.request.get("from") or load.request.get("to"):
+        load.nothing_changed = not load.dates
+        return {}
+    rows = {}
+    staff_csv, relations_csv = Path(source) / "staff.csv", Path(source) / "relations.csv"
+    if staff_csv.is_file():
+        staff = staff_import(actor=None, data=staff_csv.read_bytes(), file_name=str(staff_csv), refresh=False)
+        rows.update({"crm_files.staff_created": staff.created, "crm_files.staff_updated": staff.updated})
+    if relations_csv.is_file():
+        relations = relation_import(actor=None, data=relations_csv.read_bytes(), file_name=str(relations_csv), refresh=False)
+        rows.update({"crm_files.relations_created": relations.created, "crm_files.relations_ended": relations.ended})
+    load.nothing_changed = not load.dates and not any(rows.values())
+    return rows
 
 
 def crm(load: Load) -> dict:
@@ -56,7 +78,8 @@ def visits(load: Load) -> dict:
 LOAD_GRAPH = (
     Step("ingest", ingest, recorded=False),
     Step("app_sync", app_sync, needs=("ingest",)),
-    Step("crm", crm, needs=("app_sync",)),
+    Step("crm_files", crm_files, needs=("app_sync",), when_idle=True),
+    Step("crm", crm, needs=("crm_files",)),
     Step("build_dw", build_dw_step, needs=("crm",)),
     Step("build_marts", build_marts_step, needs=("build_dw",)),
     Step("publish", publish_step, needs=("build_marts",)),

@@ -32,8 +32,18 @@ def _export(level: str, out) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def _set_crm_files_aside(delivery, tmp_path):
+    """The CRM files moved out of the delivery root, so `etl run` loads the days alone (the set-up order of a user who
+    imports staff and relations by hand)."""
+    tmp_path.mkdir(exist_ok=True)
+    for name in ("staff.csv", "relations.csv"):
+        (delivery / name).rename(tmp_path / name)
+    return tmp_path
+
+
 def test_load_import_staff_and_relations_then_export_reflects_attribution_at_once(delivery, tmp_path):
     """After `etl run`, branches and customers exist in the app; after the relations import, staff marts attribute at once."""
+    crm_files = _set_crm_files_aside(delivery, tmp_path / "crm")
     call_command("etl", "run", "--source", str(delivery), stdout=io.StringIO(), stderr=io.StringIO())
 
     assert Branch.objects.count() == 2
@@ -43,14 +53,56 @@ def test_load_import_staff_and_relations_then_export_reflects_attribution_at_onc
     before = _export("staff", tmp_path / "before.csv")
     assert [r["key"] for r in before] == ["UNATTRIBUTED"]
 
-    call_command("staff", "import", str(delivery / "staff.csv"), stdout=io.StringIO())
-    call_command("relations", "import", str(delivery / "relations.csv"), stdout=io.StringIO())
+    call_command("staff", "import", str(crm_files / "staff.csv"), stdout=io.StringIO())
+    call_command("relations", "import", str(crm_files / "relations.csv"), stdout=io.StringIO())
 
     after = _export("staff", tmp_path / "after.csv")
     total = lambda rows, col: sum(int(r[col]) for r in rows)  # noqa: E731
     assert len(after) > 1 and after[-1]["key"] == "UNATTRIBUTED"
     assert total(after, "trade_count") == total(before, "trade_count")
     assert int(after[-1]["trade_count"]) < int(before[-1]["trade_count"])
+
+
+def test_one_etl_run_with_the_crm_files_beside_the_days_runs_the_chain_once_and_equals_the_step_by_step_set_up(
+        delivery, tmp_path, settings):
+    """staff.csv and relations.csv beside the day folders are imported by the load itself: every step after the CRM
+    copy runs once, and the exports equal loading first and importing the two files by hand afterwards."""
+    call_command("etl", "run", "--source", str(delivery), stdout=io.StringIO(), stderr=io.StringIO())
+    batch = {level: _export(level, tmp_path / f"batch-{level}.csv") for level in ("staff", "branch")}
+    assert JobRun.objects.filter(job="crm_files").count() == 1
+    assert JobRun.objects.filter(job="build_marts").count() == 1
+    assert len(batch["staff"]) > 1
+
+    settings.WAREHOUSE_PATH = tmp_path / "by-hand" / "warehouse.duckdb"
+    settings.WAREHOUSE_SNAPSHOT_DIR = tmp_path / "by-hand" / "published"
+    crm_files = _set_crm_files_aside(delivery, tmp_path / "crm")
+    call_command("etl", "run", "--source", str(delivery), stdout=io.StringIO(), stderr=io.StringIO())
+    call_command("staff", "import", str(crm_files / "staff.csv"), stdout=io.StringIO())
+    call_command("relations", "import", str(crm_files / "relations.csv"), stdout=io.StringIO())
+    assert {level: _export(level, tmp_path / f"hand-{level}.csv") for level in ("staff", "branch")} == batch
+
+
+def test_an_etl_run_with_no_new_day_applies_changed_crm_files_and_otherwise_does_nothing(delivery, tmp_path):
+    """Run again with the same files: nothing to load and no step runs; with one more relation ended in relations.csv,
+    the chain after the CRM copy runs once more and the staff export moves that customer's later facts."""
+    call_command("etl", "run", "--source", str(delivery), stdout=io.StringIO(), stderr=io.StringIO())
+    marts_runs = JobRun.objects.filter(job="build_marts").count()
+    out = io.StringIO()
+    call_command("etl", "run", "--source", str(delivery), stdout=out, stderr=io.StringIO())
+    assert "nothing to load" in out.getvalue()
+    assert JobRun.objects.filter(job="build_marts").count() == marts_runs
+
+    lines = (delivery / "relations.csv").read_text(encoding="utf-8").splitlines()
+    header, first = lines[0].split(","), lines[1].split(",")
+    assert first[header.index("end_date")] == ""
+    first[header.index("end_date")] = "2026-03-04"
+    lines[1] = ",".join(first)
+    (delivery / "relations.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("etl", "run", "--source", str(delivery), stdout=out, stderr=io.StringIO())
+
+    assert "CRM files changed" in out.getvalue()
+    assert JobRun.objects.filter(job="build_marts").count() == marts_runs + 1
 
 
 def test_loading_the_same_days_again_changes_nothing(delivery, tmp_path):

@@ -62,10 +62,8 @@ class Command(BaseCommand):
     def _load(self, source: Path) -> None:
         with resources.as_file(resources.files("brokercrm.datacenter") / NEXT_YEAR_CLOSURES) as closures:
             call_command("calendar", "import", str(closures))
-        self.stdout.write("loading the deliveries into the data center …")
+        self.stdout.write("loading the deliveries, staff.csv and relations.csv into the data center in one load …")
         call_command("etl", "run", source=str(source))
-        call_command("staff", "import", str(source / "staff.csv"))
-        call_command("relations", "import", str(source / "relations.csv"))
 
     def _serve(self, addr: str) -> None:
         manage = [sys.executable, "-m", "brokercrm.cli"]
