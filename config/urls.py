@@ -6,7 +6,7 @@ from config.api import api
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", home_page, name="home"),  # the role dashboard (reports) replaces core's list of links
+    path("", home_page, name="home"),  # the role dashboard (reports), with the menu's sections below it
     path("", include("brokercrm.core.urls")),
     path("accounts/", include("brokercrm.org.account_urls")),
     path("org/", include("brokercrm.org.urls")),

@@ -4,7 +4,6 @@ from django.urls import path
 from brokercrm.core import views
 
 urlpatterns = [
-    path("", views.home_page, name="home"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log_page, name="audit_log"),
     path("healthz", views.health, name="health"),

@@ -6,11 +6,6 @@ from django.shortcuts import render
 
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.models import AuditEntry
-from brokercrm.core.notices import notices_for
-
-
-def home_page(request):
-    return render(request, "core/home.html", {"notices": notices_for(request.user)})
 
 
 def audit_log_page(request):

@@ -10,7 +10,8 @@ from brokercrm.customers.tests.factories import CustomerFactory, relate
 
 PACKAGE_DIR = Path(settings.PACKAGE_DIR)
 # Rendered to PDF by WeasyPrint, never served to a browser: its <style> is no concern of the CSP.
-PDF_TEMPLATES = {"servicing/templates/servicing/account_report.html", "research/templates/research/report_pdf.html"}
+PDF_TEMPLATES = {"servicing/templates/servicing/account_report.html", "servicing/templates/servicing/wealth_report.html",
+                 "research/templates/research/report_pdf.html", "reports/templates/reports/table_pdf.html"}
 INLINE_CODE = {
     "inline script": re.compile(r"<script(?![^>]*\bsrc=)", re.IGNORECASE),
     "event handler attribute": re.compile(r"\son[a-z]+\s*=", re.IGNORECASE),
