@@ -71,6 +71,6 @@ def http_error(request, exc: HttpError):
 
 
 api.add_router("/", org_router)
-for _app in ("customers", "relations", "analytics", "servicing", "products", "research", "evaluation", "compensation", "reports", "platform",
+for _app in ("customers", "relations", "analytics", "servicing", "products", "research", "evaluation", "compensation", "objects", "reports", "platform",
              "platform.workflow"):
     api.add_router("/", import_module(f"brokercrm.{_app}.api").router)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("products/", include("brokercrm.products.urls")),
     path("research/", include("brokercrm.research.urls")),
     path("reports/", include("brokercrm.reports.urls")),
+    path("objects/", include("brokercrm.objects.urls")),
     path("platform/", include("brokercrm.platform.urls")),
     path("workflow/", include("brokercrm.platform.workflow.urls")),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "brokercrm.servicing",
     "brokercrm.products",
     "brokercrm.research",
+    "brokercrm.objects",
     "brokercrm.evaluation",
     "brokercrm.compensation",
     "brokercrm.reports",

@@ -1,0 +1,2 @@
+app_name = "objects"
+urlpatterns: list = []
