@@ -1,9 +1,11 @@
 """Cost–benefit (成本收益分析): what staff bring in against what they cost, per staff member, team or branch, per month or year.
 
-Income is the attributed net commission of the staff marts (a team's and a branch's are the sums of their staff's,
-so the levels add up); cost is the gross pay of the month's payroll (any status: the latest calculation) plus the
-customer cost entered for the staff member (pay input `customer_cost`). Contribution = income − cost; ROI =
-contribution ÷ cost (empty without cost). Product sales income is not in the marts yet: not counted.
+Income = the attributed net commission of the staff marts + the product-sales income: the staff member's product sales
+(products.product_sales, attributed by the development relation) × the pay constant `product_income_rate` (the sales
+income the brokerage books per yuan sold, beside the trade's commission), rounded half-up to 0.01 per staff member.
+A team's and a branch's are the sums of their staff's, so the levels add up. Cost is the gross pay of the month's
+payroll (any status: the latest calculation) plus the customer cost entered for the staff member (pay input
+`customer_cost`). Contribution = income − cost; ROI = contribution ÷ cost (empty without cost).
 """
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from brokercrm.compensation.models import PayInput, Payslip
+from brokercrm.compensation.models import PayConstant, PayInput, Payslip
 from brokercrm.core.errors import DomainError
 from brokercrm.core.money import quantize, to_money
 from brokercrm.evaluation import facade as evaluation
 from brokercrm.org.facade import Staff, scope_for
+from brokercrm.products import facade as products
 
 LEVELS = ("staff", "team", "branch")
 ZERO = Decimal("0.00")
@@ -27,6 +30,8 @@ ZERO = Decimal("0.00")
 class CostBenefit:
     key: str
     name: str
+    net_commission: Decimal
+    product_income: Decimal
     income: Decimal
     pay: Decimal
     customer_cost: Decimal
@@ -37,14 +42,22 @@ class CostBenefit:
     @property
     def shown(self) -> dict[str, str]:
         """The amounts with thousands separators, for pages."""
-        return {n: f"{getattr(self, n):,.2f}" for n in ("income", "pay", "customer_cost", "cost", "contribution")}
+        return {n: f"{getattr(self, n):,.2f}" for n in ("net_commission", "product_income", "income", "pay", "customer_cost", "cost",
+                                                         "contribution")}
 
 
-def _row(key: str, name: str, income: Decimal, pay: Decimal, customer_cost: Decimal) -> CostBenefit:
+def _row(key: str, name: str, net_commission: Decimal, product_income: Decimal, pay: Decimal, customer_cost: Decimal) -> CostBenefit:
+    income = to_money(net_commission + product_income)
     cost = to_money(pay + customer_cost)
     contribution = to_money(income - cost)
-    return CostBenefit(key, name, to_money(income), to_money(pay), to_money(customer_cost), cost, contribution,
-                       quantize(contribution / cost, 4) if cost else None)
+    return CostBenefit(key, name, to_money(net_commission), to_money(product_income), income, to_money(pay),
+                       to_money(customer_cost), cost, contribution, quantize(contribution / cost, 4) if cost else None)
+
+
+def product_income_rate() -> Decimal:
+    """The pay constant `product_income_rate` (0 when head office has not set it: product sales then bring in nothing)."""
+    value = PayConstant.objects.filter(name="product_income_rate").values_list("value", flat=True).first()
+    return Decimal(value) if value is not None else Decimal(0)
 
 
 def cost_benefit(*, user, period: str, level: str = "staff") -> list[CostBenefit]:
@@ -61,10 +74,13 @@ def cost_benefit(*, user, period: str, level: str = "staff") -> list[CostBenefit
     costs = dict(PayInput.objects.filter(period__in=parsed.months, name="customer_cost", staff__in=staff).values("staff__staff_no")
                  .annotate(total=Sum("value")).values_list("staff__staff_no", "total"))
     values = evaluation.staff_indicators(parsed, list(by_no)).values
-    income = {n: values.get(n, {}).get("net_commission") or ZERO for n in by_no}
-    present = [n for n in by_no if n in pay or n in costs or income[n]]
+    commission = {n: values.get(n, {}).get("net_commission") or ZERO for n in by_no}
+    rate = product_income_rate()
+    sold = products.product_sales(level="staff", date_from=parsed.start, date_to=parsed.end)
+    sales = {n: to_money(sold[n].product_sales_amount * rate) if n in sold else ZERO for n in by_no}
+    present = [n for n in by_no if n in pay or n in costs or commission[n] or sales[n]]
     if level == "staff":
-        rows = [_row(n, by_no[n].name, income[n], pay.get(n) or ZERO, costs.get(n) or ZERO) for n in present]
+        rows = [_row(n, by_no[n].name, commission[n], sales[n], pay.get(n) or ZERO, costs.get(n) or ZERO) for n in present]
     else:
         groups: dict[tuple[str, str], list[str]] = defaultdict(list)
         for n in present:
@@ -73,7 +89,8 @@ def cost_benefit(*, user, period: str, level: str = "staff") -> list[CostBenefit
                 groups[(s.branch.code, s.branch.name)].append(n)
             elif s.team_id:
                 groups[(f"{s.branch.code}/{s.team.code}", s.team.name)].append(n)
-        rows = [_row(key, name, sum((income[n] for n in ns), ZERO), sum((pay.get(n) or ZERO for n in ns), ZERO),
+        rows = [_row(key, name, sum((commission[n] for n in ns), ZERO), sum((sales[n] for n in ns), ZERO),
+                     sum((pay.get(n) or ZERO for n in ns), ZERO),
                      sum((costs.get(n) or ZERO for n in ns), ZERO)) for (key, name), ns in groups.items()]
     return sorted(rows, key=lambda r: (-r.contribution, r.key))
 

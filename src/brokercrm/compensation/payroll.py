@@ -177,7 +177,7 @@ def _lineage(name: str, c: dict, consts) -> dict:
     if not prefix and name in evaluation.PRODUCT_INDICATORS:
         return {"source": "products.product_sales(staff)", "key": c["staff_no"], "period": c["period"], "column": name}
     if not prefix and name in evaluation.WORK_INDICATORS:
-        return {"source": "servicing.work_indicators", "key": c["staff_no"], "period": c["period"]}
+        return {"source": evaluation.WORK_SOURCES[name], "key": c["staff_no"], "period": c["period"]}
     if prefix == "last_year":
         return {"source": "datacenter.month_indicators(staff)", "snapshot": c["snapshot"], "key": c["staff_no"], "period": c["last_year"], "column": base,
                 "drill": [c["staff_no"], c["last_year"], base] if base in mart_names else None}

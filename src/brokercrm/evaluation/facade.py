@@ -4,7 +4,7 @@ for the demo. Plain values, dataclasses and functions only."""
 from brokercrm.evaluation.indicators import INDICATOR_NAMES, WORK_INDICATORS, parse_period  # noqa: F401
 from brokercrm.evaluation.marts import branch_indicators, staff_indicators  # noqa: F401
 from brokercrm.evaluation.selectors import scheme_targets, staff_scores  # noqa: F401
-from brokercrm.evaluation.work import work_indicators  # noqa: F401
+from brokercrm.evaluation.work import WORK_SOURCES, work_indicators  # noqa: F401
 from brokercrm.evaluation.levels import LevelInForce, levels_in_force  # noqa: F401
 from brokercrm.evaluation.standing import Gap, MyStanding, Standing, my_standing  # noqa: F401
 from brokercrm.evaluation.targets import target_find, target_set_company, target_split  # noqa: F401

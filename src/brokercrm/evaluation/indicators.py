@@ -60,6 +60,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "count", "sum", "work"),
     Indicator("service_tasks_done", "完成服务任务数", _("Service tasks done"),
               "service tasks the staff member completed in the period (service module)", "count", "sum", "work"),
+    Indicator("research_pushes", "资讯推送次数", _("Research pushes"),
+              "research reports pushed to customers (one per customer and report) whose responsible staff is the staff member, "
+              "by sent date in the period (research library)", "count", "sum", "work"),
     Indicator("product_sales_amount", "产品销售额", _("Product sales"),
               "Σ amount of the buys (side B) of the shelf's products in the deliveries, attributed on the trade date (products)",
               "money", "sum", "products"),

@@ -20,9 +20,9 @@ CUSTOMERS = [
 ]
 
 
-def publish_month(directory):
+def publish_month(directory, *, extra=None):
     return publish(directory, months={"2025-03": 21, MONTH: 22}, staff=STAFF_2026_03 + LAST_YEAR, branches=BRANCHES,
-                   customers=CUSTOMERS)
+                   customers=CUSTOMERS, extra=extra)
 
 
 def install_shipped_templates():

@@ -14,11 +14,12 @@ def _names(level: str) -> list[str]:
 
 
 def publish(directory: Path, *, months: dict[str, int], staff: list[dict] = (), branches: list[dict] = (),
-            customers: list[dict] = (), staff_days: list[dict] = ()) -> Path:
+            customers: list[dict] = (), staff_days: list[dict] = (), extra: dict[str, list[dict]] | None = None) -> Path:
     """Publish dm.staff_month/branch_month/customer_month/staff_day/periods (a new marts-<n>.duckdb made CURRENT).
 
     months: label → trading days; rows: {"key": ..., "period": ..., <indicator>: value}, other indicators 0;
-    staff_days: rows whose period is a trading day YYYY-MM-DD (each day published with 1 trading day).
+    staff_days: rows whose period is a trading day YYYY-MM-DD (each day published with 1 trading day);
+    extra: rows of further published tables (e.g. dw.fact_trades), as write_snapshot takes them.
     """
     bounds = {}
     for label in months:
@@ -42,4 +43,4 @@ def publish(directory: Path, *, months: dict[str, int], staff: list[dict] = (), 
                              "period_end": dt.date.fromisoformat(d), "trading_days": 1, "last_day": dt.date.fromisoformat(d)}
                             for d in days] + [{"grain": "month", "period": label, "period_start": bounds[label][0], "period_end": bounds[label][1],
                              "trading_days": days, "last_day": bounds[label][1]} for label, days in months.items()]
-    return write_snapshot(Path(directory), tables)
+    return write_snapshot(Path(directory), tables | (extra or {}))

@@ -163,3 +163,29 @@ def test_a_score_too_large_for_a_score_line_stops_the_run_naming_scheme_and_staf
 
     assert exc.value.message.startswith("scheme AM-MONTHLY, staff S00")
     assert exc.value.message.endswith("are too large for a score (below 100,000,000 expected)")
+
+
+def test_research_pushes_are_service_work_a_scheme_scores(month):
+    """资讯推送次数 counts research deliveries by sent date per responsible staff: S0003 has 3 in March (1 in April is
+    outside), S0004 has 1; with research_pushes weighted 8 to a target of 4: S0003 88.00 + 8 × 3 ÷ 4 = 94.00 and S0004
+    28.00 + 8 × 1 ÷ 4 = 30.00, S0005 (none) stays 58.00."""
+    from brokercrm.research.models import ResearchDelivery, ResearchPush
+    from brokercrm.research.tests.factories import text_report
+
+    report = text_report("白酒行业需求稳健。", title="白酒行业点评", audience="clients")
+    push = ResearchPush.objects.create(report=report, channel="email")
+    staff = month["staff"]
+    for n, (holder, sent_on) in enumerate([("broker", dt.date(2026, 3, 2)), ("broker", dt.date(2026, 3, 16)),
+                                           ("broker", dt.date(2026, 3, 31)), ("broker", dt.date(2026, 4, 1)),
+                                           ("colleague", dt.date(2026, 3, 20))]):
+        customer = CustomerFactory(customer_no=f"90{n:02d}", branch=staff[holder].branch)
+        ResearchDelivery.objects.create(push=push, report=report, customer=customer, staff=staff[holder], matched_on="SH600519",
+                                        token=f"token-{n}", sent_on=sent_on)
+    scheme = Scheme.objects.get(code="AM-MONTHLY")
+    SchemeItem.objects.create(scheme=scheme, order=9, indicator="research_pushes", weight=D(8), target=D(4), mode="linear")
+
+    run = services.evaluation_run(actor=month["users"]["head_office"], scheme=scheme, period=MONTH)
+
+    scores = {s.staff.staff_no: s.total for s in run.scores.all()}
+    assert scores == {"S0003": D("94.00"), "S0004": D("30.00"), "S0005": D("58.00")}
+    assert run.scores.get(staff__staff_no="S0003").lines.get(indicator="research_pushes").actual == D("3")
