@@ -83,6 +83,11 @@ def customer_ref_by_id(*, customer_id: int) -> CustomerRef:
     return customer_ref(Customer.objects.select_related("branch").get(pk=customer_id))
 
 
+def customer_refs_by_id(*, customer_ids: Iterable[int]) -> dict[int, CustomerRef]:
+    """These customers by id, unscoped, in one query: for checks over a batch the caller already chose (strategies)."""
+    return {c.id: customer_ref(c) for c in Customer.objects.select_related("branch").filter(pk__in=set(customer_ids))}
+
+
 def customer_refs_by_no(*, customer_nos: Iterable[str]) -> dict[str, CustomerRef]:
     """The customers with these numbers (unknown ones are left out), unscoped: for imports run by an editor or the system."""
     return {c.customer_no: customer_ref(c) for c in Customer.objects.select_related("branch").filter(customer_no__in=set(customer_nos))}

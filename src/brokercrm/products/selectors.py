@@ -5,8 +5,13 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from brokercrm.customers.facade import CustomerFilters, CustomerRef, customer_end_assets, customer_refs_search, customer_scope_q, scope_date
+from brokercrm.core.errors import DomainError
+
+from brokercrm.customers.facade import (
+    CustomerFilters, CustomerRef, customer_end_assets, customer_refs_by_id, customer_refs_search, customer_scope_q, scope_date,
+)
 from brokercrm.datacenter.facade import security_buys, security_holders
 from brokercrm.products.models import Product, Recommendation
 from brokercrm.products.suitability import ProductTerms, Suitability, suitability
@@ -53,6 +58,31 @@ def product_fit(product: Product, customer: CustomerRef, *, on: dt.date, assets:
     return suitability(product_terms(product), customer, on=on, assets=assets)
 
 
+def product_fits(product: Product, customers: list[CustomerRef], *, on: dt.date) -> dict[int, Suitability]:
+    """The suitability of one product for a batch of customers (by customer id), their assets read in one query: what
+    recommendations, campaigns and strategies all ask."""
+    terms = product_terms(product)
+    assets = customer_end_assets([c.id for c in customers])
+    return {c.id: suitability(terms, c, on=on, assets=assets.get(c.id)) for c in customers}
+
+
+def product_by_key(key: str) -> Product:
+    """The product named MARKET.CODE (a strategy's product); a clear error when the shelf has none."""
+    market, _dot, code = key.partition(".")
+    product = Product.objects.filter(market=market, security_code=code).first()
+    if product is None:
+        raise DomainError(_("no product %(key)s on the shelf") % {"key": key}, field="product")
+    return product
+
+
+def customer_ids_unsuitable(*, product_key: str, customer_ids: frozenset[int], on: dt.date) -> dict[int, tuple[str, ...]]:
+    """The customers (of these ids) the product does not suit on `on`, with the reason codes: one query for the customers,
+    one for their assets, whatever the batch's size."""
+    product = product_by_key(product_key)
+    fits = product_fits(product, list(customer_refs_by_id(customer_ids=customer_ids).values()), on=on)
+    return {customer_id: fit.reasons for customer_id, fit in fits.items() if not fit.suitable}
+
+
 # The order products meet a customer in (panel, API): what a broker recommends first (wealth products, funds), listed
 # stocks last — every security with a risk level is on the shelf, thousands of stocks included.
 TYPE_ORDER = ("wealth", "fund", "bond", "repo", "stock")
@@ -83,13 +113,21 @@ def product_holders(*, user, product: Product) -> tuple[dt.date | None, list[dic
 def suitable_customers(*, user, product: Product, filters: CustomerFilters, not_holding: bool = False,
                        on: dt.date | None = None) -> list[CustomerRef]:
     """The customers in scope matching `filters` whom the product suits on `on` (and who do not hold it, if asked)."""
+    return campaign_candidates(user=user, product=product, filters=filters, not_holding=not_holding, on=on)[0]
+
+
+def campaign_candidates(*, user, product: Product, filters: CustomerFilters, not_holding: bool = False,
+                        on: dt.date | None = None) -> tuple[list[CustomerRef], dict[str, tuple[str, ...]]]:
+    """(the customers in scope matching `filters` whom the product suits and who do not hold it if asked, the others
+    the product does not suit: customer_no → reason codes)."""
     on = on or scope_date()
     candidates = customer_refs_search(user=user, filters=filters)
-    assets = customer_end_assets([c.id for c in candidates])
     held = set()
     if not_holding:
         held = {r["customer_no"] for r in security_holders(market=product.market, security_code=product.security_code)[1]}
-    return [c for c in candidates if c.customer_no not in held and product_fit(product, c, on=on, assets=assets.get(c.id)).suitable]
+    fits = product_fits(product, [c for c in candidates if c.customer_no not in held], on=on)
+    return ([c for c in candidates if c.id in fits and fits[c.id].suitable],
+            {c.customer_no: fits[c.id].reasons for c in candidates if c.id in fits and not fits[c.id].suitable})
 
 
 def product_sales_trend(*, product: Product, date_from: dt.date, date_to: dt.date) -> list[tuple[str, Decimal, int]]:

@@ -14,11 +14,11 @@ from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.core.exports import write_csv
 from brokercrm.core.money import to_money
 from brokercrm.core.permissions import require_role
-from brokercrm.customers.facade import CustomerFilters, customer_contact, customer_end_assets, customer_get, scope_date
+from brokercrm.customers.facade import CustomerFilters, customer_contact, customer_contacts_in_scope, customer_get, scope_date
 from brokercrm.datacenter.facade import SecurityRow, add_trading_days, security_buys
 from brokercrm.org.facade import PRODUCT_EDITORS, PRODUCT_RECOMMENDERS
 from brokercrm.products.models import RISK_LEVELS, Product, Recommendation
-from brokercrm.products.selectors import product_fit, product_get, suitable_customers
+from brokercrm.products.selectors import campaign_candidates, product_fits, product_get
 from brokercrm.servicing.facade import message_enqueue
 
 PRODUCT_COLUMNS = ["market", "security_code", "name", "product_type", "risk_level", "min_subscription", "status"]
@@ -186,8 +186,8 @@ def _recipient(contact, channel: str) -> str:
     return contact.email if channel == "email" else contact.mobile
 
 
-def _send(*, actor, product: Product, customer, channel: str, campaign: str) -> Recommendation:
-    contact = customer_contact(customer_id=customer.id)
+def _send(*, actor, product: Product, customer, channel: str, campaign: str, contact=None) -> Recommendation:
+    contact = contact or customer_contact(customer_id=customer.id)
     recipient = _recipient(contact, channel)
     if not recipient:
         raise DomainError(_("%(customer)s has no address for channel %(channel)s") % {"customer": customer, "channel": channel},
@@ -215,7 +215,7 @@ def recommendation_create(*, actor, customer_no: str, market: str, security_code
     product = product_get(market=market, security_code=security_code)
     if channel not in Recommendation.Channel.values:
         raise DomainError(_("unknown channel '%(c)s'") % {"c": channel}, field="channel")
-    answer = product_fit(product, customer, on=scope_date(), assets=customer_end_assets([customer.id]).get(customer.id))
+    answer = product_fits(product, [customer], on=scope_date())[customer.id]
     if not answer.suitable:
         audit_record(actor=actor, action="create", object_type="products.recommendation", object_id="",
                      object_repr=f"{product} → {customer.customer_no}", changes={"refused": list(answer.reasons)},
@@ -228,16 +228,23 @@ def recommendation_create(*, actor, customer_no: str, market: str, security_code
 @transaction.atomic
 def recommendation_campaign(*, actor, product: Product, filters: CustomerFilters, channel: str, not_holding: bool) -> int:
     """Recommend the product to every customer in scope it suits (matching the filters), as one campaign; returns
-    how many were sent. Customers without an address on the channel are left out."""
+    how many were sent. Customers without an address on the channel are left out; those the product does not suit are
+    never sent to, and the campaign's audit entry keeps them with their reasons."""
     require_role(actor, PRODUCT_RECOMMENDERS)
     if channel not in Recommendation.Channel.values:
         raise DomainError(_("unknown channel '%(c)s'") % {"c": channel}, field="channel")
     campaign = f"{product.market}.{product.security_code}:{dt.datetime.now():%Y%m%d%H%M%S}"
+    suited, refused = campaign_candidates(user=actor, product=product, filters=filters, not_holding=not_holding)
+    contacts = {c.id: c for c in customer_contacts_in_scope(user=None, customer_ids=[c.id for c in suited])}
     sent = 0
-    for customer in suitable_customers(user=actor, product=product, filters=filters, not_holding=not_holding):
-        if _recipient(customer_contact(customer_id=customer.id), channel):
-            _send(actor=actor, product=product, customer=customer, channel=channel, campaign=campaign)
+    for customer in suited:
+        contact = contacts.get(customer.id)
+        if contact is not None and _recipient(contact, channel):
+            _send(actor=actor, product=product, customer=customer, channel=channel, campaign=campaign, contact=contact)
             sent += 1
+    audit_record(actor=actor, action="create", object_type="products.recommendation", object_id="", object_repr=f"{product} campaign",
+                 changes={"campaign": [None, campaign], "sent": [None, sent], "unsuitable": [None, {n: list(r) for n, r in refused.items()}]},
+                 note="recommendation campaign")
     return sent
 
 

@@ -17,7 +17,8 @@ from brokercrm.servicing.models import Alert, ServiceTask
 
 ALERT_COLUMNS = ["customer_no", "rule", "biz_date", "staff_no", "status"]
 TASK_COLUMNS = ["customer_no", "kind", "source", "staff_no", "due_date", "status"]
-PREVIEW_COLUMNS = ["customer_no", "staff_no", "channel", "blocked_reason"]
+# Issue 16's four columns, then the suitability reason codes of an unsuitable_content row (issue 15), `;`-separated.
+PREVIEW_COLUMNS = ["customer_no", "staff_no", "channel", "blocked_reason", "reasons"]
 
 
 def export_alerts(*, date_from: dt.date, date_to: dt.date, out: Path) -> int:
@@ -44,7 +45,8 @@ def export_tasks(*, date_from: dt.date, date_to: dt.date, out: Path) -> int:
 
 def export_preview(rows, out: Path) -> int:
     """A strategy preview as CSV: who would be served, by whom, on which channel, and why not."""
-    return write_csv(([r.customer_no, r.staff_no, r.channel, r.blocked_reason] for r in rows), PREVIEW_COLUMNS, Path(out))
+    return write_csv(([r.customer_no, r.staff_no, r.channel, r.blocked_reason, ";".join(r.reasons)] for r in rows),
+                     PREVIEW_COLUMNS, Path(out))
 
 
 def _date(text: str) -> dt.date:

@@ -33,7 +33,7 @@ class StrategyForm(forms.ModelForm):
     class Meta:
         model = Strategy
         # A strategy starts inactive: it is activated on its page after its preview was seen.
-        fields = ["name", "segment", "content", "channel", "frequency", "owner", "subject", "body"]
+        fields = ["name", "segment", "content", "channel", "frequency", "owner", "product", "subject", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 3})}
 
 

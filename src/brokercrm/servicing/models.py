@@ -115,6 +115,7 @@ class Strategy(TimeStampedModel):
         RESEARCH_PUSH = "research_push", _("News / research push")
         OPERATION_ADVICE = "operation_advice", _("Operation advice")
         CUSTOMER_CARE = "customer_care", _("Customer care")
+        PRODUCT_RECOMMENDATION = "product_recommendation", _("Product recommendation")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
@@ -140,6 +141,8 @@ class Strategy(TimeStampedModel):
     owner = models.CharField(_("owner"), max_length=16, choices=Owner.choices, default=Owner.SERVICE_STAFF)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("message text"), blank=True, help_text=_("Placeholders: {name}, {customer_no}"))
+    # The product a product recommendation names (MARKET.CODE): the products app checks each customer's suitability.
+    product = models.CharField(_("product"), max_length=24, blank=True, help_text=_("Market and code, e.g. OF.000001"))
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

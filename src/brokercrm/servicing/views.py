@@ -15,6 +15,7 @@ from brokercrm.org.facade import (
     ALERT_RULE_READERS, CALL_CENTRE_AGENTS, SERVICE_CONFIGURERS, SERVICE_OVERSEERS, SERVICE_WORKERS, SPOT_CHECKERS, TASK_ASSIGNERS, staff_list,
 )
 from brokercrm.servicing import rules, selectors
+from brokercrm.servicing.contents import reason_label
 from brokercrm.servicing import advice as advice_services
 from brokercrm.servicing.effect import strategy_effect
 from brokercrm.servicing.tasks import strategy_run_task
@@ -220,13 +221,17 @@ def strategy_detail_page(request, strategy_id: int):
         problem = ""
     except DomainError as exc:
         rows, problem = [], exc.message
-    blocked = {}
+    blocked, reasons = {}, {}
     for r in rows:
         if r.blocked_reason:
             blocked[r.blocked_reason] = blocked.get(r.blocked_reason, 0) + 1
+        for code in r.reasons:
+            reasons[code] = reasons.get(code, 0) + 1
     return render(request, "servicing/strategy_detail.html", {
-        "strategy": strategy, "day": day, "rows": rows[:200], "total": len(rows), "problem": problem,
+        "strategy": strategy, "day": day, "total": len(rows), "problem": problem,
         "served": len(rows) - sum(blocked.values()), "blocked": sorted(blocked.items()),
+        "reasons": [(reason_label(code), n) for code, n in sorted(reasons.items())],
+        "preview": [(r, "、".join(str(reason_label(code)) for code in r.reasons)) for r in rows[:200]],
         "blocked_labels": strategy_services.BLOCKED_LABELS, "can_edit": has_role(request.user, SERVICE_CONFIGURERS),
         "effect": strategy_effect(strategy), "text_form": text_form})
 

@@ -222,7 +222,24 @@ def ensure_demo_products() -> list[str]:
             break
     return [f"products: {len(enriched)} enriched (issuer, fees, minimum subscription; one off sale)",
             f"recommendations: {sent} sent by broker, {refused} refused as unsuitable (audited), "
-            f"{recommendation_conversions_refresh()} converted"]
+            f"{recommendation_conversions_refresh()} converted", *_demo_product_strategy(broker, enriched[:-1])]
+
+
+def _demo_product_strategy(broker: User, on_sale: list) -> list[str]:
+    """A product-recommendation strategy (产品推荐策略) for the broker's branch, on the riskiest product on sale, run once:
+    the customers it does not suit are skipped with their reasons (the strategy's page, its audit entry)."""
+    if not on_sale:
+        return []
+    product = max(on_sale, key=lambda f: (f.risk_level, f.market, f.security_code))
+    branch = broker.staff.branch.code
+    name = f"{product.name}推荐（{branch}营业部）"
+    strategy = servicing.strategy_create(
+        actor=None, name=name, segment=f"all@{branch}", content="product_recommendation", channel="sms", frequency="once",
+        owner="service_staff", active=True, product=f"{product.market}.{product.security_code}",
+        body="{name}您好，向您推荐{product}，购买前请阅读产品说明书和风险揭示书。")
+    result = servicing.strategy_run(actor=None, strategy=strategy, period=servicing.business_today())
+    return [f"strategy {name} ({product.risk_level}): {result.messages} SMS, {result.unsuitable} customers skipped as "
+            f"unsuitable (reasons on the strategy's page and in its audit entry)"]
 def _demo_service(broker: User | None) -> list[str]:
     """Differentiated service (issue 16): the diamond wealth-report strategy waiting in preview for head office, the same
     for the demo broker's branch active and sent, a call-centre queue with one task taken by the agent, key-customer

@@ -21,10 +21,10 @@ def _buy(serial, staff_no, amount, *, market="OF", code="000001", side="B", day=
 
 
 # The delivered trades of March: S0003 buys 100,000.00 of an OF fund and 50,015.00 of a listed R3 stock (both products),
-# S0004 20,000.00; a sell, an April buy and a buy of a security that is no product bring in nothing.
+# S0004 20,000.00; a sell, a buy of March 2025 and a buy of a security that is no product bring in nothing.
 TRADES = [_buy("1", "S0003", "100000.00"), _buy("2", "S0003", "50015.00", market="SH", code="600519"),
           _buy("3", "S0004", "20000.00"), _buy("4", "S0003", "9999.00", side="S"),
-          _buy("5", "S0003", "7777.00", day=dt.date(2026, 4, 1)), _buy("6", "S0003", "8888.00", code="999999")]
+          _buy("5", "S0003", "7777.00", day=dt.date(2025, 3, 10)), _buy("6", "S0003", "8888.00", code="999999")]
 
 
 @pytest.fixture

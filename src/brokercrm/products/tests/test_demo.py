@@ -1,4 +1,5 @@
-"""The demo's product shelf: enriched, recommendations in flight, a refusal audited; once."""
+"""The demo's product shelf: enriched, recommendations in flight, a refusal audited, a product-recommendation strategy
+run; once."""
 import pytest
 
 from brokercrm.core.models import AuditEntry
@@ -10,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_enriches_the_shelf_and_recommends_once(shelf):
     """Given headoffice and broker, the demo enriches both funds (the last off sale), the broker's C3 customer gets the
-    R2 fund and the R4 fund is refused; a second run changes nothing."""
+    R2 fund and the R4 fund is refused; the branch's strategy recommending the R2 fund (the R4 is off sale) reaches the C3;
+    a second run changes nothing."""
     head_office = shelf["users"]["head_office"]
     head_office.username = "headoffice"
     head_office.save(update_fields=["username"])
@@ -19,7 +21,9 @@ def test_the_demo_enriches_the_shelf_and_recommends_once(shelf):
     again = ensure_demo_products()
 
     assert first == ["products: 2 enriched (issuer, fees, minimum subscription; one off sale)",
-                     "recommendations: 1 sent by broker, 1 refused as unsuitable (audited), 0 converted"]
+                     "recommendations: 1 sent by broker, 1 refused as unsuitable (audited), 0 converted",
+                     "strategy 稳健债券基金推荐（0001营业部） (R2): 1 SMS, 0 customers skipped as unsuitable (reasons on the "
+                     "strategy's page and in its audit entry)"]
     assert again == []
     assert list(Product.objects.values_list("security_code", "issuer", "status")) == [
         ("000001", "华夏基金管理有限公司", "on_sale"), ("000004", "华夏基金管理有限公司", "off_sale")]

@@ -2,7 +2,9 @@
 
 Who a strategy serves is decided once, by `strategy_preview`: the segment's open accounts (servicing/segments.py),
 each with the responsible staff and the reason it is blocked (opted out of the channel, no contact for the channel,
-unsuitable content). Running serves exactly the unblocked rows of the preview; quiet hours only delay sending.
+unsuitable content, with the suitability reason codes). Suitability is asked once per preview for the whole batch
+(servicing/contents.py; the products app answers for product recommendations). Running serves exactly the unblocked
+rows of the preview and audits the customers skipped as unsuitable with their reasons; quiet hours only delay sending.
 """
 import calendar
 import datetime as dt
@@ -17,7 +19,7 @@ from brokercrm.core.permissions import role_required
 from brokercrm.customers.facade import CustomerContact
 from brokercrm.org.facade import SERVICE_CONFIGURERS, Staff
 from brokercrm.relations.facade import responsible_staff
-from brokercrm.servicing.contents import ContentRequest, content_render, content_suitable
+from brokercrm.servicing.contents import ContentRequest, content_render, content_unsuitable
 from brokercrm.servicing.models import OptOut, ServiceTask, Strategy
 from brokercrm.servicing.segments import segment_member_contacts, segment_month, segment_parse
 from brokercrm.servicing.services.outbox import message_enqueue
@@ -35,10 +37,11 @@ BLOCKED_LABELS = {BLOCKED_OPTED_OUT: _("Opted out of the channel"), BLOCKED_NO_C
 @role_required(SERVICE_CONFIGURERS)
 @transaction.atomic
 def strategy_create(*, actor, name: str, segment: str, content: str, channel: str, frequency: str, owner: str,
-                    subject: str = "", body: str = "", active: bool = True) -> Strategy:
+                    subject: str = "", body: str = "", active: bool = True, product: str = "") -> Strategy:
     segment_parse(segment)
+    product = _product_key(content, product)
     strategy = Strategy(name=name.strip(), segment=segment.strip(), content=content, channel=channel, frequency=frequency,
-                        owner=owner, subject=subject.strip(), body=body.strip(), active=active)
+                        owner=owner, subject=subject.strip(), body=body.strip(), active=active, product=product)
     if channel in (Strategy.Channel.EMAIL, Strategy.Channel.SMS) and content in TEXT_ONLY_CONTENTS and not body.strip():
         raise DomainError("a message strategy needs the message text", field="body")
     strategy.full_clean()
@@ -49,6 +52,19 @@ def strategy_create(*, actor, name: str, segment: str, content: str, channel: st
 
 # Contents sent as the strategy's own text unless an app registers a renderer for them (servicing/contents.py).
 TEXT_ONLY_CONTENTS = (Strategy.Content.RESEARCH_PUSH, Strategy.Content.CUSTOMER_CARE)
+
+
+def _product_key(content: str, product: str) -> str:
+    """A product recommendation names its product as MARKET.CODE; other contents name none."""
+    product = product.strip().upper()
+    if content != Strategy.Content.PRODUCT_RECOMMENDATION:
+        if product:
+            raise DomainError("only a product recommendation names a product", field="product")
+        return ""
+    market, _dot, code = product.partition(".")
+    if not market or not code:
+        raise DomainError(f"'{product}' is not a product (MARKET.CODE, e.g. OF.000001)", field="product")
+    return product
 
 
 @role_required(SERVICE_CONFIGURERS)
@@ -97,28 +113,31 @@ class PreviewRow:
     staff_no: str
     channel: str
     blocked_reason: str
+    reasons: tuple[str, ...] = ()  # the suitability reason codes of an unsuitable_content row
 
 
-def _blocked(customer: CustomerContact, *, channel: str, content: str, opted_out: set[int]) -> str:
+def _blocked(customer: CustomerContact, *, channel: str, opted_out: set[int], unsuitable: dict[int, tuple[str, ...]]) -> str:
     if channel in (Strategy.Channel.EMAIL, Strategy.Channel.SMS) and customer.id in opted_out:
         return BLOCKED_OPTED_OUT
     contact = {Strategy.Channel.EMAIL: customer.email, Strategy.Channel.SMS: customer.mobile,
                Strategy.Channel.CALL: customer.mobile}.get(channel, "-")
     if not contact:
         return BLOCKED_NO_CONTACT
-    if not content_suitable(content, customer.id):
+    if customer.id in unsuitable:
         return BLOCKED_UNSUITABLE
     return ""
 
 
 def strategy_preview_rows(*, segment: str, period: str, content: str, channel: str, day: dt.date | None = None,
-                          customers: list[CustomerContact] | None = None) -> list[PreviewRow]:
+                          customers: list[CustomerContact] | None = None, product: str = "") -> list[PreviewRow]:
     """Who a strategy would serve for the segment's month `period` (open on `day`, default the month's last day),
-    by customer no, with the responsible staff and the blocked reason ('' = served). Sends nothing."""
+    by customer no, with the responsible staff and the blocked reason ('' = served; unsuitable rows carry their
+    suitability reasons). Sends nothing."""
     if channel not in Strategy.Channel.values:
         raise DomainError(f"unknown channel '{channel}' (channels: {', '.join(Strategy.Channel.values)})", field="channel")
     if content not in Strategy.Content.values:
         raise DomainError(f"unknown content '{content}' (contents: {', '.join(Strategy.Content.values)})", field="content")
+    product = _product_key(content, product)
     day = day or month_end(period)
     if customers is None:
         customers = segment_member_contacts(segment, period=period, day=day)
@@ -127,14 +146,19 @@ def strategy_preview_rows(*, segment: str, period: str, content: str, channel: s
     numbers = dict(Staff.objects.filter(pk__in={s for s in staff_ids.values() if s}).values_list("pk", "staff_no"))
     opted_out = set(OptOut.objects.filter(channel=channel, customer_id__in=[c.id for c in customers])
                     .values_list("customer_id", flat=True)) if channel in ("email", "sms") else set()
-    return [PreviewRow(c.id, c.customer_no, staff_ids[c.id], numbers.get(staff_ids[c.id], ""), channel,
-                       _blocked(c, channel=channel, content=content, opted_out=opted_out)) for c in customers]
+    unsuitable = content_unsuitable(content, (c.id for c in customers), day=day, product=product) if customers else {}
+    rows = []
+    for c in customers:
+        blocked = _blocked(c, channel=channel, opted_out=opted_out, unsuitable=unsuitable)
+        rows.append(PreviewRow(c.id, c.customer_no, staff_ids[c.id], numbers.get(staff_ids[c.id], ""), channel, blocked,
+                               unsuitable[c.id] if blocked == BLOCKED_UNSUITABLE else ()))
+    return rows
 
 
 def strategy_preview(*, strategy: Strategy, day: dt.date) -> list[PreviewRow]:
     """The preview of a stored strategy for a run on `day` (segments of that month, or the latest built before it)."""
     return strategy_preview_rows(segment=strategy.segment, period=segment_month(day), content=strategy.content,
-                                 channel=strategy.channel, day=day)
+                                 channel=strategy.channel, day=day, product=strategy.product)
 
 
 @dataclass(frozen=True)
@@ -142,6 +166,7 @@ class StrategyRun:
     tasks: int
     messages: int
     skipped: int
+    unsuitable: int = 0  # of the skipped: refused by suitability (their reasons are in the run's audit entry)
 
 
 @role_required(SERVICE_CONFIGURERS)
@@ -154,8 +179,9 @@ def strategy_run(*, actor, strategy: Strategy, period: dt.date) -> StrategyRun:
     month = segment_month(period)
     customers = {c.id: c for c in segment_member_contacts(strategy.segment, period=month, day=period)}
     rows = strategy_preview_rows(segment=strategy.segment, period=month, content=strategy.content, channel=strategy.channel,
-                                 day=period, customers=list(customers.values()))
+                                 day=period, customers=list(customers.values()), product=strategy.product)
     served = [r for r in rows if not r.blocked_reason]
+    refused = {r.customer_no: list(r.reasons) for r in rows if r.blocked_reason == BLOCKED_UNSUITABLE}
     skipped = len(rows) - len(served)
     tasks = messages = 0
     if strategy.channel in TASK_CHANNELS:
@@ -176,7 +202,8 @@ def strategy_run(*, actor, strategy: Strategy, period: dt.date) -> StrategyRun:
         for r in served:
             customer = customers[r.customer_id]
             rendered = content_render(ContentRequest(kind=strategy.content, customer=customer, period=month, day=period,
-                                                     subject=strategy.subject, body=strategy.body, frequency=strategy.frequency))
+                                                     subject=strategy.subject, body=strategy.body, frequency=strategy.frequency,
+                                                     product=strategy.product))
             if rendered is None:
                 skipped += 1
                 continue
@@ -187,5 +214,7 @@ def strategy_run(*, actor, strategy: Strategy, period: dt.date) -> StrategyRun:
                                          attachments=list(rendered.attachments) if strategy.channel == Strategy.Channel.EMAIL else [],
                                          dedupe_key=f"strategy:{strategy.pk}:{key}:{r.customer_no}")
             messages += created
-    audit_record(actor=actor, action="update", instance=strategy, note=f"run for {key}: {tasks} tasks, {messages} messages")
-    return StrategyRun(tasks, messages, skipped)
+    # Who was not served as unsuitable, and why: kept in the audit log of the run (适当性留痕).
+    audit_record(actor=actor, action="update", instance=strategy, changes={"unsuitable": [None, refused]} if refused else None,
+                 note=f"run for {key}: {tasks} tasks, {messages} messages, {len(refused)} unsuitable")
+    return StrategyRun(tasks, messages, skipped, len(refused))

@@ -49,7 +49,7 @@ def _preview(tmp_path, segment: str, *, content="wealth_report", channel="email"
     call_command("servicing", "strategy-preview", "--segment", segment, "--period", PERIOD, "--content", content,
                  "--channel", channel, "--out", str(out))
     with out.open(encoding="utf-8") as f:
-        assert f.readline() == "customer_no,staff_no,channel,blocked_reason\n"
+        assert f.readline() == "customer_no,staff_no,channel,blocked_reason,reasons\n"
     with out.open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
@@ -65,8 +65,8 @@ def test_preview_membership_equals_the_segment_export(segmented, tmp_path, segme
 def test_preview_columns_staff_and_branch_narrowing(segmented, tmp_path):
     """diamond@0001: the two branch-0001 diamonds, the one held by S0003 with its staff_no, the other with none."""
     rows = _preview(tmp_path, "tier:diamond@0001")
-    assert rows == [{"customer_no": "80000001", "staff_no": "S0003", "channel": "email", "blocked_reason": ""},
-                    {"customer_no": "80000002", "staff_no": "", "channel": "email", "blocked_reason": ""}]
+    assert rows == [{"customer_no": "80000001", "staff_no": "S0003", "channel": "email", "blocked_reason": "", "reasons": ""},
+                    {"customer_no": "80000002", "staff_no": "", "channel": "email", "blocked_reason": "", "reasons": ""}]
 
 
 def test_rfm_cells_tags_and_saved_groups(segmented):
@@ -83,16 +83,25 @@ def test_rfm_cells_tags_and_saved_groups(segmented):
 
 
 def test_blocked_reasons_opted_out_no_contact_and_unsuitable(segmented, monkeypatch):
-    """Opted out of SMS, no mobile, and refused by a registered suitability rule: each blocked with its reason."""
+    """Opted out of SMS, no mobile, and refused by a registered suitability rule: each blocked with its reason; the rule
+    is asked once for the whole batch and its reason codes ride on the unsuitable row."""
     customers = segmented["customers"]
     OptOut.objects.create(customer=customers["80000001"], channel="sms")
     customers["80000002"].mobile = ""
     customers["80000002"].save()
     monkeypatch.setattr(contents, "_suitability_checks", [])
-    contents.register_suitability(lambda kind, customer_id: not (kind == "portfolio_advice" and customer_id == customers["80000003"].id))
+    asked = []
+
+    def check(request):
+        asked.append(request)
+        refused = customers["80000003"].id
+        return {refused: ("risk_above_tolerance",)} if request.kind == "portfolio_advice" and refused in request.customer_ids else {}
+
+    contents.register_suitability(check)
     rows = strategy_preview_rows(segment="tier:diamond", period=PERIOD, content="portfolio_advice", channel="sms")
-    assert [(r.customer_no, r.blocked_reason) for r in rows] == [
-        ("80000001", "opted_out"), ("80000002", "no_contact"), ("80000003", "unsuitable_content")]
+    assert [(r.customer_no, r.blocked_reason, r.reasons) for r in rows] == [
+        ("80000001", "opted_out", ()), ("80000002", "no_contact", ()), ("80000003", "unsuitable_content", ("risk_above_tolerance",))]
+    assert len(asked) == 1 and asked[0].customer_ids == frozenset(customers[n].id for n in ("80000001", "80000002", "80000003"))
 
 
 def test_unknown_tier_and_unbuilt_month_are_refused(segmented):

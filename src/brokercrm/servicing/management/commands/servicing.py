@@ -1,5 +1,6 @@
 import datetime as dt
 import time
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -66,6 +67,7 @@ class Command(BrokercrmCommand):
             sp.add_argument("--period", required=True, metavar="YYYY-MM", help="the month whose segment memberships are used")
             sp.add_argument("--content", required=True, metavar="KIND", choices=Strategy.Content.values)
             sp.add_argument("--channel", required=True, metavar="CH", choices=Strategy.Channel.values)
+            sp.add_argument("--product", default="", metavar="MARKET.CODE", help="the product a product_recommendation names")
             sp.add_argument("--out", required=True, type=Path, metavar="FILE", help="the CSV file to write")
 
         def policy_args(sp):
@@ -85,7 +87,7 @@ class Command(BrokercrmCommand):
                         strategy=("Run a service strategy for a period.", strategy_args),
                         **{"visit-policy": ("Set the key-customer and exception visits the visits step generates.", policy_args),
                            "strategy-preview": ("Write who a strategy would serve (customer_no, staff_no, channel, "
-                                                "blocked_reason) without sending anything.", preview_args)})
+                                                "blocked_reason, reasons) without sending anything.", preview_args)})
 
     def handle(self, *args, **opts):
         getattr(self, f"_{opts['subcommand'].replace('-', '_')}")(opts)
@@ -140,13 +142,17 @@ class Command(BrokercrmCommand):
         if strategy is None:
             raise CommandError(f"no strategy with id {opts['id']}")
         r = strategy_run(actor=None, strategy=strategy, period=opts["date"])
-        self.stdout.write(f"{r.tasks} tasks, {r.messages} messages, {r.skipped} customers without an address")
+        self.stdout.write(f"{r.tasks} tasks, {r.messages} messages, {r.skipped} customers skipped "
+                          f"({r.unsuitable} unsuitable, their reasons in the audit log)")
 
     def _strategy_preview(self, opts):
-        rows = strategy_preview_rows(segment=opts["segment"], period=opts["period"], content=opts["content"], channel=opts["channel"])
+        rows = strategy_preview_rows(segment=opts["segment"], period=opts["period"], content=opts["content"], channel=opts["channel"],
+                                     product=opts["product"])
         export_preview(rows, opts["out"])
         blocked = sum(1 for r in rows if r.blocked_reason)
-        self.stdout.write(f"{opts['out']}: {len(rows)} customers, {len(rows) - blocked} served, {blocked} blocked")
+        reasons = Counter(code for r in rows for code in r.reasons)
+        detail = f" (unsuitable: {', '.join(f'{code} {n}' for code, n in sorted(reasons.items()))})" if reasons else ""
+        self.stdout.write(f"{opts['out']}: {len(rows)} customers, {len(rows) - blocked} served, {blocked} blocked{detail}")
 
     def _visit_policy(self, opts):
         rules = [r.strip() for r in opts["exception_rules"].split(",") if r.strip()]
