@@ -11,6 +11,8 @@ from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.datacenter.tests.snapshot import write_snapshot
 from brokercrm.evaluation import selectors, services
 from brokercrm.evaluation.models import Scheme, SchemeItem
+from brokercrm.research.models import ResearchDelivery, ResearchPush
+from brokercrm.research.tests.factories import text_report
 
 pytestmark = pytest.mark.django_db
 
@@ -169,9 +171,6 @@ def test_research_pushes_are_service_work_a_scheme_scores(month):
     """资讯推送次数 counts research deliveries by sent date per responsible staff: S0003 has 3 in March (1 in April is
     outside), S0004 has 1; with research_pushes weighted 8 to a target of 4: S0003 88.00 + 8 × 3 ÷ 4 = 94.00 and S0004
     28.00 + 8 × 1 ÷ 4 = 30.00, S0005 (none) stays 58.00."""
-    from brokercrm.research.models import ResearchDelivery, ResearchPush
-    from brokercrm.research.tests.factories import text_report
-
     report = text_report("白酒行业需求稳健。", title="白酒行业点评", audience="clients")
     push = ResearchPush.objects.create(report=report, channel="email")
     staff = month["staff"]

@@ -29,7 +29,7 @@ def audience(shelf):
     shelf["customers"] |= {
         "c1": CustomerFactory(customer_no="1002", branch=b1, risk_level="C1", risk_assessed_on=dt.date(2025, 6, 30)),
         "stale": CustomerFactory(customer_no="1003", branch=b1, risk_level="C4", risk_assessed_on=dt.date(2023, 1, 2)),
-        "none": CustomerFactory(customer_no="1004", branch=b1, risk_level=None, risk_assessed_on=None)}
+        "none": CustomerFactory(customer_no="1004", branch=b1, risk_level="", risk_assessed_on=None)}
     return shelf
 
 
@@ -86,7 +86,7 @@ def test_a_product_recommendation_needs_a_product_on_the_shelf(audience):
         strategy_create(actor=None, name="x", segment="all", content="product_recommendation", channel="sms", frequency="once",
                         owner="service_staff", product="000004")
     assert exc.value.field == "product"
-    with pytest.raises(DomainError, match="no product OF.999999 on the shelf") as exc:
+    with pytest.raises(DomainError, match="产品库中没有产品 OF.999999") as exc:
         strategy_preview_rows(segment="all", period="2026-03", content="product_recommendation", channel="sms", day=DAY,
                               product="OF.999999")
     assert exc.value.field == "product"
