@@ -48,13 +48,16 @@ def test_a_broker_may_not_run_evaluations_or_import_schemes(month, client):
 
 
 def test_api_lists_indicators_and_scoped_scores(month, client):
-    """The API lists 14 indicators; a broker's score list holds only their own score with its lines."""
+    """The API lists 17 indicators; a broker's score list holds only their own score with its lines."""
     from brokercrm.evaluation.models import Scheme
     from brokercrm.evaluation.services import evaluation_run
 
     run = evaluation_run(actor=month["users"]["head_office"], scheme=Scheme.objects.get(code="AM-MONTHLY"), period=MONTH)
     client.force_login(month["users"]["broker"])
-    assert len(client.get("/api/evaluation/indicators").json()) == 16  # metrics.md, work and product sales
+    indicators = client.get("/api/evaluation/indicators").json()
+    assert len(indicators) == 17  # metrics.md 12, work 3 (visits, tasks done, research pushes), product sales 2
+    assert {"name": "research_pushes", "name_zh": "资讯推送次数", "source": "work"}.items() <= next(
+        i for i in indicators if i["name"] == "research_pushes").items()
     scores = client.get(f"/api/evaluation/runs/{run.pk}/scores").json()
     assert [(s["staff_no"], s["total"], s["rank_company"]) for s in scores] == [("S0003", "88.00", 1)]
     assert scores[0]["lines"][0] == {"indicator": "net_commission", "actual": "35000", "target": "20000.00", "weight": "40.00", "points": "48.00"}
