@@ -114,10 +114,9 @@ SUITABILITY_VALID_YEARS = 2
 # Products (issue 15): the normal account status a product may be sold to, and a recommendation's conversion window.
 SUITABILITY_CUSTOMER_STATUSES = ("normal",)
 PRODUCT_CONVERSION_TRADING_DAYS = 20
-# Product sales are the buys of every product on the shelf, any market (docs/metrics.md). The suitability breach alert
-# looks at the sales the brokerage makes itself, the subscriptions off the exchange in these markets; a customer's own
-# order of a listed security is checked at account level (board permissions), not per trade.
-SUITABILITY_BREACH_MARKETS = ("OF",)
+# Product sales (and their suitability breaches) are subscriptions off the exchange: buys of the shelf's funds and wealth
+# products in these markets. Exchange-traded securities are on the shelf (they carry a risk level) but are trades, not sales.
+PRODUCT_SALES_MARKETS = ("OF",)
 
 from config.settings.database import *  # noqa: E402,F401,F403
 from config.settings.auth import *  # noqa: E402,F401,F403

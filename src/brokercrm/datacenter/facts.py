@@ -155,10 +155,10 @@ def sql_no_trade(dates, p, days) -> str:
 
 
 def sql_suitability_breach(dates, p, days) -> str:
-    """An event rule: every day a customer buys a product sold off the exchange (SUITABILITY_BREACH_MARKETS) whose risk level R
+    """An event rule: every day a customer buys a product sold off the exchange (PRODUCT_SALES_MARKETS) whose risk level R
     is above their tolerance C in force that day, or with a missing or stale questionnaire (older than valid_days) — a
     sale the suitability rules forbid."""
-    markets = ", ".join(literal(m) for m in settings.SUITABILITY_BREACH_MARKETS)
+    markets = ", ".join(literal(m) for m in settings.PRODUCT_SALES_MARKETS)
     return f"""
         SELECT t.customer_no, t.trade_date AS biz_date, SUM(t.amount) AS amount, NULL AS base,
                MIN(t.market || '.' || t.security_code) AS ref

@@ -1,9 +1,11 @@
-"""Product sales (产品销售) from the trading data: buys (side B) of every product on the shelf, any market (the shelf is
-every delivered security with a risk level, docs/metrics.md), attributed like every fact (branch of the customer version
-in force, staff of the development relation in force)."""
+"""Product sales (产品销售) from the trading data: buys (side B) of the shelf's products sold off the exchange
+(PRODUCT_SALES_MARKETS, `OF`), attributed like every fact (branch of the customer version in force, staff of the
+development relation in force)."""
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.conf import settings
 
 from brokercrm.core.money import to_money
 from brokercrm.datacenter.facade import security_buys
@@ -27,7 +29,7 @@ def product_sales(*, level: str, date_from: dt.date, date_to: dt.date) -> dict[s
     """Product sales per customer_no, staff_no or branch_code (level customer/staff/branch) in [date_from, date_to];
     buys on days without a development relation go to UNATTRIBUTED at staff level."""
     column = _LEVEL_KEY[level]
-    securities = list(Product.objects.values_list("market", "security_code"))
+    securities = list(Product.objects.filter(market__in=settings.PRODUCT_SALES_MARKETS).values_list("market", "security_code"))
     sums: dict[str, list] = {}
     for buy in security_buys(securities=securities, date_from=date_from, date_to=date_to) if securities else []:
         key = buy[column] or UNATTRIBUTED

@@ -20,16 +20,19 @@ def _buy(serial, staff_no, amount, *, market="OF", code="000001", side="B", day=
             "side": side, "amount": D(amount), "branch_code": branch, "staff_no": staff_no}
 
 
-# The delivered trades of March: S0003 buys 100,000.00 of an OF fund and 50,015.00 of a listed R3 stock (both products),
-# S0004 20,000.00; a sell, a buy of March 2025 and a buy of a security that is no product bring in nothing.
-TRADES = [_buy("1", "S0003", "100000.00"), _buy("2", "S0003", "50015.00", market="SH", code="600519"),
+# The delivered trades of March: S0003 subscribes 100,000.00 and 50,015.00 of two OF funds, S0004 20,000.00; a sell, a
+# buy of March 2025, a buy of a security that is no product and a buy of a listed R3 stock (a trade on the shelf, not a
+# sale) bring in nothing.
+TRADES = [_buy("1", "S0003", "100000.00"), _buy("2", "S0003", "50015.00", code="000002"),
           _buy("3", "S0004", "20000.00"), _buy("4", "S0003", "9999.00", side="S"),
-          _buy("5", "S0003", "7777.00", day=dt.date(2025, 3, 10)), _buy("6", "S0003", "8888.00", code="999999")]
+          _buy("5", "S0003", "7777.00", day=dt.date(2025, 3, 10)), _buy("6", "S0003", "8888.00", code="999999"),
+          _buy("7", "S0003", "6666.00", market="SH", code="600519")]
 
 
 @pytest.fixture
 def paid(org_world, snapshot_dir):
     ProductFactory(market="OF", security_code="000001", risk_level="R2")
+    ProductFactory(market="OF", security_code="000002", risk_level="R3")
     ProductFactory(market="SH", security_code="600519", product_type="stock", risk_level="R3")
     publish_month(snapshot_dir, extra={"dw.fact_trades": TRADES})
     ho = org_world["users"]["head_office"]

@@ -1,5 +1,5 @@
 """Acceptance: the staff's product-sales bonus equals the product sales in the deliveries (buys of risk-rated products
-in any market, attributed by the development relation in force on the trade date), computed independently from the files."""
+sold off the exchange, market OF, attributed by the development relation in force on the trade date), computed independently from the files."""
 import csv
 import datetime as dt
 import io
@@ -36,7 +36,7 @@ def _rows(path):
 def test_the_product_sales_bonus_is_half_a_percent_of_the_delivered_product_sales(loaded, tmp_path):
     """Every account manager's product_bonus = round(Σ attributed product buys × 0.5%, 2), nothing typed in."""
     days = sorted(p for p in loaded.iterdir() if p.name.startswith("2026-"))
-    risky = {(r["market"], r["security_code"]) for d in days for r in _rows(d / "securities.csv") if r["risk_level"]}
+    risky = {(r["market"], r["security_code"]) for d in days for r in _rows(d / "securities.csv") if r["risk_level"] and r["market"] == "OF"}
     relations = [r for r in _rows(loaded / "relations.csv") if r["relation_type"] == "development"]
     sales: dict[str, D] = defaultdict(D)
     for d in days:
