@@ -93,12 +93,19 @@ def customer_product_fits(*, customer: CustomerRef, on: dt.date | None = None) -
     whoever got the CustomerRef)."""
     on = on or scope_date()
     assets = customer_end_assets([customer.id]).get(customer.id)
+    rows = Product.objects.values_list("market", "security_code", "name", "product_type", "risk_level", "min_subscription",
+                                       "status", "sale_start", "sale_end")
+    # The shelf holds thousands of stocks sharing a few sets of terms: plain rows, and one answer per set of terms.
+    answers: dict[ProductTerms, Suitability] = {}
     fits = []
-    products = sorted(Product.objects.all(), key=lambda p: (TYPE_ORDER.index(p.product_type), p.market, p.security_code))
-    for p in products:
-        answer = product_fit(p, customer, on=on, assets=assets)
-        fits.append(ProductFit(p.market, p.security_code, p.name, p.product_type, p.risk_level, p.min_subscription,
-                               answer.suitable, answer.reasons))
+    for market, code, name, product_type, risk_level, minimum, status, start, end in sorted(
+            rows, key=lambda r: (TYPE_ORDER.index(r[3]), r[0], r[1])):
+        terms = ProductTerms(risk_level=risk_level, min_subscription=minimum, on_sale=status == Product.Shelf.ON_SALE,
+                             sale_start=start, sale_end=end)
+        if terms not in answers:
+            answers[terms] = suitability(terms, customer, on=on, assets=assets)
+        answer = answers[terms]
+        fits.append(ProductFit(market, code, name, product_type, risk_level, minimum, answer.suitable, answer.reasons))
     return fits
 
 

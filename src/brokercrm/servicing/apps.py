@@ -14,9 +14,10 @@ class ServicingConfig(AppConfig):
         from brokercrm.servicing.exports import register_export_subcommand
         from brokercrm.servicing.renderers import register_renderers
         from brokercrm.servicing import advice
+        from brokercrm.servicing.selectors import customer_service_history
 
         register_export_subcommand()
         register_renderers()
         advice.register()
         register_panel("service_history", _("Service history"), template="servicing/_service_history.html",
-                       context=lambda request, customer: {}, order=20)
+                       context=lambda request, customer: customer_service_history(customer_id=customer.id), order=20)

@@ -136,6 +136,19 @@ def call_list(*, user) -> QuerySet[CallRecord]:
     return CallRecord.objects.select_related("customer", "user").filter(customer_scope_q(user, prefix="customer__"))
 
 
+SERVICE_HISTORY_ROWS = 20
+
+
+def customer_service_history(*, customer_id: int) -> dict:
+    """The 360° page's service history (the customer already read through the scope): its latest alerts, tasks, calls
+    and messages, each with the staff or user it names read in the same query."""
+    n = SERVICE_HISTORY_ROWS
+    return {"alerts": list(Alert.objects.filter(customer_id=customer_id).select_related("staff")[:n]),
+            "tasks": list(ServiceTask.objects.filter(customer_id=customer_id).select_related("staff")[:n]),
+            "calls": list(CallRecord.objects.filter(customer_id=customer_id).select_related("user")[:n]),
+            "messages": list(OutboxMessage.objects.filter(customer_id=customer_id)[:n])}
+
+
 def desk_card(*, user, customer) -> dict:
     """The masked customer card an agent works from (the caller checked access: a popped caller or a visible task's customer)."""
     return {"customer_no": customer.customer_no, "name": customer.name, "mobile": mask_mobile(customer.mobile),
