@@ -84,12 +84,12 @@ def clean(definition: dict, raw: dict[str, Any], *, stored: dict | None = None, 
 
 
 def _validations(definition: dict, values: dict) -> list[Problem]:
-    """Each field's validation formula over the record's values: a false answer refuses the record."""
+    """Each filled field's validation formula over the record's values: a false answer refuses the record."""
     names = {f["key"]: d.FORMULA_TYPES.get(f["kind"], "text") for f in d.fields(definition)}
     inputs = {k: (Decimal(str(values[k])) if t == "number" and values.get(k) is not None else values.get(k)) for k, t in names.items()}
     problems = []
     for field in d.fields(definition):
-        if not field.get("validate"):
+        if not field.get("validate") or values.get(field["key"]) is None:  # an empty value is checked by `required` alone
             continue
         try:
             ok = compile_formula(field["validate"], names).evaluate(inputs)
