@@ -55,6 +55,8 @@ def clean(definition: dict, raw: dict[str, Any], *, stored: dict | None = None, 
     result = dict(stored)
     for key, field in live.items():
         if key not in raw or key in readonly:
+            if not partial and not creating and key not in readonly:
+                result.pop(key, None)  # a full replacement (PUT, the form) drops what it leaves out
             if creating and key not in result and field.get("default") is not None:
                 result[key] = default(field, today)
             if key not in result and not partial and field["required"]:
