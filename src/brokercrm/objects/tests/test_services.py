@@ -9,6 +9,8 @@ from brokercrm.core.models import AuditEntry
 from brokercrm.objects import selectors, services
 from brokercrm.objects.models import ObjectRecord, ObjectType
 from brokercrm.platform.workflow.models import WorkTask
+from brokercrm.platform.workflow.selectors import inbox_tasks
+from brokercrm.platform.workflow.services import task_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -116,9 +118,6 @@ def test_a_broker_records_a_complaint_only_for_a_customer_in_scope(world):
 def test_a_complaint_waits_in_the_branch_managers_inbox_and_escalates_when_overdue(world):
     """A complaint received on Monday 2026-06-01 is due five working days later; the branch manager assigns it (the record
     follows the process), and once it is past due the broker's handling task goes to the branch manager, escalated."""
-    from brokercrm.platform.workflow.selectors import inbox_tasks
-    from brokercrm.platform.workflow.services import task_decide
-
     complaint = ObjectType.objects.get(code="complaint")
     bm = world["users"]["branch_manager"]
     record = services.record_create(actor=world["users"]["broker"], object_type=complaint, raw=complaint_values())
