@@ -26,6 +26,6 @@ def test_demo_records_complaints_escalates_the_overdue_and_runs_a_campaign(world
     assert [(r.state, r.escalated) for r in complaints] == [("assigned", True), ("registered", True), ("registered", False)]
     assert sorted((t.step, t.escalated) for t in inbox_tasks(user=manager)) == [("assign", False), ("assign", True), ("handle", True)]
     campaign = ObjectRecord.objects.get(object_type__code="campaign")
-    assert (campaign.state, len(campaign.values["participants"])) == ("running", 5)
-    assert done[-1] == "campaign HD00001 running with 5 participants"
+    assert (campaign.state, len(campaign.values["participants"])) == ("running", 4)
+    assert done[-1] == "campaign HD00001 running with 4 participants"
     assert objects_demo_setup(today=dt.date(2026, 6, 30)) == []
