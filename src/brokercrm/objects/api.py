@@ -1,11 +1,12 @@
 """The business objects API: one pair of endpoints serves every type, read from its definition; scoped like the pages
-(a record or customer outside the caller's scope answers 404) and a missing or invalid field answers 422 naming it."""
+(a record or customer outside the caller's scope answers 404) and a missing or invalid field answers 422 naming it
+(`reasons` lists the refused fields, `detail` each with its message)."""
 from typing import Any
 
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
-from brokercrm.core.api_errors import InvalidInputOut, errors
+from brokercrm.core.api_errors import errors
 from brokercrm.core.errors import InputRejected
 from brokercrm.core.paging import Paging
 from brokercrm.objects import selectors, services
@@ -39,11 +40,9 @@ def _out(record) -> dict:
 
 
 def _rejected(exc: InputRejected):
-    return Status(422, {"detail": "Invalid input.", "errors": [{"field": p.field or p.column, "line": p.line, "message": p.message}
-                                                             for p in exc.problems]})
-
-
-UNPROCESSABLE = {422: InvalidInputOut}
+    """422: the refused fields as its reason codes, each with its message in the detail (`field: message; …`)."""
+    return Status(422, {"detail": "; ".join(str(p) for p in exc.problems),
+                        "reasons": list(dict.fromkeys(p.field or p.column for p in exc.problems))})
 
 
 @router.get("/objects/{type_code}", response={200: list[ObjectRecordOut], **errors(400, 403, 404)})
@@ -54,7 +53,7 @@ def list_records(request, type_code: str, paging: Query[Paging], state: str = ""
     return [_out(r) for r in records.select_related("object_type")[paging.offset:paging.offset + paging.limit]]
 
 
-@router.post("/objects/{type_code}", response={201: ObjectRecordOut, **errors(400, 403, 404), **UNPROCESSABLE})
+@router.post("/objects/{type_code}", response={201: ObjectRecordOut, **errors(400, 403, 404, 422)})
 def create_record(request, type_code: str, payload: ObjectRecordIn):
     """Create a record from its values by field key (references by code: customer_no, staff_no, branch code, security code);
     422 naming each missing or invalid field, 404 for a customer outside the caller's scope."""
@@ -73,13 +72,13 @@ def get_record(request, type_code: str, number: str):
     return _out(selectors.record_get(user=request.auth, object_type=object_type, number=number))
 
 
-@router.patch("/objects/{type_code}/{number}", response={200: ObjectRecordOut, **errors(400, 403, 404), **UNPROCESSABLE})
+@router.patch("/objects/{type_code}/{number}", response={200: ObjectRecordOut, **errors(400, 403, 404, 422)})
 def patch_record(request, type_code: str, number: str, payload: ObjectRecordIn):
     """Change the values given (others stay); 422 naming each invalid field or one read-only in the record's state."""
     return _update(request, type_code, number, payload, partial=True)
 
 
-@router.put("/objects/{type_code}/{number}", response={200: ObjectRecordOut, **errors(400, 403, 404), **UNPROCESSABLE})
+@router.put("/objects/{type_code}/{number}", response={200: ObjectRecordOut, **errors(400, 403, 404, 422)})
 def put_record(request, type_code: str, number: str, payload: ObjectRecordIn):
     """Replace the values (a required field left out answers 422 naming it)."""
     return _update(request, type_code, number, payload, partial=False)

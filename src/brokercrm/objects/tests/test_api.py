@@ -18,7 +18,7 @@ def test_post_creates_a_complaint_and_a_missing_required_field_is_a_422_naming_i
     c = api(client, world, "broker")
     missing = c.post("/api/objects/complaint", {"values": {"customer": "1001", "channel": "phone"}}, content_type="application/json")
     assert missing.status_code == 422
-    assert missing.json()["errors"] == [{"field": "summary", "line": None, "message": "is required"}]
+    assert missing.json() == {"detail": "summary: is required", "reasons": ["summary"]}
     created = c.post("/api/objects/complaint", BODY, content_type="application/json")
     assert created.status_code == 201
     body = created.json()
@@ -48,8 +48,9 @@ def test_patch_put_and_delete_follow_the_types_permissions(client, world):
     number = c.post("/api/objects/complaint", BODY, content_type="application/json").json()["number"]
     patched = c.patch(f"/api/objects/complaint/{number}", {"values": {"severity": "serious"}}, content_type="application/json")
     assert patched.status_code == 200 and patched.json()["values"]["severity"] == "serious"
-    put = c.put(f"/api/objects/complaint/{number}", {"values": {"customer": "1001", "channel": "phone"}}, content_type="application/json")
-    assert put.status_code == 422 and [e["field"] for e in put.json()["errors"]] == ["summary", "received_on"]
+    put = c.put(f"/api/objects/complaint/{number}", {"values": {"customer": "1001", "channel": "phone"}},
+                content_type="application/json")
+    assert put.status_code == 422 and put.json()["reasons"] == ["summary", "received_on"]
     assert c.delete(f"/api/objects/complaint/{number}").status_code == 403
     client.logout()
     assert api(client, world, "admin").delete(f"/api/objects/complaint/{number}").status_code == 204

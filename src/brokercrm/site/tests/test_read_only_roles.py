@@ -27,7 +27,8 @@ WRITES = ("post", "put", "patch", "delete")
 
 @pytest.fixture
 def records(org_world):
-    """A customer of broker S0003 (tagged), a prospect, a custom field, a service task, a pending application and a campaign (营销活动) of branch 0001."""
+    """A customer of broker S0003 (tagged), a prospect, a custom field, a service task, a pending application and a
+    campaign (营销活动) of branch 0001."""
     users, staff, b1 = org_world["users"], org_world["staff"], org_world["branches"][0]
     customer = CustomerFactory(customer_no="10000001", branch=b1)
     relate(customer, staff["broker"])
