@@ -20,7 +20,7 @@ class ObjectsConfig(AppConfig):
         from brokercrm.platform.facade import register_handler, register_process
 
         register_process("complaint", label=_("Complaint handling"), shipped=PROCESSES / "complaint.bpmn",
-                         fields={"record_id", "type_code", "number", "staff_no"})
+                         fields={"record_id", "type_code", "number", "staff_no"}, detail_template="objects/_process_detail.html")
         register_handler("objects.state", lambda c: record_state_from_process(record_id=c.data["record_id"], step_name=c.step_name,
                                                                               actor=c.actor),
                          label=_("The record takes the state of the step"))

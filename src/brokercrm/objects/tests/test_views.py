@@ -31,7 +31,8 @@ def test_an_admin_defines_a_type_and_a_field_on_the_pages_and_it_is_used_at_once
 
 
 def test_a_broker_records_a_complaint_through_the_form_and_sees_it_on_the_360_page(client, world):
-    """The form names a missing summary; once given, the complaint is on the list and on the customer's 360 page."""
+    """The form names a missing summary; once given, the complaint is on the list, on the customer's 360 page and, for
+    the branch manager, on its process page with a link to the record."""
     c = login(client, world, "broker")
     refused = c.post("/objects/complaint/new/", {"f_customer": "1001", "f_channel": "phone", "f_received_on": "2026-06-01"})
     assert refused.status_code == 200 and 'data-field-error="f_summary"' in refused.content.decode()
@@ -43,6 +44,10 @@ def test_a_broker_records_a_complaint_through_the_form_and_sees_it_on_the_360_pa
     assert 'data-number="TS000001"' not in c.get("/objects/complaint/", {"channel": "counter"}).content.decode()
     page = c.get("/customers/1001/").content.decode()
     assert 'data-panel="objects"' in page and "/objects/complaint/TS000001/" in page
+    client.logout()
+    instance_id = ObjectRecord.objects.get().process_instance_id
+    application = login(client, world, "branch_manager").get(f"/workflow/instances/{instance_id}/").content.decode()
+    assert 'data-testid="object-application"' in application and "/objects/complaint/TS000001/" in application
 
 
 def test_scope_and_read_only_roles_on_the_pages(client, world):
