@@ -4,7 +4,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -88,7 +90,9 @@ def record_list(*, user, object_type: ObjectType, filters: dict[str, str] | None
                     number = Decimal(bound)
                 except ArithmeticError:
                     raise DomainError(f"'{bound}' is not a number", field=key + suffix) from None
-                qs = qs.filter(**{f"values__{key}__{op}": int(number) if field["kind"] == "number" else str(number)})
+                # Decimals are stored as text: compared as numbers, never as strings ("9" > "10").
+                qs = qs.alias(**{f"_{key}_n": Cast(KT(f"values__{key}"), DecimalField(max_digits=30, decimal_places=10))}).filter(
+                    **{f"_{key}_n__{op}": number})
     return qs
 
 

@@ -56,6 +56,12 @@ def type_save(*, actor, node: dict, file: str = "definition", note: str = "") ->
                                             version=1, definition=definition)
         before = {}
     else:
+        old_kinds = {f["key"]: f["kind"] for f in current.definition.get("fields", [])}
+        changed = [f["key"] for f in definition["fields"] if old_kinds.get(f["key"], f["kind"]) != f["kind"]]
+        if changed:  # a stored value keeps its meaning: a field's kind never changes (add a field with a new key instead)
+            raise InputRejected([Problem(_("the kind of a field never changes (it was %(k)s)") % {"k": old_kinds[key]}, file=file,
+                                         line=yamlio.line_of(next((f for f in node.get("fields", []) if f.get("key") == key), node)),
+                                         column=f"fields.{key}.kind") for key in changed])
         definition = _with_removed(current.definition, definition)
         if definition == current.definition:
             return current, False

@@ -51,7 +51,8 @@ def test_validation_formula_and_required_name_the_field(world):
 
 
 def test_a_removed_field_keeps_its_values_and_shows_them_as_removed(world):
-    """Removing a field hides it from forms and lists; the stored value stays and the detail shows it as removed."""
+    """Removing a field hides it from forms and lists; the stored value stays and the detail shows it as removed; adding
+    it back with another kind is refused, so the stored value keeps its meaning."""
     admin, broker = world["users"]["admin"], world["users"]["broker"]
     object_type, _ = services.type_save(actor=admin, node=VISIT)
     record = services.record_create(actor=broker, object_type=object_type, raw={"topic": "回访", "cost": "3"})
@@ -61,6 +62,9 @@ def test_a_removed_field_keeps_its_values_and_shows_them_as_removed(world):
     assert record.values == {"topic": "回访", "cost": "3"}
     assert [(s.key, s.label, s.value, s.removed) for s in shown] == [("topic", "主题", "回访", False), ("cost", "费用", "3.00", True)]
     assert services.record_update(actor=broker, record=record, raw={"topic": "回访二"}).values == {"topic": "回访二", "cost": "3"}
+    with pytest.raises(InputRejected) as exc:
+        services.field_save(actor=admin, object_type=object_type, field={"key": "cost", "name_zh": "费用", "kind": "date"})
+    assert [str(p) for p in exc.value.problems] == ["definition::fields.cost.kind: 字段类型不可更改（原为 decimal）"]
 
 
 def test_yaml_round_trip_keeps_versions_and_a_change_makes_the_next(world, tmp_path):
@@ -136,7 +140,8 @@ def test_a_complaint_waits_in_the_branch_managers_inbox_and_escalates_when_overd
 
 
 def test_measures_count_and_sum_per_period(world):
-    """The report layer's measure: campaigns counted and their budgets summed per month of their start, in scope."""
+    """The report layer's measure: campaigns counted and their budgets summed per month of their start, in scope; the
+    list's budget range compares numbers (9 ≤ 2000 ≤ 2000, while 1 and 10000.50 fall outside)."""
     campaign = ObjectType.objects.get(code="campaign")
     ho = world["users"]["head_office"]
     for name, start, budget in (("春季理财节", "2026-03-02", "10000.50"), ("开门红", "2026-03-20", "2000"), ("夏日", "2026-06-01", "1")):
@@ -145,3 +150,5 @@ def test_measures_count_and_sum_per_period(world):
     measures = selectors.object_measures(user=ho, type_code="campaign", grouping="month", sum_field="budget", date_field="starts_on")
     assert [(m.period, m.count, str(m.total)) for m in measures] == [("2026-03", 2, "12000.50"), ("2026-06", 1, "1")]
     assert [(m.period, m.count) for m in selectors.object_measures(user=ho, type_code="campaign", grouping="year")] == [("2026", 3)]
+    by_budget = selectors.record_list(user=ho, object_type=campaign, filters={"budget_min": "9", "budget_max": "2000"})
+    assert [r.values["name"] for r in by_budget] == ["开门红"]
