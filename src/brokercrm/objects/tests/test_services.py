@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.http import Http404
 
 from brokercrm.core.errors import InputRejected
@@ -152,3 +153,17 @@ def test_measures_count_and_sum_per_period(world):
     assert [(m.period, m.count) for m in selectors.object_measures(user=ho, type_code="campaign", grouping="year")] == [("2026", 3)]
     by_budget = selectors.record_list(user=ho, object_type=campaign, filters={"budget_min": "9", "budget_max": "2000"})
     assert [r.values["name"] for r in by_budget] == ["开门红"]
+
+
+def test_the_cli_exports_and_imports_definitions_and_names_a_bad_line(world, tmp_path, capsys):
+    """`objects export --out` then `objects import` reports each type unchanged; a bad file exits 1 with FILE:LINE:COLUMN."""
+    out = tmp_path / "types.yaml"
+    call_command("objects", "export", "--out", str(out))
+    call_command("objects", "import", str(out))
+    assert capsys.readouterr().out.splitlines()[-2:] == ["campaign: version 1 (unchanged)", "complaint: version 1 (unchanged)"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(out.read_text(encoding="utf-8").replace("rule: customer", "rule: nobody"), encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        call_command("objects", "import", str(bad))
+    assert exc.value.code == 1
+    assert capsys.readouterr().out.strip().startswith(f"{bad}:")
