@@ -23,6 +23,7 @@ SECTIONS = [
     (_("Research library"), {"research"}),
     (_("Evaluation and pay"), {"evaluation", "compensation"}),
     (_("Organisation"), {"org"}),
+    (_("Business objects"), {"objects"}),
     (_("System"), {"datacenter", "platform", ""}),
 ]
 

@@ -28,3 +28,4 @@ from brokercrm.org.roles import REPORT_MANAGERS, REPORT_READERS  # noqa: F401,E4
 from brokercrm.org.roles import RESEARCH_DISTRIBUTORS, RESEARCH_EDITORS, RESEARCH_READERS  # noqa: F401
 from brokercrm.org.roles import PRODUCT_EDITORS, PRODUCT_RECOMMENDERS  # noqa: F401,E402
 from brokercrm.org.roles import CALL_CENTRE_AGENTS  # noqa: F401,E402
+from brokercrm.org.roles import OBJECT_ADMINS  # noqa: F401,E402

@@ -89,3 +89,7 @@ RESEARCH_DISTRIBUTORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE, Role.BRANCH_MAN
 # Products (issue 15): head office manages the shelf; whoever serves customers may recommend (scope still applies).
 PRODUCT_EDITORS = frozenset({Role.ADMIN, Role.HEAD_OFFICE})
 PRODUCT_RECOMMENDERS = SERVICE_WORKERS
+
+# Business objects defined as data (issue 17): who defines object types (each type then names per role who may create,
+# read, update, delete and export its records).
+OBJECT_ADMINS = frozenset({Role.ADMIN})

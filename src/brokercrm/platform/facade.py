@@ -27,3 +27,4 @@ from brokercrm.platform.workflow.services import process_apply  # noqa: F401
 from brokercrm.platform.workflow.services import (  # noqa: F401
     may_decide, pending_task_id, processes_withdraw, task_decide_by_id,
 )
+from brokercrm.platform.workflow.services import task_escalate  # noqa: F401,E402

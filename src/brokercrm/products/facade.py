@@ -6,3 +6,4 @@ from brokercrm.products.selectors import ProductFit, customer_product_fits, reco
 from brokercrm.products.services import (  # noqa: F401,E402
     RecommendationRefused, product_edit, product_import, recommendation_conversions_refresh, recommendation_create,
 )
+from brokercrm.products.selectors import product_names_by_code  # noqa: F401,E402

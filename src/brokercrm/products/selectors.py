@@ -158,3 +158,8 @@ def recommendation_list(*, user, product: Product | None = None, customer_id: in
 
 def recommendations_exist() -> bool:
     return Recommendation.objects.exists()
+
+
+def product_names_by_code(codes) -> dict[str, str]:
+    """Name per security code for the codes on the shelf (unknown ones are left out): references from other apps' records."""
+    return dict(Product.objects.filter(security_code__in=set(codes)).values_list("security_code", "name"))

@@ -12,6 +12,7 @@ from brokercrm.customers.facade import (CustomerFilters, customer_contact, custo
                                         prospects_in_review_count)
 from brokercrm.datacenter.facade import latest_loaded_date
 from brokercrm.evaluation import facade as evaluation
+from brokercrm.objects.facade import objects_demo_setup
 from brokercrm.org.facade import APPROVAL_ESCALATION, STAFF_BOUND, Role, Staff, User, staff_leave, user_create
 from brokercrm.platform.facade import may_decide, pending_task_id, process_instances_exist, task_decide_by_id
 from brokercrm.products.facade import (RecommendationRefused, customer_product_fits, product_edit, recommendation_conversions_refresh,
@@ -83,6 +84,7 @@ def ensure_demo_activity(*, period: str) -> list[str]:
             done.append(f"{' '.join(command)}: kept as it is ({exc})")
     done += _demo_evaluation(period)
     done += reports_demo_setup()
+    done += objects_demo_setup()
     return done
 
 

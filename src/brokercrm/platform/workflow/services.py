@@ -299,3 +299,19 @@ def processes_withdraw(*, key: str, business_key_prefix: str, keep_instance_id: 
     for other in others:
         process_withdraw(actor=other.started_by, instance=other, comment=comment)
     return len(others)
+
+
+@transaction.atomic
+def task_escalate(*, task_id: int, role: str, branch_id: int | None, comment: str) -> bool:
+    """Hand an open task to another role (in a branch, or company-wide) and mark it escalated, e.g. when overdue;
+    False when the task is no longer open or already escalated."""
+    task = WorkTask.objects.select_for_update().filter(pk=task_id, status=WorkTask.Status.OPEN, escalated=False).first()
+    if task is None:
+        return False
+    before = {"candidate_role": task.candidate_role, "candidate_branch": task.candidate_branch_id}
+    task.candidate_role, task.candidate_branch_id, task.escalated, task.assignee = role, branch_id, True, None
+    task.save(update_fields=["candidate_role", "candidate_branch", "escalated", "assignee"])
+    _step(task.instance, actor=None, action=ProcessStep.Action.ESCALATED, step=task.name, comment=comment)
+    audit_record(actor=None, action="update", instance=task, changes=diff(before, {"candidate_role": role, "candidate_branch": branch_id}),
+                 note=comment)
+    return True

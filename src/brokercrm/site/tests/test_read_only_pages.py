@@ -13,6 +13,8 @@ from django.urls import URLResolver, get_resolver
 
 from brokercrm.customers.models import SavedFilter
 from brokercrm.customers.tests.factories import CustomerFactory, ProspectFactory, relate
+from brokercrm.objects import services as object_services
+from brokercrm.objects.models import ObjectType
 from brokercrm.platform.services import custom_field_create
 from brokercrm.platform.workflow.models import ProcessInstance, WorkTask
 from brokercrm.relations import applications
@@ -67,11 +69,15 @@ def ids(org_world):
                                     staff=staff["broker"], relation_type="development", start_date=dt.date(2024, 5, 6))
     task = ServiceTaskFactory(customer=customer, staff=staff["broker"], kind=ServiceTask.Kind.ALERT)
     group = SavedFilter.objects.create(owner=users["compliance"], name="我的组", query="q=1000")
+    complaint = object_services.record_create(actor=users["broker"], object_type=ObjectType.objects.get(code="complaint"), raw={
+        "customer": "10000001", "channel": "phone", "summary": "投诉", "received_on": "2026-06-01"})
     return {"customer_no": "10000001", "field": "mobile", "pk": None, "staff_no": "S0003", "code": "none", "name": "none",
             "period": "2026-02", "action": "approve", "file_format": "csv", "indicator": "none",
             "prospect": ProspectFactory(branch=b1, staff=staff["broker"]).pk, "custom_field": field.pk,
             "relation": Relation.objects.get(customer=customer).pk, "task_id": task.pk, "alert_id": task.pk,
-            "instance": ProcessInstance.objects.get().pk, "work_task": WorkTask.objects.get(status="open").pk, "group": group.pk}
+            "instance": ProcessInstance.objects.get(key="relation_add").pk,
+            "work_task": WorkTask.objects.filter(status="open", instance__key="relation_add").get().pk, "group": group.pk,
+            "type_code": "complaint", "number": complaint.number}
 
 
 def _path(route: str, ids: dict) -> str:

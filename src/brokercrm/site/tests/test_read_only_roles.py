@@ -12,6 +12,8 @@ from django.test import Client
 
 from brokercrm.customers.services import customer_tag_add
 from brokercrm.customers.tests.factories import CustomerFactory, ProspectFactory, relate
+from brokercrm.objects import services as object_services
+from brokercrm.objects.models import ObjectType
 from brokercrm.platform.services import custom_field_create
 from brokercrm.platform.workflow.models import WorkTask
 from brokercrm.relations import applications
@@ -25,7 +27,8 @@ WRITES = ("post", "put", "patch", "delete")
 
 @pytest.fixture
 def records(org_world):
-    """A customer of broker S0003 (tagged), a prospect, a custom field, a service task and a pending application."""
+    """A customer of broker S0003 (tagged), a prospect, a custom field, a service task, a pending application and a
+    campaign (营销活动) of branch 0001."""
     users, staff, b1 = org_world["users"], org_world["staff"], org_world["branches"][0]
     customer = CustomerFactory(customer_no="10000001", branch=b1)
     relate(customer, staff["broker"])
@@ -36,13 +39,21 @@ def records(org_world):
     return {"customer_no": "10000001", "tag": "重点", "pk_prospect": ProspectFactory(branch=b1, staff=staff["broker"]).pk,
             "pk_field": field.pk, "relation_id": Relation.objects.get(customer=customer).pk,
             "service_task_id": ServiceTaskFactory(customer=customer, staff=staff["broker"], kind=ServiceTask.Kind.ALERT).pk,
-            "workflow_task_id": WorkTask.objects.get(status="open").pk}
+            "workflow_task_id": WorkTask.objects.get(status="open").pk,
+            "campaign": object_services.record_create(actor=users["branch_manager"], object_type=ObjectType.objects.get(code="campaign"),
+                                                       raw={"name": "开门红", "starts_on": "2026-01-05", "ends_on": "2026-01-30"}).number}
 
 
 def _calls(r: dict) -> dict[tuple[str, str], tuple[str, dict | None]]:
     """(method, path template) → (path, a body the operation accepts from a role allowed to write)."""
     move = {"to_staff_no": "S0004", "effective_date": "2026-03-02", "reason": "hand-over"}
+    complaint = {"values": {"customer": r["customer_no"], "channel": "phone", "summary": "投诉", "received_on": "2026-06-01"}}
     return {
+        ("post", "/api/objects/{type_code}"): ("/api/objects/complaint", complaint),
+        ("patch", "/api/objects/{type_code}/{number}"): (f"/api/objects/campaign/{r['campaign']}", {"values": {"outcome": "好"}}),
+        ("put", "/api/objects/{type_code}/{number}"): (f"/api/objects/campaign/{r['campaign']}", {"values": {
+            "name": "开门红", "starts_on": "2026-01-05", "ends_on": "2026-01-31"}}),
+        ("delete", "/api/objects/{type_code}/{number}"): (f"/api/objects/campaign/{r['campaign']}", None),
         ("post", "/api/customers/{customer_no}/tags"): (f"/api/customers/{r['customer_no']}/tags", {"tag": "新标签"}),
         ("delete", "/api/customers/{customer_no}/tags/{tag}"): (f"/api/customers/{r['customer_no']}/tags/{r['tag']}", None),
         ("patch", "/api/customers/{customer_no}/custom-fields"): (f"/api/customers/{r['customer_no']}/custom-fields", {"hobby": "围棋"}),
@@ -85,7 +96,7 @@ def test_every_write_endpoint_of_the_api_is_covered(org_world, client):
     document = client.get("/api/openapi.json").json()
     declared = {(m, path) for path, ops in document["paths"].items() for m in ops if m in WRITES}
     assert declared == set(_calls({k: 0 for k in ("customer_no", "tag", "pk_prospect", "pk_field", "relation_id",
-                                                  "service_task_id", "workflow_task_id")}))
+                                                  "service_task_id", "workflow_task_id", "campaign")}))
 
 
 def test_compliance_writes_nothing_through_any_api_endpoint(records, org_world):
