@@ -2,6 +2,16 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _role_and_menu_cache_reset():
+    """Roles and menus are cached per process (org.policy); each test starts from its own database rows."""
+    from brokercrm.org.policy import config_cache_reset
+
+    config_cache_reset()
+    yield
+    config_cache_reset()
+
+
 @pytest.fixture
 def org_world(db):
     """Two branches; branch 0001 has a team with a leader and two brokers, plus a branch manager; branch 0002 one broker."""

@@ -28,3 +28,7 @@ from brokercrm.org.roles import REPORT_MANAGERS, REPORT_READERS  # noqa: F401,E4
 from brokercrm.org.roles import RESEARCH_DISTRIBUTORS, RESEARCH_EDITORS, RESEARCH_READERS  # noqa: F401
 from brokercrm.org.roles import PRODUCT_EDITORS, PRODUCT_RECOMMENDERS  # noqa: F401,E402
 from brokercrm.org.roles import CALL_CENTRE_AGENTS  # noqa: F401,E402
+from brokercrm.org.policy import (  # noqa: F401,E402
+    UNMASKABLE_FIELDS, RolePolicy, role_code_of, role_policies, user_may_unmask, user_page_allowed, user_policy,
+)
+from brokercrm.org.roles import CONFIG_ADMINS  # noqa: F401,E402
