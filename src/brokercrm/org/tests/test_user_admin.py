@@ -61,8 +61,8 @@ def test_a_deactivated_user_can_no_longer_log_in(client, org_world):
     client.post(reverse("org:user_detail", args=[org_world["users"]["broker"].pk]), {"action": "deactivate"})
     client.logout()
 
-    assert client.login(username="broker", password="secret-pass-123") is False
-    assert User.objects.get(username="broker").is_active is False
+    response = client.post(reverse("login"), {"username": "broker", "password": "secret-pass-123"})
+    assert (response.status_code, User.objects.get(username="broker").is_active) == (200, False)
 
 
 def test_password_reset_gives_a_new_password_and_audits_without_it(org_world):
