@@ -134,6 +134,12 @@ def policy_page_allowed(policy: RolePolicy | None, url_name: str) -> bool:
     return url_name in policy.pages_granted or policy.base_role in entry.roles
 
 
+def role_pages(code: str) -> set[str]:
+    """The registered pages a role may open now."""
+    policy = role_policy(code)
+    return {e.url_name for e in navigation.entries() if policy_page_allowed(policy, e.url_name)}
+
+
 def user_page_allowed(user, url_name: str) -> bool:
     return policy_page_allowed(user_policy(user), url_name)
 
