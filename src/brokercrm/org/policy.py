@@ -141,7 +141,13 @@ def role_pages(code: str) -> set[str]:
 
 
 def user_page_allowed(user, url_name: str) -> bool:
-    return policy_page_allowed(user_policy(user), url_name)
+    """Whether the user's role may open the page: refused when an admin took the page from the role (or deactivated the
+    role); otherwise the page's own view decides, as it did before roles were data (a menu entry lists only the roles
+    it is offered to, not all who may open the page)."""
+    policy = user_policy(user)
+    if navigation.entry(url_name) is None or policy is None:
+        return True
+    return policy.active and url_name not in policy.pages_denied
 
 
 def user_may_unmask(user, field: str) -> bool:

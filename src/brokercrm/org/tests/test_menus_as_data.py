@@ -2,6 +2,7 @@
 import pytest
 from django.urls import reverse
 
+from brokercrm.core import navigation
 from brokercrm.core.errors import DomainError
 from brokercrm.core.models import AuditEntry
 from brokercrm.org import admin_services, menus_data
@@ -65,8 +66,6 @@ def test_moving_renaming_and_removing_items(client, org_world):
 
 def test_a_page_registered_after_the_menu_was_edited_still_appears_unless_removed(client, org_world):
     """The edited menu is stored; a page the code registers later appears for the roles that may open it."""
-    from brokercrm.core import navigation
-
     admin, bm = org_world["users"]["admin"], org_world["users"]["branch_manager"]
     menus_data.menu_item_remove(actor=admin, role_code="branch_manager", item_id=None, target="relations:handover")
     stored = MenuItem.objects.filter(role_code="branch_manager").count()
@@ -104,8 +103,6 @@ def test_a_removed_role_page_also_leaves_an_edited_menu(client, org_world):
     """With a stored menu, taking the page from the role hides its item too (the page check decides at render)."""
     admin, bm = org_world["users"]["admin"], org_world["users"]["branch_manager"]
     menus_data.menu_item_rename(actor=admin, role_code="branch_manager", item_id=None, target="relations:list", label="经纪关系表")
-    from brokercrm.core import navigation
-
     pages = {e.url_name for e in navigation.entries() if "branch_manager" in e.roles} - {"relations:list"}
     admin_services.role_save(actor=admin, code="branch_manager", name="营业部经理", scope_kind="branch", pages=pages,
                              unmask_fields=set())

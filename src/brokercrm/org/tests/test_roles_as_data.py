@@ -3,10 +3,11 @@ what personal data it shows; new roles based on shipped ones; every change audit
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from brokercrm.core import navigation
 
 from brokercrm.core.errors import DomainError
 from brokercrm.core.models import AuditEntry
-from brokercrm.customers.tests.factories import CustomerFactory
+from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.org import admin_services, services
 from brokercrm.org.models import RoleDefinition, User
 from brokercrm.org.policy import role_policies, user_may_unmask
@@ -20,8 +21,6 @@ def _menu_urls(client) -> list[str]:
 
 
 def _pages_of(code: str) -> set[str]:
-    from brokercrm.core import navigation
-
     policy = role_policies()[code]
     return {e.url_name for e in navigation.entries() if policy.base_role in e.roles} - policy.pages_denied | policy.pages_granted
 
@@ -65,8 +64,6 @@ def test_unmask_permissions_decide_per_field(org_world):
 
 def test_the_unmask_service_refuses_a_field_the_role_may_not_show(client, org_world):
     """Compliance may unmask nothing by default: the unmask page answers 403 and audits nothing."""
-    from brokercrm.customers.tests.factories import relate
-
     customer = CustomerFactory(customer_no="10000001", branch=org_world["branches"][0])
     relate(customer, org_world["staff"]["broker"])
     client.force_login(org_world["users"]["compliance"])

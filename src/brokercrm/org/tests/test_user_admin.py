@@ -10,7 +10,7 @@ from django.utils import timezone
 from brokercrm.core.errors import DomainError
 from brokercrm.core.models import AuditEntry
 from brokercrm.org import access, admin_services, selectors
-from brokercrm.org.models import ApiToken, User
+from brokercrm.org.models import ApiToken, StaffCategory, User
 
 pytestmark = pytest.mark.django_db
 
@@ -135,8 +135,6 @@ def test_the_administration_pages_render_for_the_admin(client, org_world):
 def test_a_shipped_category_keeps_its_code_but_names_and_levels_change(org_world):
     """Renaming the account-manager category works; changing its code is refused (the scope and pay read it); a new
     level is added and audited."""
-    from brokercrm.org.models import StaffCategory
-
     admin = org_world["users"]["admin"]
     category = StaffCategory.objects.get(code="account_manager")
     admin_services.staff_category_save(actor=admin, category=category, code="account_manager", name="客户经理（理财）", order=0)
