@@ -8,8 +8,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from brokercrm.core.errors import DomainError
-from brokercrm.customers.facade import (CustomerFilters, customer_contact, customer_refs_search, customer_unheld, prospect_create,
-                                        prospects_in_review_count)
+from brokercrm.customers.facade import (LIST_COLUMNS, CustomerFilters, customer_contact, customer_refs_search, customer_unheld,
+                                        layout_entries, page_layout_save, prospect_create, prospects_in_review_count)
 from brokercrm.datacenter.facade import latest_loaded_date
 from brokercrm.evaluation import facade as evaluation
 from brokercrm.org.facade import (APPROVAL_ESCALATION, STAFF_BOUND, Role, Staff, User, menu_editor_sections, menu_item_add,
