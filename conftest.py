@@ -4,12 +4,15 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _role_and_menu_cache_reset():
-    """Roles and menus are cached per process (org.policy); each test starts from its own database rows."""
+    """Roles, menus (org.policy) and layouts (customers.layouts) are cached per process; each test starts from its own rows."""
+    from brokercrm.customers.layouts import layouts_cache_reset
     from brokercrm.org.policy import config_cache_reset
 
     config_cache_reset()
+    layouts_cache_reset()
     yield
     config_cache_reset()
+    layouts_cache_reset()
 
 
 @pytest.fixture

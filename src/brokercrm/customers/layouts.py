@@ -1,5 +1,6 @@
 """Page layouts per role (页面布局): which panels of the 360° page show, in which order, collapsed or open; which
 columns of the customer list show, in which order. A role without a stored layout sees the shipped one."""
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -37,8 +38,20 @@ def _known(page: str) -> dict[str, object]:
     raise DomainError(f"unknown page {page!r}", field="page")
 
 
+_GENERATION_KEY = "brokercrm:customers:layout-generation"
+
+
 def _cache_key(role_code: str, page: str) -> str:
-    return f"brokercrm:customers:layout:{role_code}:{page}"
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        cache.set(_GENERATION_KEY, generation, None)
+    return f"brokercrm:customers:layout:{generation}:{role_code}:{page}"
+
+
+def layouts_cache_reset() -> None:
+    """Forget every cached layout (tests roll their rows back without a commit)."""
+    cache.delete(_GENERATION_KEY)
 
 
 def _stored(role_code: str, page: str) -> list[dict]:
