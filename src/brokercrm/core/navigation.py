@@ -3,7 +3,6 @@ by URL namespace. The organisation turns it into data (org.menus_data): each rol
 roles here are the defaults of each role's page permissions (org.policy)."""
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
