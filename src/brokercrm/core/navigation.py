@@ -50,6 +50,11 @@ def entries() -> list[MenuEntry]:
     return sorted(_entries, key=lambda e: e.order)
 
 
+def revision() -> int:
+    """Changes when a page is registered (menus built from the registry are kept until then)."""
+    return len(_entries)
+
+
 def section_of(url_name: str):
     """The title of the shipped section an entry belongs to (a lazy translation)."""
     return next((title for title, namespaces in SECTIONS if _namespace(url_name) in namespaces), SECTIONS[-1][0])

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.db.models import F, Max
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.translation import get_language
 
 from brokercrm.core import navigation
 from brokercrm.core.audit import audit_record, diff, snapshot
@@ -17,7 +18,7 @@ from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import role_required
 from brokercrm.org.models import MenuItem
 from brokercrm.org.policy import (
-    RolePolicy, config_changed, menu_rows_of, policy_page_allowed, role_policies, role_policy, user_policy,
+    RolePolicy, config_changed, config_generation, menu_rows_of, policy_page_allowed, role_policies, role_policy, user_policy,
 )
 from brokercrm.org.roles import CONFIG_ADMINS
 
@@ -92,11 +93,26 @@ def _grouped(lines: list[MenuLine]) -> list[dict]:
     return [{"title": title, "items": items} for title, items in sections.items()]
 
 
+_built: dict[tuple[str, str, str], list[dict]] = {}
+
+
 def menu_for_user(user) -> list[dict]:
-    """The sections the user sees, each with its items in order; items they may not open and empty sections left out."""
+    """The sections the user sees, each with its items in order; items they may not open and empty sections left out.
+
+    Built once per role and language and kept until the next role or menu change (it is the same for every user of a
+    role: per-user parts, like the inbox badge, are filled by htmx)."""
     policy = user_policy(user)
     if policy is None or not policy.active:
         return []
+    key = (config_generation(), policy.code, get_language() or "")
+    if key not in _built:
+        if len(_built) > 200:
+            _built.clear()
+        _built[key] = _menu_of(policy)
+    return _built[key]
+
+
+def _menu_of(policy: RolePolicy) -> list[dict]:
     entries = {e.url_name: e for e in navigation.entries()}
     sections = []
     for section in _grouped([line for line in _lines(policy) if line.visible and line.url]):

@@ -57,6 +57,7 @@ class _ProcessCache:
 
     def __init__(self):
         self.generation = None
+        self.reads = 0
         self.policies: dict[str, RolePolicy] = {}
         self.menus: dict[str, list[MenuItem]] | None = None
 
@@ -64,6 +65,7 @@ class _ProcessCache:
         generation = cache.get(_GENERATION_KEY)
         if self.generation is None or generation != self.generation:
             self.generation = generation or self._bump()
+            self.reads += 1
             self.policies = {code: shipped_policy(code) for code in Role.values}
             self.policies.update({row.code: _from_row(row) for row in RoleDefinition.objects.all()})
             self.menus = None
@@ -166,6 +168,12 @@ def user_scope_kind(user) -> str:
     if policy is None:
         return "company" if user.role in COMPANY_WIDE else SHIPPED_SCOPE.get(user.role, "self")
     return policy.scope_kind
+
+
+def config_generation() -> str:
+    """The generation of the roles and menus this process holds (changes after every role or menu change)."""
+    process = _process.fresh()
+    return f"{process.generation}:{process.reads}:{navigation.revision()}"
 
 
 def menu_rows_of(code: str) -> list[MenuItem] | None:
