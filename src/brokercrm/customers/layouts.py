@@ -19,7 +19,7 @@ LIST_COLUMNS = {
     "name": _("Name"), "branch": _("Branch"), "mobile": _("Mobile"), "id_no": _("ID number"), "open_date": _("Open date"),
     "status": _("Status"), "risk_level": _("Risk level"), "end_assets": _("End assets"), "tags": _("Tags"),
 }
-_CACHE_SECONDS = 60
+_CACHE_SECONDS = 30  # other worker processes see a change within this (the saving one at once)
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def layouts_cache_reset() -> None:
 
 
 def _stored(role_code: str, page: str) -> list[dict]:
-    """The stored entries of a role's layout ([] for the shipped one), cached per process for a minute at most."""
+    """The stored entries of a role's layout ([] for the shipped one), cached per process for 30 seconds at most."""
     key = _cache_key(role_code, page)
     entries = cache.get(key)
     if entries is None:

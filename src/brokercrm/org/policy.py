@@ -4,6 +4,7 @@ One mechanism for pages, the API and the CLI: the shipped roles' defaults come f
 page, org/roles.py for unmasking, the scope of each shipped role); a RoleDefinition row changes them. Looked up on
 every request, so the rows are cached per process and re-read when any process bumps the generation after a change.
 """
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ UNMASKABLE_FIELDS = {"id_no": _("ID number"), "mobile": _("Mobile"), "email": _(
 SHIPPED_SCOPE = {Role.ADMIN: "company", Role.HEAD_OFFICE: "company", Role.COMPLIANCE: "company",
                  Role.BRANCH_MANAGER: "branch", Role.BROKER: "team", Role.SERVICE_AGENT: "team"}
 _GENERATION_KEY = "brokercrm:org:config-generation"
+# A process re-reads at least this often, so a change shows in every worker even when the cache is per process
+# (Django's default local-memory cache): at once in the process that made it, within this many seconds elsewhere.
+REREAD_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -58,14 +62,16 @@ class _ProcessCache:
     def __init__(self):
         self.generation = None
         self.reads = 0
+        self.read_at = 0.0
         self.policies: dict[str, RolePolicy] = {}
         self.menus: dict[str, list[MenuItem]] | None = None
 
     def fresh(self) -> "_ProcessCache":
         generation = cache.get(_GENERATION_KEY)
-        if self.generation is None or generation != self.generation:
+        if self.generation is None or generation != self.generation or time.monotonic() - self.read_at > REREAD_SECONDS:
             self.generation = generation or self._bump()
             self.reads += 1
+            self.read_at = time.monotonic()
             self.policies = {code: shipped_policy(code) for code in Role.values}
             self.policies.update({row.code: _from_row(row) for row in RoleDefinition.objects.all()})
             self.menus = None
