@@ -2,6 +2,19 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _role_and_menu_cache_reset():
+    """Roles, menus (org.policy) and layouts (customers.layouts) are cached per process; each test starts from its own rows."""
+    from brokercrm.customers.layouts import layouts_cache_reset
+    from brokercrm.org.policy import config_cache_reset
+
+    config_cache_reset()
+    layouts_cache_reset()
+    yield
+    config_cache_reset()
+    layouts_cache_reset()
+
+
 @pytest.fixture
 def org_world(db):
     """Two branches; branch 0001 has a team with a leader and two brokers, plus a branch manager; branch 0002 one broker."""

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     # A session ends on the staff member's leave date; 2FA enrolment is enforced for the roles that need it.
     "brokercrm.org.middleware.EmploymentMiddleware",
     "brokercrm.org.middleware.TwoFactorMiddleware",
+    "brokercrm.org.middleware.PagePermissionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "brokercrm.core.middleware.LoginRequiredMiddleware",
@@ -68,6 +69,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+# Builds each user's menu (context processor core.context_processors.navigation): the menus as data of the organisation.
+BROKERCRM_MENU_BUILDER = "brokercrm.org.menus_data.menu_for_user"
 
 TEMPLATES = [
     {

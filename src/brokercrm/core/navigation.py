@@ -1,8 +1,8 @@
-"""Role-based menus: each app registers its entries at start-up; the layout shows those the user's role may use,
-grouped in sections by the URL namespace of each entry."""
+"""The shipped menu: each app registers its pages at start-up with the roles that may open them, grouped in sections
+by URL namespace. The organisation turns it into data (org.menus_data): each role's menu is seeded from here, and the
+roles here are the defaults of each role's page permissions (org.policy)."""
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,13 +41,25 @@ def _namespace(url_name: str) -> str:
     return namespace
 
 
-def menu_for(role: str) -> list[dict]:
-    """The sections the role sees, each with its entries in order; empty sections are left out."""
-    visible = sorted((e for e in _entries if role in e.roles), key=lambda e: e.order)
-    sections = []
-    for title, namespaces in SECTIONS:
-        items = [{"label": e.label, "url": reverse(e.url_name), "url_name": e.url_name}
-                 for e in visible if e.url_name != "home" and _namespace(e.url_name) in namespaces]
-        if items:
-            sections.append({"title": title, "items": items})
-    return sections
+def entry(url_name: str) -> MenuEntry | None:
+    """The registered page of that URL name, if any."""
+    return next((e for e in _entries if e.url_name == url_name), None)
+
+
+def entries() -> list[MenuEntry]:
+    """Every registered page, in the shipped order."""
+    return sorted(_entries, key=lambda e: e.order)
+
+
+def revision() -> int:
+    """Changes when a page is registered (menus built from the registry are kept until then)."""
+    return len(_entries)
+
+
+def section_of(url_name: str):
+    """The title of the shipped section an entry belongs to (a lazy translation)."""
+    return next((title for title, namespaces in SECTIONS if _namespace(url_name) in namespaces), SECTIONS[-1][0])
+
+
+def section_order(title) -> int:
+    return next((i for i, (t, _ns) in enumerate(SECTIONS) if str(t) == str(title)), len(SECTIONS))

@@ -31,3 +31,4 @@ from brokercrm.customers.groups import saved_group_customer_ids, tagged_customer
 from brokercrm.customers.identity_searches import identity_search_record  # noqa: F401,E402
 from brokercrm.customers.selectors import birth_date_from_id, customer_care_dates  # noqa: F401,E402
 from brokercrm.customers.selectors import customer_refs_by_id  # noqa: F401,E402
+from brokercrm.customers.layouts import LIST_COLUMNS, layout_entries, page_layout_save  # noqa: F401,E402

@@ -189,3 +189,24 @@ class ProspectNote(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class PageLayout(models.Model):
+    """页面布局: a role's arrangement of a page — the 360° page's panels (order, collapsed, hidden) or a list's columns."""
+
+    class Page(models.TextChoices):
+        CUSTOMER_360 = "customer_360", _("Customer 360° page")
+        CUSTOMER_LIST = "customer_list", _("Customer list")
+
+    role_code = models.CharField(_("role"), max_length=20)
+    page = models.CharField(_("page"), max_length=20, choices=Page.choices)
+    entries = models.JSONField(default=list)
+    """In order: {"key": …, "hidden": bool, "collapsed": bool} (collapsed only for panels)."""
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["role_code", "page"], name="page_layout_unique_per_role")]
+        verbose_name = _("page layout")
+
+    def __str__(self) -> str:
+        return f"{self.role_code} {self.page}"

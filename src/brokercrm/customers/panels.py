@@ -26,12 +26,21 @@ def register_panel(key: str, title, *, template: str, context: Callable, order: 
     _panels[key] = Panel(key, title, template, context, order)
 
 
-def panels_for(*, request, customer: CustomerRef) -> list[dict]:
-    shown = []
-    for key, title in RESERVED.items():
-        if key not in _panels:
-            shown.append({"key": key, "title": title, "template": "", "context": {}, "order": 1000})
-    for panel in _panels.values():
-        shown.append({"key": panel.key, "title": panel.title, "template": panel.template,
-                      "context": panel.context(request=request, customer=customer), "order": panel.order})
-    return sorted(shown, key=lambda p: (p["order"], str(p["key"])))
+def panel_keys() -> list[tuple[str, object, int]]:
+    """Every panel of the 360° page (registered or reserved) as (key, title, shipped order), in the shipped order."""
+    keys = [(key, title, 1000) for key, title in RESERVED.items() if key not in _panels]
+    keys += [(p.key, p.title, p.order) for p in _panels.values()]
+    return sorted(keys, key=lambda k: (k[2], str(k[0])))
+
+
+def panels_built(*, request, customer: CustomerRef, keys: set[str]) -> dict[str, dict]:
+    """The panels of those keys with their context; a reserved panel whose app is not installed shows as not available."""
+    built = {}
+    for key in keys:
+        panel = _panels.get(key)
+        if panel is not None:
+            built[key] = {"key": key, "title": panel.title, "template": panel.template,
+                          "context": panel.context(request=request, customer=customer)}
+        elif key in RESERVED:
+            built[key] = {"key": key, "title": RESERVED[key], "template": "", "context": {}}
+    return built

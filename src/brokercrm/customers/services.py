@@ -3,19 +3,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from brokercrm.core.audit import audit_record
 from brokercrm.core.bulk import BATCH, batches
 from brokercrm.core.errors import DomainError
-from brokercrm.core.permissions import require_role, role_required
+from brokercrm.core.permissions import role_required
 from brokercrm.customers.insight import latest_month_figures
 from brokercrm.customers.models import (
     Customer, CustomerChange, CustomerFigures, CustomerNameGram, CustomerTag, SavedFilter, Tag, name_grams,
 )
 from brokercrm.customers.prospect_services import prospects_convert
-from brokercrm.org.facade import CUSTOMER_EDITORS, UNMASKERS, Branch
+from brokercrm.org.facade import CUSTOMER_EDITORS, Branch, user_may_unmask
 from brokercrm.platform.facade import custom_values_set
 
 SYNCED_FIELDS = ["name", "customer_type", "id_type", "id_no", "gender", "birth_date", "mobile", "email", "address",
@@ -105,7 +106,8 @@ def customer_unmask(*, actor, customer: Customer, field: str) -> str:
     """Show one personal-data field in clear; every unmask is audited."""
     if field not in UNMASKABLE:
         raise DomainError(_("this field cannot be unmasked"), field="field")
-    require_role(actor, UNMASKERS)
+    if not user_may_unmask(actor, field):  # the role's unmask permissions (roles as data, org.policy)
+        raise PermissionDenied
     audit_record(actor=actor, action="unmask", instance=customer, changes={}, note=field)
     return getattr(customer, field) or ""
 

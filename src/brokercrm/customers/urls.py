@@ -9,6 +9,7 @@ urlpatterns = [
     path("groups/", views.saved_filter_create, name="saved_filter_create"),
     path("groups/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
     path("bulk-tag/", views.bulk_tag, name="bulk_tag"),
+    path("layouts/", views.page_layouts_page, name="layouts"),
     path("prospects/", prospect_views.prospect_list_page, name="prospect_list"),
     path("prospects/export.<str:file_format>", prospect_views.prospect_export, name="prospect_export"),
     path("prospects/new/", prospect_views.prospect_create_page, name="prospect_create"),

@@ -12,10 +12,11 @@ from brokercrm.core.errors import DomainError, InputRejected, RateLimited
 from brokercrm.core.exports import csv_response, write_xlsx, xlsx_response
 from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
 from brokercrm.core.permissions import has_role, require_role
-from brokercrm.customers import exports, panels, selectors, services
+from brokercrm.customers import exports, layouts, selectors, services
 from brokercrm.customers.forms import CustomerFieldsForm, CustomerFilterForm, SavedFilterForm
 from brokercrm.customers.insight import customer_insight
-from brokercrm.org.facade import CUSTOMER_EDITORS, branch_list
+from brokercrm.customers.models import PageLayout
+from brokercrm.org.facade import CONFIG_ADMINS, CUSTOMER_EDITORS, branch_list, role_policies
 from brokercrm.platform.facade import custom_field_definitions, custom_field_form_problems, custom_field_form_values, custom_field_rows
 
 PAGE_SIZE = 50
@@ -45,7 +46,8 @@ def customer_list_page(request):
         c.masked_mobile, c.masked_id_no, c.tag_names = mask_mobile(c.mobile), mask_id_no(c.id_no), tags.get(c.pk, [])
     context = {"page": page, "form": form, "query_string": _query_string(request),
                "saved_filters": selectors.saved_filter_list(user=request.user), "saved_form": SavedFilterForm(),
-               "all_tags": selectors.tag_list()}
+               "all_tags": selectors.tag_list(), "columns": layouts.list_columns_for(user=request.user),
+               "column_titles": layouts.LIST_COLUMNS}
     if request.headers.get("HX-Request"):
         return render(request, "customers/_customer_rows.html", context | {"search_refused": refused})
     return render(request, "customers/customer_list.html", context)
@@ -140,7 +142,7 @@ def customer_360_page(request, customer_no: str):
         "changes": customer.changes.all()[:100],
         "suitability": selectors.suitability(customer=customer),
         "prospects": customer.prospects.prefetch_related("notes"),
-        "panels": panels.panels_for(request=request, customer=selectors.customer_ref(customer)),
+        "panels": layouts.panels_arranged(request=request, customer=selectors.customer_ref(customer)),
     }
     return render(request, "customers/customer_360.html", context)
 
@@ -184,3 +186,40 @@ def customer_tag(request, customer_no: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("customers:detail", customer_no=customer_no)
+
+
+@require_http_methods(["GET", "POST"])
+def page_layouts_page(request):
+    """页面布局: a role's 360° panels (order, collapsed, hidden) and customer list columns (order, hidden)."""
+    require_role(request.user, CONFIG_ADMINS)  # only admins arrange pages (the service checks again)
+    roles = role_policies()
+    role_code = request.POST.get("role") or request.GET.get("role") or next(iter(roles))
+    page = request.POST.get("page") or request.GET.get("page") or PageLayout.Page.CUSTOMER_360
+    if role_code not in roles or page not in PageLayout.Page.values:
+        role_code, page = next(iter(roles)), PageLayout.Page.CUSTOMER_360
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "reset":
+                layouts.page_layout_reset(actor=request.user, role_code=role_code, page=page)
+            else:
+                keys = request.POST.getlist("key")
+                order = {key: _int_or(request.POST.get(f"order-{key}"), i) for i, key in enumerate(keys)}
+                entries = [{"key": key, "hidden": request.POST.get(f"hidden-{key}") == "1",
+                            "collapsed": request.POST.get(f"collapsed-{key}") == "1"}
+                           for key in sorted(keys, key=lambda k: (order[k], keys.index(k)))]
+                layouts.page_layout_save(actor=request.user, role_code=role_code, page=page, entries=entries)
+        except DomainError as exc:
+            messages.error(request, f"{exc.field}: {exc.message}")
+        else:
+            messages.success(request, _("Layout saved."))
+        return redirect(f"{request.path}?role={role_code}&page={page}")
+    return render(request, "customers/page_layouts.html", {
+        "roles": roles.values(), "role_code": role_code, "page": page, "pages": PageLayout.Page.choices,
+        "entries": layouts.layout_entries(role_code=role_code, page=page)})
+
+
+def _int_or(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

@@ -29,3 +29,9 @@ from brokercrm.org.roles import RESEARCH_DISTRIBUTORS, RESEARCH_EDITORS, RESEARC
 from brokercrm.org.roles import PRODUCT_EDITORS, PRODUCT_RECOMMENDERS  # noqa: F401,E402
 from brokercrm.org.roles import CALL_CENTRE_AGENTS  # noqa: F401,E402
 from brokercrm.org.roles import OBJECT_ADMINS  # noqa: F401,E402
+from brokercrm.org.policy import (  # noqa: F401,E402
+    UNMASKABLE_FIELDS, RolePolicy, role_code_of, role_pages, role_policies, user_may_unmask, user_page_allowed, user_policy,
+)
+from brokercrm.org.roles import CONFIG_ADMINS  # noqa: F401,E402
+from brokercrm.org.admin_services import role_create_from, role_save, user_update  # noqa: F401,E402
+from brokercrm.org.menus_data import menu_editor_sections, menu_item_add, menu_item_move, menu_item_rename  # noqa: F401,E402

@@ -7,7 +7,7 @@ from django.utils.translation import get_language, gettext_lazy as _
 
 from brokercrm.core.models import TimeStampedModel
 from brokercrm.core.permissions import has_role
-from brokercrm.org.roles import AUDIT_READERS, ORG_EDITORS, UNMASKERS, Role
+from brokercrm.org.roles import AUDIT_READERS, ORG_EDITORS, Role
 
 
 def localized_name(obj) -> str:
@@ -113,8 +113,66 @@ class Staff(TimeStampedModel):
         return "active" if self.employed_on(dt.date.today()) else "left"
 
 
+class RoleDefinition(TimeStampedModel):
+    """A role as data (角色): a shipped role's edits, or a new role based on a shipped one whose named sets it inherits.
+
+    Pages are stored as differences from the code's defaults (org.permissions), so pages added in code later still reach
+    the roles that may use them unless an admin took them away."""
+
+    class ScopeKind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        BRANCH = "branch", _("Branch")
+        TEAM = "team", _("Team")
+        SELF = "self", _("Self")
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=50, blank=True)
+    base_role = models.CharField(_("based on"), max_length=20, choices=Role.choices)
+    scope_kind = models.CharField(_("data scope"), max_length=10, choices=ScopeKind.choices)
+    pages_granted = models.JSONField(default=list, blank=True)
+    pages_denied = models.JSONField(default=list, blank=True)
+    unmask_fields = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    def __str__(self) -> str:
+        return localized_name(self)
+
+
+class MenuItem(models.Model):
+    """One entry of a role's menu (菜单): a registered page, an object list, a saved report or an external link."""
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("Page")
+        OBJECT_LIST = "object_list", _("Object list")
+        REPORT = "report", _("Saved report")
+        LINK = "link", _("External link")
+
+    role_code = models.CharField(_("role"), max_length=20, db_index=True)
+    section = models.CharField(_("section"), max_length=50)
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    target = models.CharField(_("target"), max_length=300)
+    label = models.CharField(_("label"), max_length=50, blank=True)
+    removed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["role_code", "position", "id"]
+        verbose_name = _("menu item")
+
+    def __str__(self) -> str:
+        return f"{self.role_code} {self.section} {self.label or self.target}"
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.BROKER)
+    role_definition = models.ForeignKey(RoleDefinition, null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+                                        verbose_name=_("custom role"))
     staff = models.OneToOneField(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="user", verbose_name=_("staff member"))
     branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("branch"))
 
@@ -125,7 +183,10 @@ class User(AbstractUser):
     # What templates ask to decide whether to show a button; the services decide whether the action happens.
     @property
     def can_unmask(self) -> bool:
-        return self.role in UNMASKERS
+        from brokercrm.org.policy import user_policy  # noqa: PLC0415  (cycle: the role policies read these models)
+
+        policy = user_policy(self)
+        return policy is not None and policy.active and bool(policy.unmask_fields)
 
     @property
     def can_read_audit(self) -> bool:

@@ -42,6 +42,8 @@ PLATFORM_ADMINS = frozenset({Role.ADMIN})
 APPROVAL_ESCALATION = (Role.HEAD_OFFICE.value, Role.ADMIN.value)
 # Roles that create users and API tokens (the CLI, as the system, may too).
 USER_ADMINS = frozenset({Role.ADMIN})
+# Roles that edit roles, menus, page layouts and staff categories and levels (the administration pages).
+CONFIG_ADMINS = frozenset({Role.ADMIN})
 # Roles whose users act as a staff member and so must be tied to one.
 STAFF_BOUND = frozenset({Role.BROKER, Role.SERVICE_AGENT})
 

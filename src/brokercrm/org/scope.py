@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from brokercrm.org.models import Staff, User
-from brokercrm.org.roles import COMPANY_WIDE, Role
+from brokercrm.org.policy import user_scope_kind
 
 
 @dataclass(frozen=True)
@@ -47,15 +47,17 @@ def scope_for(user: User) -> DataScope:
         return cached
     role = user.role
     staff = user.staff
-    if user.is_superuser or role in COMPANY_WIDE:
+    kind = user_scope_kind(user)  # the role's scope kind (org.policy): company, branch, team or self
+    if kind == "company":
         scope = DataScope(True, frozenset(), frozenset(), staff.id if staff else None, role)
-    elif role == Role.BRANCH_MANAGER:
+    elif kind == "branch":
         branch_id = user.branch_id or (staff.branch_id if staff else None)
         branch_ids = frozenset({branch_id} if branch_id else set())
         staff_ids = frozenset(Staff.objects.filter(branch_id__in=branch_ids).values_list("id", flat=True))
         scope = DataScope(False, branch_ids, staff_ids, staff.id if staff else None, role)
     elif staff is not None:
-        scope = DataScope(False, frozenset(), frozenset(_reporting_subtree(staff)), staff.id, role)
+        staff_ids = _reporting_subtree(staff) if kind == "team" else {staff.id}
+        scope = DataScope(False, frozenset(), frozenset(staff_ids), staff.id, role)
     else:
         scope = DataScope(False, frozenset(), frozenset(), None, role)
     user._data_scope = scope

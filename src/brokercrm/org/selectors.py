@@ -2,6 +2,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -135,3 +137,25 @@ def api_token_list(*, user: User) -> QuerySet[ApiToken]:
 
 def api_token_get(*, user: User, token_id: int) -> ApiToken:
     return get_object_or_404(api_token_list(user=user), pk=token_id)
+
+
+def user_admin_list(*, query: str = ""):
+    """Users for the administration page (only admins reach it), with their staff, branch and custom role."""
+    users = User.objects.select_related("staff", "branch", "role_definition").order_by("username")
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(staff__name__icontains=query) | Q(staff__staff_no__icontains=query))
+    return users
+
+
+def user_locked(*, user: User) -> bool:
+    """Whether too many failed logins locked the user out (django-axes), until an admin unlocks them or the cool-off ends."""
+    return AccessAttempt.objects.filter(username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT).exists()
+
+
+def user_count_by_role() -> dict[str, int]:
+    """Users per role code (a custom role's code for its users)."""
+    counts: dict[str, int] = {}
+    for role, custom, n in (User.objects.values_list("role", "role_definition__code").annotate(n=Count("id"))
+                            .values_list("role", "role_definition__code", "n")):
+        counts[custom or role] = counts.get(custom or role, 0) + n
+    return counts

@@ -12,7 +12,7 @@ from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.core.permissions import role_required
 from brokercrm.core.jobgraph import refresh_request
 from brokercrm.org.access import staff_access_sync
-from brokercrm.org.models import Branch, Staff, StaffCategory, StaffLevel, Team, User
+from brokercrm.org.models import Branch, RoleDefinition, Staff, StaffCategory, StaffLevel, Team, User
 from brokercrm.org.roles import ORG_EDITORS, STAFF_BOUND, USER_ADMINS, Role
 
 STAFF_COLUMNS = ["staff_no", "name", "category", "level", "branch_code", "team", "hire_date", "leave_date"]
@@ -194,12 +194,21 @@ def staff_import(*, actor, data: bytes, file_name: str, wait: bool = False, refr
     return StaffImportResult(created, updated, unchanged)
 
 
+def role_resolve(code: str) -> tuple[str, RoleDefinition | None]:
+    """The shipped role a user keeps for the named role sets, and the custom role (roles as data) if it is one."""
+    if code in Role.values:
+        return code, None
+    row = RoleDefinition.objects.filter(code=code, is_active=True).first()
+    if row is None:
+        raise DomainError(f"unknown role '{code}' (expected one of {', '.join(Role.values)} or a role an admin created)", field="role")
+    return row.base_role, row
+
+
 @role_required(USER_ADMINS)
 @transaction.atomic
 def user_create(*, actor=None, username: str, role: str, staff_no: str | None = None, branch_code: str | None = None,
                 password: str | None = None, email: str = "") -> User:
-    if role not in Role.values:
-        raise DomainError(f"unknown role '{role}' (expected one of {', '.join(Role.values)})", field="role")
+    role, role_definition = role_resolve(role)
     if User.objects.filter(username=username).exists():
         raise DomainError(f"user {username} already exists", field="username")
     staff = None
@@ -220,7 +229,7 @@ def user_create(*, actor=None, username: str, role: str, staff_no: str | None = 
         raise DomainError("a branch manager needs --branch or --staff", field="branch")
     if role in STAFF_BOUND and staff is None:
         raise DomainError(f"a {role} user needs --staff", field="staff")
-    user = User(username=username, role=role, staff=staff, branch=branch, email=email)
+    user = User(username=username, role=role, role_definition=role_definition, staff=staff, branch=branch, email=email)
     if password:
         try:
             validate_password(password, user)
@@ -229,7 +238,8 @@ def user_create(*, actor=None, username: str, role: str, staff_no: str | None = 
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.is_superuser = role == Role.ADMIN
+    user.is_superuser = role == Role.ADMIN and role_definition is None
     user.save()
-    audit_record(actor=actor, action="create", instance=user, changes=diff({}, snapshot(user, ["username", "role", "staff_id", "branch_id"])))
+    audit_record(actor=actor, action="create", instance=user,
+                 changes=diff({}, snapshot(user, ["username", "role", "role_definition_id", "staff_id", "branch_id"])))
     return user

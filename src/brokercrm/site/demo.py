@@ -8,12 +8,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from brokercrm.core.errors import DomainError
-from brokercrm.customers.facade import (CustomerFilters, customer_contact, customer_refs_search, customer_unheld, prospect_create,
-                                        prospects_in_review_count)
+from brokercrm.customers.facade import (LIST_COLUMNS, CustomerFilters, customer_contact, customer_refs_search, customer_unheld,
+                                        layout_entries, page_layout_save, prospect_create, prospects_in_review_count)
 from brokercrm.datacenter.facade import latest_loaded_date
 from brokercrm.evaluation import facade as evaluation
 from brokercrm.objects.facade import objects_demo_setup
-from brokercrm.org.facade import APPROVAL_ESCALATION, STAFF_BOUND, Role, Staff, User, staff_leave, user_create
+from brokercrm.org.facade import (APPROVAL_ESCALATION, STAFF_BOUND, Role, Staff, User, menu_editor_sections, menu_item_add,
+                                  menu_item_move, menu_item_rename, role_create_from, role_pages, role_save, staff_leave,
+                                  user_create)
 from brokercrm.platform.facade import may_decide, pending_task_id, process_instances_exist, task_decide_by_id
 from brokercrm.products.facade import (RecommendationRefused, customer_product_fits, product_edit, recommendation_conversions_refresh,
                                        recommendation_create, recommendations_exist)
@@ -85,6 +87,45 @@ def ensure_demo_activity(*, period: str) -> list[str]:
     done += _demo_evaluation(period)
     done += reports_demo_setup()
     done += objects_demo_setup()
+    done += _demo_administration()
+    return done
+
+
+def _demo_administration() -> list[str]:
+    """Issue 17 (menus, layouts, roles as data): a role created from the branch manager's, a menu item 投诉处理 for branch
+    managers, brokers' menu and 360° page arranged; idempotent (an existing role or item is left as it is)."""
+    admin, broker = User.objects.filter(username="admin").first(), User.objects.filter(username="broker").first()
+    if admin is None or broker is None:
+        return []
+    done = []
+    try:
+        role_create_from(actor=admin, code="branch_assistant", name="营业部助理", name_en="Branch assistant", based_on="branch_manager")
+        pages = role_pages("branch_assistant") - {"relations:handover", "compensation:cost_benefit"}
+        role_save(actor=admin, code="branch_assistant", name="营业部助理", name_en="Branch assistant", scope_kind="branch",
+                  pages=pages, unmask_fields={"mobile"})
+        done.append("role 营业部助理 (branch_assistant): based on the branch manager, no hand-over or cost-benefit pages, mobile only")
+    except DomainError:
+        pass
+    if not User.objects.filter(username="assistant").exists():
+        user_create(actor=admin, username="assistant", role="branch_assistant", branch_code=broker.staff.branch.code)
+        done.append("user assistant: 营业部助理 of the broker's branch (set a password on the users page)")
+    targets = {line.target for section in menu_editor_sections(role_code="branch_manager") for line in section["items"]}
+    if "/objects/complaint/" not in targets:
+        menu_item_add(actor=admin, role_code="branch_manager", section="客户服务", kind="object_list",
+                      target="/objects/complaint/", label="投诉处理")
+        menu_item_add(actor=admin, role_code="branch_manager", section="外部链接", kind="link",
+                      target="https://www.sse.com.cn/disclosure/", label="上交所信息披露")
+        menu_item_rename(actor=admin, role_code="broker", item_id=None, target="customers:list", label="我的客户")
+        menu_item_move(actor=admin, role_code="broker", item_id=None, target="customers:prospect_list", direction="up")
+        done.append("menus: 投诉处理 and 上交所信息披露 for branch managers; brokers' 我的客户 after their prospects")
+    if not any(e.hidden for e in layout_entries(role_code="broker", page="customer_list")):
+        keys = [e.key for e in layout_entries(role_code="broker", page="customer_360")]
+        first = [k for k in ("products", "service_history") if k in keys]
+        page_layout_save(actor=admin, role_code="broker", page="customer_360",
+                         entries=[{"key": k, "collapsed": k == "relations"} for k in first + [k for k in keys if k not in first]])
+        page_layout_save(actor=admin, role_code="broker", page="customer_list",
+                         entries=[{"key": k, "hidden": k == "id_no"} for k in LIST_COLUMNS])
+        done.append("layouts: brokers' 360° page starts with suitable products, relation history collapsed; no ID column in their list")
     return done
 
 
