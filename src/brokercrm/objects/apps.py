@@ -15,7 +15,9 @@ class ObjectsConfig(AppConfig):
         # Imported here, once the app registry is ready (Django's rule for AppConfig.ready).
         from brokercrm.customers.facade import register_panel
         from brokercrm.objects import menus  # noqa: F401  (registers the menu entries)
+        from brokercrm.objects.selectors import type_readable_by_role
         from brokercrm.objects.services import record_state_from_process
+        from brokercrm.org.facade import register_menu_path_check
         from brokercrm.objects.views import customer_records_panel
         from brokercrm.platform.facade import register_handler, register_process
 
@@ -24,4 +26,5 @@ class ObjectsConfig(AppConfig):
         register_handler("objects.state", lambda c: record_state_from_process(record_id=c.data["record_id"], step_name=c.step_name,
                                                                               actor=c.actor),
                          label=_("The record takes the state of the step"))
+        register_menu_path_check("/objects/", type_readable_by_role)
         register_panel("objects", _("Business objects"), template="objects/_panel.html", context=customer_records_panel, order=60)

@@ -39,6 +39,16 @@ def type_get_readable(*, user, code: str) -> ObjectType:
     return object_type
 
 
+def type_readable_by_role(role: str, path: str) -> bool:
+    """Whether a role may open an object page at `path` (/objects/<type>/…): paths not naming a type are left to the page
+    check; a type that does not exist yet or that the role may not read hides the menu item pointing at it."""
+    code = path.removeprefix("/objects/").split("/", 1)[0]
+    if not code or code == "types":
+        return True
+    object_type = ObjectType.objects.filter(code=code).first()
+    return object_type is not None and d.allowed(object_type.definition, role, "read")
+
+
 def type_versions(*, object_type: ObjectType) -> QuerySet[ObjectTypeVersion]:
     return object_type.versions.select_related("saved_by").order_by("-version")
 

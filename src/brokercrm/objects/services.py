@@ -23,7 +23,7 @@ from brokercrm.datacenter.facade import add_trading_days
 from brokercrm.objects import definition as d
 from brokercrm.objects import values as v
 from brokercrm.objects.models import ObjectRecord, ObjectType, ObjectTypeVersion
-from brokercrm.org.facade import ALL_ROLES, OBJECT_ADMINS, Branch, Staff
+from brokercrm.org.facade import ALL_ROLES, OBJECT_ADMINS, Branch, Staff, config_changed
 from brokercrm.platform.facade import pending_task_id, process_apply, processes_withdraw, task_escalate
 from brokercrm.products.facade import product_names_by_code
 from brokercrm.relations.facade import responsible_staff_on
@@ -73,6 +73,7 @@ def type_save(*, actor, node: dict, file: str = "definition", note: str = "") ->
                                      saved_by=actor if getattr(actor, "pk", None) else None, note=note[:200])
     audit_record(actor=actor, action="update" if before else "create", instance=current,
                  changes=diff(before, {"version": current.version, "definition": definition}), note=note)
+    config_changed()  # the menus show an object list only to the roles that may read the type
     return current, True
 
 

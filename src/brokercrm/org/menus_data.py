@@ -5,6 +5,7 @@ registered in code later still appear for the roles that may open them unless an
 keeps a row marked removed). A user never sees an item whose page their role may not open (org.policy).
 """
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -53,13 +54,25 @@ def _path_view_name(path: str) -> str | None:
         return None
 
 
+# Checks an app above org adds for the paths it serves (path prefix -> check(base_role, path)), e.g. whether a role may
+# read an object type: a menu item pointing at a page the role would be refused never shows.
+_path_checks: dict[str, Callable[[str, str], bool]] = {}
+
+
+def register_menu_path_check(prefix: str, check: Callable[[str, str], bool]) -> None:
+    _path_checks[prefix] = check
+
+
 def _item_visible(policy: RolePolicy, kind: str, target: str) -> bool:
     if kind == MenuItem.Kind.PAGE:
         return bool(_page_url(target)) and policy_page_allowed(policy, target)
     if kind == MenuItem.Kind.LINK:
         return True
     view_name = _path_view_name(target)
-    return view_name is not None and policy_page_allowed(policy, view_name)
+    if view_name is None or not policy_page_allowed(policy, view_name):
+        return False
+    path = urlsplit(target).path
+    return all(check(policy.base_role, path) for prefix, check in _path_checks.items() if path.startswith(prefix))
 
 
 def _shipped_lines(policy: RolePolicy, exclude: set[str]) -> list[tuple[str, navigation.MenuEntry]]:

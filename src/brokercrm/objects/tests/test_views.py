@@ -80,3 +80,31 @@ def test_export_and_import_pages(client, world):
     upload = SimpleUploadedFile("bad.csv", "customer,channel,summary\n1001,phone,\n".encode())
     page = bm.post("/objects/complaint/import/", {"file": upload}).content.decode()
     assert "bad.csv:2:summary: is required" in page and ObjectRecord.objects.count() == 1
+
+
+def test_a_menu_item_for_an_object_list_shows_only_to_roles_that_may_read_the_type(client, world):
+    """Issue 17 acceptance: 投诉处理 (/objects/complaint/) added for branch managers shows in their menu at the next
+    request; an item for campaigns (which service agents may not read) stays hidden from service agents, and removing
+    the branch managers' read permission hides their item at once."""
+    from brokercrm.objects import definition as d
+    from brokercrm.objects.services import definition_node, type_save
+    from brokercrm.org.facade import menu_item_add
+
+    admin = world["users"]["admin"]
+    menu_item_add(actor=admin, role_code="branch_manager", section="客户服务", kind="object_list", target="/objects/complaint/",
+                  label="投诉处理")
+    menu_item_add(actor=admin, role_code="service_agent", section="客户服务", kind="object_list", target="/objects/campaign/",
+                  label="营销活动清单")
+
+    def labels(who):
+        login(client, world, who)
+        return [str(i["label"]) for s in client.get("/").context["menu"] for i in s["items"]]
+
+    assert "投诉处理" in labels("branch_manager") and "投诉处理" not in labels("broker")
+    assert "营销活动清单" not in labels("service_agent")
+
+    node = definition_node(ObjectType.objects.get(code="complaint"))
+    node["permissions"] = {role: actions for role, actions in node["permissions"].items() if role != "branch_manager"}
+    type_save(actor=admin, node=node)
+    assert not d.allowed(ObjectType.objects.get(code="complaint").definition, "branch_manager", "read")
+    assert "投诉处理" not in labels("branch_manager")

@@ -39,16 +39,16 @@ def test_an_item_added_for_branch_managers_shows_for_them_only_without_a_restart
     assert "投诉处理" not in _labels(client, org_world["users"]["head_office"])
 
 
-def test_an_object_list_item_is_stored_and_hidden_until_its_page_answers(client, org_world):
-    """An item for /objects/complaint/ is accepted before the object type exists; no page answers there yet, so it is
-    not shown (a user never sees a link that would fail), while the editor lists it."""
+def test_an_object_list_item_is_stored_and_hidden_until_its_type_exists(client, org_world):
+    """An item for /objects/reply_slip/ is accepted before the object type exists; until it does the item is not shown
+    (a user never sees a link that would fail), while the editor lists it."""
     menus_data.menu_item_add(actor=org_world["users"]["admin"], role_code="branch_manager", section="客户服务",
-                             kind="object_list", target="/objects/complaint/", label="投诉处理")
+                             kind="object_list", target="/objects/reply_slip/", label="回执")
 
     editor = menus_data.menu_editor_sections(role_code="branch_manager")
-    line = next(i for s in editor for i in s["items"] if i.target == "/objects/complaint/")
-    assert (line.label, line.visible) == ("投诉处理", False)
-    assert "投诉处理" not in _labels(client, org_world["users"]["branch_manager"])
+    line = next(i for s in editor for i in s["items"] if i.target == "/objects/reply_slip/")
+    assert (line.label, line.visible) == ("回执", False)
+    assert "回执" not in _labels(client, org_world["users"]["branch_manager"])
 
 
 def test_moving_renaming_and_removing_items(client, org_world):
