@@ -37,6 +37,15 @@ MEASURE_KINDS: dict[str, str] = {
     "customer_count": COUNT, "new_customers": COUNT, "effective_new_customers": COUNT,
 }
 WAREHOUSE_MEASURES = (*INDICATORS, *COUNTS)
+# The facts each measure is computed from: a query reads only the fact tables of the measures it asks, and its rows
+# are the groups with at least one of those facts.
+_FAMILIES = {"avg_daily_assets": "assets", "end_assets": "assets", "net_inflow": "inflow", "customer_count": "counts",
+             "new_customers": "counts", "effective_new_customers": "counts",
+             **{m: "trades" for m in ("trade_amount", "trade_count", "active_days", "commission", "net_commission",
+                                      "commission_rate")}}
+# The mart columns that are non-zero when a key has facts of a family in a period (the marts list every key).
+_FAMILY_PRESENCE = {"assets": ("avg_daily_assets", "end_assets"), "trades": ("trade_count",), "inflow": ("net_inflow",),
+                    "counts": ("customer_count", "new_customers")}
 TIME_DIMENSIONS = ("day", "month", "quarter", "year")
 # Dimensions every fact carries (its customer, the staff and branch in force on its date) or reaches through the
 # customer's current profile; the attribute dimensions (tier, team, …) are handed in as plain values by the caller.
@@ -232,34 +241,46 @@ def semantic_sql(query: SemanticQuery, periods: Sequence[Period], *, effective_a
         return _Row("f.customer_no", f"f.{date_column}", "f.staff_no", "f.branch_code", "dy.period")
 
     row = fact("biz_date")
-    select, where = group(row)
-    ctes["assets"] = f"""SELECT {select},
+    needed = {_FAMILIES[m] for m in query.measures}
+    sources: list[str] = []
+    joins: dict[str, str] = {}
+    if "assets" in needed:
+        select, where = group(row)
+        ctes["assets"] = f"""SELECT {select},
             SUM(CASE WHEN dy.trading THEN f.total_assets ELSE 0 END) AS assets_sum,
             SUM(CASE WHEN f.biz_date = p.last_day THEN f.total_assets ELSE 0 END) AS end_assets
         FROM dw.fact_assets f JOIN days dy ON dy.d = f.biz_date JOIN periods p ON p.period = dy.period
         {where} GROUP BY ALL"""
-    select, where = group(fact("trade_date"))
-    ctes["trade_days"] = f"""SELECT {select}, f.customer_no AS customer_no, f.trade_date, SUM(f.amount) AS amount,
-            COUNT(*) AS trades, SUM(f.commission) AS commission,
-            SUM(f.commission - f.handling_fee - f.regulatory_fee) AS net_commission
-        FROM dw.fact_trades f JOIN days dy ON dy.d = f.trade_date
-        {where} GROUP BY ALL"""
-    ctes["trades"] = f"""SELECT {group_by}, SUM(amount) AS trade_amount, SUM(trades) AS trade_count,
+        sources.append("assets")
+        joins["a"] = "assets"
+    if "trades" in needed:
+        select, where = group(fact("trade_date"))
+        sums = """SUM(f.amount) AS trade_amount, COUNT(*) AS trade_count, SUM(f.commission) AS commission,
+            SUM(f.commission - f.handling_fee - f.regulatory_fee) AS net_commission"""
+        if "active_days" in query.measures:  # an active day is a (customer, trading day) pair: group by those first
+            ctes["trade_days"] = f"""SELECT {select}, f.customer_no AS customer_no, f.trade_date, {sums}
+            FROM dw.fact_trades f JOIN days dy ON dy.d = f.trade_date {where} GROUP BY ALL"""
+            ctes["trades"] = f"""SELECT {group_by}, SUM(trade_amount) AS trade_amount, SUM(trade_count) AS trade_count,
             COUNT(*) AS active_days, SUM(commission) AS commission, SUM(net_commission) AS net_commission
-        FROM trade_days GROUP BY {group_by}"""
-    select, where = group(row)
-    ctes["flows"] = f"""SELECT {select}, SUM(f.amount) AS net_inflow
+            FROM trade_days GROUP BY {group_by}"""
+        else:
+            ctes["trades"] = f"""SELECT {select}, {sums}
+            FROM dw.fact_trades f JOIN days dy ON dy.d = f.trade_date {where} GROUP BY ALL"""
+        sources.append("trades")
+        joins["t"] = "trades"
+    if "inflow" in needed:
+        select, where = group(row)
+        ctes["flows"] = f"""SELECT {select}, SUM(f.amount) AS net_inflow
         FROM dw.fact_cash_flows f JOIN days dy ON dy.d = f.biz_date
         {where} AND f.flow_type IN ('bank_in', 'bank_out') GROUP BY ALL"""
-    ctes["transfers"] = f"""SELECT {select},
+        ctes["transfers"] = f"""SELECT {select},
             SUM(CASE WHEN f.direction = 'in' THEN f.value WHEN f.direction = 'out' THEN -f.value ELSE 0 END) AS net_inflow
         FROM dw.fact_security_transfers f JOIN days dy ON dy.d = f.biz_date {where} GROUP BY ALL"""
-    ctes["inflow"] = (f"SELECT {group_by}, SUM(net_inflow) AS net_inflow FROM "
-                      f"(SELECT * FROM flows UNION ALL SELECT * FROM transfers) AS i GROUP BY {group_by}")
-    sources = ["assets", "trades", "flows", "transfers"]
-    joins = {"a": "assets", "t": "trades", "i": "inflow"}
-    counts = [m for m in query.measures if m in COUNTS]
-    if counts:
+        ctes["inflow"] = (f"SELECT {group_by}, SUM(net_inflow) AS net_inflow FROM "
+                          f"(SELECT * FROM flows UNION ALL SELECT * FROM transfers) AS i GROUP BY {group_by}")
+        sources += ["flows", "transfers"]
+        joins["i"] = "inflow"
+    if "counts" in needed:
         ctes |= _count_ctes(group, group_by, effective_assets, by_branch="branch_code" in names)
         sources += ["counted", "new_counts"]
         joins |= {"c": "counted", "n": "new_counts"}
@@ -353,14 +374,15 @@ LEVEL_KEYS = {"customer_no": "customer", "staff_no": "staff", "branch_code": "br
 
 
 def _mart_sql(cur, query: SemanticQuery, periods: Sequence[Period]) -> tuple[str, list] | None:
-    """The fast path: a key × month/day query with no filter, scope or attribute is a read of the mart that holds
-    exactly those numbers, when the mart was built for the very same periods (same clipping). None otherwise.
+    """The fast path: a key × month/day query without scope or attribute, whose filter (if any) names only that key
+    and that grain, is a read of the mart that holds exactly those numbers, when the mart was built for the very same
+    periods (same clipping). None otherwise.
 
-    Rows: the mart's rows with at least one non-zero indicator or count (the mart also lists keys without facts,
-    e.g. staff employed without customers, which the layer leaves out)."""
+    Rows: the mart's rows with a non-zero number among the families of the measures asked (the mart also lists keys
+    without facts, e.g. staff employed without customers, which the layer leaves out)."""
     keys = [d for d in query.by if d in LEVEL_KEYS]
     grain = next((d for d in query.by if d in TIME_DIMENSIONS), None)
-    if query.where.strip() or query.customers is not None or len(query.by) != 2 or len(keys) != 1 or grain is None:
+    if query.customers is not None or len(query.by) != 2 or len(keys) != 1 or grain is None:
         return None
     level = LEVEL_KEYS[keys[0]]
     if (level, grain) not in MATERIALISED:
@@ -368,16 +390,21 @@ def _mart_sql(cur, query: SemanticQuery, periods: Sequence[Period]) -> tuple[str
     available = LEVEL_INDICATORS[level]
     if any(m not in available for m in query.measures):
         return None
+    columns = {keys[0]: "key", grain: "period"}
+    formula = _filter(query.where) if query.where.strip() else None
+    if formula is not None and not set(formula.names) <= set(columns):
+        return None
     built = {tuple(r) for r in cur.execute("SELECT period, period_start, period_end, trading_days FROM dm.periods "
                                            "WHERE grain = ?", [grain]).fetchall()}
     if any((p.label, p.start, p.end, len(p.trading_days)) not in built for p in periods):
         return None
-    columns = {keys[0]: "key", grain: "period"}
     select = [f"{columns[d]} AS {d}" for d in query.by] + list(query.measures)
-    nonzero = " OR ".join(f"COALESCE({c}, 0) <> 0" for c in available)
+    present = [c for m in query.measures for c in _FAMILY_PRESENCE[_FAMILIES[m]]]
+    nonzero = " OR ".join(f"COALESCE({c}, 0) <> 0" for c in dict.fromkeys(present))
+    condition = f" AND ({formula.to_sql(columns.__getitem__)})" if formula is not None else ""
     order = ", ".join(f"CASE WHEN {columns[d]} = '{UNATTRIBUTED}' THEN 1 ELSE 0 END, {columns[d]}" for d in query.by)
     return (f"SELECT {', '.join(select)} FROM {mart_table(level, grain)} WHERE period IN (SELECT UNNEST(?)) "
-            f"AND ({nonzero}) ORDER BY {order}", [[p.label for p in periods]])
+            f"AND ({nonzero}){condition} ORDER BY {order}", [[p.label for p in periods]])
 
 
 def semantic_snapshot() -> str | None:

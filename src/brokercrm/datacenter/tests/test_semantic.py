@@ -48,11 +48,11 @@ def _zero(row: dict[str, str], measures) -> bool:
 @pytest.mark.parametrize("level", ["customer", "staff", "branch"])
 @pytest.mark.parametrize("grain", GRAINS)
 @pytest.mark.parametrize("span", [("2026-03-01", "2026-04-30"), ("2026-03-30", "2026-04-01")])
-@pytest.mark.parametrize("where", ["", 'customer_no != ""'])
+@pytest.mark.parametrize("where", ["", 'year != ""'])
 def test_every_measure_equals_the_export(published, tmp_path, level, grain, span, where):
     """Grouped by the level's key and the grain, each measure equals the export's column; rows the query leaves out
     are all-zero rows of the export, and the query invents no row. Both routes: the marts' fast path (whole periods,
-    no filter) and the compiled query from the facts (a filter that keeps everything forces it)."""
+    no filter) and the compiled query from the facts (a filter on a dimension the mart lacks forces it)."""
     date_from, date_to = d(span[0]), d(span[1])
     measures = (*INDICATORS, *(COUNTS if level != "customer" else ()))
     exported = _export(published, tmp_path, level, grain, date_from, date_to)
@@ -119,13 +119,29 @@ def test_a_filter_error_names_its_column(published):
 
 def test_whole_months_without_filter_are_read_from_the_mart(published, monkeypatch):
     """staff × month over whole published months takes the fast path (the compiled query is never built) and gives
-    the rows the compiled query gives."""
+    the rows the compiled query gives; so does a filter naming only the staff and the month."""
     query = SemanticQuery(measures=(*INDICATORS, *COUNTS), by=("staff_no", "month"), date_from=d("2026-03-01"),
                           date_to=d("2026-04-30"))
-    compiled = semantic_query(SemanticQuery(**{**query.__dict__, "where": 'staff_no != ""'})).rows
+    keyed = SemanticQuery(**{**query.__dict__, "where": 'staff_no != "UNATTRIBUTED" and month == "2026-04"'})
+    compiled = semantic_query(SemanticQuery(**{**query.__dict__, "where": 'year != ""'})).rows
+    compiled_keyed = semantic_query(SemanticQuery(**{**keyed.__dict__, "where": keyed.where + ' and year != ""'})).rows
 
     def refuse(*args, **kwargs):
         raise AssertionError("the compiled query was built")
 
     monkeypatch.setattr(semantic, "semantic_sql", refuse)
     assert semantic_query(query).rows == compiled
+    assert semantic_query(keyed).rows == compiled_keyed
+    assert compiled_keyed and all(r[0] != "UNATTRIBUTED" and r[1] == "2026-04" for r in compiled_keyed)
+
+
+def test_rows_are_the_groups_with_facts_of_the_measures_asked(published):
+    """A trade measure alone lists the groups with trades (only those fact tables are read), on both routes; asked
+    with an asset measure it lists the groups with assets as well."""
+    span = dict(by=("staff_no", "month"), date_from=d("2026-03-01"), date_to=d("2026-04-30"))
+    traded = semantic_query(SemanticQuery(measures=("trade_count",), **span)).rows
+    compiled = semantic_query(SemanticQuery(measures=("trade_count",), where='year != ""', **span)).rows
+    both = semantic_query(SemanticQuery(measures=("trade_count", "end_assets"), **span)).rows
+    assert traded == compiled
+    assert all(r[2] > 0 for r in traded)
+    assert {r[:2] for r in traded} < {r[:2] for r in both}
