@@ -53,7 +53,11 @@ FACT_DIMENSIONS = ("customer_no", "staff_no", "branch_code")
 PROFILE_DIMENSIONS = ("customer_type", "risk_level")
 CUSTOMER_ATTRIBUTES = ("tier",)
 STAFF_ATTRIBUTES = ("team", "staff_category", "staff_level")
-WAREHOUSE_DIMENSIONS = (*FACT_DIMENSIONS, *TIME_DIMENSIONS, *PROFILE_DIMENSIONS, *CUSTOMER_ATTRIBUTES, *STAFF_ATTRIBUTES)
+# Dimensions of a customer in a month: the asset band of the month's end assets (dm.customer_month, bands given by
+# the caller) and the behaviour groups of the month (handed in; a customer in two groups counts in each).
+CUSTOMER_MONTH_DIMENSIONS = ("asset_band", "behaviour_group")
+WAREHOUSE_DIMENSIONS = (*FACT_DIMENSIONS, *TIME_DIMENSIONS, *PROFILE_DIMENSIONS, *CUSTOMER_ATTRIBUTES, *STAFF_ATTRIBUTES,
+                        *CUSTOMER_MONTH_DIMENSIONS)
 _MONEY_SQL = "DECIMAL(38,2)"
 
 
@@ -68,7 +72,9 @@ class SemanticError(DomainError):
 
 @dataclass(frozen=True)
 class SemanticQuery:
-    """What to compute. customers: the data scope (None = all); attributes: dimension → {customer_no or staff_no → value}."""
+    """What to compute. customers: the data scope (None = all); attributes: dimension → {customer_no or staff_no → value};
+    asset_bands: (lower bound, label) in ascending order, the first bound 0; behaviour_groups: {(customer_no, month
+    YYYY-MM): group names}."""
 
     measures: tuple[str, ...]
     by: tuple[str, ...]
@@ -77,6 +83,8 @@ class SemanticQuery:
     where: str = ""
     customers: tuple[str, ...] | None = None
     attributes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    asset_bands: tuple[tuple[Decimal, str], ...] = ()
+    behaviour_groups: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,8 @@ class _Row:
             return self.branch
         if name in PROFILE_DIMENSIONS:
             return f"cv.{name}"
+        if name == "asset_band":
+            return "band.label"
         return f"a_{name}.value"
 
     def joins(self, names) -> str:
@@ -179,6 +189,14 @@ class _Row:
             if name in names:
                 key = self.customer if name in CUSTOMER_ATTRIBUTES else f"COALESCE({self.staff}, '{UNATTRIBUTED}')"
                 out.append(f"LEFT JOIN attr_{name} a_{name} ON a_{name}.key = {key}")
+        month = f"strftime({self.date}, '%Y-%m')"
+        if "asset_band" in names:
+            out.append(f"LEFT JOIN dm.customer_month cm ON cm.key = {self.customer} AND cm.period = {month} "
+                       "JOIN asset_bands band ON COALESCE(cm.end_assets, 0) >= band.lower "
+                       "AND COALESCE(cm.end_assets, 0) < band.upper")
+        if "behaviour_group" in names:
+            out.append(f"LEFT JOIN attr_behaviour_group a_behaviour_group ON a_behaviour_group.key = {self.customer} "
+                       f"AND a_behaviour_group.month = {month}")
         return " ".join(out)
 
     def filter_column(self, name: str) -> str:
@@ -236,6 +254,19 @@ def semantic_sql(query: SemanticQuery, periods: Sequence[Period], *, effective_a
             relations[f"semantic_attr_{name}"] = pa.table({"key": pa.array(list(values), pa.string()),
                                                            "value": pa.array(list(values.values()), pa.string())})
             ctes[f"attr_{name}"] = f"SELECT key, value FROM semantic_attr_{name}"
+    if "asset_band" in names:
+        if not query.asset_bands or query.asset_bands[0][0] != 0:
+            raise SemanticError("asset bands must be given, the first from 0", field="by", value="asset_band")
+        bounds = [Decimal(lower) for lower, _ in query.asset_bands]
+        band_rows = [(label, lower, upper) for (_, label), lower, upper in
+                     zip(query.asset_bands, bounds, [*bounds[1:], Decimal("1000000000000000.00")])]
+        ctes["asset_bands"] = values_table(("label", "lower", "upper"), band_rows, ("", Decimal("0.00"), Decimal("0.00")))
+    if "behaviour_group" in names:
+        pairs = [(no, month, group) for (no, month), groups in query.behaviour_groups.items() for group in groups]
+        relations["semantic_attr_behaviour_group"] = pa.table({
+            "key": pa.array([p[0] for p in pairs], pa.string()), "month": pa.array([p[1] for p in pairs], pa.string()),
+            "value": pa.array([p[2] for p in pairs], pa.string())})
+        ctes["attr_behaviour_group"] = "SELECT key, month, value FROM semantic_attr_behaviour_group"
 
     def fact(date_column: str) -> _Row:
         return _Row("f.customer_no", f"f.{date_column}", "f.staff_no", "f.branch_code", "dy.period")
@@ -288,7 +319,10 @@ def semantic_sql(query: SemanticQuery, periods: Sequence[Period], *, effective_a
     on = " AND ".join(["{a}.period = k.period", *(f"{{a}}.{k} IS NOT DISTINCT FROM k.{k}" for k in keys)])
     join_sql = " ".join(f"LEFT JOIN {table} {alias} ON {on.format(a=alias)}" for alias, table in joins.items())
     columns = [f"k.{k} AS {d}" for k, d in zip(keys, query.by)] + [f"{_measure_sql(m)} AS {m}" for m in query.measures]
-    order = ", ".join(f"CASE WHEN k.{k} = '{UNATTRIBUTED}' THEN 1 ELSE 0 END, k.{k} NULLS LAST" for k in keys) or "1"
+    band_order = "list_position([" + ", ".join(literal(label) for _, label in query.asset_bands) + "], k.{k}), "
+    order = ", ".join(f"CASE WHEN k.{k} = '{UNATTRIBUTED}' THEN 1 ELSE 0 END, "
+                      f"{band_order.format(k=k) if d == 'asset_band' else ''}k.{k} NULLS LAST"
+                      for k, d in zip(keys, query.by)) or "1"
     with_clause = ",\n".join(f"{name} AS ({sql})" for name, sql in ctes.items())
     sql = (f"WITH {with_clause}\nSELECT {', '.join(columns)} FROM keys k JOIN periods p ON p.period = k.period "
            f"{join_sql} ORDER BY {order}")

@@ -6,6 +6,9 @@ Excel headers and the API speak of the same things. Names shown to users are dat
 in Chinese and sent to systems in English), not interface strings.
 """
 from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
 
 from brokercrm.datacenter.facade import MEASURE_KINDS
 
@@ -67,7 +70,21 @@ DIMENSIONS = {e.name: e for e in [
     Entry("team", "团队", "Team", "员工当前所在团队（组织架构）"),
     Entry("staff_category", "员工类别", "Staff category", "员工当前类别"),
     Entry("staff_level", "员工职级", "Staff level", "员工当前职级"),
+    Entry("asset_band", "资产区间", "Asset band",
+          "客户当月月末总资产（客户月指标 end_assets，无则为 0）所在的资产区间；区间可配置（REPORT_ASSET_BANDS）"),
+    Entry("behaviour_group", "行为分群", "Behaviour group",
+          "客户当月所属的行为分群（客户细分）；同属多个分群的客户在每个分群各计一次，未入任何分群的为空"),
 ]}
+
+# 资产区间: (lower bound in yuan, label), ascending from 0; a project overrides them with settings.REPORT_ASSET_BANDS.
+ASSET_BANDS = (("0", "1万以下"), ("10000", "1万–10万"), ("100000", "10万–50万"), ("500000", "50万–100万"),
+               ("1000000", "100万–500万"), ("5000000", "500万及以上"))
+
+
+def asset_bands() -> tuple[tuple[Decimal, str], ...]:
+    """The configured asset bands as the semantic layer takes them."""
+    return tuple((Decimal(lower), label) for lower, label in getattr(settings, "REPORT_ASSET_BANDS", ASSET_BANDS))
+
 
 def column_title(name: str) -> str:
     """A column's Chinese name for spreadsheets (the code itself when it is neither a measure nor a dimension)."""

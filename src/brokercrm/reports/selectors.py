@@ -9,14 +9,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from brokercrm.analytics.facade import customer_tiers
+from brokercrm.analytics.facade import customer_month_groups, customer_tiers
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import require_role
 from brokercrm.customers.facade import customer_nos_in_scope
 from brokercrm.datacenter.facade import (STAFF_ATTRIBUTES, SemanticError, SemanticQuery, SemanticResult, semantic_check,
                                           semantic_query)
 from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Role, Staff, scope_for
-from brokercrm.reports.catalogue import DIMENSIONS, MEASURES, column_title
+from brokercrm.reports.catalogue import DIMENSIONS, MEASURES, asset_bands, column_title
 from brokercrm.reports.models import Report
 from brokercrm.reports.periods import ReportPeriod, compared_period, parse_period
 from brokercrm.reports.audit_measures import AUDIT_MEASURES, audit_check, audit_rows
@@ -53,6 +53,24 @@ def _attributes(names: list[str]) -> dict[str, dict[str, str]]:
     return out
 
 
+def _months(date_from: dt.date, date_to: dt.date) -> list[str]:
+    months, day = [], date_from.replace(day=1)
+    while day <= date_to:
+        months.append(f"{day:%Y-%m}")
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _semantic(measures: list[str], by: list[str], date_from: dt.date, date_to: dt.date, where: str, scope) -> SemanticQuery:
+    """The layer's query with the values it takes from the apps above it: tiers, staff attributes, the configured asset
+    bands and, when asked for, the behaviour groups of the customers in the months of the period."""
+    named = [*by, *(n for n in ("tier", "behaviour_group", *STAFF_ATTRIBUTES) if n in where)]
+    groups = customer_month_groups(months=_months(date_from, date_to)) if "behaviour_group" in named else {}
+    return SemanticQuery(measures=tuple(measures), by=tuple(by), date_from=date_from, date_to=date_to, where=where,
+                         customers=None if scope is None else tuple(scope), attributes=_attributes(named),
+                         asset_bands=asset_bands(), behaviour_groups=groups)
+
+
 def query_check(measures: list[str], by: list[str], where: str = "") -> None:
     """Refuse an unknown measure or dimension or a bad filter (SemanticError naming the parameter and the value)."""
     if not measures:
@@ -86,25 +104,21 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
         raise SemanticError(f"from {date_from.isoformat()} is after to {date_to.isoformat()}", field="from",
                             value=date_from.isoformat())
     scope = customer_nos_in_scope(user)
-    attributes = _attributes([*by, *(n for n in ("tier", *STAFF_ATTRIBUTES) if n in (where or ""))])
     warehouse = [m for m in measures if m not in (*SERVICE_MEASURES, *SCORE_MEASURES, *AUDIT_MEASURES)]
     service = [m for m in measures if m in SERVICE_MEASURES]
     if len(warehouse) == len(measures):
-        return semantic_query(SemanticQuery(measures=tuple(measures), by=tuple(by), date_from=date_from, date_to=date_to,
-                                            where=where or "", customers=None if scope is None else tuple(scope),
-                                            attributes=attributes))
+        return semantic_query(_semantic(measures, by, date_from, date_to, where or "", scope))
     merged: dict[tuple, dict[str, object]] = {}
     snapshot = ""
     if warehouse:
-        result = semantic_query(SemanticQuery(measures=tuple(warehouse), by=tuple(by), date_from=date_from,
-                                              date_to=date_to, where=where or "",
-                                              customers=None if scope is None else tuple(scope), attributes=attributes))
+        result = semantic_query(_semantic(warehouse, by, date_from, date_to, where or "", scope))
         snapshot = result.snapshot
         for row in result.rows:
             merged[tuple(row[:len(by)])] = dict(zip(warehouse, row[len(by):]))
     if service:
         events = service_rows(service, by, date_from, date_to, where=where or "",
-                              customers=None if scope is None else set(scope), attributes=attributes)
+                              customers=None if scope is None else set(scope),
+                              attributes=_attributes([*by, *(n for n in ("tier", *STAFF_ATTRIBUTES) if n in (where or ""))]))
         for key, values in events.items():
             merged.setdefault(key, {}).update(values)
     if "score" in measures:

@@ -1,6 +1,7 @@
 """The semantic layer against the indicator exports: every measure, at every level and grain, on the rich brokerage."""
 import csv
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -145,3 +146,35 @@ def test_rows_are_the_groups_with_facts_of_the_measures_asked(published):
     assert traded == compiled
     assert all(r[2] > 0 for r in traded)
     assert {r[:2] for r in traded} < {r[:2] for r in both}
+
+
+BANDS = ((Decimal("0"), "<1万"), (Decimal("10000"), "1–10万"), (Decimal("100000"), "≥10万"))
+
+
+def test_asset_band_is_the_band_of_the_month_end_assets(published):
+    """Each customer-month falls in the band of its end assets in the customer mart; the bands sort in their own
+    order; counted by band, the customers add up to the total."""
+    span = dict(date_from=d("2026-03-01"), date_to=d("2026-04-30"), asset_bands=BANDS)
+    rows = semantic_query(SemanticQuery(measures=("end_assets",), by=("customer_no", "month", "asset_band"), **span)).rows
+    expected = {(no, month): next(label for lower, label in reversed(BANDS) if (end or 0) >= lower)
+                for no, month, end in published.execute("SELECT key, period, end_assets FROM dm.customer_month "
+                                                        "WHERE period IN ('2026-03', '2026-04')").fetchall()}
+    assert rows and all(band == expected[(no, month)] for no, month, band, _ in rows)
+    by_band = semantic_query(SemanticQuery(measures=("customer_count",), by=("month", "asset_band"), **span)).rows
+    total = semantic_query(SemanticQuery(measures=("customer_count",), by=("month",), **span)).rows
+    order = [label for _, label in BANDS]
+    for month, count in total:
+        bands = [r for r in by_band if r[0] == month]
+        assert sum(r[2] for r in bands) == count
+        assert [r[1] for r in bands] == sorted((r[1] for r in bands), key=order.index)
+
+
+def test_behaviour_groups_count_each_customer_in_each_of_its_groups(published):
+    """A customer in two groups of a month counts in both; the groups are those of the fact's month."""
+    span = dict(date_from=d("2026-03-01"), date_to=d("2026-03-31"))
+    one = semantic_query(SemanticQuery(measures=("net_commission",), by=("customer_no",), **span)).rows[0]
+    no = one[0]
+    groups = {(no, "2026-03"): ("活跃交易", "高净值"), (no, "2026-04"): ("沉睡",)}
+    rows = semantic_query(SemanticQuery(measures=("net_commission",), by=("behaviour_group",),
+                                        where=f'customer_no == "{no}"', behaviour_groups=groups, **span)).rows
+    assert rows == (("活跃交易", one[1]), ("高净值", one[1]))
