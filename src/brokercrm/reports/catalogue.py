@@ -22,7 +22,8 @@ class Entry:
     kind: str = ""
 
 
-SERVICE_KINDS = {"visit_completion_rate": "rate", "score": "score"}
+SERVICE_KINDS = {"visit_completion_rate": "rate", "score": "score", "gross_pay": "money", "pay_deductions": "money",
+                 "net_pay": "money"}
 
 
 def _measure(name: str, zh: str, en: str, definition: str) -> Entry:
@@ -53,6 +54,10 @@ MEASURES = {e.name: e for e in [
     _measure("visit_completion_rate", "回访完成率", "Visit completion rate",
              "到期日在区间内的回访中已完成的比例（已完成 ÷ 应回访），无应回访时为空；对照监管要求的回访完成率"),
     _measure("unmask_count", "查看明文次数", "Unmasks", "审计日志中查看客户明文个人信息的次数；按查看人的员工号与营业部、查看日期"),
+    _measure("gross_pay", "应发工资", "Gross pay",
+             "当月薪酬核算（工资单）的应发合计；按员工号、发薪营业部与薪酬月份（及季度、年）分组"),
+    _measure("pay_deductions", "扣款合计", "Deductions", "当月工资单的扣款合计；分组同应发工资"),
+    _measure("net_pay", "实发工资", "Net pay", "当月工资单的实发金额（应发 − 扣款）；分组同应发工资"),
     _measure("score", "考核得分", "Score", "员工当月有效月度考核方案的得分（考核运行结果）；按员工号（及月）分组"),
 ]}
 

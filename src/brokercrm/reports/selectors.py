@@ -20,10 +20,13 @@ from brokercrm.reports.catalogue import DIMENSIONS, MEASURES, asset_bands, colum
 from brokercrm.reports.models import Report
 from brokercrm.reports.periods import ReportPeriod, compared_period, parse_period
 from brokercrm.reports.audit_measures import AUDIT_MEASURES, audit_check, audit_rows
+from brokercrm.reports.pay_measures import PAY_MEASURES, pay_check, pay_rows
 from brokercrm.reports.score_measures import SCORE_MEASURES, score_check, score_rows
 from brokercrm.reports.service_measures import SERVICE_MEASURES, UNATTRIBUTED, service_check, service_rows
 
 GROWTH = Decimal("0.01")
+# Measures counted from the app database by the reports app, beside the warehouse measures of the semantic layer.
+APP_MEASURES = (*SERVICE_MEASURES, *SCORE_MEASURES, *AUDIT_MEASURES, *PAY_MEASURES)
 
 
 @dataclass(frozen=True)
@@ -83,13 +86,14 @@ def query_check(measures: list[str], by: list[str], where: str = "") -> None:
     for name in by:
         if name not in DIMENSIONS:
             raise SemanticError(f"unknown dimension {name!r}", field="by", value=name)
-    warehouse = [m for m in measures if m not in (*SERVICE_MEASURES, *SCORE_MEASURES, *AUDIT_MEASURES)]
+    warehouse = [m for m in measures if m not in APP_MEASURES]
     if warehouse:  # the layer's own rules: one time dimension, the filter over its dimensions
         day = dt.date(2000, 1, 1)
         semantic_check(SemanticQuery(measures=tuple(warehouse), by=tuple(by), date_from=day, date_to=day, where=where or ""))
     service_check(measures, by, where or "")
     score_check(measures, by, where or "")
     audit_check(measures, by, where or "")
+    pay_check(measures, by, where or "")
 
 
 def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date, date_to: dt.date,
@@ -104,7 +108,7 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
         raise SemanticError(f"from {date_from.isoformat()} is after to {date_to.isoformat()}", field="from",
                             value=date_from.isoformat())
     scope = customer_nos_in_scope(user)
-    warehouse = [m for m in measures if m not in (*SERVICE_MEASURES, *SCORE_MEASURES, *AUDIT_MEASURES)]
+    warehouse = [m for m in measures if m not in APP_MEASURES]
     service = [m for m in measures if m in SERVICE_MEASURES]
     if len(warehouse) == len(measures):
         return semantic_query(_semantic(measures, by, date_from, date_to, where or "", scope))
@@ -123,6 +127,9 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
             merged.setdefault(key, {}).update(values)
     if "score" in measures:
         for key, values in score_rows(by, date_from, date_to, user=user).items():
+            merged.setdefault(key, {}).update(values)
+    if any(m in PAY_MEASURES for m in measures):
+        for key, values in pay_rows(measures, by, date_from, date_to, user=user).items():
             merged.setdefault(key, {}).update(values)
     if "unmask_count" in measures:
         for key, values in audit_rows(by, date_from, date_to, user=user).items():
@@ -198,7 +205,7 @@ def viewer_filter(user, report: Report) -> str:
     those attributed to them or their team (their staff export's rows), a branch manager's those attributed to their
     branch (the branch export's row), both within their scope. Scores and unmasks are read within the scope already."""
     where = report.where
-    if user is None or any(m in report.measures for m in (*SCORE_MEASURES, *AUDIT_MEASURES)):
+    if user is None or any(m in report.measures for m in (*SCORE_MEASURES, *AUDIT_MEASURES, *PAY_MEASURES)):
         return where
     team = team_staff(user)
     branch = user.branch or (user.staff.branch if user.staff else None)
