@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from brokercrm.core.errors import DomainError
 from brokercrm.datacenter.facade import semantic_last_day, semantic_snapshot
-from brokercrm.org.facade import scope_for
+from brokercrm.org.facade import COMPANY_WIDE, Role, User, scope_for
 from brokercrm.reports.definitions import TEAM_LEADER
 from brokercrm.reports.models import DashboardWidget, Pin, Report
 from brokercrm.reports.periods import current_period
@@ -73,3 +73,14 @@ def dashboard(user) -> tuple[dt.date | None, list[Widget]]:
         except DomainError as exc:
             widgets.append(Widget(report, None, exc.message, pinned))
     return today, widgets
+
+
+def dashboards_warm() -> int:
+    """Compute the dashboards of a new snapshot before anyone opens them: one user of each company-wide role (their
+    widgets are cached once for everyone with that scope) and every branch manager. Brokers' own copies are small and
+    computed at their first view. Returns the users warmed."""
+    users = [u for u in (User.objects.filter(role=role, is_active=True).first() for role in sorted(COMPANY_WIDE)) if u]
+    users += list(User.objects.filter(role=Role.BRANCH_MANAGER, is_active=True))
+    for user in users:
+        dashboard(user)
+    return len(users)

@@ -1,13 +1,16 @@
 """Role dashboards on the home page: widgets are saved reports whose numbers equal the indicator exports."""
 import csv
+import io
 
 import pytest
+from django.core.management import call_command
 
 from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.datacenter.exports import export_indicators
 from brokercrm.datacenter.pipelines.publish import publish_marts
 from brokercrm.datacenter.tests.ods_factory import d
 from brokercrm.org.tests.factories import BranchFactory, StaffFactory, TeamFactory, category, user_for
+from brokercrm.reports import dashboards
 from brokercrm.reports.dashboards import dashboard
 
 
@@ -85,3 +88,21 @@ def test_a_team_leader_sees_the_team_dashboard_and_the_teams_numbers(published, 
     staff = _export(published, tmp_path, "staff")
     for m in ("customer_count", "end_assets", "net_commission"):
         assert values[m] == sum(type(values[m])(staff[no][m]) for no in ("S0001", "S0002")), m
+
+
+def test_the_scheduler_pass_computes_a_new_snapshots_dashboards_once(published, cache, monkeypatch):
+    """After a publish the scheduler's pass queues the dashboards' computing once (the worker runs it; immediate in
+    tests): head office's home then reads every widget from the cache, and the next pass queues nothing."""
+    head_office = user_for("head_office")
+    first, second = io.StringIO(), io.StringIO()
+
+    call_command("scheduler", "--once", stdout=first)
+    call_command("scheduler", "--once", stdout=second)
+
+    def refuse(**kwargs):
+        raise AssertionError("a widget was computed on view")
+
+    monkeypatch.setattr(dashboards, "report_table", refuse)
+    _, widgets = dashboard(head_office)
+    assert widgets and all(w.table is not None for w in widgets)
+    assert "dashboards: dashboards of marts-" in first.getvalue() and "dashboards" not in second.getvalue()
