@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from brokercrm.compensation.facade import pay_amounts
 from brokercrm.datacenter.facade import SemanticError
+from brokercrm.reports.periods import months_in
 
 PAY_MEASURES = {"gross_pay": "gross", "pay_deductions": "deductions", "net_pay": "net"}
 PAY_DIMENSIONS = ("staff_no", "branch_code", "month", "quarter", "year")
@@ -26,19 +27,11 @@ def pay_check(measures: list[str], by: list[str], where: str) -> None:
         raise SemanticError("payroll measures take no filter", field="where", value=where)
 
 
-def _months(date_from: dt.date, date_to: dt.date) -> list[str]:
-    months, day = [], date_from.replace(day=1)
-    while day <= date_to:
-        months.append(f"{day:%Y-%m}")
-        day = (day + dt.timedelta(days=32)).replace(day=1)
-    return months
-
-
 def pay_rows(measures: list[str], by: list[str], date_from: dt.date, date_to: dt.date, *, user) -> dict[tuple, dict[str, object]]:
     """{dimension values: {measure: sum}} over the payslips of the months the period touches, in the user's scope."""
     wanted = [m for m in measures if m in PAY_MEASURES]
     sums: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: {m: Decimal("0.00") for m in wanted})
-    for slip in pay_amounts(user=user, months=_months(date_from, date_to)):
+    for slip in pay_amounts(user=user, months=months_in(date_from, date_to)):
         year, month = slip.period.split("-")
         values = {"staff_no": slip.staff_no, "branch_code": slip.branch_code, "month": slip.period, "year": year,
                   "quarter": f"{year}-Q{(int(month) - 1) // 3 + 1}"}

@@ -18,7 +18,7 @@ from brokercrm.datacenter.facade import (STAFF_ATTRIBUTES, SemanticError, Semant
 from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Role, Staff, scope_for
 from brokercrm.reports.catalogue import DIMENSIONS, MEASURES, asset_bands, column_title
 from brokercrm.reports.models import Report
-from brokercrm.reports.periods import ReportPeriod, compared_period, parse_period
+from brokercrm.reports.periods import ReportPeriod, compared_period, months_in, parse_period
 from brokercrm.reports.audit_measures import AUDIT_MEASURES, audit_check, audit_rows
 from brokercrm.reports.pay_measures import PAY_MEASURES, pay_check, pay_rows
 from brokercrm.reports.score_measures import SCORE_MEASURES, score_check, score_rows
@@ -56,19 +56,11 @@ def _attributes(names: list[str]) -> dict[str, dict[str, str]]:
     return out
 
 
-def _months(date_from: dt.date, date_to: dt.date) -> list[str]:
-    months, day = [], date_from.replace(day=1)
-    while day <= date_to:
-        months.append(f"{day:%Y-%m}")
-        day = (day + dt.timedelta(days=32)).replace(day=1)
-    return months
-
-
 def _semantic(measures: list[str], by: list[str], date_from: dt.date, date_to: dt.date, where: str, scope) -> SemanticQuery:
     """The layer's query with the values it takes from the apps above it: tiers, staff attributes, the configured asset
     bands and, when asked for, the behaviour groups of the customers in the months of the period."""
     named = [*by, *(n for n in ("tier", "behaviour_group", *STAFF_ATTRIBUTES) if n in where)]
-    groups = customer_month_groups(months=_months(date_from, date_to)) if "behaviour_group" in named else {}
+    groups = customer_month_groups(months=months_in(date_from, date_to)) if "behaviour_group" in named else {}
     return SemanticQuery(measures=tuple(measures), by=tuple(by), date_from=date_from, date_to=date_to, where=where,
                          customers=None if scope is None else tuple(scope), attributes=_attributes(named),
                          asset_bands=asset_bands(), behaviour_groups=groups)

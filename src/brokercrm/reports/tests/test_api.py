@@ -1,9 +1,12 @@
 """GET /api/reports/query and the saved reports through the API: scoped, decimals as strings, refusals named."""
+from decimal import Decimal
+
 import pytest
 
-from brokercrm.analytics.models import Membership, Tier
+from brokercrm.analytics.models import BehaviourGroup, Membership, Tier
 from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.org.tests.factories import BranchFactory, StaffFactory, user_for
+from brokercrm.reports.catalogue import ASSET_BANDS
 from brokercrm.reports.models import Report
 
 
@@ -93,3 +96,21 @@ def test_profile_dimension_and_a_filter_on_an_attribute(client, published):
     assert sum(float(r[1]) for r in by_type) == float(total[0][0])
     gold_only = client.get("/api/reports/query", {"measures": "trade_amount", "where": 'tier == "黄金测试"', **span}).json()
     assert gold_only["rows"] == [["1000.00"]]
+
+
+def test_behaviour_group_and_asset_band_dimensions(client, published):
+    """`by=behaviour_group` groups by the customer's analytics groups of the fact's month (names shown); `by=asset_band`
+    splits the end assets by the configured bands, adding up to the total, bands in their own order."""
+    BehaviourGroup.objects.create(code="active-test", name="活跃测试", rule="true")
+    Membership.objects.create(customer=CustomerFactory(customer_no="10000004"), period="2026-04", tier="none",
+                              qualified_tier="none", groups=";active-test;", avg_daily_assets_cents=0,
+                              end_assets_cents=0, net_commission_cents=0)
+    client.force_login(user_for("head_office"))
+    april = {"from": "2026-04-01", "to": "2026-04-30"}
+    grouped = client.get("/api/reports/query", {"measures": "trade_amount", "by": "behaviour_group", **april}).json()
+    assert grouped["rows"] == [["活跃测试", "1000.00"]]
+    total = client.get("/api/reports/query", {"measures": "end_assets", **april}).json()["rows"][0][0]
+    banded = client.get("/api/reports/query", {"measures": "end_assets", "by": "asset_band", **april}).json()["rows"]
+    order = [label for _, label in ASSET_BANDS]
+    assert sum(Decimal(r[1]) for r in banded) == Decimal(total)
+    assert [r[0] for r in banded] == sorted((r[0] for r in banded), key=order.index)
