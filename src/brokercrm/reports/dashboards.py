@@ -14,7 +14,7 @@ from brokercrm.org.facade import COMPANY_WIDE, Role, User, scope_for
 from brokercrm.reports.definitions import TEAM_LEADER
 from brokercrm.reports.models import DashboardWidget, Pin, Report
 from brokercrm.reports.periods import current_period
-from brokercrm.reports.selectors import Table, report_table, team_staff, viewer_filter
+from brokercrm.reports.selectors import Table, report_table, team_staff, viewer_copy
 
 CACHE_SECONDS = 24 * 3600
 TABLE_ROWS = 10
@@ -51,10 +51,10 @@ def widget_table(user, report: Report, *, today: dt.date) -> Table:
            f"{period.label}")
     table = cache.get(key)
     if table is None:
-        table = report_table(user=user, measures=report.measures, by=report.dimensions, period=period,
-                             where=viewer_filter(user, report),
+        where, scoped = viewer_copy(user, report)
+        table = report_table(user=user, measures=report.measures, by=report.dimensions, period=period, where=where,
                              comparisons=report.comparisons, sort=report.sort, descending=report.descending,
-                             top_n=report.top_n)
+                             top_n=report.top_n, scoped=scoped)
         cache.set(key, table, CACHE_SECONDS)
     return table
 

@@ -89,8 +89,9 @@ def query_check(measures: list[str], by: list[str], where: str = "") -> None:
 
 
 def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date, date_to: dt.date,
-                 where: str = "") -> SemanticResult:
-    """Warehouse and service measures together, counting only the customers in the user's scope (user None = system).
+                 where: str = "", scoped: bool = True) -> SemanticResult:
+    """Warehouse and service measures together, counting only the customers in the user's scope (user None = system;
+    scoped False: the viewer's own copy, whose filter already keeps only the facts attributed to them).
 
     Rows are the groups with at least one fact or service event, sorted by the dimensions with UNATTRIBUTED last.
     """
@@ -99,7 +100,7 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
     if date_from > date_to:
         raise SemanticError(f"from {date_from.isoformat()} is after to {date_to.isoformat()}", field="from",
                             value=date_from.isoformat())
-    scope = customer_nos_in_scope(user)
+    scope = customer_nos_in_scope(user) if scoped else None
     warehouse = [m for m in measures if m not in APP_MEASURES]
     service = [m for m in measures if m in SERVICE_MEASURES]
     if len(warehouse) == len(measures):
@@ -144,17 +145,20 @@ COMPARISON_TITLES = {"previous": ("上期", "环比%"), "last_year": ("去年同
 
 
 def report_table(*, user, measures: list[str], by: list[str], period: ReportPeriod, where: str = "",
-                 comparisons: list[str] = (), sort: str = "", descending: bool = True, top_n: int | None = None) -> Table:
+                 comparisons: list[str] = (), sort: str = "", descending: bool = True, top_n: int | None = None,
+                 scoped: bool = True) -> Table:
     """A query for a period with comparison columns (`<m>_<comparison>`, `<m>_<comparison>_growth`), sorted, cut to top N.
 
     A comparison row is matched on the dimensions other than time (the compared period's own month or day differs).
     """
-    result = report_query(user=user, measures=measures, by=by, date_from=period.start, date_to=period.end, where=where)
+    result = report_query(user=user, measures=measures, by=by, date_from=period.start, date_to=period.end, where=where,
+                          scoped=scoped)
     columns, rows = list(result.columns), [list(r) for r in result.rows]
     plain = [i for i, d in enumerate(by) if d not in ("day", "month", "quarter", "year")]
     for comparison in comparisons:
         other = compared_period(period, comparison)
-        earlier = report_query(user=user, measures=measures, by=by, date_from=other.start, date_to=other.end, where=where)
+        earlier = report_query(user=user, measures=measures, by=by, date_from=other.start, date_to=other.end, where=where,
+                               scoped=scoped)
         index = {tuple(r[i] for i in plain): r[len(by):] for r in earlier.rows}
         for row in rows:
             before = index.get(tuple(row[i] for i in plain))
@@ -210,11 +214,20 @@ def viewer_filter(user, report: Report) -> str:
     return f"({where}) and {own}" if where else own
 
 
+def viewer_copy(user, report: Report) -> tuple[str, bool]:
+    """(filter, scoped) of the viewer's own copy. When the filter keeps only the facts attributed to the viewer (their
+    staff or branch on each fact's date), it is not cut to their current customers too: a customer who left them in
+    the month still brings the facts of the days they were theirs, as in the staff and branch exports."""
+    where = viewer_filter(user, report)
+    return where, where == report.where
+
+
 def report_run(*, user, report: Report, period: str, as_viewer: bool = False) -> Table:
-    """A saved report for the period P (`2026-03`, `2026-Q1`, …); as_viewer: the viewer's own copy (viewer_filter)."""
+    """A saved report for the period P (`2026-03`, `2026-Q1`, …); as_viewer: the viewer's own copy (viewer_copy)."""
+    where, scoped = viewer_copy(user, report) if as_viewer else (report.where, True)
     return report_table(user=user, measures=report.measures, by=report.dimensions, period=parse_period(period),
-                        where=viewer_filter(user, report) if as_viewer else report.where, comparisons=report.comparisons, sort=report.sort,
-                        descending=report.descending, top_n=report.top_n)
+                        where=where, comparisons=report.comparisons, sort=report.sort,
+                        descending=report.descending, top_n=report.top_n, scoped=scoped)
 
 
 def reports_visible(user) -> QuerySet[Report]:
