@@ -217,9 +217,10 @@ def viewer_filter(user, report: Report) -> str:
 def viewer_copy(user, report: Report) -> tuple[str, bool]:
     """(filter, scoped) of the viewer's own copy. When the filter keeps only the facts attributed to the viewer (their
     staff or branch on each fact's date), it is not cut to their current customers too: a customer who left them in
-    the month still brings the facts of the days they were theirs, as in the staff and branch exports."""
+    the month still brings the facts of the days they were theirs, as in the staff and branch exports. A report listing
+    customers stays within the scope: no customer outside it is ever named."""
     where = viewer_filter(user, report)
-    return where, where == report.where
+    return where, where == report.where or "customer_no" in report.dimensions
 
 
 def report_run(*, user, report: Report, period: str, as_viewer: bool = False) -> Table:
