@@ -83,7 +83,7 @@ def test_demo_setup_saves_shares_pins_and_subscribes_once(managers):
 
 def test_deliver_command_queues_due_copies_once(managers):
     """`report deliver` queues the due subscription's copies and says how many; a second pass queues none."""
-    subscription = subscription_create(actor=None, report=Report.objects.get(name="营业部业绩月报"), cron="* * * * *",
+    subscription = subscription_create(actor=None, report=Report.objects.get(name="营业部业绩月报"), cron="0 8 * * *",
                                        roles=["branch_manager"])
     Subscription.objects.filter(pk=subscription.pk).update(last_run_at=dt.datetime(2026, 5, 1, 7, 0, tzinfo=SHANGHAI))
     first, second = io.StringIO(), io.StringIO()
@@ -99,7 +99,7 @@ def test_the_scheduler_pass_delivers_due_subscriptions_once_each_in_its_scope(ma
                                                                    "sender": "reports@broker.example"})
     report = Report.objects.create(name="分支净佣金", measures=["net_commission", "avg_daily_assets"],
                                    dimensions=["branch_code"], period_kind="month")
-    subscription = subscription_create(actor=None, report=report, cron="* * * * *", roles=["branch_manager"], fmt="csv")
+    subscription = subscription_create(actor=None, report=report, cron="0 8 * * *", roles=["branch_manager"], fmt="csv")
     Subscription.objects.filter(pk=subscription.pk).update(last_run_at=dt.datetime(2026, 5, 1, 7, 0, tzinfo=SHANGHAI))
     first, second = io.StringIO(), io.StringIO()
 
