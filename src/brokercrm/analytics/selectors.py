@@ -193,6 +193,19 @@ def customer_tiers() -> dict[str, str]:
     names = dict(Tier.objects.values_list("code", "name"))
     return {no: names.get(code, code) for no, code in
             Membership.objects.filter(period=latest).values_list("customer__customer_no", "tier")}
+def customer_month_groups(*, months: list[str]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The behaviour groups (their names) of each customer in each of the months (YYYY-MM): the reports' behaviour
+    group dimension. Customers in no group are left out."""
+    names = group_labels()
+    out = {}
+    for no, period, groups in Membership.objects.filter(period__in=months).exclude(groups="").values_list(
+            "customer__customer_no", "period", "groups").iterator(chunk_size=10000):
+        codes = [g for g in groups.split(";") if g]
+        if codes:
+            out[(no, period)] = tuple(names.get(code, code) for code in codes)
+    return out
+
+
 RFM_SCORES = "012345"
 
 

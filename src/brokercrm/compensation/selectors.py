@@ -1,6 +1,9 @@
 """Reads of compensation, scoped by the user: payslips of staff in scope; a payee sees own payslips once approved."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
@@ -56,3 +59,26 @@ def my_payslips(*, user) -> QuerySet[Payslip]:
 
 def latest_payroll_period() -> str | None:
     return PayrollRun.objects.order_by("-period").values_list("period", flat=True).first()
+
+
+@dataclass(frozen=True)
+class PayAmounts:
+    """One payslip's totals: the staff member, the branch it was paid in, the payroll month."""
+
+    staff_no: str
+    branch_code: str
+    period: str
+    gross: Decimal
+    deductions: Decimal
+    net: Decimal
+
+
+def pay_amounts(*, user, months: list[str]) -> list[PayAmounts]:
+    """The payslips of the months' payroll runs the user may see, of the staff in their scope (user None: the system,
+    every payslip): the reports' payroll measures."""
+    runs = PayrollRun.objects.all() if user is None else run_list(user=user)
+    slips = Payslip.objects.filter(run__in=runs.filter(period__in=months))
+    if user is not None:
+        slips = slips.filter(scope_for(user).staff_q("staff__"))
+    return [PayAmounts(*row) for row in slips.order_by().values_list("staff__staff_no", "branch__code", "run__period",
+                                                                     "gross", "deductions", "net")]

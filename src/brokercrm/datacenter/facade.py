@@ -16,7 +16,7 @@ from brokercrm.datacenter.selectors import (  # noqa: F401
     trading_day_on_or_before, trading_days,
 )
 from brokercrm.datacenter.semantic import (  # noqa: F401
-    CUSTOMER_ATTRIBUTES, FACT_DIMENSIONS, MEASURE_KINDS, PROFILE_DIMENSIONS, STAFF_ATTRIBUTES, TIME_DIMENSIONS,
+    CUSTOMER_ATTRIBUTES, CUSTOMER_MONTH_DIMENSIONS, FACT_DIMENSIONS, MEASURE_KINDS, PROFILE_DIMENSIONS, STAFF_ATTRIBUTES, TIME_DIMENSIONS,
     WAREHOUSE_DIMENSIONS, WAREHOUSE_MEASURES, SemanticError, SemanticQuery, SemanticResult, semantic_check, semantic_last_day, semantic_query,
     semantic_snapshot,
 )

@@ -37,6 +37,15 @@ MEASURE_KINDS: dict[str, str] = {
     "customer_count": COUNT, "new_customers": COUNT, "effective_new_customers": COUNT,
 }
 WAREHOUSE_MEASURES = (*INDICATORS, *COUNTS)
+# The facts each measure is computed from: a query reads only the fact tables of the measures it asks, and its rows
+# are the groups with at least one of those facts.
+_FAMILIES = {"avg_daily_assets": "assets", "end_assets": "assets", "net_inflow": "inflow", "customer_count": "counts",
+             "new_customers": "counts", "effective_new_customers": "counts",
+             **{m: "trades" for m in ("trade_amount", "trade_count", "active_days", "commission", "net_commission",
+                                      "commission_rate")}}
+# The mart columns that are non-zero when a key has facts of a family in a period (the marts list every key).
+_FAMILY_PRESENCE = {"assets": ("avg_daily_assets", "end_assets"), "trades": ("trade_count",), "inflow": ("net_inflow",),
+                    "counts": ("customer_count", "new_customers")}
 TIME_DIMENSIONS = ("day", "month", "quarter", "year")
 # Dimensions every fact carries (its customer, the staff and branch in force on its date) or reaches through the
 # customer's current profile; the attribute dimensions (tier, team, …) are handed in as plain values by the caller.
@@ -44,7 +53,11 @@ FACT_DIMENSIONS = ("customer_no", "staff_no", "branch_code")
 PROFILE_DIMENSIONS = ("customer_type", "risk_level")
 CUSTOMER_ATTRIBUTES = ("tier",)
 STAFF_ATTRIBUTES = ("team", "staff_category", "staff_level")
-WAREHOUSE_DIMENSIONS = (*FACT_DIMENSIONS, *TIME_DIMENSIONS, *PROFILE_DIMENSIONS, *CUSTOMER_ATTRIBUTES, *STAFF_ATTRIBUTES)
+# Dimensions of a customer in a month: the asset band of the month's end assets (dm.customer_month, bands given by
+# the caller) and the behaviour groups of the month (handed in; a customer in two groups counts in each).
+CUSTOMER_MONTH_DIMENSIONS = ("asset_band", "behaviour_group")
+WAREHOUSE_DIMENSIONS = (*FACT_DIMENSIONS, *TIME_DIMENSIONS, *PROFILE_DIMENSIONS, *CUSTOMER_ATTRIBUTES, *STAFF_ATTRIBUTES,
+                        *CUSTOMER_MONTH_DIMENSIONS)
 _MONEY_SQL = "DECIMAL(38,2)"
 
 
@@ -59,7 +72,9 @@ class SemanticError(DomainError):
 
 @dataclass(frozen=True)
 class SemanticQuery:
-    """What to compute. customers: the data scope (None = all); attributes: dimension → {customer_no or staff_no → value}."""
+    """What to compute. customers: the data scope (None = all); attributes: dimension → {customer_no or staff_no → value};
+    asset_bands: (lower bound, label) in ascending order, the first bound 0; behaviour_groups: {(customer_no, month
+    YYYY-MM): group names}."""
 
     measures: tuple[str, ...]
     by: tuple[str, ...]
@@ -68,6 +83,8 @@ class SemanticQuery:
     where: str = ""
     customers: tuple[str, ...] | None = None
     attributes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    asset_bands: tuple[tuple[Decimal, str], ...] = ()
+    behaviour_groups: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -159,6 +176,8 @@ class _Row:
             return self.branch
         if name in PROFILE_DIMENSIONS:
             return f"cv.{name}"
+        if name == "asset_band":
+            return "band.label"
         return f"a_{name}.value"
 
     def joins(self, names) -> str:
@@ -170,6 +189,14 @@ class _Row:
             if name in names:
                 key = self.customer if name in CUSTOMER_ATTRIBUTES else f"COALESCE({self.staff}, '{UNATTRIBUTED}')"
                 out.append(f"LEFT JOIN attr_{name} a_{name} ON a_{name}.key = {key}")
+        month = f"strftime({self.date}, '%Y-%m')"
+        if "asset_band" in names:
+            out.append(f"LEFT JOIN dm.customer_month cm ON cm.key = {self.customer} AND cm.period = {month} "
+                       "JOIN asset_bands band ON COALESCE(cm.end_assets, 0) >= band.lower "
+                       "AND COALESCE(cm.end_assets, 0) < band.upper")
+        if "behaviour_group" in names:
+            out.append(f"LEFT JOIN attr_behaviour_group a_behaviour_group ON a_behaviour_group.key = {self.customer} "
+                       f"AND a_behaviour_group.month = {month}")
         return " ".join(out)
 
     def filter_column(self, name: str) -> str:
@@ -227,39 +254,64 @@ def semantic_sql(query: SemanticQuery, periods: Sequence[Period], *, effective_a
             relations[f"semantic_attr_{name}"] = pa.table({"key": pa.array(list(values), pa.string()),
                                                            "value": pa.array(list(values.values()), pa.string())})
             ctes[f"attr_{name}"] = f"SELECT key, value FROM semantic_attr_{name}"
+    if "asset_band" in names:
+        if not query.asset_bands or query.asset_bands[0][0] != 0:
+            raise SemanticError("asset bands must be given, the first from 0", field="by", value="asset_band")
+        bounds = [Decimal(lower) for lower, _ in query.asset_bands]
+        band_rows = [(label, lower, upper) for (_, label), lower, upper in
+                     zip(query.asset_bands, bounds, [*bounds[1:], Decimal("1000000000000000.00")])]
+        ctes["asset_bands"] = values_table(("label", "lower", "upper"), band_rows, ("", Decimal("0.00"), Decimal("0.00")))
+    if "behaviour_group" in names:
+        pairs = [(no, month, group) for (no, month), groups in query.behaviour_groups.items() for group in groups]
+        relations["semantic_attr_behaviour_group"] = pa.table({
+            "key": pa.array([p[0] for p in pairs], pa.string()), "month": pa.array([p[1] for p in pairs], pa.string()),
+            "value": pa.array([p[2] for p in pairs], pa.string())})
+        ctes["attr_behaviour_group"] = "SELECT key, month, value FROM semantic_attr_behaviour_group"
 
     def fact(date_column: str) -> _Row:
         return _Row("f.customer_no", f"f.{date_column}", "f.staff_no", "f.branch_code", "dy.period")
 
     row = fact("biz_date")
-    select, where = group(row)
-    ctes["assets"] = f"""SELECT {select},
+    needed = {_FAMILIES[m] for m in query.measures}
+    sources: list[str] = []
+    joins: dict[str, str] = {}
+    if "assets" in needed:
+        select, where = group(row)
+        ctes["assets"] = f"""SELECT {select},
             SUM(CASE WHEN dy.trading THEN f.total_assets ELSE 0 END) AS assets_sum,
             SUM(CASE WHEN f.biz_date = p.last_day THEN f.total_assets ELSE 0 END) AS end_assets
         FROM dw.fact_assets f JOIN days dy ON dy.d = f.biz_date JOIN periods p ON p.period = dy.period
         {where} GROUP BY ALL"""
-    select, where = group(fact("trade_date"))
-    ctes["trade_days"] = f"""SELECT {select}, f.customer_no AS customer_no, f.trade_date, SUM(f.amount) AS amount,
-            COUNT(*) AS trades, SUM(f.commission) AS commission,
-            SUM(f.commission - f.handling_fee - f.regulatory_fee) AS net_commission
-        FROM dw.fact_trades f JOIN days dy ON dy.d = f.trade_date
-        {where} GROUP BY ALL"""
-    ctes["trades"] = f"""SELECT {group_by}, SUM(amount) AS trade_amount, SUM(trades) AS trade_count,
+        sources.append("assets")
+        joins["a"] = "assets"
+    if "trades" in needed:
+        select, where = group(fact("trade_date"))
+        sums = """SUM(f.amount) AS trade_amount, COUNT(*) AS trade_count, SUM(f.commission) AS commission,
+            SUM(f.commission - f.handling_fee - f.regulatory_fee) AS net_commission"""
+        if "active_days" in query.measures:  # an active day is a (customer, trading day) pair: group by those first
+            ctes["trade_days"] = f"""SELECT {select}, f.customer_no AS customer_no, f.trade_date, {sums}
+            FROM dw.fact_trades f JOIN days dy ON dy.d = f.trade_date {where} GROUP BY ALL"""
+            ctes["trades"] = f"""SELECT {group_by}, SUM(trade_amount) AS trade_amount, SUM(trade_count) AS trade_count,
             COUNT(*) AS active_days, SUM(commission) AS commission, SUM(net_commission) AS net_commission
-        FROM trade_days GROUP BY {group_by}"""
-    select, where = group(row)
-    ctes["flows"] = f"""SELECT {select}, SUM(f.amount) AS net_inflow
+            FROM trade_days GROUP BY {group_by}"""
+        else:
+            ctes["trades"] = f"""SELECT {select}, {sums}
+            FROM dw.fact_trades f JOIN days dy ON dy.d = f.trade_date {where} GROUP BY ALL"""
+        sources.append("trades")
+        joins["t"] = "trades"
+    if "inflow" in needed:
+        select, where = group(row)
+        ctes["flows"] = f"""SELECT {select}, SUM(f.amount) AS net_inflow
         FROM dw.fact_cash_flows f JOIN days dy ON dy.d = f.biz_date
         {where} AND f.flow_type IN ('bank_in', 'bank_out') GROUP BY ALL"""
-    ctes["transfers"] = f"""SELECT {select},
+        ctes["transfers"] = f"""SELECT {select},
             SUM(CASE WHEN f.direction = 'in' THEN f.value WHEN f.direction = 'out' THEN -f.value ELSE 0 END) AS net_inflow
         FROM dw.fact_security_transfers f JOIN days dy ON dy.d = f.biz_date {where} GROUP BY ALL"""
-    ctes["inflow"] = (f"SELECT {group_by}, SUM(net_inflow) AS net_inflow FROM "
-                      f"(SELECT * FROM flows UNION ALL SELECT * FROM transfers) AS i GROUP BY {group_by}")
-    sources = ["assets", "trades", "flows", "transfers"]
-    joins = {"a": "assets", "t": "trades", "i": "inflow"}
-    counts = [m for m in query.measures if m in COUNTS]
-    if counts:
+        ctes["inflow"] = (f"SELECT {group_by}, SUM(net_inflow) AS net_inflow FROM "
+                          f"(SELECT * FROM flows UNION ALL SELECT * FROM transfers) AS i GROUP BY {group_by}")
+        sources += ["flows", "transfers"]
+        joins["i"] = "inflow"
+    if "counts" in needed:
         ctes |= _count_ctes(group, group_by, effective_assets, by_branch="branch_code" in names)
         sources += ["counted", "new_counts"]
         joins |= {"c": "counted", "n": "new_counts"}
@@ -267,7 +319,10 @@ def semantic_sql(query: SemanticQuery, periods: Sequence[Period], *, effective_a
     on = " AND ".join(["{a}.period = k.period", *(f"{{a}}.{k} IS NOT DISTINCT FROM k.{k}" for k in keys)])
     join_sql = " ".join(f"LEFT JOIN {table} {alias} ON {on.format(a=alias)}" for alias, table in joins.items())
     columns = [f"k.{k} AS {d}" for k, d in zip(keys, query.by)] + [f"{_measure_sql(m)} AS {m}" for m in query.measures]
-    order = ", ".join(f"CASE WHEN k.{k} = '{UNATTRIBUTED}' THEN 1 ELSE 0 END, k.{k} NULLS LAST" for k in keys) or "1"
+    band_order = "list_position([" + ", ".join(literal(label) for _, label in query.asset_bands) + "], k.{k}), "
+    order = ", ".join(f"CASE WHEN k.{k} = '{UNATTRIBUTED}' THEN 1 ELSE 0 END, "
+                      f"{band_order.format(k=k) if d == 'asset_band' else ''}k.{k} NULLS LAST"
+                      for k, d in zip(keys, query.by)) or "1"
     with_clause = ",\n".join(f"{name} AS ({sql})" for name, sql in ctes.items())
     sql = (f"WITH {with_clause}\nSELECT {', '.join(columns)} FROM keys k JOIN periods p ON p.period = k.period "
            f"{join_sql} ORDER BY {order}")
@@ -353,14 +408,15 @@ LEVEL_KEYS = {"customer_no": "customer", "staff_no": "staff", "branch_code": "br
 
 
 def _mart_sql(cur, query: SemanticQuery, periods: Sequence[Period]) -> tuple[str, list] | None:
-    """The fast path: a key × month/day query with no filter, scope or attribute is a read of the mart that holds
-    exactly those numbers, when the mart was built for the very same periods (same clipping). None otherwise.
+    """The fast path: a key × month/day query without scope or attribute, whose filter (if any) names only that key
+    and that grain, is a read of the mart that holds exactly those numbers, when the mart was built for the very same
+    periods (same clipping). None otherwise.
 
-    Rows: the mart's rows with at least one non-zero indicator or count (the mart also lists keys without facts,
-    e.g. staff employed without customers, which the layer leaves out)."""
+    Rows: the mart's rows with a non-zero number among the families of the measures asked (the mart also lists keys
+    without facts, e.g. staff employed without customers, which the layer leaves out)."""
     keys = [d for d in query.by if d in LEVEL_KEYS]
     grain = next((d for d in query.by if d in TIME_DIMENSIONS), None)
-    if query.where.strip() or query.customers is not None or len(query.by) != 2 or len(keys) != 1 or grain is None:
+    if query.customers is not None or len(query.by) != 2 or len(keys) != 1 or grain is None:
         return None
     level = LEVEL_KEYS[keys[0]]
     if (level, grain) not in MATERIALISED:
@@ -368,16 +424,21 @@ def _mart_sql(cur, query: SemanticQuery, periods: Sequence[Period]) -> tuple[str
     available = LEVEL_INDICATORS[level]
     if any(m not in available for m in query.measures):
         return None
+    columns = {keys[0]: "key", grain: "period"}
+    formula = _filter(query.where) if query.where.strip() else None
+    if formula is not None and not set(formula.names) <= set(columns):
+        return None
     built = {tuple(r) for r in cur.execute("SELECT period, period_start, period_end, trading_days FROM dm.periods "
                                            "WHERE grain = ?", [grain]).fetchall()}
     if any((p.label, p.start, p.end, len(p.trading_days)) not in built for p in periods):
         return None
-    columns = {keys[0]: "key", grain: "period"}
     select = [f"{columns[d]} AS {d}" for d in query.by] + list(query.measures)
-    nonzero = " OR ".join(f"COALESCE({c}, 0) <> 0" for c in available)
+    present = [c for m in query.measures for c in _FAMILY_PRESENCE[_FAMILIES[m]]]
+    nonzero = " OR ".join(f"COALESCE({c}, 0) <> 0" for c in dict.fromkeys(present))
+    condition = f" AND ({formula.to_sql(columns.__getitem__)})" if formula is not None else ""
     order = ", ".join(f"CASE WHEN {columns[d]} = '{UNATTRIBUTED}' THEN 1 ELSE 0 END, {columns[d]}" for d in query.by)
     return (f"SELECT {', '.join(select)} FROM {mart_table(level, grain)} WHERE period IN (SELECT UNNEST(?)) "
-            f"AND ({nonzero}) ORDER BY {order}", [[p.label for p in periods]])
+            f"AND ({nonzero}){condition} ORDER BY {order}", [[p.label for p in periods]])
 
 
 def semantic_snapshot() -> str | None:

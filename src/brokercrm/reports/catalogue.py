@@ -6,6 +6,9 @@ Excel headers and the API speak of the same things. Names shown to users are dat
 in Chinese and sent to systems in English), not interface strings.
 """
 from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
 
 from brokercrm.datacenter.facade import MEASURE_KINDS
 
@@ -19,7 +22,8 @@ class Entry:
     kind: str = ""
 
 
-SERVICE_KINDS = {"visit_completion_rate": "rate", "score": "score"}
+SERVICE_KINDS = {"visit_completion_rate": "rate", "score": "score", "gross_pay": "money", "pay_deductions": "money",
+                 "net_pay": "money"}
 
 
 def _measure(name: str, zh: str, en: str, definition: str) -> Entry:
@@ -50,6 +54,10 @@ MEASURES = {e.name: e for e in [
     _measure("visit_completion_rate", "回访完成率", "Visit completion rate",
              "到期日在区间内的回访中已完成的比例（已完成 ÷ 应回访），无应回访时为空；对照监管要求的回访完成率"),
     _measure("unmask_count", "查看明文次数", "Unmasks", "审计日志中查看客户明文个人信息的次数；按查看人的员工号与营业部、查看日期"),
+    _measure("gross_pay", "应发工资", "Gross pay",
+             "当月薪酬核算（工资单）的应发合计；按员工号、发薪营业部与薪酬月份（及季度、年）分组"),
+    _measure("pay_deductions", "扣款合计", "Deductions", "当月工资单的扣款合计；分组同应发工资"),
+    _measure("net_pay", "实发工资", "Net pay", "当月工资单的实发金额（应发 − 扣款）；分组同应发工资"),
     _measure("score", "考核得分", "Score", "员工当月有效月度考核方案的得分（考核运行结果）；按员工号（及月）分组"),
 ]}
 
@@ -67,7 +75,21 @@ DIMENSIONS = {e.name: e for e in [
     Entry("team", "团队", "Team", "员工当前所在团队（组织架构）"),
     Entry("staff_category", "员工类别", "Staff category", "员工当前类别"),
     Entry("staff_level", "员工职级", "Staff level", "员工当前职级"),
+    Entry("asset_band", "资产区间", "Asset band",
+          "客户当月月末总资产（客户月指标 end_assets，无则为 0）所在的资产区间；区间可配置（REPORT_ASSET_BANDS）"),
+    Entry("behaviour_group", "行为分群", "Behaviour group",
+          "客户当月所属的行为分群（客户细分）；同属多个分群的客户在每个分群各计一次，未入任何分群的为空"),
 ]}
+
+# 资产区间: (lower bound in yuan, label), ascending from 0; a project overrides them with settings.REPORT_ASSET_BANDS.
+ASSET_BANDS = (("0", "1万以下"), ("10000", "1万–10万"), ("100000", "10万–50万"), ("500000", "50万–100万"),
+               ("1000000", "100万–500万"), ("5000000", "500万及以上"))
+
+
+def asset_bands() -> tuple[tuple[Decimal, str], ...]:
+    """The configured asset bands as the semantic layer takes them."""
+    return tuple((Decimal(lower), label) for lower, label in getattr(settings, "REPORT_ASSET_BANDS", ASSET_BANDS))
+
 
 def column_title(name: str) -> str:
     """A column's Chinese name for spreadsheets (the code itself when it is neither a measure nor a dimension)."""

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from brokercrm.core.errors import DomainError
 from brokercrm.datacenter.facade import semantic_last_day, semantic_snapshot
-from brokercrm.org.facade import scope_for
+from brokercrm.org.facade import COMPANY_WIDE, Role, User, scope_for
 from brokercrm.reports.definitions import TEAM_LEADER
 from brokercrm.reports.models import DashboardWidget, Pin, Report
 from brokercrm.reports.periods import current_period
-from brokercrm.reports.selectors import Table, report_table, team_staff, viewer_filter
+from brokercrm.reports.selectors import Table, report_table, team_staff, viewer_copy
 
 CACHE_SECONDS = 24 * 3600
 TABLE_ROWS = 10
@@ -51,10 +51,10 @@ def widget_table(user, report: Report, *, today: dt.date) -> Table:
            f"{period.label}")
     table = cache.get(key)
     if table is None:
-        table = report_table(user=user, measures=report.measures, by=report.dimensions, period=period,
-                             where=viewer_filter(user, report),
+        where, scoped = viewer_copy(user, report)
+        table = report_table(user=user, measures=report.measures, by=report.dimensions, period=period, where=where,
                              comparisons=report.comparisons, sort=report.sort, descending=report.descending,
-                             top_n=report.top_n)
+                             top_n=report.top_n, scoped=scoped)
         cache.set(key, table, CACHE_SECONDS)
     return table
 
@@ -73,3 +73,14 @@ def dashboard(user) -> tuple[dt.date | None, list[Widget]]:
         except DomainError as exc:
             widgets.append(Widget(report, None, exc.message, pinned))
     return today, widgets
+
+
+def dashboards_warm() -> int:
+    """Compute the dashboards of a new snapshot before anyone opens them: one user of each company-wide role (their
+    widgets are cached once for everyone with that scope) and every branch manager. Brokers' own copies are small and
+    computed at their first view. Returns the users warmed."""
+    users = [u for u in (User.objects.filter(role=role, is_active=True).first() for role in sorted(COMPANY_WIDE)) if u]
+    users += list(User.objects.filter(role=Role.BRANCH_MANAGER, is_active=True))
+    for user in users:
+        dashboard(user)
+    return len(users)

@@ -36,6 +36,15 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def months_in(date_from: dt.date, date_to: dt.date) -> list[str]:
+    """The months (YYYY-MM) a date range touches, in order."""
+    months, day = [], date_from.replace(day=1)
+    while day <= date_to:
+        months.append(f"{day:%Y-%m}")
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
 def parse_period(text: str, *, field: str = "period") -> ReportPeriod:
     """The period P names; DomainError naming the field and the text otherwise."""
     text = (text or "").strip()

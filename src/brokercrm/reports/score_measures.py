@@ -10,6 +10,7 @@ import datetime as dt
 from brokercrm.datacenter.facade import SemanticError
 from brokercrm.evaluation.facade import staff_scores
 from brokercrm.org.facade import Staff, scope_for
+from brokercrm.reports.periods import months_in
 
 SCORE_MEASURES = ("score",)
 SCORE_DIMENSIONS = ("staff_no", "month")
@@ -27,20 +28,12 @@ def score_check(measures: list[str], by: list[str], where: str) -> None:
         raise SemanticError("the score takes no filter", field="where", value=where)
 
 
-def _months(date_from: dt.date, date_to: dt.date) -> list[str]:
-    months, day = [], date_from.replace(day=1)
-    while day <= date_to:
-        months.append(f"{day:%Y-%m}")
-        day = (day + dt.timedelta(days=32)).replace(day=1)
-    return months
-
-
 def score_rows(by: list[str], date_from: dt.date, date_to: dt.date, *, user) -> dict[tuple, dict[str, object]]:
     """{dimension values: {"score": total}} for the staff in the user's scope with a score in a month of the period."""
     staff = Staff.objects.all() if user is None else Staff.objects.filter(scope_for(user).staff_q())
     numbers = dict(staff.values_list("id", "staff_no"))
     out: dict[tuple, dict[str, object]] = {}
-    months = _months(date_from, date_to)
+    months = months_in(date_from, date_to)
     if "month" not in by and len(months) != 1:
         raise SemanticError("a score is a month's: group by month or ask for one month", field="by", value=",".join(by))
     for month in months:

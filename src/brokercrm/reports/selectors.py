@@ -9,21 +9,24 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from brokercrm.analytics.facade import customer_tiers
+from brokercrm.analytics.facade import customer_month_groups, customer_tiers
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import require_role
 from brokercrm.customers.facade import customer_nos_in_scope
 from brokercrm.datacenter.facade import (STAFF_ATTRIBUTES, SemanticError, SemanticQuery, SemanticResult, semantic_check,
                                           semantic_query)
 from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Role, Staff, scope_for
-from brokercrm.reports.catalogue import DIMENSIONS, MEASURES, column_title
+from brokercrm.reports.catalogue import DIMENSIONS, MEASURES, asset_bands, column_title
 from brokercrm.reports.models import Report
-from brokercrm.reports.periods import ReportPeriod, compared_period, parse_period
+from brokercrm.reports.periods import ReportPeriod, compared_period, months_in, parse_period
 from brokercrm.reports.audit_measures import AUDIT_MEASURES, audit_check, audit_rows
+from brokercrm.reports.pay_measures import PAY_MEASURES, pay_check, pay_rows
 from brokercrm.reports.score_measures import SCORE_MEASURES, score_check, score_rows
 from brokercrm.reports.service_measures import SERVICE_MEASURES, UNATTRIBUTED, service_check, service_rows
 
 GROWTH = Decimal("0.01")
+# Measures counted from the app database by the reports app, beside the warehouse measures of the semantic layer.
+APP_MEASURES = (*SERVICE_MEASURES, *SCORE_MEASURES, *AUDIT_MEASURES, *PAY_MEASURES)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,16 @@ def _attributes(names: list[str]) -> dict[str, dict[str, str]]:
     return out
 
 
+def _semantic(measures: list[str], by: list[str], date_from: dt.date, date_to: dt.date, where: str, scope) -> SemanticQuery:
+    """The layer's query with the values it takes from the apps above it: tiers, staff attributes, the configured asset
+    bands and, when asked for, the behaviour groups of the customers in the months of the period."""
+    named = [*by, *(n for n in ("tier", "behaviour_group", *STAFF_ATTRIBUTES) if n in where)]
+    groups = customer_month_groups(months=months_in(date_from, date_to)) if "behaviour_group" in named else {}
+    return SemanticQuery(measures=tuple(measures), by=tuple(by), date_from=date_from, date_to=date_to, where=where,
+                         customers=None if scope is None else tuple(scope), attributes=_attributes(named),
+                         asset_bands=asset_bands(), behaviour_groups=groups)
+
+
 def query_check(measures: list[str], by: list[str], where: str = "") -> None:
     """Refuse an unknown measure or dimension or a bad filter (SemanticError naming the parameter and the value)."""
     if not measures:
@@ -65,18 +78,20 @@ def query_check(measures: list[str], by: list[str], where: str = "") -> None:
     for name in by:
         if name not in DIMENSIONS:
             raise SemanticError(f"unknown dimension {name!r}", field="by", value=name)
-    warehouse = [m for m in measures if m not in (*SERVICE_MEASURES, *SCORE_MEASURES, *AUDIT_MEASURES)]
+    warehouse = [m for m in measures if m not in APP_MEASURES]
     if warehouse:  # the layer's own rules: one time dimension, the filter over its dimensions
         day = dt.date(2000, 1, 1)
         semantic_check(SemanticQuery(measures=tuple(warehouse), by=tuple(by), date_from=day, date_to=day, where=where or ""))
     service_check(measures, by, where or "")
     score_check(measures, by, where or "")
     audit_check(measures, by, where or "")
+    pay_check(measures, by, where or "")
 
 
 def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date, date_to: dt.date,
-                 where: str = "") -> SemanticResult:
-    """Warehouse and service measures together, counting only the customers in the user's scope (user None = system).
+                 where: str = "", scoped: bool = True) -> SemanticResult:
+    """Warehouse and service measures together, counting only the customers in the user's scope (user None = system;
+    scoped False: the viewer's own copy, whose filter already keeps only the facts attributed to them).
 
     Rows are the groups with at least one fact or service event, sorted by the dimensions with UNATTRIBUTED last.
     """
@@ -85,30 +100,29 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
     if date_from > date_to:
         raise SemanticError(f"from {date_from.isoformat()} is after to {date_to.isoformat()}", field="from",
                             value=date_from.isoformat())
-    scope = customer_nos_in_scope(user)
-    attributes = _attributes([*by, *(n for n in ("tier", *STAFF_ATTRIBUTES) if n in (where or ""))])
-    warehouse = [m for m in measures if m not in (*SERVICE_MEASURES, *SCORE_MEASURES, *AUDIT_MEASURES)]
+    scope = customer_nos_in_scope(user) if scoped else None
+    warehouse = [m for m in measures if m not in APP_MEASURES]
     service = [m for m in measures if m in SERVICE_MEASURES]
     if len(warehouse) == len(measures):
-        return semantic_query(SemanticQuery(measures=tuple(measures), by=tuple(by), date_from=date_from, date_to=date_to,
-                                            where=where or "", customers=None if scope is None else tuple(scope),
-                                            attributes=attributes))
+        return semantic_query(_semantic(measures, by, date_from, date_to, where or "", scope))
     merged: dict[tuple, dict[str, object]] = {}
     snapshot = ""
     if warehouse:
-        result = semantic_query(SemanticQuery(measures=tuple(warehouse), by=tuple(by), date_from=date_from,
-                                              date_to=date_to, where=where or "",
-                                              customers=None if scope is None else tuple(scope), attributes=attributes))
+        result = semantic_query(_semantic(warehouse, by, date_from, date_to, where or "", scope))
         snapshot = result.snapshot
         for row in result.rows:
             merged[tuple(row[:len(by)])] = dict(zip(warehouse, row[len(by):]))
     if service:
         events = service_rows(service, by, date_from, date_to, where=where or "",
-                              customers=None if scope is None else set(scope), attributes=attributes)
+                              customers=None if scope is None else set(scope),
+                              attributes=_attributes([*by, *(n for n in ("tier", *STAFF_ATTRIBUTES) if n in (where or ""))]))
         for key, values in events.items():
             merged.setdefault(key, {}).update(values)
     if "score" in measures:
         for key, values in score_rows(by, date_from, date_to, user=user).items():
+            merged.setdefault(key, {}).update(values)
+    if any(m in PAY_MEASURES for m in measures):
+        for key, values in pay_rows(measures, by, date_from, date_to, user=user).items():
             merged.setdefault(key, {}).update(values)
     if "unmask_count" in measures:
         for key, values in audit_rows(by, date_from, date_to, user=user).items():
@@ -131,17 +145,20 @@ COMPARISON_TITLES = {"previous": ("上期", "环比%"), "last_year": ("去年同
 
 
 def report_table(*, user, measures: list[str], by: list[str], period: ReportPeriod, where: str = "",
-                 comparisons: list[str] = (), sort: str = "", descending: bool = True, top_n: int | None = None) -> Table:
+                 comparisons: list[str] = (), sort: str = "", descending: bool = True, top_n: int | None = None,
+                 scoped: bool = True) -> Table:
     """A query for a period with comparison columns (`<m>_<comparison>`, `<m>_<comparison>_growth`), sorted, cut to top N.
 
     A comparison row is matched on the dimensions other than time (the compared period's own month or day differs).
     """
-    result = report_query(user=user, measures=measures, by=by, date_from=period.start, date_to=period.end, where=where)
+    result = report_query(user=user, measures=measures, by=by, date_from=period.start, date_to=period.end, where=where,
+                          scoped=scoped)
     columns, rows = list(result.columns), [list(r) for r in result.rows]
     plain = [i for i, d in enumerate(by) if d not in ("day", "month", "quarter", "year")]
     for comparison in comparisons:
         other = compared_period(period, comparison)
-        earlier = report_query(user=user, measures=measures, by=by, date_from=other.start, date_to=other.end, where=where)
+        earlier = report_query(user=user, measures=measures, by=by, date_from=other.start, date_to=other.end, where=where,
+                               scoped=scoped)
         index = {tuple(r[i] for i in plain): r[len(by):] for r in earlier.rows}
         for row in rows:
             before = index.get(tuple(row[i] for i in plain))
@@ -184,7 +201,7 @@ def viewer_filter(user, report: Report) -> str:
     those attributed to them or their team (their staff export's rows), a branch manager's those attributed to their
     branch (the branch export's row), both within their scope. Scores and unmasks are read within the scope already."""
     where = report.where
-    if user is None or any(m in report.measures for m in (*SCORE_MEASURES, *AUDIT_MEASURES)):
+    if user is None or any(m in report.measures for m in (*SCORE_MEASURES, *AUDIT_MEASURES, *PAY_MEASURES)):
         return where
     team = team_staff(user)
     branch = user.branch or (user.staff.branch if user.staff else None)
@@ -197,11 +214,21 @@ def viewer_filter(user, report: Report) -> str:
     return f"({where}) and {own}" if where else own
 
 
+def viewer_copy(user, report: Report) -> tuple[str, bool]:
+    """(filter, scoped) of the viewer's own copy. When the filter keeps only the facts attributed to the viewer (their
+    staff or branch on each fact's date), it is not cut to their current customers too: a customer who left them in
+    the month still brings the facts of the days they were theirs, as in the staff and branch exports. A report listing
+    customers stays within the scope: no customer outside it is ever named."""
+    where = viewer_filter(user, report)
+    return where, where == report.where or "customer_no" in report.dimensions
+
+
 def report_run(*, user, report: Report, period: str, as_viewer: bool = False) -> Table:
-    """A saved report for the period P (`2026-03`, `2026-Q1`, …); as_viewer: the viewer's own copy (viewer_filter)."""
+    """A saved report for the period P (`2026-03`, `2026-Q1`, …); as_viewer: the viewer's own copy (viewer_copy)."""
+    where, scoped = viewer_copy(user, report) if as_viewer else (report.where, True)
     return report_table(user=user, measures=report.measures, by=report.dimensions, period=parse_period(period),
-                        where=viewer_filter(user, report) if as_viewer else report.where, comparisons=report.comparisons, sort=report.sort,
-                        descending=report.descending, top_n=report.top_n)
+                        where=where, comparisons=report.comparisons, sort=report.sort,
+                        descending=report.descending, top_n=report.top_n, scoped=scoped)
 
 
 def reports_visible(user) -> QuerySet[Report]:

@@ -3,6 +3,7 @@ change audited and done in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from croniter import croniter
@@ -24,6 +25,8 @@ from brokercrm.reports.periods import current_period
 from brokercrm.reports.selectors import report_run
 from brokercrm.servicing.facade import message_enqueue
 from brokercrm.core.yamlio import dump
+
+logger = logging.getLogger(__name__)
 
 
 def reports_export(path: Path) -> int:
@@ -124,35 +127,56 @@ def _recipients(subscription: Subscription) -> list:
     return [people[pk] for pk in sorted(people) if people[pk].email]
 
 
+def _due(subscription: Subscription, now: dt.datetime) -> dt.datetime | None:
+    """The latest scheduled time not after now when the subscription has not run since; None when it is not due.
+    Runs missed while nothing delivered are not made up one by one."""
+    last = timezone.localtime(subscription.last_run_at or now - dt.timedelta(minutes=1))
+    due = croniter(subscription.cron, timezone.localtime(now)).get_prev(dt.datetime)
+    return due if due > last else None
+
+
+def subscriptions_due(*, now: dt.datetime) -> list[Subscription]:
+    """The active subscriptions whose scheduled time has come since they last ran."""
+    return [s for s in Subscription.objects.filter(active=True).select_related("report") if _due(s, now) is not None]
+
+
 def subscriptions_deliver(*, now: dt.datetime | None = None) -> int:
     """Queue every due subscription's copies in the outbox (one per recipient, computed in that recipient's scope).
 
     Exactly once: each copy's dedupe key names the subscription, the due time and the recipient, so a second pass
-    (or a crash and rerun) queues nothing new; the outbox sends and retries. Returns the messages queued.
+    (or a crash and rerun) queues nothing new; the outbox sends and retries. A subscription that fails stays due (its
+    time is recorded only once every copy is queued), so the next pass retries it; the others are delivered.
+    Returns the messages queued.
     """
     now = now or timezone.now()
     queued = 0
     last_day = semantic_last_day()
-    for subscription in Subscription.objects.filter(active=True).select_related("report"):
-        last = timezone.localtime(subscription.last_run_at or now - dt.timedelta(minutes=1))
-        # The latest scheduled time not after now: runs missed while nothing delivered are not made up one by one.
-        due = croniter(subscription.cron, timezone.localtime(now)).get_prev(dt.datetime)
-        if due <= last or last_day is None:
-            continue
-        report = subscription.report
-        period = current_period(report.period_kind if report.period_kind != "range" else "month", last_day)
-        for user in _recipients(subscription):
-            table = report_run(user=user, report=report, period=period.label, as_viewer=True)
-            if subscription.format == "csv":
-                data, mime = csv_bytes(list(table.columns), table.rows), "text/csv"
-            else:
-                data, mime = xlsx_bytes(list(table.titles), table.rows), XLSX_CONTENT_TYPE
-            _, created = message_enqueue(
-                channel="email", recipient=user.email, subject=f"{report.name} {period.label}",
-                body_text=f"{report.name}（{period.label}）见附件，共 {len(table.rows)} 行。数据截至 {last_day.isoformat()}。",
-                attachments=[(f"{report.name}-{period.label}.{subscription.format}", mime, data)],
-                dedupe_key=f"report:{subscription.pk}:{due.isoformat()}:{user.pk}")
-            queued += created
-        subscription.last_run_at = due
-        subscription.save(update_fields=["last_run_at"])
+    if last_day is None:
+        return 0
+    for subscription in subscriptions_due(now=now):
+        try:
+            queued += _deliver(subscription, _due(subscription, now), last_day)
+        except Exception:  # one broken report must not hold up the others; it is retried at the next pass
+            logger.exception("subscription %s (%s) failed; it stays due", subscription.pk, subscription.report.name)
+    return queued
+
+
+@transaction.atomic
+def _deliver(subscription: Subscription, due: dt.datetime, last_day: dt.date) -> int:
+    report, queued = subscription.report, 0
+    period = current_period(report.period_kind if report.period_kind != "range" else "month", last_day)
+    for user in _recipients(subscription):
+        table = report_run(user=user, report=report, period=period.label, as_viewer=True)
+        if subscription.format == "csv":
+            data, mime = csv_bytes(list(table.columns), table.rows), "text/csv"
+        else:
+            data, mime = xlsx_bytes(list(table.titles), table.rows), XLSX_CONTENT_TYPE
+        _, created = message_enqueue(
+            channel="email", recipient=user.email, subject=f"{report.name} {period.label}",
+            body_text=f"{report.name}（{period.label}）见附件，共 {len(table.rows)} 行。数据截至 {last_day.isoformat()}。",
+            attachments=[(f"{report.name}-{period.label}.{subscription.format}", mime, data)],
+            dedupe_key=f"report:{subscription.pk}:{due.isoformat()}:{user.pk}")
+        queued += created
+    subscription.last_run_at = due
+    subscription.save(update_fields=["last_run_at"])
     return queued

@@ -1,6 +1,7 @@
 """The semantic layer against the indicator exports: every measure, at every level and grain, on the rich brokerage."""
 import csv
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -48,11 +49,11 @@ def _zero(row: dict[str, str], measures) -> bool:
 @pytest.mark.parametrize("level", ["customer", "staff", "branch"])
 @pytest.mark.parametrize("grain", GRAINS)
 @pytest.mark.parametrize("span", [("2026-03-01", "2026-04-30"), ("2026-03-30", "2026-04-01")])
-@pytest.mark.parametrize("where", ["", 'customer_no != ""'])
+@pytest.mark.parametrize("where", ["", 'year != ""'])
 def test_every_measure_equals_the_export(published, tmp_path, level, grain, span, where):
     """Grouped by the level's key and the grain, each measure equals the export's column; rows the query leaves out
     are all-zero rows of the export, and the query invents no row. Both routes: the marts' fast path (whole periods,
-    no filter) and the compiled query from the facts (a filter that keeps everything forces it)."""
+    no filter) and the compiled query from the facts (a filter on a dimension the mart lacks forces it)."""
     date_from, date_to = d(span[0]), d(span[1])
     measures = (*INDICATORS, *(COUNTS if level != "customer" else ()))
     exported = _export(published, tmp_path, level, grain, date_from, date_to)
@@ -119,13 +120,61 @@ def test_a_filter_error_names_its_column(published):
 
 def test_whole_months_without_filter_are_read_from_the_mart(published, monkeypatch):
     """staff × month over whole published months takes the fast path (the compiled query is never built) and gives
-    the rows the compiled query gives."""
+    the rows the compiled query gives; so does a filter naming only the staff and the month."""
     query = SemanticQuery(measures=(*INDICATORS, *COUNTS), by=("staff_no", "month"), date_from=d("2026-03-01"),
                           date_to=d("2026-04-30"))
-    compiled = semantic_query(SemanticQuery(**{**query.__dict__, "where": 'staff_no != ""'})).rows
+    keyed = SemanticQuery(**{**query.__dict__, "where": 'staff_no != "UNATTRIBUTED" and month == "2026-04"'})
+    compiled = semantic_query(SemanticQuery(**{**query.__dict__, "where": 'year != ""'})).rows
+    compiled_keyed = semantic_query(SemanticQuery(**{**keyed.__dict__, "where": keyed.where + ' and year != ""'})).rows
 
     def refuse(*args, **kwargs):
         raise AssertionError("the compiled query was built")
 
     monkeypatch.setattr(semantic, "semantic_sql", refuse)
     assert semantic_query(query).rows == compiled
+    assert semantic_query(keyed).rows == compiled_keyed
+    assert compiled_keyed and all(r[0] != "UNATTRIBUTED" and r[1] == "2026-04" for r in compiled_keyed)
+
+
+def test_rows_are_the_groups_with_facts_of_the_measures_asked(published):
+    """A trade measure alone lists the groups with trades (only those fact tables are read), on both routes; asked
+    with an asset measure it lists the groups with assets as well."""
+    span = dict(by=("staff_no", "month"), date_from=d("2026-03-01"), date_to=d("2026-04-30"))
+    traded = semantic_query(SemanticQuery(measures=("trade_count",), **span)).rows
+    compiled = semantic_query(SemanticQuery(measures=("trade_count",), where='year != ""', **span)).rows
+    both = semantic_query(SemanticQuery(measures=("trade_count", "end_assets"), **span)).rows
+    assert traded == compiled
+    assert all(r[2] > 0 for r in traded)
+    assert {r[:2] for r in traded} < {r[:2] for r in both}
+
+
+BANDS = ((Decimal("0"), "<1万"), (Decimal("10000"), "1–10万"), (Decimal("100000"), "≥10万"))
+
+
+def test_asset_band_is_the_band_of_the_month_end_assets(published):
+    """Each customer-month falls in the band of its end assets in the customer mart; the bands sort in their own
+    order; counted by band, the customers add up to the total."""
+    span = dict(date_from=d("2026-03-01"), date_to=d("2026-04-30"), asset_bands=BANDS)
+    rows = semantic_query(SemanticQuery(measures=("end_assets",), by=("customer_no", "month", "asset_band"), **span)).rows
+    expected = {(no, month): next(label for lower, label in reversed(BANDS) if (end or 0) >= lower)
+                for no, month, end in published.execute("SELECT key, period, end_assets FROM dm.customer_month "
+                                                        "WHERE period IN ('2026-03', '2026-04')").fetchall()}
+    assert rows and all(band == expected[(no, month)] for no, month, band, _ in rows)
+    by_band = semantic_query(SemanticQuery(measures=("customer_count",), by=("month", "asset_band"), **span)).rows
+    total = semantic_query(SemanticQuery(measures=("customer_count",), by=("month",), **span)).rows
+    order = [label for _, label in BANDS]
+    for month, count in total:
+        bands = [r for r in by_band if r[0] == month]
+        assert sum(r[2] for r in bands) == count
+        assert [r[1] for r in bands] == sorted((r[1] for r in bands), key=order.index)
+
+
+def test_behaviour_groups_count_each_customer_in_each_of_its_groups(published):
+    """A customer in two groups of a month counts in both; the groups are those of the fact's month."""
+    span = dict(date_from=d("2026-03-01"), date_to=d("2026-03-31"))
+    one = semantic_query(SemanticQuery(measures=("net_commission",), by=("customer_no",), **span)).rows[0]
+    no = one[0]
+    groups = {(no, "2026-03"): ("活跃交易", "高净值"), (no, "2026-04"): ("沉睡",)}
+    rows = semantic_query(SemanticQuery(measures=("net_commission",), by=("behaviour_group",),
+                                        where=f'customer_no == "{no}"', behaviour_groups=groups, **span)).rows
+    assert rows == (("活跃交易", one[1]), ("高净值", one[1]))

@@ -1,9 +1,12 @@
 """GET /api/reports/query and the saved reports through the API: scoped, decimals as strings, refusals named."""
+from decimal import Decimal
+
 import pytest
 
-from brokercrm.analytics.models import Membership, Tier
+from brokercrm.analytics.models import BehaviourGroup, Membership, Tier
 from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.org.tests.factories import BranchFactory, StaffFactory, user_for
+from brokercrm.reports.catalogue import ASSET_BANDS
 from brokercrm.reports.models import Report
 
 
@@ -18,13 +21,16 @@ def broker(published):
 
 
 def test_query_answers_columns_and_rows_with_decimal_strings(client, published, broker):
-    """Head office sees every branch; amounts come as strings with their scale, counts as numbers."""
+    """Head office sees every branch with facts of the measures asked (0102 has assets but no March trade: it comes
+    with an asset measure); amounts come as strings with their scale, counts as numbers."""
     client.force_login(user_for("head_office"))
-    answer = client.get("/api/reports/query", {"measures": "net_commission,trade_count", "by": "branch_code,month",
-                                               "from": "2026-03-01", "to": "2026-03-31"})
+    march = {"by": "branch_code,month", "from": "2026-03-01", "to": "2026-03-31"}
+    answer = client.get("/api/reports/query", {"measures": "net_commission,trade_count", **march})
     assert answer.status_code == 200
     assert answer.json() == {"columns": ["branch_code", "month", "net_commission", "trade_count"],
-                             "rows": [["0101", "2026-03", "9.18", 3], ["0102", "2026-03", "0.00", 0]]}
+                             "rows": [["0101", "2026-03", "9.18", 3]]}
+    with_assets = client.get("/api/reports/query", {"measures": "net_commission,trade_count,end_assets", **march})
+    assert [r[:4] for r in with_assets.json()["rows"]] == [["0101", "2026-03", "9.18", 3], ["0102", "2026-03", "0.00", 0]]
 
 
 def test_a_brokers_query_counts_only_their_customers(client, published, broker):
@@ -73,9 +79,9 @@ def test_tier_dimension_groups_by_the_customers_current_tier(client, published):
     Membership.objects.create(customer=customer, period="2026-04", tier=gold.code, qualified_tier=gold.code,
                               avg_daily_assets_cents=0, end_assets_cents=0, net_commission_cents=0)
     client.force_login(user_for("head_office"))
-    rows = client.get("/api/reports/query", {"measures": "trade_amount", "by": "tier", "from": "2026-04-01",
+    rows = client.get("/api/reports/query", {"measures": "trade_amount,end_assets", "by": "tier", "from": "2026-04-01",
                                              "to": "2026-04-30"}).json()["rows"]
-    assert rows == [["黄金测试", "1000.00"], [None, "0.00"]]
+    assert [r[:2] for r in rows] == [["黄金测试", "1000.00"], [None, "0.00"]]
 
 
 def test_profile_dimension_and_a_filter_on_an_attribute(client, published):
@@ -90,3 +96,21 @@ def test_profile_dimension_and_a_filter_on_an_attribute(client, published):
     assert sum(float(r[1]) for r in by_type) == float(total[0][0])
     gold_only = client.get("/api/reports/query", {"measures": "trade_amount", "where": 'tier == "黄金测试"', **span}).json()
     assert gold_only["rows"] == [["1000.00"]]
+
+
+def test_behaviour_group_and_asset_band_dimensions(client, published):
+    """`by=behaviour_group` groups by the customer's analytics groups of the fact's month (names shown); `by=asset_band`
+    splits the end assets by the configured bands, adding up to the total, bands in their own order."""
+    BehaviourGroup.objects.create(code="active-test", name="活跃测试", rule="true")
+    Membership.objects.create(customer=CustomerFactory(customer_no="10000004"), period="2026-04", tier="none",
+                              qualified_tier="none", groups=";active-test;", avg_daily_assets_cents=0,
+                              end_assets_cents=0, net_commission_cents=0)
+    client.force_login(user_for("head_office"))
+    april = {"from": "2026-04-01", "to": "2026-04-30"}
+    grouped = client.get("/api/reports/query", {"measures": "trade_amount", "by": "behaviour_group", **april}).json()
+    assert grouped["rows"] == [["活跃测试", "1000.00"]]
+    total = client.get("/api/reports/query", {"measures": "end_assets", **april}).json()["rows"][0][0]
+    banded = client.get("/api/reports/query", {"measures": "end_assets", "by": "asset_band", **april}).json()["rows"]
+    order = [label for _, label in ASSET_BANDS]
+    assert sum(Decimal(r[1]) for r in banded) == Decimal(total)
+    assert [r[0] for r in banded] == sorted((r[0] for r in banded), key=order.index)

@@ -29,13 +29,14 @@ def cockpit(settings, tmp_path):
 
 def test_head_office_builds_saves_and_exports_a_report(cockpit, page):
     """The home page shows head office's widgets with a chart; the builder runs April vs March by branch with a bar
-    chart, saves the report under a name, and the Excel export downloads."""
+    chart (with average assets, so that branches without an April trade have their rows), saves the report under a
+    name, and the Excel export downloads."""
     login(page, "headoffice")
     expect(page.locator("[data-report='营业部业绩月报']")).to_be_visible()
     page.wait_for_selector("[data-report='营业部业绩月报'] canvas")
 
     page.goto("/reports/builder/")
-    page.select_option("[data-testid=measures]", ["net_commission"])
+    page.select_option("[data-testid=measures]", ["net_commission", "avg_daily_assets"])
     page.select_option("[data-testid=dimensions]", ["branch_code"])
     page.fill("[data-testid=period]", "2026-04")
     page.check("[data-testid=compare-previous]")

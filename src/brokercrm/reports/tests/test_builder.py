@@ -19,8 +19,9 @@ def head_office(client, published):
 
 
 def test_builder_runs_with_previous_period_and_growth(client, head_office):
-    """Net commission by branch, April vs March: the comparison and growth columns, sorted, a chart's data embedded."""
-    page = client.get("/reports/builder/", QUERY).content.decode()
+    """Net commission by branch, April vs March: the comparison and growth columns, sorted, a chart's data embedded
+    (with average assets, so that 0101, which did not trade in April, has its row)."""
+    page = client.get("/reports/builder/", {**QUERY, "measures": ["net_commission", "avg_daily_assets"]}).content.decode()
     assert "净佣金（上期）" in page and "净佣金 环比%" in page
     assert 'data-report-chart="report-chart-data"' in page
     assert page.index(">0102<") < page.index(">0101<")  # 4.95 before 0.00

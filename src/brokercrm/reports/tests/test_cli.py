@@ -40,12 +40,13 @@ def test_query_by_staff_and_month_equals_the_staff_export(published, tmp_path):
 
 
 def test_query_xlsx_has_chinese_headers_and_numbers(published, tmp_path):
-    """--format xlsx: the same rows, Chinese column names, the header frozen."""
+    """--format xlsx: the same rows, Chinese column names, the header frozen (end assets beside net commission lists
+    0102, which did not trade in March)."""
     out = tmp_path / "q.xlsx"
-    call_command("report", "query", "--measures", "net_commission", "--by", "branch_code", "--from", "2026-03-01",
-                 "--to", "2026-03-31", "--format", "xlsx", "--out", str(out), stdout=io.StringIO())
+    call_command("report", "query", "--measures", "net_commission,end_assets", "--by", "branch_code", "--from",
+                 "2026-03-01", "--to", "2026-03-31", "--format", "xlsx", "--out", str(out), stdout=io.StringIO())
     sheet = load_workbook(out).active
-    assert [c.value for c in sheet[1]] == ["营业部", "净佣金"]
+    assert [c.value for c in sheet[1]] == ["营业部", "净佣金", "期末资产"]
     assert sheet.freeze_panes == "A2"
     assert [(r[0].value, r[1].value) for r in sheet.iter_rows(min_row=2)] == [("0101", 9.18), ("0102", 0)]
 

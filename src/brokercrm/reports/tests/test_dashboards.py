@@ -1,14 +1,18 @@
 """Role dashboards on the home page: widgets are saved reports whose numbers equal the indicator exports."""
 import csv
+import io
 
 import pytest
+from django.core.management import call_command
 
 from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.datacenter.exports import export_indicators
 from brokercrm.datacenter.pipelines.publish import publish_marts
 from brokercrm.datacenter.tests.ods_factory import d
 from brokercrm.org.tests.factories import BranchFactory, StaffFactory, TeamFactory, category, user_for
+from brokercrm.reports import dashboards
 from brokercrm.reports.dashboards import dashboard
+from brokercrm.reports.selectors import report_query
 
 
 def _export(con, tmp_path, level) -> dict[str, dict[str, str]]:
@@ -54,6 +58,24 @@ def test_broker_overview_equals_their_staff_export_row(published, tmp_path, brok
         assert _cell(values[m]) == mine[m], m
 
 
+def test_a_brokers_overview_keeps_the_facts_of_a_customer_no_longer_theirs(published, tmp_path, cache):
+    """S0002 now holds only 10000004 (10000001 has left them): their 业绩概览 still equals the staff export row, which
+    counts 10000001's April facts attributed to S0002; a query in their scope does not."""
+    branch = BranchFactory(code="0102")
+    staff = StaffFactory(staff_no="S0002", branch=branch)
+    relate(CustomerFactory(customer_no="10000004", branch=branch), staff)
+    CustomerFactory(customer_no="10000001", branch=branch)
+    broker = user_for("broker", staff=staff)
+    _, widgets = dashboard(broker)
+    values = dict(zip(*(lambda t: (t.columns, t.rows[0]))(next(w.table for w in widgets if w.report.name == "业绩概览"))))
+    mine = _export(published, tmp_path, "staff")["S0002"]
+    for m in ("end_assets", "avg_daily_assets", "net_commission", "net_inflow"):
+        assert _cell(values[m]) == mine[m], m
+    scoped = report_query(user=broker, measures=["avg_daily_assets"], by=[], date_from=d("2026-04-01"),
+                          date_to=d("2026-04-30"), where='staff_no == "S0002"')
+    assert _cell(scoped.rows[0][0]) != mine["avg_daily_assets"]
+
+
 def test_home_page_shows_the_role_dashboard(client, published, broker, cache):
     """The home page is the dashboard: the broker's widgets by name, the KPI numbers formatted with separators."""
     client.force_login(broker)
@@ -85,3 +107,21 @@ def test_a_team_leader_sees_the_team_dashboard_and_the_teams_numbers(published, 
     staff = _export(published, tmp_path, "staff")
     for m in ("customer_count", "end_assets", "net_commission"):
         assert values[m] == sum(type(values[m])(staff[no][m]) for no in ("S0001", "S0002")), m
+
+
+def test_the_scheduler_pass_computes_a_new_snapshots_dashboards_once(published, cache, monkeypatch):
+    """After a publish the scheduler's pass queues the dashboards' computing once (the worker runs it; immediate in
+    tests): head office's home then reads every widget from the cache, and the next pass queues nothing."""
+    head_office = user_for("head_office")
+    first, second = io.StringIO(), io.StringIO()
+
+    call_command("scheduler", "--once", stdout=first)
+    call_command("scheduler", "--once", stdout=second)
+
+    def refuse(**kwargs):
+        raise AssertionError("a widget was computed on view")
+
+    monkeypatch.setattr(dashboards, "report_table", refuse)
+    _, widgets = dashboard(head_office)
+    assert widgets and all(w.table is not None for w in widgets)
+    assert "dashboards: dashboards of marts-" in first.getvalue() and "dashboards" not in second.getvalue()

@@ -7,6 +7,7 @@ import pytest
 
 from brokercrm.core.audit import audit_record
 from brokercrm.core.errors import DomainError
+from brokercrm.compensation.models import PayrollRun, Payslip
 from brokercrm.core.models import AuditEntry
 from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.evaluation.models import EvaluationRun, Scheme, Score
@@ -91,3 +92,32 @@ def test_unmask_counts_from_the_audit_log(work):
     result = report_query(user=None, measures=["unmask_count"], by=["branch_code", "staff_no"], **april)
     assert result.rows == (("0102", "S0002", 2),)
     assert report_query(user=work, measures=["unmask_count"], by=["month"], **april).rows == (("2026-04", 2),)
+
+
+def test_payroll_measures_by_staff_and_branch_within_scope(work):
+    """Gross pay, deductions and net pay from April's approved payslips: by staff and month for head office, by
+    branch summed (hand-computed), a broker only their own; a draft run is hidden from the broker; a filter is refused."""
+    mine, other = Staff.objects.get(staff_no="S0002"), StaffFactory(staff_no="S0009", branch=BranchFactory(code="0101"))
+    third = StaffFactory(staff_no="S0011", branch=mine.branch)
+    april = PayrollRun.objects.create(period="2026-04", status=PayrollRun.Status.APPROVED)
+    march = PayrollRun.objects.create(period="2026-03", status=PayrollRun.Status.DRAFT)
+    for run, staff, gross, deductions in ((april, mine, "8000.00", "1234.56"), (april, other, "9000.50", "1500.00"),
+                                          (april, third, "7000.25", "1000.10"), (march, mine, "7500.00", "1200.00")):
+        Payslip.objects.create(run=run, staff=staff, branch=staff.branch, category_code="broker", structure_code="B",
+                               gross=Decimal(gross), deductions=Decimal(deductions),
+                               net=Decimal(gross) - Decimal(deductions))
+    spring = {"date_from": dt.date(2026, 3, 1), "date_to": dt.date(2026, 4, 30)}
+    by_staff = report_query(user=None, measures=["gross_pay", "net_pay"], by=["staff_no", "month"], **spring)
+    assert by_staff.rows == (("S0002", "2026-03", Decimal("7500.00"), Decimal("6300.00")),
+                             ("S0002", "2026-04", Decimal("8000.00"), Decimal("6765.44")),
+                             ("S0009", "2026-04", Decimal("9000.50"), Decimal("7500.50")),
+                             ("S0011", "2026-04", Decimal("7000.25"), Decimal("6000.15")))
+    by_branch = report_query(user=None, measures=["gross_pay", "pay_deductions"], by=["branch_code"],
+                             date_from=dt.date(2026, 4, 1), date_to=dt.date(2026, 4, 30))
+    assert by_branch.rows == (("0101", Decimal("9000.50"), Decimal("1500.00")),
+                              ("0102", Decimal("15000.25"), Decimal("2234.66")))
+    assert report_query(user=work, measures=["gross_pay"], by=["staff_no", "month"], **spring).rows == (
+        ("S0002", "2026-04", Decimal("8000.00")),)
+    with pytest.raises(DomainError) as caught:
+        report_query(user=None, measures=["gross_pay"], by=["staff_no"], where='staff_no == "S0002"', **spring)
+    assert caught.value.field == "where"

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from brokercrm.customers.tests.factories import CustomerFactory
 from brokercrm.org.tests.factories import BranchFactory, user_for
 from brokercrm.reports.demo import DEMO_REPORT, reports_demo_setup
+from brokercrm.reports import services
 from brokercrm.reports.models import Report, Subscription
 from brokercrm.reports.services import subscription_create, subscriptions_deliver
 from brokercrm.servicing.facade import outbox_send
@@ -34,11 +35,12 @@ def managers(published):
 
 
 def test_each_branch_manager_receives_once_only_their_branch(managers, smtp_server):
-    """Net commission by branch subscribed to branch managers: one mail each, CSV attached with only their own branch;
-    a second delivery pass queues nothing."""
+    """Net commission and average assets by branch subscribed to branch managers: one mail each, CSV attached with only
+    their own branch; a second delivery pass queues nothing."""
     ChannelConfig.objects.update_or_create(code="email", defaults={"host": "127.0.0.1", "port": smtp_server.port,
                                                                    "sender": "reports@broker.example"})
-    report = Report.objects.create(name="分支净佣金", measures=["net_commission"], dimensions=["branch_code"], period_kind="month")
+    report = Report.objects.create(name="分支净佣金", measures=["net_commission", "avg_daily_assets"],
+                                   dimensions=["branch_code"], period_kind="month")
     subscription = subscription_create(actor=None, report=report, cron="0 8 * * *", roles=["branch_manager"], fmt="csv")
     Subscription.objects.filter(pk=subscription.pk).update(last_run_at=dt.datetime(2026, 5, 1, 7, 0, tzinfo=SHANGHAI))
     now = dt.datetime(2026, 5, 1, 8, 5, tzinfo=SHANGHAI)
@@ -54,7 +56,7 @@ def test_each_branch_manager_receives_once_only_their_branch(managers, smtp_serv
         assert attachment.get_filename() == "分支净佣金-2026-04.csv"
         rows = list(csv.reader(io.StringIO(attachment.get_content() if isinstance(attachment.get_content(), str)
                                            else attachment.get_content().decode())))
-        assert rows[0] == ["branch_code", "net_commission"] and {r[0] for r in rows[1:]} == {code}
+        assert rows[0] == ["branch_code", "net_commission", "avg_daily_assets"] and {r[0] for r in rows[1:]} == {code}
 
 
 def test_subscribe_command_checks_schedule_and_roles(managers):
@@ -81,10 +83,61 @@ def test_demo_setup_saves_shares_pins_and_subscribes_once(managers):
 
 def test_deliver_command_queues_due_copies_once(managers):
     """`report deliver` queues the due subscription's copies and says how many; a second pass queues none."""
-    subscription = subscription_create(actor=None, report=Report.objects.get(name="营业部业绩月报"), cron="* * * * *",
+    subscription = subscription_create(actor=None, report=Report.objects.get(name="营业部业绩月报"), cron="0 8 * * *",
                                        roles=["branch_manager"])
     Subscription.objects.filter(pk=subscription.pk).update(last_run_at=dt.datetime(2026, 5, 1, 7, 0, tzinfo=SHANGHAI))
     first, second = io.StringIO(), io.StringIO()
     call_command("report", "deliver", stdout=first)
     call_command("report", "deliver", stdout=second)
     assert first.getvalue().startswith("2 messages") and second.getvalue().startswith("0 messages")
+
+
+def test_the_scheduler_pass_delivers_due_subscriptions_once_each_in_its_scope(managers, smtp_server):
+    """`brokercrm scheduler --once` queues the due subscription's delivery for the worker (immediate in tests): each
+    branch manager's copy holds only their branch; a second pass queues nothing, and the outbox sends each once."""
+    ChannelConfig.objects.update_or_create(code="email", defaults={"host": "127.0.0.1", "port": smtp_server.port,
+                                                                   "sender": "reports@broker.example"})
+    report = Report.objects.create(name="分支净佣金", measures=["net_commission", "avg_daily_assets"],
+                                   dimensions=["branch_code"], period_kind="month")
+    subscription = subscription_create(actor=None, report=report, cron="0 8 * * *", roles=["branch_manager"], fmt="csv")
+    Subscription.objects.filter(pk=subscription.pk).update(last_run_at=dt.datetime(2026, 5, 1, 7, 0, tzinfo=SHANGHAI))
+    first, second = io.StringIO(), io.StringIO()
+
+    call_command("scheduler", "--once", stdout=first)
+    call_command("scheduler", "--once", stdout=second)
+    outbox_send(channels=("email",))
+
+    assert "report subscriptions: delivery queued for 1 due subscription(s)" in first.getvalue()
+    assert "report subscriptions" not in second.getvalue()
+    mails = sorted(smtp_server.messages, key=lambda m: m["To"])
+    assert [m["To"] for m in mails] == ["manager0101@broker.example", "manager0102@broker.example"]
+    for code, mail in zip(("0101", "0102"), mails):
+        [attachment] = list(mail.iter_attachments())
+        content = attachment.get_content()
+        rows = list(csv.reader(io.StringIO(content if isinstance(content, str) else content.decode())))
+        assert {r[0] for r in rows[1:]} == {code}
+
+
+def test_a_failing_subscription_stays_due_and_the_others_are_delivered(managers, monkeypatch):
+    """A report that fails to run leaves its subscription due (retried at the next pass) and does not stop the others."""
+    good = subscription_create(actor=None, report=Report.objects.create(
+        name="分支净佣金", measures=["avg_daily_assets"], dimensions=["branch_code"], period_kind="month"),
+        cron="* * * * *", roles=["branch_manager"], fmt="csv")
+    broken = subscription_create(actor=None, report=Report.objects.create(
+        name="坏报表", measures=["net_commission"], dimensions=["branch_code"], period_kind="month"),
+        cron="* * * * *", roles=["branch_manager"], fmt="csv")
+    Subscription.objects.update(last_run_at=dt.datetime(2026, 5, 1, 7, 0, tzinfo=SHANGHAI))
+    now = dt.datetime(2026, 5, 1, 8, 5, tzinfo=SHANGHAI)
+    real = services.report_run
+
+    def run(*, report, **kwargs):
+        if report.name == "坏报表":
+            raise RuntimeError("the warehouse went away")
+        return real(report=report, **kwargs)
+
+    monkeypatch.setattr(services, "report_run", run)
+    assert subscriptions_deliver(now=now) == 2
+    good.refresh_from_db(), broken.refresh_from_db()
+    assert good.last_run_at == dt.datetime(2026, 5, 1, 8, 4, tzinfo=SHANGHAI) and broken.last_run_at < now
+    monkeypatch.setattr(services, "report_run", real)
+    assert subscriptions_deliver(now=now) == 2
