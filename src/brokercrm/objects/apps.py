@@ -15,7 +15,9 @@ class ObjectsConfig(AppConfig):
         # Imported here, once the app registry is ready (Django's rule for AppConfig.ready).
         from brokercrm.customers.facade import register_panel
         from brokercrm.objects import menus  # noqa: F401  (registers the menu entries)
+        from brokercrm.core.periodic import periodic_register
         from brokercrm.objects.selectors import type_readable_by_role
+        from brokercrm.objects.tasks import escalation_schedule
         from brokercrm.objects.services import record_state_from_process
         from brokercrm.org.facade import register_menu_path_check
         from brokercrm.objects.views import customer_records_panel
@@ -27,4 +29,5 @@ class ObjectsConfig(AppConfig):
                                                                               actor=c.actor),
                          label=_("The record takes the state of the step"))
         register_menu_path_check("/objects/", type_readable_by_role)
+        periodic_register("overdue records", escalation_schedule)
         register_panel("objects", _("Business objects"), template="objects/_panel.html", context=customer_records_panel, order=60)

@@ -167,3 +167,20 @@ def test_the_cli_exports_and_imports_definitions_and_names_a_bad_line(world, tmp
         call_command("objects", "import", str(bad))
     assert exc.value.code == 1
     assert capsys.readouterr().out.strip().startswith(f"{bad}:")
+
+
+def test_the_scheduler_pass_escalates_an_overdue_complaint_without_a_command(world):
+    """Escalation needs no one to run `objects escalate`: the scheduler's pass (core.periodic) queues it for the worker
+    once the complaint is past due, and a second pass changes nothing."""
+    from brokercrm.core.periodic import periodic_run
+
+    complaint = ObjectType.objects.get(code="complaint")
+    bm = world["users"]["branch_manager"]
+    record = services.record_create(actor=world["users"]["broker"], object_type=complaint, raw=complaint_values())
+    task_decide(actor=bm, task=inbox_tasks(user=bm)[0], approved=True)
+
+    assert not any(n.startswith("overdue records") for n in periodic_run(dt.datetime(2026, 6, 8, 9, 0)))
+    assert "overdue records: escalation queued for 1 overdue record(s)" in periodic_run(dt.datetime(2026, 6, 9, 9, 0))
+    record.refresh_from_db()
+    assert record.escalated and [t.escalated for t in inbox_tasks(user=bm)] == [True]
+    assert not any(n.startswith("overdue records") for n in periodic_run(dt.datetime(2026, 6, 9, 9, 5)))
