@@ -19,6 +19,7 @@ from django.conf import settings
 
 from brokercrm.core.errors import DomainError
 from brokercrm.datacenter.pipelines.portable import literal
+from brokercrm.datacenter.pipelines.spark import spark_fetch, warehouse_engine
 
 
 def _lit(value) -> str:
@@ -184,7 +185,12 @@ def alert_hits(con, *, dates: list[dt.date], rules: dict[str, dict]) -> list[tup
     if not dates:
         return []
     days = [r[0] for r in con.execute("SELECT business_date FROM dw.calendar ORDER BY 1").fetchall()]
-    return [(rule, *row) for rule, params in rules.items() for row in con.execute(SQL[rule](dates, params, days)).fetchall()]
+    queries = [(rule, SQL[rule](dates, params, days)) for rule, params in rules.items()]
+    if warehouse_engine() == "spark":
+        found = spark_fetch(con, [sql for _, sql in queries])
+    else:
+        found = [con.execute(sql).fetchall() for _, sql in queries]
+    return [(rule, *row) for (rule, _), rows in zip(queries, found) for row in rows]
 
 
 def dormant_customers(con, *, day: dt.date) -> set[str]:
