@@ -37,8 +37,12 @@ def main() -> None:
 
     import django
 
+    os.environ.setdefault("BROKERCRM_DATA_DIR", tempfile.mkdtemp(prefix="bench-spark-data-"))
     django.setup()
+    from django.core.management import call_command
     from django.test import override_settings
+
+    call_command("migrate", verbosity=0)  # the trading calendar DW reads lives in the app database
 
     from bench_marts import crm_rows, generate
     from brokercrm.datacenter.pipelines.crm import ingest_crm
