@@ -19,7 +19,7 @@ demo: install
 	$(BIN)/brokercrm demo --serve
 
 test: install
-	@bash scripts/ensure-system-packages.sh
+	@bash scripts/ensure-system-packages.sh --tests
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 

@@ -17,3 +17,9 @@ BROKERCRM_JOB_LEASE_SECONDS = env_int("BROKERCRM_JOB_LEASE_SECONDS", 600)
 # Test hook, empty in production: the load ends its own process (exit 137, as SIGKILL) right after the step
 # (or ingested day, YYYY-MM-DD) of this name is committed and recorded; the kill tests use it.
 BROKERCRM_TEST_KILL_AFTER_STEP = env_str("BROKERCRM_TEST_KILL_AFTER_STEP")
+# The engine DW, marts and the alert rules run on: duckdb (embedded, the default) or spark (Apache Spark at
+# BROKERCRM_SPARK_MASTER, over Parquet under the warehouse directory; see docs/datacenter.md "Engines").
+BROKERCRM_WAREHOUSE_ENGINE = env_str("BROKERCRM_WAREHOUSE_ENGINE", "duckdb")
+BROKERCRM_SPARK_MASTER = env_str("BROKERCRM_SPARK_MASTER", "local[*]")
+BROKERCRM_SPARK_DRIVER_MEMORY = env_str("BROKERCRM_SPARK_DRIVER_MEMORY", "1g")
+BROKERCRM_SPARK_SHUFFLE_PARTITIONS = env_int("BROKERCRM_SPARK_SHUFFLE_PARTITIONS", 8)

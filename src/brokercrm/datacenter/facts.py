@@ -19,6 +19,7 @@ from django.conf import settings
 
 from brokercrm.core.errors import DomainError
 from brokercrm.datacenter.pipelines.portable import literal
+from brokercrm.datacenter.pipelines.spark import spark_fetch, warehouse_engine
 
 
 def _lit(value) -> str:
@@ -115,7 +116,7 @@ def sql_questionnaire_expired(dates, p, days) -> str:
     rows = f"""
         SELECT a.customer_no, a.biz_date, NULL AS amount, NULL AS base, held.ref,
                COALESCE(held.ref IS NOT NULL
-                        AND (v.risk_assessed_on IS NULL OR a.biz_date - v.risk_assessed_on > {p['valid_days']}), FALSE) AS hit
+                        AND (v.risk_assessed_on IS NULL OR DATE_DIFF('day', v.risk_assessed_on, a.biz_date) > {p['valid_days']}), FALSE) AS hit
         FROM dw.fact_assets a JOIN days ON days.d = a.biz_date CROSS JOIN lo
         LEFT JOIN (SELECT customer_no, valid_from, COALESCE(valid_to, DATE '9999-12-31') AS valid_to, risk_level, risk_assessed_on
                    FROM dw.customer_versions) v
@@ -136,7 +137,8 @@ def sql_no_trade(dates, p, days) -> str:
 
     Only the last N + 1 days before the dates are read: an older last event makes the gap longer than N.
     The first assets row is on open_date (or the first loaded day for older accounts). The last
-    trade on or before each day is found with an ASOF join (DuckDB), not a running window.
+    trade on or before each day is the latest trade day of that short window joined to it (portable SQL: Spark
+    runs it too; DuckDB's ASOF join is not in SQLGlot's Spark dialect).
     """
     n = p["days"]
     lo_idx, lo_date = _lo(dates, n + 1, days)
@@ -147,8 +149,9 @@ def sql_no_trade(dates, p, days) -> str:
         firsts AS (SELECT customer_no, GREATEST(open_date, (SELECT MIN(d) FROM days)) AS first_date FROM dw.customers_current),
         target AS (SELECT a.customer_no, a.biz_date, a.total_assets, days.idx FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
                    WHERE {_in_dates('a.biz_date', dates)} AND a.total_assets >= {p['min_assets']}),
-        joined AS (SELECT target.*, traded.trade_idx FROM target
-                   ASOF LEFT JOIN traded ON traded.customer_no = target.customer_no AND traded.trade_date <= target.biz_date)
+        joined AS (SELECT target.customer_no, target.biz_date, target.total_assets, target.idx, MAX(traded.trade_idx) AS trade_idx
+                   FROM target LEFT JOIN traded ON traded.customer_no = target.customer_no AND traded.trade_date <= target.biz_date
+                   GROUP BY target.customer_no, target.biz_date, target.total_assets, target.idx)
         SELECT j.customer_no, j.biz_date, j.total_assets AS amount, NULL AS base, NULL AS ref
         FROM joined j LEFT JOIN firsts f ON f.customer_no = j.customer_no LEFT JOIN days fd ON fd.d = f.first_date
         WHERE j.idx - GREATEST(COALESCE(j.trade_idx, 0), CASE WHEN COALESCE(fd.idx, 0) > {lo_idx} THEN fd.idx - 1 ELSE 0 END) = {n}"""
@@ -167,7 +170,7 @@ def sql_suitability_breach(dates, p, days) -> str:
         LEFT JOIN dw.customer_versions v ON v.customer_no = t.customer_no AND v.valid_from <= t.trade_date
                                          AND t.trade_date < COALESCE(v.valid_to, DATE '9999-12-31')
         WHERE t.side = 'B' AND t.market IN ({markets}) AND {_in_dates('t.trade_date', dates)}
-          AND (v.risk_level IS NULL OR v.risk_assessed_on IS NULL OR t.trade_date - v.risk_assessed_on > {p['valid_days']}
+          AND (v.risk_level IS NULL OR v.risk_assessed_on IS NULL OR DATE_DIFF('day', v.risk_assessed_on, t.trade_date) > {p['valid_days']}
                OR CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER) > CAST(SUBSTRING(v.risk_level, 2, 1) AS INTEGER))
         GROUP BY t.customer_no, t.trade_date"""
 
@@ -184,7 +187,12 @@ def alert_hits(con, *, dates: list[dt.date], rules: dict[str, dict]) -> list[tup
     if not dates:
         return []
     days = [r[0] for r in con.execute("SELECT business_date FROM dw.calendar ORDER BY 1").fetchall()]
-    return [(rule, *row) for rule, params in rules.items() for row in con.execute(SQL[rule](dates, params, days)).fetchall()]
+    queries = [(rule, SQL[rule](dates, params, days)) for rule, params in rules.items()]
+    if warehouse_engine() == "spark":
+        found = spark_fetch(con, [sql for _, sql in queries])
+    else:
+        found = [con.execute(sql).fetchall() for _, sql in queries]
+    return [(rule, *row) for (rule, _), rows in zip(queries, found) for row in rows]
 
 
 def dormant_customers(con, *, day: dt.date) -> set[str]:

@@ -1,10 +1,10 @@
-"""Warehouse SQL written once, in DuckDB's dialect, run on DuckDB as is or on PostgreSQL via SQLGlot.
+"""Warehouse SQL written once, in DuckDB's dialect, run on DuckDB as is or on Apache Spark via SQLGlot.
 
 Every DW/DM step talks to a `Target`: DuckDB (the default warehouse) executes the text unchanged;
-PostgreSQL gets it transpiled by SQLGlot, with the layer schemas (ods, crm, dw, dm) renamed by a
-prefix so a test run can own a private set of schemas. Rules for the SQL text: no
-`CREATE OR REPLACE TABLE` (use `replace_table`), no DuckDB-only functions, money as DECIMAL and
-exact integer arithmetic where a division must round (DuckDB divides decimals in DOUBLE).
+Spark (`pipelines/spark.py`) gets it transpiled by SQLGlot. Rules for the SQL text: no
+`CREATE OR REPLACE TABLE` (use `replace_table`), no DuckDB-only functions or joins (ASOF), no
+`date - date` (use `DATE_DIFF('day', a, b)`), money as DECIMAL and exact integer arithmetic where a
+division must round (DuckDB divides decimals in DOUBLE).
 """
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from decimal import Decimal
 from typing import Any, Iterator, Sequence
 
 import duckdb
-import sqlglot
-from sqlglot import exp
 
 LAYERS = ("ods", "crm", "dw", "dm")
 # Open-ended intervals compare against a far date: `end IS NULL OR d < end` in a join condition
@@ -45,7 +43,7 @@ def values_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], sample: 
 
 
 class Target:
-    """Where warehouse SQL runs. Subclasses: DuckDBTarget, PostgresTarget."""
+    """Where warehouse SQL runs. Subclasses: DuckDBTarget, spark.SparkTarget."""
 
     dialect = "duckdb"
 
@@ -136,82 +134,6 @@ class DuckDBTarget(Target):
             self.con.rollback()
             raise
         self.con.commit()
-
-
-class PostgresTarget(Target):
-    """A psycopg connection; layer schemas become `<prefix><layer>` (prefix "" = the plain names)."""
-
-    dialect = "postgres"
-
-    def __init__(self, conn, *, prefix: str = ""):
-        self.conn = conn
-        self.prefix = prefix
-
-    def schema(self, layer: str) -> str:
-        return f"{self.prefix}{layer}"
-
-    def translate(self, sql: str) -> list[str]:
-        out = []
-        for tree in sqlglot.parse(sql, read="duckdb"):
-            if tree is None:
-                continue
-            if self.prefix:
-                for node in tree.find_all(exp.Table):
-                    if node.args.get("db") is not None and node.db in LAYERS:
-                        node.set("db", exp.to_identifier(self.schema(node.db)))
-            out.append(tree.sql(dialect="postgres"))
-        return out
-
-    def execute(self, sql: str) -> None:
-        with self.conn.cursor() as cur:
-            for statement in self.translate(sql):
-                cur.execute(statement)
-
-    def fetchall(self, sql: str) -> list[tuple]:
-        statements = self.translate(sql)
-        with self.conn.cursor() as cur:
-            for statement in statements[:-1]:
-                cur.execute(statement)
-            cur.execute(statements[-1])
-            return cur.fetchall()
-
-    def table_exists(self, schema: str, table: str) -> bool:
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
-                        (self.schema(schema), table))
-            return bool(cur.fetchone()[0])
-
-    def relation_kind(self, schema: str, name: str) -> str | None:
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT table_type FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
-                        (self.schema(schema), name))
-            row = cur.fetchone()
-        return row[0] if row else None
-
-    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        if not rows:
-            return
-        schema, name = table.split(".")
-        with self.conn.cursor() as cur:
-            with cur.copy(f'COPY "{self.schema(schema)}"."{name}" ({", ".join(columns)}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
-
-    def create_layers(self) -> None:
-        with self.conn.cursor() as cur:
-            for layer in LAYERS:
-                cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema(layer)}"')
-
-    def drop_layers(self) -> None:
-        with self.conn.cursor() as cur:
-            for layer in LAYERS:
-                cur.execute(f'DROP SCHEMA IF EXISTS "{self.schema(layer)}" CASCADE')
-        self.conn.commit()
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self.conn.transaction():
-            yield
 
 
 def as_target(con) -> Target:
