@@ -15,6 +15,10 @@ import pytest
 
 from brokercrm.simulator.facade import simulate
 
+# The loads run in subprocesses on their own SQLite app databases (DATABASE_URL is dropped), so CI's PostgreSQL pass
+# would repeat the SQLite pass's run byte for byte: the comparison runs once, in the SQLite pass.
+pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")),
+                                reason="engine identity runs once, in the SQLite pass (its loads use their own SQLite databases)")
 ROOT = Path(__file__).resolve().parents[4]
 START, DAYS = dt.date(2026, 3, 2), 4
 LAST = "2026-03-05"
