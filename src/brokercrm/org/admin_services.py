@@ -11,8 +11,8 @@ from brokercrm.core import navigation
 from brokercrm.core.audit import audit_record, diff, snapshot
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import role_required
-from brokercrm.org.services import role_resolve
-from brokercrm.org.models import Branch, RoleDefinition, Staff, StaffCategory, StaffLevel, User
+from brokercrm.org.services import role_resolve, user_links
+from brokercrm.org.models import RoleDefinition, StaffCategory, StaffLevel, User
 from brokercrm.org.policy import UNMASKABLE_FIELDS, config_changed, role_policies, shipped_policy
 from brokercrm.org.roles import CONFIG_ADMINS, STAFF_BOUND, USER_ADMINS, Role
 from brokercrm.org.seed import CATEGORIES
@@ -42,20 +42,7 @@ def user_update(*, actor, user: User, role: str, staff_no: str = "", branch_code
     before = snapshot(locked, _USER_FIELDS)
     base, row = role_resolve(role)
     _guard_last_admin(locked, losing=base != Role.ADMIN or row is not None)
-    staff = None
-    if staff_no:
-        staff = Staff.objects.filter(staff_no=staff_no).first()
-        if staff is None:
-            raise DomainError(f"unknown staff no. {staff_no}", field="staff")
-        if User.objects.filter(staff=staff).exclude(pk=locked.pk).exists():
-            raise DomainError(f"staff {staff_no} already has a user", field="staff")
-    branch = None
-    if branch_code:
-        branch = Branch.objects.filter(code=branch_code).first()
-        if branch is None:
-            raise DomainError(f"unknown branch code {branch_code}", field="branch")
-    elif staff is not None:
-        branch = staff.branch
+    staff, branch = user_links(staff_no, branch_code, user=locked)
     if base in STAFF_BOUND and staff is None:
         raise DomainError(f"a {base} user needs a staff member", field="staff")
     if base == Role.BRANCH_MANAGER and branch is None:

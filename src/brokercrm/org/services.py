@@ -204,19 +204,15 @@ def role_resolve(code: str) -> tuple[str, RoleDefinition | None]:
     return row.base_role, row
 
 
-@role_required(USER_ADMINS)
-@transaction.atomic
-def user_create(*, actor=None, username: str, role: str, staff_no: str | None = None, branch_code: str | None = None,
-                password: str | None = None, email: str = "") -> User:
-    role, role_definition = role_resolve(role)
-    if User.objects.filter(username=username).exists():
-        raise DomainError(f"user {username} already exists", field="username")
+def user_links(staff_no: str | None, branch_code: str | None, *, user: User | None = None) -> tuple[Staff | None, Branch | None]:
+    """The staff member and branch a user is to be linked to (the branch defaults to the staff member's); a staff member
+    may have one user only (`user`: the one being changed)."""
     staff = None
     if staff_no:
         staff = Staff.objects.filter(staff_no=staff_no).select_related("branch").first()
         if staff is None:
             raise DomainError(f"unknown staff no. {staff_no}", field="staff")
-        if User.objects.filter(staff=staff).exists():
+        if User.objects.filter(staff=staff).exclude(pk=getattr(user, "pk", None)).exists():
             raise DomainError(f"staff {staff_no} already has a user", field="staff")
     branch = None
     if branch_code:
@@ -225,6 +221,17 @@ def user_create(*, actor=None, username: str, role: str, staff_no: str | None = 
             raise DomainError(f"unknown branch code {branch_code}", field="branch")
     elif staff is not None:
         branch = staff.branch
+    return staff, branch
+
+
+@role_required(USER_ADMINS)
+@transaction.atomic
+def user_create(*, actor=None, username: str, role: str, staff_no: str | None = None, branch_code: str | None = None,
+                password: str | None = None, email: str = "") -> User:
+    role, role_definition = role_resolve(role)
+    if User.objects.filter(username=username).exists():
+        raise DomainError(f"user {username} already exists", field="username")
+    staff, branch = user_links(staff_no, branch_code)
     if role == Role.BRANCH_MANAGER and branch is None:
         raise DomainError("a branch manager needs --branch or --staff", field="branch")
     if role in STAFF_BOUND and staff is None:
