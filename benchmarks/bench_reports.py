@@ -9,11 +9,16 @@ Builds a published snapshot directly (no load): N customers (default 1,000,000) 
 - branch_code × month × tier for the year, net commission, trade amount, commission rate (only the trades are read),
   and the same with every indicator of metrics.md (every fact table read);
 and the baseline: the bare GROUP BY of the same facts by the same keys (sums only, no 口径: no T(P) averaging, no
-counts, no exact rounding). Prints seconds and the ratio. `--customers 20000` for a quick run.
+counts, no exact rounding). Prints seconds and the ratio, with the load average beside them (the box is shared).
+Then the home pages: an app database (SQLite, migrated: the shipped reports and role dashboards) with a user of each
+role, the dashboards computed once as the worker does after a publish, and the p95 of `GET /` per role through the
+Django test client (routing, scope, cache reads, template), next to the first computation.
+`--customers 20000` for a quick run; `--data-dir DIR` keeps the generated snapshot there and reuses it.
 """
 import argparse
 import datetime as dt
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -136,10 +141,69 @@ def cached(query, repeat: int) -> None:
           f"ratio {p95 / computed:.5f}×")
 
 
+def load() -> str:
+    return "load %.1f" % os.getloadavg()[0]
+
+
+def snapshot(directory: Path, customers: int) -> Path:
+    """The generated snapshot in `directory`, reused when a previous run left one of the same size there."""
+    from brokercrm.datacenter.pipelines.publish import current_snapshot
+    from brokercrm.datacenter.tests.snapshot import write_snapshot
+
+    marker = directory / "customers.txt"
+    if marker.exists() and marker.read_text() == str(customers):
+        print(f"reusing the snapshot of {customers:,} customers in {directory}")
+        return current_snapshot(directory)
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    started = time.perf_counter()
+    path = write_snapshot(directory, {})
+    generate(path, customers)
+    marker.write_text(str(customers))
+    print(f"generated {customers:,} customers × {len(DAYS)} months in {time.perf_counter() - started:.1f} s")
+    return path
+
+
+def home_pages(views: int) -> None:
+    """p95 of the home page (the role's dashboard) per role with the cache warm, next to computing its widgets once."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    from brokercrm.org.roles import Role
+    from brokercrm.org.tests.factories import BranchFactory, StaffFactory, user_for
+    from brokercrm.reports.dashboards import dashboard
+
+    call_command("migrate", verbosity=0)
+    branch = BranchFactory(code="0002")  # customers i % 20 == 1, S0001's among them
+    users = {
+        "head office": user_for(Role.HEAD_OFFICE),
+        "branch manager": user_for(Role.BRANCH_MANAGER, branch=branch),
+        "broker": user_for(Role.BROKER, staff=StaffFactory(staff_no="S0001", branch=branch)),
+        "compliance": user_for(Role.COMPLIANCE),
+    }
+    for role, user in users.items():
+        started = time.perf_counter()
+        _, widgets = dashboard(user)  # what dashboards_warm_task does after a publish (brokers: their first view)
+        computed = time.perf_counter() - started
+        assert all(w.table is not None for w in widgets), [w.error for w in widgets]
+        client = Client()
+        client.force_login(user)
+        times = []
+        for _ in range(views):
+            started = time.perf_counter()
+            assert client.get("/").status_code == 200
+            times.append(time.perf_counter() - started)
+        p95 = sorted(times)[max(0, int(len(times) * 0.95) - 1)]
+        print(f"home page, {role:<15} p95 {p95 * 1000:7.1f} ms of {views}   widgets computed once {computed:6.2f} s "
+              f"({len(widgets)} widgets)   ratio {p95 / computed:.3f}×   {load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each query; the best is reported")
+    parser.add_argument("--views", type=int, default=20, help="home page views per role")
+    parser.add_argument("--data-dir", type=Path, help="keep the generated snapshot here (reused by the next run)")
     args = parser.parse_args()
 
     import django
@@ -148,14 +212,12 @@ def main() -> None:
     from django.conf import settings
 
     from brokercrm.datacenter.facade import SemanticQuery, semantic_query
-    from brokercrm.datacenter.tests.snapshot import write_snapshot
 
-    with tempfile.TemporaryDirectory() as tmp:
-        settings.WAREHOUSE_SNAPSHOT_DIR = Path(tmp)
-        started = time.perf_counter()
-        path = write_snapshot(Path(tmp), {})
-        generate(path, args.customers)
-        print(f"generated {args.customers:,} customers × {len(DAYS)} months in {time.perf_counter() - started:.1f} s")
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    with tempfile.TemporaryDirectory(prefix="reportsperf-bench-") as tmp:
+        directory = args.data_dir.resolve() if args.data_dir else Path(tmp) / "published"
+        settings.WAREHOUSE_SNAPSHOT_DIR = directory
+        path = snapshot(directory, args.customers)
         tiers = {f"{10000000 + i}": ("钻石", "黄金", "白银", "大众")[i % 4] for i in range(args.customers)}
         queries = {
             "staff × month": SemanticQuery(
@@ -186,8 +248,10 @@ def main() -> None:
                 rows = len(semantic_query(query).rows)
                 times.append(time.perf_counter() - started)
             bare = min(baseline(path, BASELINES[name]) for _ in range(args.repeat))
-            print(f"{name:<28} {min(times):6.2f} s ({rows} rows)   bare GROUP BY {bare:6.2f} s   ratio {min(times) / bare:5.1f}×")
+            print(f"{name:<28} {min(times):6.2f} s ({rows} rows)   bare GROUP BY {bare:6.2f} s   "
+                  f"ratio {min(times) / bare:5.1f}×   {load()}")
         cached(queries["branch × month × tier"], args.repeat)
+        home_pages(args.views)
 
 
 if __name__ == "__main__":

@@ -125,5 +125,6 @@ from config.settings.database import *  # noqa: E402,F401,F403
 from config.settings.auth import *  # noqa: E402,F401,F403
 from config.settings.security import *  # noqa: E402,F401,F403
 from config.settings.tasks import *  # noqa: E402,F401,F403
+from config.settings.cache import *  # noqa: E402,F401,F403
 from config.settings.datacenter import *  # noqa: E402,F401,F403
 from config.settings.logging import *  # noqa: E402,F401,F403

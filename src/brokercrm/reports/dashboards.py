@@ -44,11 +44,21 @@ def _scope_key(user) -> str:
     return "all" if user.is_superuser or scope_for(user).everything else f"user{user.pk}"
 
 
+def _period(report: Report, today: dt.date):
+    return current_period(report.period_kind if report.period_kind != "range" else "month", today)
+
+
+def widget_key(user, report: Report, *, today: dt.date) -> str:
+    """The cache key of a widget: the snapshot (a publish names a new one), the report's version, the scope, the period."""
+    return (f"reports:widget:{semantic_snapshot()}:{report.pk}:{report.updated_at.timestamp()}:{_scope_key(user)}:"
+            f"{_period(report, today).label}")
+
+
 def widget_table(user, report: Report, *, today: dt.date) -> Table:
-    """The report for the period of its kind holding `today`, cached per snapshot, report version and scope."""
-    period = current_period(report.period_kind if report.period_kind != "range" else "month", today)
-    key = (f"reports:widget:{semantic_snapshot()}:{report.pk}:{report.updated_at.timestamp()}:{_scope_key(user)}:"
-           f"{period.label}")
+    """The report for the period of its kind holding `today`, cached (in the cache every process shares) per snapshot,
+    report version and scope."""
+    period = _period(report, today)
+    key = widget_key(user, report, today=today)
     table = cache.get(key)
     if table is None:
         where, scoped = viewer_copy(user, report)

@@ -150,15 +150,27 @@ def report_table(*, user, measures: list[str], by: list[str], period: ReportPeri
     """A query for a period with comparison columns (`<m>_<comparison>`, `<m>_<comparison>_growth`), sorted, cut to top N.
 
     A comparison row is matched on the dimensions other than time (the compared period's own month or day differs).
+    Without a time dimension, a group with facts only in a compared period is listed too, with this period's numbers
+    zero (a branch whose commission fell to nothing shows 0 against last month's, -100%).
     """
     result = report_query(user=user, measures=measures, by=by, date_from=period.start, date_to=period.end, where=where,
                           scoped=scoped)
     columns, rows = list(result.columns), [list(r) for r in result.rows]
     plain = [i for i, d in enumerate(by) if d not in ("day", "month", "quarter", "year")]
-    for comparison in comparisons:
-        other = compared_period(period, comparison)
-        earlier = report_query(user=user, measures=measures, by=by, date_from=other.start, date_to=other.end, where=where,
-                               scoped=scoped)
+    compared = {c: report_query(user=user, measures=measures, by=by, date_from=other.start, date_to=other.end,
+                                where=where, scoped=scoped)
+                for c, other in ((c, compared_period(period, c)) for c in comparisons)}
+    if by and len(plain) == len(by):
+        shown = {tuple(r[:len(by)]) for r in rows}
+        gone = {tuple(r[:len(by)]) for earlier in compared.values() for r in earlier.rows} - shown
+        zero = [None if MEASURES[m].kind in ("rate", "score") else (Decimal("0.00") if MEASURES[m].kind == "money" else 0)
+                for m in measures]
+        if gone:  # sorted again as the layer sorts: UNATTRIBUTED and empty values last, asset bands in their order
+            bands = {label: i for i, (_, label) in enumerate(asset_bands())}
+            rows = sorted(rows + [[*key, *zero] for key in gone], key=lambda r: tuple(
+                (v == UNATTRIBUTED, v is None, bands.get(v, 0) if d == "asset_band" else 0, v or "")
+                for d, v in zip(by, r)))
+    for comparison, earlier in compared.items():
         index = {tuple(r[i] for i in plain): r[len(by):] for r in earlier.rows}
         for row in rows:
             before = index.get(tuple(row[i] for i in plain))

@@ -1,6 +1,9 @@
 """Role dashboards on the home page: widgets are saved reports whose numbers equal the indicator exports."""
 import csv
 import io
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +14,7 @@ from brokercrm.datacenter.pipelines.publish import publish_marts
 from brokercrm.datacenter.tests.ods_factory import d
 from brokercrm.org.tests.factories import BranchFactory, StaffFactory, TeamFactory, category, user_for
 from brokercrm.reports import dashboards
-from brokercrm.reports.dashboards import dashboard
+from brokercrm.reports.dashboards import dashboard, widget_key
 from brokercrm.reports.selectors import report_query
 
 
@@ -90,6 +93,18 @@ def test_dashboard_cache_follows_the_snapshot(published, cache, settings, broker
     publish_marts(published, settings.WAREHOUSE_SNAPSHOT_DIR)
     second = dashboard(broker)[1][0].table
     assert first.snapshot != second.snapshot and first.rows == second.rows
+
+
+def test_a_widget_computed_in_one_process_is_read_by_another(published, cache, broker):
+    """The cache is shared by the processes (files under the data directory): a widget computed here, as the worker
+    does after a publish, is what a separate Python process (a web worker) reads, table and snapshot alike."""
+    today, widgets = dashboard(broker)
+    key = widget_key(broker, widgets[0].report, today=today)
+    code = ("import django; django.setup(); from django.core.cache import cache; t = cache.get(%r); "
+            "print(t.snapshot, len(t.rows), t.rows[0][0])" % key)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert out == [widgets[0].table.snapshot, str(len(widgets[0].table.rows)), str(widgets[0].table.rows[0][0])]
 
 
 def test_a_team_leader_sees_the_team_dashboard_and_the_teams_numbers(published, tmp_path, cache):

@@ -3,17 +3,21 @@ import csv
 import datetime as dt
 import io
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from brokercrm.analytics.models import Membership, Tier
+from brokercrm.customers.models import Customer
 from brokercrm.customers.tests.factories import CustomerFactory
+from brokercrm.datacenter.exports import export_indicators
 from brokercrm.org.tests.factories import BranchFactory, user_for
 from brokercrm.reports.demo import DEMO_REPORT, reports_demo_setup
 from brokercrm.reports import services
 from brokercrm.reports.models import Report, Subscription
-from brokercrm.reports.services import subscription_create, subscriptions_deliver
+from brokercrm.reports.services import report_save, subscription_create, subscriptions_deliver
 from brokercrm.servicing.facade import outbox_send
 from brokercrm.servicing.models import ChannelConfig
 from brokercrm.servicing.tests.servers import smtp_server  # noqa: F401  (fixture)
@@ -141,3 +145,45 @@ def test_a_failing_subscription_stays_due_and_the_others_are_delivered(managers,
     assert good.last_run_at == dt.datetime(2026, 5, 1, 8, 4, tzinfo=SHANGHAI) and broken.last_run_at < now
     monkeypatch.setattr(services, "report_run", real)
     assert subscriptions_deliver(now=now) == 2
+
+
+def test_net_commission_by_branch_and_tier_against_last_month_reaches_each_manager_with_their_branch(
+        managers, smtp_server, published, tmp_path):
+    """The acceptance's report: head office saves net commission by branch and tier, this month vs last month, and
+    subscribes the branch managers. Each mail holds only the manager's branch, by tier, and its rows add up to the
+    branch export's April and March net commission."""
+    ChannelConfig.objects.update_or_create(code="email", defaults={"host": "127.0.0.1", "port": smtp_server.port,
+                                                                   "sender": "reports@broker.example"})
+    gold = Tier.objects.create(code="gold-test", name="黄金测试", min_avg_daily_assets="987654.00")
+    for no in ("10000002", "10000004"):
+        Membership.objects.create(customer=Customer.objects.get(customer_no=no), period="2026-04", tier=gold.code,
+                                  qualified_tier=gold.code, avg_daily_assets_cents=0, end_assets_cents=0,
+                                  net_commission_cents=0)
+    report = report_save(actor=user_for("head_office"), definition={
+        "name": "分支分层净佣金", "measures": ["net_commission"], "dimensions": ["branch_code", "tier"], "period": "month",
+        "comparisons": ["previous"], "view": "table", "shared_roles": ["branch_manager"]})
+    subscription_create(actor=None, report=report, cron="0 8 * * *", roles=["branch_manager"], fmt="csv")
+    Subscription.objects.update(last_run_at=dt.datetime(2026, 5, 1, 7, 0, tzinfo=SHANGHAI))
+    now = dt.datetime(2026, 5, 1, 8, 5, tzinfo=SHANGHAI)
+
+    assert subscriptions_deliver(now=now) == 2
+    outbox_send(channels=("email",), now=now)
+
+    mails = {m["To"]: m for m in smtp_server.messages}
+    exports = {month: _branch_export(published, tmp_path, month) for month in ("03", "04")}
+    for code in ("0101", "0102"):
+        [attachment] = list(mails[f"manager{code}@broker.example"].iter_attachments())
+        header, *rows = list(csv.reader(io.StringIO(attachment.get_payload(decode=True).decode("utf-8"))))
+        assert header == ["branch_code", "tier", "net_commission", "net_commission_previous",
+                          "net_commission_previous_growth"]
+        assert rows and {r[0] for r in rows} == {code} and "黄金测试" in {r[1] for r in rows}
+        assert sum(Decimal(r[2]) for r in rows) == Decimal(exports["04"][code]["net_commission"])
+        assert sum(Decimal(r[3] or "0") for r in rows) == Decimal(exports["03"][code]["net_commission"])
+
+
+def _branch_export(con, tmp_path, month: str) -> dict[str, dict[str, str]]:
+    out = tmp_path / f"branch-{month}.csv"
+    last = {"03": "31", "04": "30"}[month]
+    export_indicators(con, level="branch", grain="month", date_from=dt.date(2026, int(month), 1),
+                      date_to=dt.date(2026, int(month), int(last)), out=out)
+    return {r["key"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
