@@ -109,3 +109,62 @@ class StatesForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV (UTF-8) or Excel file, a header row of field keys"))
+
+
+# The structured editors of the type page post one input per field, section or state; these read them back.
+
+def _order(post, name: str) -> int | None:
+    """A position typed in an order box (blank: not chosen)."""
+    try:
+        return int(post.get(name, "").strip())
+    except ValueError:
+        return None
+
+
+def _ordered(post, prefix: str, keys: list[str]) -> list[str]:
+    """The keys whose order box is filled, by that order (ties keep the definition's order)."""
+    chosen = [(_order(post, f"{prefix}{k}"), i, k) for i, k in enumerate(keys)]
+    return [k for pos, _i, k in sorted(c for c in chosen if c[0] is not None)]
+
+
+def list_from_post(post, definition: dict) -> tuple[list[str], list[str]]:
+    """(columns in order, filters) from the list editor: `col_<key>` a position, `filter_<key>` ticked."""
+    keys = [f["key"] for f in d.fields(definition)]
+    return _ordered(post, "col_", keys), [k for k in keys if post.get(f"filter_{k}")]
+
+
+def layout_from_post(post, definition: dict) -> tuple[list[dict], dict[str, list[str]]]:
+    """(sections, read-only fields by state) from the layout editor.
+
+    Sections are rows `sec_<n>_key/title_zh/title_en/columns/order` (a row without a title is dropped; the blank last
+    row adds one); each field's `place_<key>` names its section and `pos_<key>` its position in it; `ro_<state>_<key>`
+    makes a field read-only in a state (`ro_<state>_all`: every field)."""
+    rows = []
+    for n in range(int(post.get("sections", "0") or 0) + 1):
+        title_zh = post.get(f"sec_{n}_title_zh", "").strip()
+        if not title_zh:
+            continue
+        key = post.get(f"sec_{n}_key", "").strip() or f"s{n + 1}"
+        columns = _order(post, f"sec_{n}_columns") or 1
+        rows.append((_order(post, f"sec_{n}_order") or 999, n, {"key": key, "title_zh": title_zh,
+                                                               "title_en": post.get(f"sec_{n}_title_en", "").strip(),
+                                                               "columns": columns, "fields": []}))
+    sections = [row for _o, _n, row in sorted(rows, key=lambda r: r[:2])]
+    by_key = {s["key"]: s for s in sections}
+    keys = [f["key"] for f in d.fields(definition)]
+    placed = sorted((_order(post, f"pos_{k}") or 999, i, k) for i, k in enumerate(keys) if post.get(f"place_{k}") in by_key)
+    for _pos, _i, k in placed:
+        by_key[post[f"place_{k}"]]["fields"].append(k)
+    readonly = {}
+    for state in definition.get("states", []):
+        code = state["code"]
+        readonly[code] = ["*"] if post.get(f"ro_{code}_all") else [k for k in keys if post.get(f"ro_{code}_{k}")]
+    return sections, readonly
+
+
+def role_view_from_post(post, definition: dict) -> tuple[list[dict], list[str]]:
+    """(detail sections in order with hidden/collapsed, list columns in order) from a role's layout editor."""
+    keys = [s["key"] for s in d.sections(definition)]
+    detail = [{"section": k, "hidden": bool(post.get(f"hidden_{k}")), "collapsed": bool(post.get(f"collapsed_{k}"))}
+              for k in _ordered(post, "order_", keys)]
+    return detail, _ordered(post, "col_", [f["key"] for f in d.fields(definition)])

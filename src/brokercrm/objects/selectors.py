@@ -136,6 +136,24 @@ def record_values(*, record: ObjectRecord) -> list[ShownValue]:
 
 
 @dataclass(frozen=True)
+class ShownSection:
+    key: str
+    title: str
+    columns: int
+    collapsed: bool
+    values: tuple[ShownValue, ...]
+
+
+def record_sections(*, record: ObjectRecord, role: str) -> list[ShownSection]:
+    """The detail page's sections as the role's layout arranges them; removed fields' values come last, always shown."""
+    shown = {row.key: row for row in record_values(record=record)}
+    out = [ShownSection(s["key"], s["title"], s["columns"], s["collapsed"], tuple(shown[f["key"]] for f in s["fields"]))
+           for s in d.detail_sections(record.object_type.definition, role)]
+    removed = tuple(row for row in shown.values() if row.removed)
+    return out + [ShownSection("removed", "", 1, False, removed)] if removed else out
+
+
+@dataclass(frozen=True)
 class CustomerRecord:
     type_code: str
     type_name: str

@@ -126,7 +126,8 @@ def field_remove(*, actor, object_type: ObjectType, key: str) -> ObjectType:
     """Remove a field from the forms and lists; its stored values are kept and shown as a removed field."""
     node = definition_node(object_type)
     node["fields"] = [dict(f, removed=True) if f["key"] == key else f for f in node["fields"]]
-    node["list"] = {name: [k for k in keys if k != key] for name, keys in node["list"].items()}
+    node["list"] = {name: ({r: [k for k in ks if k != key] for r, ks in keys.items()} if name == "by_role" else [k for k in keys if k != key])
+                    for name, keys in node["list"].items()}
     layout = node.get("layout") or {}
     node["layout"] = dict(layout, sections=[dict(s, fields=[k for k in s["fields"] if k != key]) for s in layout.get("sections", [])])
     if node.get("owner", {}).get("field") == key:
