@@ -16,7 +16,7 @@ from brokercrm.objects import selectors, services, type_edits
 from brokercrm.objects import values as v
 from brokercrm.objects.forms import (FieldForm, ImportForm, RecordForm, StatesForm, TypeForm, layout_from_post, list_from_post,
                                      role_view_from_post)
-from brokercrm.org.facade import OBJECT_ADMINS, Role, role_code_of
+from brokercrm.org.facade import OBJECT_ADMINS, Role
 
 PAGE_SIZE = 50
 
@@ -30,9 +30,14 @@ def index(request):
     return render(request, "objects/index.html", {"types": [(t, d.label(t.definition)) for t in selectors.type_list(user=request.user)]})
 
 
+def _role(user) -> str:
+    """The shipped role whose grants and layouts the user acts with (a role created by an admin acts as its base role)."""
+    return Role.ADMIN if user.is_superuser else user.role
+
+
 def _columns(object_type, user) -> list[dict]:
     """The list's columns for the user's role (its own choice, else the type's)."""
-    keys = d.list_columns(object_type.definition, role_code_of(user))
+    keys = d.list_columns(object_type.definition, _role(user))
     return [f for f in (d.field(object_type.definition, k) for k in keys) if f and not f.get("removed")]
 
 
@@ -107,10 +112,10 @@ def record_page(request, type_code: str, number: str):
     object_type = selectors.type_get_readable(user=request.user, code=type_code)
     record = selectors.record_get(user=request.user, object_type=object_type, number=number)
     definition = object_type.definition
-    role = Role.ADMIN if request.user.is_superuser else request.user.role
+    role = _role(request.user)
     return render(request, "objects/record_detail.html", {
         "object_type": object_type, "type_name": d.label(definition), "record": record,
-        "sections": selectors.record_sections(record=record, role=role_code_of(request.user)),
+        "sections": selectors.record_sections(record=record, role=role),
         "state": d.state_label(definition, record.state), "history": selectors.record_history(record=record)[:100],
         "transitions": [(s, d.state_label(definition, s)) for s in d.transitions_from(definition, record.state, role)],
         "may_update": services.may(request.user, object_type, "update"), "may_delete": services.may(request.user, object_type, "delete"),
