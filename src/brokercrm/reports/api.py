@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema
 from brokercrm.core.api_errors import errors
 from brokercrm.datacenter.facade import SemanticError
 from brokercrm.reports import selectors
-from brokercrm.reports.catalogue import DIMENSIONS, MEASURES
+from brokercrm.reports.catalogue import DIMENSIONS, measure_entries
 
 router = Router(tags=["reports"])
 
@@ -75,7 +75,7 @@ def _entry(e) -> dict:
 @router.get("/reports/catalogue", response={200: CatalogueOut, **errors(403)})
 def catalogue(request):
     """The measures and dimensions with their Chinese and English names and 口径."""
-    return {"measures": [_entry(e) for e in MEASURES.values()], "dimensions": [_entry(e) for e in DIMENSIONS.values()]}
+    return {"measures": [_entry(e) for e in measure_entries().values()], "dimensions": [_entry(e) for e in DIMENSIONS.values()]}
 
 
 @router.get("/reports/query", response={200: ReportTableOut, **errors(400, 403)})
