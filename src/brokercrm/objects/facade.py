@@ -12,3 +12,4 @@ from brokercrm.objects.services import records_escalate_overdue  # noqa: F401
 from brokercrm.objects.measures import (  # noqa: F401,E402
     MeasureField, MeasureType, ObjectMeasureRow, object_measure_rows, object_measure_types,
 )
+from brokercrm.objects.selectors import RecordSnapshot, record_snapshot, record_snapshots  # noqa: F401,E402

@@ -17,7 +17,8 @@ from brokercrm.core.permissions import has_role, require_role
 from brokercrm.datacenter.facade import semantic_last_day
 from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Role
 from brokercrm.reports import selectors, services
-from brokercrm.reports.catalogue import DIMENSIONS, measure_entries, measure_entry
+from brokercrm.reports.campaign_effect import campaign_effect, campaigns_listed
+from brokercrm.reports.catalogue import DIMENSIONS, column_title, measure_entries, measure_entry
 from brokercrm.reports.dashboards import dashboard
 from brokercrm.reports.definitions import TEAM_LEADER, VIEWS
 from brokercrm.reports.files import display, pdf_bytes, xlsx_bytes
@@ -94,6 +95,21 @@ def home_page(request):
 def report_list(request):
     require_role(request.user, REPORT_READERS)
     return render(request, "reports/list.html", {"reports": selectors.reports_visible(request.user)})
+
+
+def campaign_list_page(request):
+    """营销活动效果: the campaigns in the user's scope, each linking to its participants' trading over its period."""
+    require_role(request.user, REPORT_READERS)
+    return render(request, "reports/campaigns.html", {"campaigns": campaigns_listed(user=request.user)})
+
+
+def campaign_effect_page(request, number: str):
+    require_role(request.user, REPORT_READERS)
+    effect = campaign_effect(user=request.user, number=number)
+    return render(request, "reports/campaign_effect.html", {
+        "effect": effect, "titles": [column_title(c) for c in effect.columns],
+        "rows": [(row[0], [display(c, v) for c, v in zip(effect.columns[1:], row[1:])]) for row in effect.rows],
+        "totals": [display(c, v) for c, v in zip(effect.columns[1:], effect.totals)]})
 
 
 def builder_page(request, report_id: int | None = None):
