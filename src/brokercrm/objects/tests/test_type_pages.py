@@ -4,6 +4,7 @@ import pytest
 
 from brokercrm.core.models import AuditEntry
 from brokercrm.objects.models import ObjectType
+from brokercrm.org.facade import menu_item_add
 
 pytestmark = pytest.mark.django_db
 
@@ -124,23 +125,28 @@ def _role_post(client, code: str, **extra) -> dict:
 
 
 def test_the_role_page_edits_the_roles_actions_on_each_object_type(client, world):
-    """On /org/admin/roles/broker/ the admin leaves brokers only read on 投诉 and gives them export on 营销活动: each type
-    gets a new version (audited), and a broker's complaint form answers 403 at the next request."""
+    """On /org/admin/roles/broker/ the admin leaves brokers only read on 投诉 and takes 营销活动 from them: each type gets a
+    new version (audited); at the next request a broker's complaint form answers 403, the campaign list 404, and a menu
+    item pointing at it no longer shows."""
     admin = login(client, world, "admin")
     page = admin.get("/org/admin/roles/broker/").content.decode()
     assert 'data-testid="role-grants-objects"' in page and 'name="grant:objects:complaint" value="create"' in page
     saved = admin.post("/org/admin/roles/broker/", _role_post(admin, "broker", **{
-        "grant:objects:complaint": ["read"], "grant:objects:campaign": ["read", "export"]}))
+        "grant:objects:complaint": ["read"]}))
     assert saved.status_code == 302
     types = {t.code: t for t in ObjectType.objects.all()}
     assert types["complaint"].definition["permissions"]["broker"] == ["read"]
-    assert types["campaign"].definition["permissions"]["broker"] == ["read", "export"]
+    assert "broker" not in types["campaign"].definition["permissions"]
     assert (types["complaint"].version, types["campaign"].version) == (2, 2)
     assert AuditEntry.objects.filter(object_type="objects.objecttype", action="update").count() == 2
     client.logout()
     broker = login(client, world, "broker")
     assert broker.get("/objects/complaint/new/").status_code == 403
     assert broker.get("/objects/complaint/").status_code == 200
+    assert broker.get("/objects/campaign/").status_code == 404
+    menu_item_add(actor=world["users"]["admin"], role_code="broker", section="客户服务", kind="object_list",
+                  target="/objects/campaign/", label="营销活动清单")
+    assert "营销活动清单" not in [str(i["label"]) for s in broker.get("/").context["menu"] for i in s["items"]]
 
 
 def test_the_last_admin_still_cannot_be_removed_and_a_refused_role_save_changes_no_grant(client, world):
