@@ -89,24 +89,6 @@ class FieldForm(forms.Form):
         return node
 
 
-class StatesForm(forms.Form):
-    states = forms.CharField(label=_("States"), widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}), required=False,
-                             help_text=_("one per line: code|中文|English; the first is a new record's state"))
-    transitions = forms.CharField(label=_("Allowed transitions"), widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
-                                  required=False, help_text=_("one per line: from|to|role,role (no roles: every role that may update)"))
-
-    def nodes(self) -> tuple[list[dict], list[dict]]:
-        states = [dict(zip(("code", "zh", "en"), [p.strip() for p in line.split("|")]))
-                  for line in self.cleaned_data["states"].splitlines() if line.strip()]
-        transitions = []
-        for line in self.cleaned_data["transitions"].splitlines():
-            parts = [p.strip() for p in line.split("|")]
-            if len(parts) >= 2:
-                transitions.append({"from": parts[0], "to": parts[1],
-                                    "roles": [r.strip() for r in (parts[2] if len(parts) > 2 else "").split(",") if r.strip()]})
-        return states, transitions
-
-
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV (UTF-8) or Excel file, a header row of field keys"))
 
@@ -168,3 +150,22 @@ def role_view_from_post(post, definition: dict) -> tuple[list[dict], list[str]]:
     detail = [{"section": k, "hidden": bool(post.get(f"hidden_{k}")), "collapsed": bool(post.get(f"collapsed_{k}"))}
               for k in _ordered(post, "order_", keys)]
     return detail, _ordered(post, "col_", [f["key"] for f in d.fields(definition)])
+
+
+def states_from_post(post, definition: dict) -> tuple[list[dict], list[dict]]:
+    """(states in order, transitions) from the states editor: rows `st_<n>_code/zh/en/order` (a row without a code is
+    dropped; the first state is a new record's) and `tr_<n>_from/to` with the roles ticked in `tr_<n>_roles` (none: every
+    role that may update); a transition row without both states is dropped."""
+    rows = []
+    for n in range(int(post.get("state_rows", "0") or 0) + 1):
+        code = post.get(f"st_{n}_code", "").strip()
+        if code:
+            rows.append((_order(post, f"st_{n}_order") or 999, n, {"code": code, "zh": post.get(f"st_{n}_zh", "").strip() or code,
+                                                                  "en": post.get(f"st_{n}_en", "").strip() or code}))
+    states = [row for _o, _n, row in sorted(rows, key=lambda r: r[:2])]
+    transitions = []
+    for n in range(int(post.get("transition_rows", "0") or 0) + 1):
+        src, dst = post.get(f"tr_{n}_from", "").strip(), post.get(f"tr_{n}_to", "").strip()
+        if src and dst:
+            transitions.append({"from": src, "to": dst, "roles": sorted(set(post.getlist(f"tr_{n}_roles")))})
+    return states, transitions

@@ -136,8 +136,12 @@ def field_remove(*, actor, object_type: ObjectType, key: str) -> ObjectType:
 
 
 def states_save(*, actor, object_type: ObjectType, states: list[dict], transitions: list[dict]) -> ObjectType:
+    """States in order and the allowed transitions; a removed state's read-only fields go with it (its records keep it)."""
     node = definition_node(object_type)
     node["states"], node["transitions"] = states, transitions
+    codes = {st["code"] for st in states}
+    layout = node.get("layout") or {}
+    node["layout"] = dict(layout, readonly={k: keys for k, keys in layout.get("readonly", {}).items() if k in codes})
     return type_save(actor=actor, node=node, note=_("states saved"))[0]
 
 

@@ -14,8 +14,8 @@ from brokercrm.core.permissions import require_role
 from brokercrm.objects import definition as d
 from brokercrm.objects import selectors, services, type_edits
 from brokercrm.objects import values as v
-from brokercrm.objects.forms import (FieldForm, ImportForm, RecordForm, StatesForm, TypeForm, layout_from_post, list_from_post,
-                                     role_view_from_post)
+from brokercrm.objects.forms import (FieldForm, ImportForm, RecordForm, TypeForm, layout_from_post, list_from_post, role_view_from_post,
+                                     states_from_post)
 from brokercrm.org.facade import OBJECT_ADMINS, Role
 
 PAGE_SIZE = 50
@@ -229,9 +229,10 @@ def _type_context(object_type, **extra) -> dict:
     return {**_editors(definition),"object_type": object_type, "type_name": d.label(definition), "fields": d.fields(definition, include_removed=True),
             "versions": selectors.type_versions(object_type=object_type)[:20], "roles": sorted(services.role_codes()),
             "actions": d.ACTIONS, "permissions": definition.get("permissions", {}),
-            "states_form": StatesForm(initial={
-                "states": "\n".join(f"{s['code']}|{s['zh']}|{s['en']}" for s in definition.get("states", [])),
-                "transitions": "\n".join(f"{t['from']}|{t['to']}|{','.join(t['roles'])}" for t in definition.get("transitions", []))}),
+            "state_rows": [dict(st, n=n, order=n + 1) for n, st in enumerate(definition.get("states", []))],
+            "new_state": len(definition.get("states", [])),
+            "transition_rows": [dict(t, n=n) for n, t in enumerate(definition.get("transitions", []))],
+            "new_transition": len(definition.get("transitions", [])),
             **extra}
 
 
@@ -268,12 +269,10 @@ def type_detail_page(request, code: str):
                 messages.success(request, _("Field removed; stored values are kept."))
                 return redirect("objects:type_detail", code=code)
             if action == "states":
-                states_form = StatesForm(request.POST)
-                if states_form.is_valid():
-                    services.states_save(actor=request.user, object_type=object_type, states=states_form.nodes()[0],
-                                         transitions=states_form.nodes()[1])
-                    messages.success(request, _("States saved."))
-                    return redirect("objects:type_detail", code=code)
+                states, transitions = states_from_post(request.POST, object_type.definition)
+                services.states_save(actor=request.user, object_type=object_type, states=states, transitions=transitions)
+                messages.success(request, _("States saved."))
+                return redirect("objects:type_detail", code=code)
             if action == "permissions":
                 node = services.definition_node(object_type)
                 node["permissions"] = {r: [a for a in d.ACTIONS if request.POST.get(f"perm_{r}_{a}")] for r in services.role_codes()}

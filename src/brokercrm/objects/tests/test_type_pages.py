@@ -159,3 +159,35 @@ def test_the_last_admin_still_cannot_be_removed_and_a_refused_role_save_changes_
     assert ObjectType.objects.get(code="complaint").definition["permissions"]["admin"] == ["create", "read", "update", "delete",
                                                                                            "export"]
     assert ObjectType.objects.get(code="complaint").version == 1
+
+
+def test_states_and_transitions_are_edited_in_rows_and_used_at_once(client, world):
+    """The admin adds 已取消 (cancelled) to 营销活动 and the transition 进行中 → 已取消 for branch managers; the branch
+    manager's running campaign offers it and takes it; a transition to an unknown state is refused, nothing saved."""
+    from brokercrm.objects.services import record_create, record_transition
+
+    admin = login(client, world, "admin")
+    page = admin.get("/objects/types/campaign/").content.decode()
+    assert 'name="st_3_code"' in page and 'name="tr_2_from"' in page
+    states = {"action": "states", "state_rows": "3", "transition_rows": "2",
+              "st_0_code": "planned", "st_0_zh": "计划中", "st_0_order": "1", "st_1_code": "running", "st_1_zh": "进行中", "st_1_order": "2",
+              "st_2_code": "finished", "st_2_zh": "已结束", "st_2_order": "3", "st_3_code": "cancelled", "st_3_zh": "已取消",
+              "st_3_en": "Cancelled", "st_3_order": "4",
+              "tr_0_from": "planned", "tr_0_to": "running", "tr_0_roles": ["admin", "head_office", "branch_manager"],
+              "tr_1_from": "running", "tr_1_to": "finished", "tr_1_roles": ["admin", "head_office", "branch_manager"],
+              "tr_2_from": "running", "tr_2_to": "cancelled", "tr_2_roles": ["branch_manager"]}
+    assert admin.post("/objects/types/campaign/", states).status_code == 302
+    campaign = ObjectType.objects.get(code="campaign")
+    assert [s["code"] for s in campaign.definition["states"]] == ["planned", "running", "finished", "cancelled"]
+    assert campaign.definition["transitions"][2] == {"from": "running", "to": "cancelled", "roles": ["branch_manager"]}
+    bad = admin.post("/objects/types/campaign/", dict(states, tr_2_to="void"), follow=True).content.decode()
+    assert "transitions.to" in bad and ObjectType.objects.get(code="campaign").version == 2
+    client.logout()
+    manager = world["users"]["branch_manager"]
+    record = record_create(actor=manager, object_type=campaign, raw={"name": "开门红", "starts_on": "2026-01-05", "ends_on": "2026-02-05"})
+    record_transition(actor=manager, record=record, to="running")
+    bm = login(client, world, "branch_manager")
+    assert 'name="to" value="cancelled"' in bm.get(f"/objects/campaign/{record.number}/").content.decode()
+    assert bm.post(f"/objects/campaign/{record.number}/state/", {"to": "cancelled"}).status_code == 302
+    record.refresh_from_db()
+    assert record.state == "cancelled"
