@@ -152,7 +152,7 @@ def role_view_from_post(post, definition: dict) -> tuple[list[dict], list[str]]:
     return detail, _ordered(post, "col_", [f["key"] for f in d.fields(definition)])
 
 
-def states_from_post(post, definition: dict) -> tuple[list[dict], list[dict]]:
+def states_from_post(post) -> tuple[list[dict], list[dict]]:
     """(states in order, transitions) from the states editor: rows `st_<n>_code/zh/en/order` (a row without a code is
     dropped; the first state is a new record's) and `tr_<n>_from/to` with the roles ticked in `tr_<n>_roles` (none: every
     role that may update); a transition row without both states is dropped."""

@@ -226,7 +226,8 @@ def _editors(definition: dict) -> dict:
 
 def _type_context(object_type, **extra) -> dict:
     definition = object_type.definition
-    return {**_editors(definition),"object_type": object_type, "type_name": d.label(definition), "fields": d.fields(definition, include_removed=True),
+    return {**_editors(definition),
+            "object_type": object_type, "type_name": d.label(definition), "fields": d.fields(definition, include_removed=True),
             "versions": selectors.type_versions(object_type=object_type)[:20], "roles": sorted(services.role_codes()),
             "actions": d.ACTIONS, "permissions": definition.get("permissions", {}),
             "state_rows": [dict(st, n=n, order=n + 1) for n, st in enumerate(definition.get("states", []))],
@@ -269,7 +270,7 @@ def type_detail_page(request, code: str):
                 messages.success(request, _("Field removed; stored values are kept."))
                 return redirect("objects:type_detail", code=code)
             if action == "states":
-                states, transitions = states_from_post(request.POST, object_type.definition)
+                states, transitions = states_from_post(request.POST)
                 services.states_save(actor=request.user, object_type=object_type, states=states, transitions=transitions)
                 messages.success(request, _("States saved."))
                 return redirect("objects:type_detail", code=code)
