@@ -8,6 +8,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from brokercrm.customers.facade import CustomerFilters, customer_refs_search
+from brokercrm.datacenter.facade import semantic_last_day
 from brokercrm.objects import services, type_edits
 from brokercrm.objects.models import ObjectRecord, ObjectType
 from brokercrm.org.facade import User
@@ -83,4 +84,14 @@ def objects_demo_setup(*, today: dt.date | None = None) -> list[str]:
             "outcome": "活动进行中：已邀约客户参加线下投资策略会。"})
         services.record_transition(actor=head_office, record=record, to="running")
         done.append(f"campaign {record.number} running with {len(record.values.get('participants', []))} participants")
+        last_day = semantic_last_day()
+        if last_day is not None:  # a finished campaign over loaded days, so 营销活动效果 shows its participants' trading
+            record = services.record_create(actor=head_office, object_type=campaign, today=today, raw={
+                "name": f"{broker.staff.branch.name}金秋两融推广", "branch": broker.staff.branch.code,
+                "starts_on": (last_day - dt.timedelta(days=60)).isoformat(), "ends_on": last_day.isoformat(),
+                "segment": "活跃交易客户", "budget": "30000.00", "participants": [c.customer_no for c in customers[:8]],
+                "outcome": "活动已结束：见 报表 › 营销活动效果。"})
+            services.record_transition(actor=head_office, record=record, to="running")
+            services.record_transition(actor=head_office, record=record, to="finished")
+            done.append(f"campaign {record.number} finished, {record.values['starts_on']} – {record.values['ends_on']}")
     return done

@@ -4,6 +4,7 @@ import pytest
 
 from brokercrm.core.models import AuditEntry
 from brokercrm.objects.models import ObjectType
+from brokercrm.objects.services import record_create, record_transition
 from brokercrm.org.facade import menu_item_add
 
 pytestmark = pytest.mark.django_db
@@ -164,8 +165,6 @@ def test_the_last_admin_still_cannot_be_removed_and_a_refused_role_save_changes_
 def test_states_and_transitions_are_edited_in_rows_and_used_at_once(client, world):
     """The admin adds 已取消 (cancelled) to 营销活动 and the transition 进行中 → 已取消 for branch managers; the branch
     manager's running campaign offers it and takes it; a transition to an unknown state is refused, nothing saved."""
-    from brokercrm.objects.services import record_create, record_transition
-
     admin = login(client, world, "admin")
     page = admin.get("/objects/types/campaign/").content.decode()
     assert 'name="st_3_code"' in page and 'name="tr_2_from"' in page
