@@ -19,7 +19,9 @@ class ObjectsConfig(AppConfig):
         from brokercrm.objects.selectors import type_readable_by_role
         from brokercrm.objects.tasks import escalation_schedule
         from brokercrm.objects.services import record_state_from_process
-        from brokercrm.org.facade import register_menu_path_check
+        from brokercrm.org.facade import GrantRow, GrantSection, register_menu_path_check, register_role_grants
+        from brokercrm.objects.definition import ACTIONS
+        from brokercrm.objects.type_edits import role_object_grants, role_object_grants_save
         from brokercrm.objects.views import customer_records_panel
         from brokercrm.platform.facade import register_handler, register_process
 
@@ -30,4 +32,8 @@ class ObjectsConfig(AppConfig):
                          label=_("The record takes the state of the step"))
         register_menu_path_check("/objects/", type_readable_by_role)
         periodic_register("overdue records", escalation_schedule)
+        register_role_grants(GrantSection("objects", _("Business objects: actions by type"), ACTIONS,
+                                          rows=lambda role: [GrantRow(g.type_code, g.type_name, g.actions)
+                                                             for g in role_object_grants(role=role)],
+                                          save=role_object_grants_save))
         register_panel("objects", _("Business objects"), template="objects/_panel.html", context=customer_records_panel, order=60)

@@ -88,19 +88,43 @@ def readonly_fields(definition: dict, state: str) -> set[str]:
     return {f["key"] for f in fields(definition)} if "*" in keys else set(keys)
 
 
+REST_SECTION = "other"  # the key of the last section, holding the fields no section names
+
+
 def sections(definition: dict) -> list[dict]:
-    """The form's sections, each with its fields in order; fields no section names go in a last one."""
+    """The form's sections, each with its key and fields in order; fields no section names go in a last one."""
     live = {f["key"]: f for f in fields(definition)}
     out, placed = [], set()
-    for section in definition.get("layout", {}).get("sections", []):
+    for n, section in enumerate(definition.get("layout", {}).get("sections", []), start=1):
         keys = [k for k in section.get("fields", []) if k in live]
         placed.update(keys)
-        out.append({"title": _pick(section.get("title_zh", ""), section.get("title_en", "")), "columns": section.get("columns", 1),
-                    "fields": [live[k] for k in keys]})
+        out.append({"key": section.get("key") or f"s{n}", "title": _pick(section.get("title_zh", ""), section.get("title_en", "")),
+                    "columns": section.get("columns", 1), "fields": [live[k] for k in keys]})
     rest = [f for k, f in live.items() if k not in placed]
     if rest:
-        out.append({"title": "", "columns": 1, "fields": rest})
+        out.append({"key": REST_SECTION, "title": "", "columns": 1, "fields": rest})
     return out
+
+
+def detail_sections(definition: dict, role: str) -> list[dict]:
+    """The detail page's sections for a role (页面布局): in the role's order, hidden ones left out, each with `collapsed`;
+    sections the role's layout does not name follow, open, so a section added later shows."""
+    by_key = {s["key"]: s for s in sections(definition)}
+    out, seen = [], set()
+    for entry in definition.get("layout", {}).get("detail", {}).get(role, []):
+        section = by_key.get(entry["section"])
+        if section is None or entry["section"] in seen:
+            continue
+        seen.add(entry["section"])
+        if not entry.get("hidden"):
+            out.append(dict(section, collapsed=bool(entry.get("collapsed"))))
+    return out + [dict(s, collapsed=False) for k, s in by_key.items() if k not in seen]
+
+
+def list_columns(definition: dict, role: str) -> list[str]:
+    """The list page's columns for a role: the role's own choice when it has one, else the type's."""
+    listing = definition.get("list", {})
+    return listing.get("by_role", {}).get(role) or listing.get("columns", [])
 
 
 def check(node: dict, *, file: str, roles: set[str], type_codes: set[str]) -> dict:
@@ -119,9 +143,12 @@ def check(node: dict, *, file: str, roles: set[str], type_codes: set[str]) -> di
     listing = node.get("list") or {}
     out["list"] = {"columns": _keys_in(c, listing, "columns", live) or [f["key"] for f in out["fields"] if not f.get("removed")][:5],
                    "filters": _keys_in(c, listing, "filters", live)}
+    by_role = _list_by_role(c, listing, live, roles)
+    if by_role:
+        out["list"]["by_role"] = by_role
     out["states"], out["transitions"] = _states(c, node, roles)
     out["process"] = _process(c, node)
-    out["layout"] = _layout(c, node, live, {s["code"] for s in out["states"]})
+    out["layout"] = _layout(c, node, live, {s["code"] for s in out["states"]}, roles)
     out["permissions"] = _permissions(c, node, roles)
     c.raise_if_any()
     return out
@@ -254,10 +281,25 @@ def _process(c: yamlio.Collector, node: dict) -> dict | None:
             "escalate_to": str(raw.get("escalate_to") or "")}
 
 
-def _layout(c: yamlio.Collector, node: dict, live: set[str], states: set[str]) -> dict:
+def _list_by_role(c: yamlio.Collector, listing: dict, live: set[str], roles: set[str]) -> dict:
+    raw = listing.get("by_role") or {}
+    out = {}
+    for role in sorted(yamlio.keys(raw)) if isinstance(raw, dict) else []:
+        if role not in roles:
+            c.add(raw, f"list.by_role.{role}", f"no role '{role}'", line=yamlio.line_of(raw, role))
+        columns = [str(k) for k in (raw[role] or [])]
+        for k in columns:
+            if k not in live:
+                c.add(raw, f"list.by_role.{role}", f"'{k}' is not a field of this type", line=yamlio.line_of(raw, role))
+        if columns:
+            out[str(role)] = columns
+    return out
+
+
+def _layout(c: yamlio.Collector, node: dict, live: set[str], states: set[str], roles: set[str]) -> dict:
     raw = node.get("layout") or {}
     sections_ = []
-    for s in c.items(raw, "sections") if raw else []:
+    for n, s in enumerate(c.items(raw, "sections") if raw else [], start=1):
         keys = [str(k) for k in (s.get("fields") or [])]
         for k in keys:
             if k not in live:
@@ -265,8 +307,11 @@ def _layout(c: yamlio.Collector, node: dict, live: set[str], states: set[str]) -
         columns = s.get("columns", 1)
         if columns not in (1, 2, 3):
             c.add(s, "layout.sections.columns", "1, 2 or 3")
-        sections_.append({"title_zh": str(s.get("title_zh") or ""), "title_en": str(s.get("title_en") or ""), "columns": columns,
-                          "fields": keys})
+        key = str(s.get("key") or f"s{n}")
+        if not CODE.match(key) or key == REST_SECTION or key in {x["key"] for x in sections_}:
+            c.add(s, "layout.sections.key", f"'{key}' is not a new key of lower-case letters, digits and _ (nor '{REST_SECTION}')")
+        sections_.append({"key": key, "title_zh": str(s.get("title_zh") or ""), "title_en": str(s.get("title_en") or ""),
+                          "columns": columns, "fields": keys})
     readonly = {}
     for state, keys in ((raw.get("readonly") or {}) if isinstance(raw.get("readonly"), dict) else {}).items():
         if state in yamlio.HIDDEN:
@@ -274,7 +319,30 @@ def _layout(c: yamlio.Collector, node: dict, live: set[str], states: set[str]) -
         if state not in states:
             c.add(raw, "layout.readonly", f"'{state}' is not a state of this type")
         readonly[state] = [str(k) for k in (keys or [])]
-    return {"sections": sections_, "readonly": readonly}
+    out = {"sections": sections_, "readonly": readonly}
+    detail = _detail_layouts(c, raw, {s["key"] for s in sections_} | {REST_SECTION}, roles)
+    if detail:
+        out["detail"] = detail
+    return out
+
+
+def _detail_layouts(c: yamlio.Collector, raw: dict, keys: set[str], roles: set[str]) -> dict:
+    """layout.detail: per role, the detail page's sections in order, each {section, hidden, collapsed}."""
+    detail = raw.get("detail") or {}
+    out = {}
+    for role in sorted(yamlio.keys(detail)) if isinstance(detail, dict) else []:
+        if role not in roles:
+            c.add(detail, f"layout.detail.{role}", f"no role '{role}'", line=yamlio.line_of(detail, role))
+        entries = []
+        for e in detail[role] or []:
+            key = str(e.get("section") or "") if isinstance(e, dict) else str(e)
+            if key not in keys:
+                c.add(detail, f"layout.detail.{role}", f"'{key}' is not a section of this type", line=yamlio.line_of(detail, role))
+            entries.append({"section": key, "hidden": bool(isinstance(e, dict) and e.get("hidden")),
+                            "collapsed": bool(isinstance(e, dict) and e.get("collapsed"))})
+        if entries:
+            out[str(role)] = entries
+    return out
 
 
 def _permissions(c: yamlio.Collector, node: dict, roles: set[str]) -> dict:

@@ -89,23 +89,83 @@ class FieldForm(forms.Form):
         return node
 
 
-class StatesForm(forms.Form):
-    states = forms.CharField(label=_("States"), widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}), required=False,
-                             help_text=_("one per line: code|中文|English; the first is a new record's state"))
-    transitions = forms.CharField(label=_("Allowed transitions"), widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
-                                  required=False, help_text=_("one per line: from|to|role,role (no roles: every role that may update)"))
-
-    def nodes(self) -> tuple[list[dict], list[dict]]:
-        states = [dict(zip(("code", "zh", "en"), [p.strip() for p in line.split("|")]))
-                  for line in self.cleaned_data["states"].splitlines() if line.strip()]
-        transitions = []
-        for line in self.cleaned_data["transitions"].splitlines():
-            parts = [p.strip() for p in line.split("|")]
-            if len(parts) >= 2:
-                transitions.append({"from": parts[0], "to": parts[1],
-                                    "roles": [r.strip() for r in (parts[2] if len(parts) > 2 else "").split(",") if r.strip()]})
-        return states, transitions
-
-
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV (UTF-8) or Excel file, a header row of field keys"))
+
+
+# The structured editors of the type page post one input per field, section or state; these read them back.
+
+def _order(post, name: str) -> int | None:
+    """A position typed in an order box (blank: not chosen)."""
+    try:
+        return int(post.get(name, "").strip())
+    except ValueError:
+        return None
+
+
+def _ordered(post, prefix: str, keys: list[str]) -> list[str]:
+    """The keys whose order box is filled, by that order (ties keep the definition's order)."""
+    chosen = [(_order(post, f"{prefix}{k}"), i, k) for i, k in enumerate(keys)]
+    return [k for pos, _i, k in sorted(c for c in chosen if c[0] is not None)]
+
+
+def list_from_post(post, definition: dict) -> tuple[list[str], list[str]]:
+    """(columns in order, filters) from the list editor: `col_<key>` a position, `filter_<key>` ticked."""
+    keys = [f["key"] for f in d.fields(definition)]
+    return _ordered(post, "col_", keys), [k for k in keys if post.get(f"filter_{k}")]
+
+
+def layout_from_post(post, definition: dict) -> tuple[list[dict], dict[str, list[str]]]:
+    """(sections, read-only fields by state) from the layout editor.
+
+    Sections are rows `sec_<n>_key/title_zh/title_en/columns/order` (a row without a title is dropped; the blank last
+    row adds one); each field's `place_<key>` names its section and `pos_<key>` its position in it; `ro_<state>_<key>`
+    makes a field read-only in a state (`ro_<state>_all`: every field)."""
+    rows = []
+    for n in range(int(post.get("sections", "0") or 0) + 1):
+        title_zh = post.get(f"sec_{n}_title_zh", "").strip()
+        if not title_zh:
+            continue
+        key = post.get(f"sec_{n}_key", "").strip() or f"s{n + 1}"
+        columns = _order(post, f"sec_{n}_columns") or 1
+        rows.append((_order(post, f"sec_{n}_order") or 999, n, {"key": key, "title_zh": title_zh,
+                                                               "title_en": post.get(f"sec_{n}_title_en", "").strip(),
+                                                               "columns": columns, "fields": []}))
+    sections = [row for _o, _n, row in sorted(rows, key=lambda r: r[:2])]
+    by_key = {s["key"]: s for s in sections}
+    keys = [f["key"] for f in d.fields(definition)]
+    placed = sorted((_order(post, f"pos_{k}") or 999, i, k) for i, k in enumerate(keys) if post.get(f"place_{k}") in by_key)
+    for _pos, _i, k in placed:
+        by_key[post[f"place_{k}"]]["fields"].append(k)
+    readonly = {}
+    for state in definition.get("states", []):
+        code = state["code"]
+        readonly[code] = ["*"] if post.get(f"ro_{code}_all") else [k for k in keys if post.get(f"ro_{code}_{k}")]
+    return sections, readonly
+
+
+def role_view_from_post(post, definition: dict) -> tuple[list[dict], list[str]]:
+    """(detail sections in order with hidden/collapsed, list columns in order) from a role's layout editor."""
+    keys = [s["key"] for s in d.sections(definition)]
+    detail = [{"section": k, "hidden": bool(post.get(f"hidden_{k}")), "collapsed": bool(post.get(f"collapsed_{k}"))}
+              for k in _ordered(post, "order_", keys)]
+    return detail, _ordered(post, "col_", [f["key"] for f in d.fields(definition)])
+
+
+def states_from_post(post) -> tuple[list[dict], list[dict]]:
+    """(states in order, transitions) from the states editor: rows `st_<n>_code/zh/en/order` (a row without a code is
+    dropped; the first state is a new record's) and `tr_<n>_from/to` with the roles ticked in `tr_<n>_roles` (none: every
+    role that may update); a transition row without both states is dropped."""
+    rows = []
+    for n in range(int(post.get("state_rows", "0") or 0) + 1):
+        code = post.get(f"st_{n}_code", "").strip()
+        if code:
+            rows.append((_order(post, f"st_{n}_order") or 999, n, {"code": code, "zh": post.get(f"st_{n}_zh", "").strip() or code,
+                                                                  "en": post.get(f"st_{n}_en", "").strip() or code}))
+    states = [row for _o, _n, row in sorted(rows, key=lambda r: r[:2])]
+    transitions = []
+    for n in range(int(post.get("transition_rows", "0") or 0) + 1):
+        src, dst = post.get(f"tr_{n}_from", "").strip(), post.get(f"tr_{n}_to", "").strip()
+        if src and dst:
+            transitions.append({"from": src, "to": dst, "roles": sorted(set(post.getlist(f"tr_{n}_roles")))})
+    return states, transitions

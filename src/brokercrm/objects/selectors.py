@@ -136,6 +136,24 @@ def record_values(*, record: ObjectRecord) -> list[ShownValue]:
 
 
 @dataclass(frozen=True)
+class ShownSection:
+    key: str
+    title: str
+    columns: int
+    collapsed: bool
+    values: tuple[ShownValue, ...]
+
+
+def record_sections(*, record: ObjectRecord, role: str) -> list[ShownSection]:
+    """The detail page's sections as the role's layout arranges them; removed fields' values come last, always shown."""
+    shown = {row.key: row for row in record_values(record=record)}
+    out = [ShownSection(s["key"], s["title"], s["columns"], s["collapsed"], tuple(shown[f["key"]] for f in s["fields"]))
+           for s in d.detail_sections(record.object_type.definition, role)]
+    removed = tuple(row for row in shown.values() if row.removed)
+    return out + [ShownSection("removed", "", 1, False, removed)] if removed else out
+
+
+@dataclass(frozen=True)
 class CustomerRecord:
     type_code: str
     type_name: str
@@ -197,3 +215,27 @@ def object_measures(*, user, type_code: str, grouping: str = "month", sum_field:
         if sum_field and values.get(sum_field) is not None:
             totals[period] += Decimal(str(values[sum_field]))
     return [ObjectMeasure(p, counts[p], totals[p] if sum_field else None) for p in sorted(counts)]
+
+
+@dataclass(frozen=True)
+class RecordSnapshot:
+    """A record as plain values, for the apps above (the reports' campaign effect reads a campaign's period and participants)."""
+
+    type_code: str
+    number: str
+    state: str
+    values: dict
+
+
+def record_snapshot(*, user, type_code: str, number: str) -> RecordSnapshot:
+    """One record in the user's scope of a type they may read (404 otherwise)."""
+    record = record_get(user=user, object_type=type_get_readable(user=user, code=type_code), number=number)
+    return RecordSnapshot(type_code, record.number, record.state, dict(record.values))
+
+
+def record_snapshots(*, user, type_code: str, limit: int = 200) -> list[RecordSnapshot]:
+    """The newest records of a type in the user's scope (none when they may not read it)."""
+    object_type = ObjectType.objects.filter(code=type_code).first()
+    if object_type is None or not may(user, object_type, "read"):
+        return []
+    return [RecordSnapshot(type_code, r.number, r.state, dict(r.values)) for r in record_list(user=user, object_type=object_type)[:limit]]

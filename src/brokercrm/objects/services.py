@@ -126,7 +126,8 @@ def field_remove(*, actor, object_type: ObjectType, key: str) -> ObjectType:
     """Remove a field from the forms and lists; its stored values are kept and shown as a removed field."""
     node = definition_node(object_type)
     node["fields"] = [dict(f, removed=True) if f["key"] == key else f for f in node["fields"]]
-    node["list"] = {name: [k for k in keys if k != key] for name, keys in node["list"].items()}
+    node["list"] = {name: ({r: [k for k in ks if k != key] for r, ks in keys.items()} if name == "by_role" else [k for k in keys if k != key])
+                    for name, keys in node["list"].items()}
     layout = node.get("layout") or {}
     node["layout"] = dict(layout, sections=[dict(s, fields=[k for k in s["fields"] if k != key]) for s in layout.get("sections", [])])
     if node.get("owner", {}).get("field") == key:
@@ -135,8 +136,12 @@ def field_remove(*, actor, object_type: ObjectType, key: str) -> ObjectType:
 
 
 def states_save(*, actor, object_type: ObjectType, states: list[dict], transitions: list[dict]) -> ObjectType:
+    """States in order and the allowed transitions; a removed state's read-only fields go with it (its records keep it)."""
     node = definition_node(object_type)
     node["states"], node["transitions"] = states, transitions
+    codes = {st["code"] for st in states}
+    layout = node.get("layout") or {}
+    node["layout"] = dict(layout, readonly={k: keys for k, keys in layout.get("readonly", {}).items() if k in codes})
     return type_save(actor=actor, node=node, note=_("states saved"))[0]
 
 

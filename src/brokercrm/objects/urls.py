@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("types/", views.type_list_page, name="type_list"),
     path("types/<slug:code>/", views.type_detail_page, name="type_detail"),
+    path("types/<slug:code>/layouts/", views.type_layouts_page, name="type_layouts"),
     path("types/<slug:code>/export.yaml", views.type_export, name="type_export"),
     path("<slug:type_code>/", views.record_list_page, name="list"),
     path("<slug:type_code>/new/", views.record_create_page, name="create"),

@@ -12,9 +12,10 @@ from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.exports import csv_response, write_xlsx, xlsx_response
 from brokercrm.core.permissions import require_role
 from brokercrm.objects import definition as d
-from brokercrm.objects import selectors, services
+from brokercrm.objects import selectors, services, type_edits
 from brokercrm.objects import values as v
-from brokercrm.objects.forms import FieldForm, ImportForm, RecordForm, StatesForm, TypeForm
+from brokercrm.objects.forms import (FieldForm, ImportForm, RecordForm, TypeForm, layout_from_post, list_from_post, role_view_from_post,
+                                     states_from_post)
 from brokercrm.org.facade import OBJECT_ADMINS, Role
 
 PAGE_SIZE = 50
@@ -29,8 +30,15 @@ def index(request):
     return render(request, "objects/index.html", {"types": [(t, d.label(t.definition)) for t in selectors.type_list(user=request.user)]})
 
 
-def _columns(object_type) -> list[dict]:
-    return [f for f in (d.field(object_type.definition, k) for k in object_type.definition.get("list", {}).get("columns", [])) if f]
+def _role(user) -> str:
+    """The shipped role whose grants and layouts the user acts with (a role created by an admin acts as its base role)."""
+    return Role.ADMIN if user.is_superuser else user.role
+
+
+def _columns(object_type, user) -> list[dict]:
+    """The list's columns for the user's role (its own choice, else the type's)."""
+    keys = d.list_columns(object_type.definition, _role(user))
+    return [f for f in (d.field(object_type.definition, k) for k in keys) if f and not f.get("removed")]
 
 
 def record_list_page(request, type_code: str):
@@ -42,7 +50,7 @@ def record_list_page(request, type_code: str):
         page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     except DomainError as exc:
         error, page = f"{exc.field}: {exc.message}", Paginator([], PAGE_SIZE).get_page(1)
-    columns = _columns(object_type)
+    columns = _columns(object_type, request.user)
     rows = [{"record": r, "state": d.state_label(definition, r.state), "cells": [v.display(f, r.values.get(f["key"])) for f in columns]}
             for r in page]
     g = request.GET
@@ -104,9 +112,10 @@ def record_page(request, type_code: str, number: str):
     object_type = selectors.type_get_readable(user=request.user, code=type_code)
     record = selectors.record_get(user=request.user, object_type=object_type, number=number)
     definition = object_type.definition
-    role = Role.ADMIN if request.user.is_superuser else request.user.role
+    role = _role(request.user)
     return render(request, "objects/record_detail.html", {
-        "object_type": object_type, "type_name": d.label(definition), "record": record, "values": selectors.record_values(record=record),
+        "object_type": object_type, "type_name": d.label(definition), "record": record,
+        "sections": selectors.record_sections(record=record, role=role),
         "state": d.state_label(definition, record.state), "history": selectors.record_history(record=record)[:100],
         "transitions": [(s, d.state_label(definition, s)) for s in d.transitions_from(definition, record.state, role)],
         "may_update": services.may(request.user, object_type, "update"), "may_delete": services.may(request.user, object_type, "delete"),
@@ -194,14 +203,37 @@ def type_list_page(request):
     return render(request, "objects/type_list.html", {"types": selectors.type_list(user=None), "form": form})
 
 
+def _editors(definition: dict) -> dict:
+    """What the list and layout editors show: each live field with its column position, filter, section and place."""
+    live = d.fields(definition)
+    listing = definition.get("list", {})
+    sections = definition.get("layout", {}).get("sections", [])
+    place = {k: (s.get("key") or f"s{n}", i + 1) for n, s in enumerate(sections, start=1) for i, k in enumerate(s["fields"])}
+    readonly = definition.get("layout", {}).get("readonly", {})
+    return {
+        "list_rows": [{"field": f, "label": d.label(f), "filter": f["key"] in listing.get("filters", []),
+                       "position": listing.get("columns", []).index(f["key"]) + 1 if f["key"] in listing.get("columns", []) else ""}
+                      for f in live],
+        "section_rows": [{"n": n, "key": s.get("key") or f"s{n + 1}", "title_zh": s.get("title_zh", ""), "title_en": s.get("title_en", ""),
+                          "columns": s.get("columns", 1), "order": n + 1} for n, s in enumerate(sections)],
+        "new_section": len(sections),
+        "place_rows": [{"field": f, "label": d.label(f), "section": place.get(f["key"], ("", ""))[0],
+                        "position": place.get(f["key"], ("", ""))[1]} for f in live],
+        "readonly_rows": [{"code": s["code"], "label": d.state_label(definition, s["code"]), "all": "*" in readonly.get(s["code"], []),
+                           "keys": set(readonly.get(s["code"], []))} for s in definition.get("states", [])],
+    }
+
+
 def _type_context(object_type, **extra) -> dict:
     definition = object_type.definition
-    return {"object_type": object_type, "type_name": d.label(definition), "fields": d.fields(definition, include_removed=True),
+    return {**_editors(definition),
+            "object_type": object_type, "type_name": d.label(definition), "fields": d.fields(definition, include_removed=True),
             "versions": selectors.type_versions(object_type=object_type)[:20], "roles": sorted(services.role_codes()),
             "actions": d.ACTIONS, "permissions": definition.get("permissions", {}),
-            "states_form": StatesForm(initial={
-                "states": "\n".join(f"{s['code']}|{s['zh']}|{s['en']}" for s in definition.get("states", [])),
-                "transitions": "\n".join(f"{t['from']}|{t['to']}|{','.join(t['roles'])}" for t in definition.get("transitions", []))}),
+            "state_rows": [dict(st, n=n, order=n + 1) for n, st in enumerate(definition.get("states", []))],
+            "new_state": len(definition.get("states", [])),
+            "transition_rows": [dict(t, n=n) for n, t in enumerate(definition.get("transitions", []))],
+            "new_transition": len(definition.get("transitions", [])),
             **extra}
 
 
@@ -214,20 +246,34 @@ def type_detail_page(request, code: str):
         action = request.POST.get("action")
         try:
             if action == "field" and field_form.is_valid():
-                services.field_save(actor=request.user, object_type=object_type, field=field_form.field_node())
-                messages.success(request, _("Field saved; it is in the forms and lists now."))
+                try:
+                    services.field_save(actor=request.user, object_type=object_type, field=field_form.field_node())
+                except InputRejected as exc:  # e.g. a formula's error at its column: on the form, nothing saved
+                    for p in exc.problems:
+                        name = p.column.rsplit(".", 1)[-1]
+                        field_form.add_error(name if name in field_form.fields else None, p.message)
+                else:
+                    messages.success(request, _("Field saved; it is in the forms and lists now."))
+                    return redirect("objects:type_detail", code=code)
+            if action == "list":
+                columns, filters = list_from_post(request.POST, object_type.definition)
+                type_edits.list_save(actor=request.user, object_type=object_type, columns=columns, filters=filters)
+                messages.success(request, _("List columns and filters saved."))
+                return redirect("objects:type_detail", code=code)
+            if action == "layout":
+                sections, readonly = layout_from_post(request.POST, object_type.definition)
+                type_edits.layout_save(actor=request.user, object_type=object_type, sections=sections, readonly=readonly)
+                messages.success(request, _("Form layout saved."))
                 return redirect("objects:type_detail", code=code)
             if action == "remove":
                 services.field_remove(actor=request.user, object_type=object_type, key=request.POST.get("key", ""))
                 messages.success(request, _("Field removed; stored values are kept."))
                 return redirect("objects:type_detail", code=code)
             if action == "states":
-                states_form = StatesForm(request.POST)
-                if states_form.is_valid():
-                    services.states_save(actor=request.user, object_type=object_type, states=states_form.nodes()[0],
-                                         transitions=states_form.nodes()[1])
-                    messages.success(request, _("States saved."))
-                    return redirect("objects:type_detail", code=code)
+                states, transitions = states_from_post(request.POST)
+                services.states_save(actor=request.user, object_type=object_type, states=states, transitions=transitions)
+                messages.success(request, _("States saved."))
+                return redirect("objects:type_detail", code=code)
             if action == "permissions":
                 node = services.definition_node(object_type)
                 node["permissions"] = {r: [a for a in d.ACTIONS if request.POST.get(f"perm_{r}_{a}")] for r in services.role_codes()}
@@ -240,6 +286,42 @@ def type_detail_page(request, code: str):
         except DomainError as exc:
             messages.error(request, exc.message)
     return render(request, "objects/type_detail.html", _type_context(object_type, field_form=field_form))
+
+
+@require_http_methods(["GET", "POST"])
+def type_layouts_page(request, code: str):
+    """A role's layout of the type's pages (页面布局): detail sections in order, hidden or collapsed; list columns."""
+    require_role(request.user, OBJECT_ADMINS)
+    object_type = selectors.type_get(code=code)
+    roles = sorted(services.role_codes())
+    role = request.POST.get("role") or request.GET.get("role") or roles[0]
+    if role not in roles:
+        role = roles[0]
+    if request.method == "POST":
+        detail, columns = role_view_from_post(request.POST, object_type.definition)
+        try:
+            type_edits.role_view_save(actor=request.user, object_type=object_type, role=role, detail=detail, columns=columns)
+        except InputRejected as exc:
+            for p in exc.problems:
+                messages.error(request, f"{p.column or p.field}: {p.message}")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Layout of %(role)s saved.") % {"role": role})
+            return redirect(f"{request.path}?role={role}")
+    definition = object_type.definition
+    stored = {e["section"]: e for e in definition.get("layout", {}).get("detail", {}).get(role, [])}
+    order = {k: i + 1 for i, k in enumerate(stored)}
+    sections = [{"key": s["key"], "title": s["title"] or _("Other fields"), "order": order.get(s["key"], len(order) + n + 1),
+                 "hidden": stored.get(s["key"], {}).get("hidden", False), "collapsed": stored.get(s["key"], {}).get("collapsed", False)}
+                for n, s in enumerate(d.sections(definition))]
+    own = definition.get("list", {}).get("by_role", {}).get(role, [])
+    columns = d.list_columns(definition, role)
+    return render(request, "objects/type_layouts.html", {
+        "object_type": object_type, "type_name": d.label(definition), "roles": roles, "role": role, "own_columns": bool(own),
+        "sections": sorted(sections, key=lambda s: s["order"]),
+        "columns": [{"field": f, "label": d.label(f), "position": columns.index(f["key"]) + 1 if f["key"] in columns else ""}
+                    for f in d.fields(definition)]})
 
 
 def type_export(request, code: str):

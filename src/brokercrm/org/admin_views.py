@@ -1,6 +1,7 @@
 """Administration pages (系统管理): users, roles, menus, staff categories and levels. Thin: each POST calls one service,
 which checks the role again; a DomainError comes back as a message naming the field."""
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +12,7 @@ from brokercrm.core import navigation
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import require_role
 from brokercrm.org import access, admin_services, menus_data, selectors, services
+from brokercrm.org.role_grants import role_grant_sections
 from brokercrm.org.models import MenuItem, RoleDefinition, StaffCategory, StaffLevel, User
 from brokercrm.org.policy import UNMASKABLE_FIELDS, policy_page_allowed, role_code_of, role_policies
 from brokercrm.org.roles import CONFIG_ADMINS, USER_ADMINS
@@ -118,9 +120,14 @@ def role_edit_page(request, code: str):
     if request.method == "POST":
         data = request.POST
         try:
-            admin_services.role_save(actor=request.user, code=code, name=data.get("name", ""), name_en=data.get("name_en", ""),
-                                     scope_kind=data.get("scope_kind", ""), pages=set(data.getlist("pages")),
-                                     unmask_fields=set(data.getlist("unmask")), is_active=data.get("is_active") == "1")
+            with transaction.atomic():  # the role and its grants kept by other apps: all saved or none
+                admin_services.role_save(actor=request.user, code=code, name=data.get("name", ""), name_en=data.get("name_en", ""),
+                                         scope_kind=data.get("scope_kind", ""), pages=set(data.getlist("pages")),
+                                         unmask_fields=set(data.getlist("unmask")), is_active=data.get("is_active") == "1")
+                if policy.shipped and data.get("grants") == "1":
+                    for section in role_grant_sections():
+                        section.save(actor=request.user, role=code, grants={
+                            row.key: set(data.getlist(f"grant:{section.code}:{row.key}")) for row in section.rows(code)})
         except DomainError as exc:
             _fail(request, exc)
         else:
@@ -131,7 +138,9 @@ def role_edit_page(request, code: str):
              for e in navigation.entries()]
     return render(request, "org/admin_role.html", {
         "policy": policy, "pages": pages, "scope_kinds": RoleDefinition.ScopeKind.choices,
-        "unmask": [(key, label, key in policy.unmask_fields) for key, label in UNMASKABLE_FIELDS.items()]})
+        "unmask": [(key, label, key in policy.unmask_fields) for key, label in UNMASKABLE_FIELDS.items()],
+        # a role created here acts with its base role's grants (objects check the shipped role a user acts as)
+        "grant_sections": [(s, s.rows(policy.base_role)) for s in role_grant_sections()]})
 
 
 @require_http_methods(["GET", "POST"])

@@ -37,3 +37,4 @@ from brokercrm.org.admin_services import role_create_from, role_save, user_updat
 from brokercrm.org.menus_data import register_menu_path_check  # noqa: F401,E402
 from brokercrm.org.policy import config_changed  # noqa: F401,E402
 from brokercrm.org.menus_data import menu_editor_sections, menu_item_add, menu_item_move, menu_item_rename  # noqa: F401,E402
+from brokercrm.org.role_grants import GrantRow, GrantSection, register_role_grants  # noqa: F401,E402

@@ -7,7 +7,8 @@ from ninja import Field, Query, Router, Schema
 from brokercrm.core.api_errors import errors
 from brokercrm.datacenter.facade import SemanticError
 from brokercrm.reports import selectors
-from brokercrm.reports.catalogue import DIMENSIONS, MEASURES
+from brokercrm.reports.campaign_effect import campaign_effect
+from brokercrm.reports.catalogue import DIMENSIONS, measure_entries
 
 router = Router(tags=["reports"])
 
@@ -75,7 +76,7 @@ def _entry(e) -> dict:
 @router.get("/reports/catalogue", response={200: CatalogueOut, **errors(403)})
 def catalogue(request):
     """The measures and dimensions with their Chinese and English names and 口径."""
-    return {"measures": [_entry(e) for e in MEASURES.values()], "dimensions": [_entry(e) for e in DIMENSIONS.values()]}
+    return {"measures": [_entry(e) for e in measure_entries().values()], "dimensions": [_entry(e) for e in DIMENSIONS.values()]}
 
 
 @router.get("/reports/query", response={200: ReportTableOut, **errors(400, 403)})
@@ -101,3 +102,24 @@ def run(request, report_id: int, period: str):
     report = selectors.report_by_id(request.auth, report_id)
     table = selectors.report_run(user=request.auth, report=report, period=period)
     return {"columns": list(table.columns), "rows": [[_cell(v) for v in row] for row in table.rows]}
+
+
+class CampaignEffectOut(Schema):
+    """营销活动效果: the participants' measures by customer over the campaign's period, and their totals."""
+
+    number: str
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+    columns: list[str]
+    rows: list[list]
+    totals: list
+
+
+@router.get("/reports/campaigns/{number}", response={200: CampaignEffectOut, **errors(400, 403, 404)})
+def campaign(request, number: str):
+    """A campaign's participants' trading, commission and net inflow over its period, in the caller's scope."""
+    effect = campaign_effect(user=request.auth, number=number)
+    return {"number": effect.number, "name": effect.name, "starts_on": effect.starts_on, "ends_on": effect.ends_on,
+            "columns": list(effect.columns), "rows": [[_cell(v) for v in row] for row in effect.rows],
+            "totals": [_cell(v) for v in effect.totals]}

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from brokercrm.datacenter.facade import MEASURE_KINDS
+from brokercrm.reports.object_measures import is_object_measure, object_catalogue
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,18 @@ def asset_bands() -> tuple[tuple[Decimal, str], ...]:
     return tuple((Decimal(lower), label) for lower, label in getattr(settings, "REPORT_ASSET_BANDS", ASSET_BANDS))
 
 
+def measure_entries() -> dict[str, Entry]:
+    """Every measure: the fixed ones above, then the business objects' (one per type and number field, read at each call:
+    a type or field added on the admin pages is a measure at once)."""
+    return MEASURES | {code: Entry(code, zh, en, definition, kind) for code, zh, en, definition, kind in object_catalogue()}
+
+
+def measure_entry(name: str) -> Entry | None:
+    """One measure's entry (the objects app is asked only for an object measure's name)."""
+    return measure_entries().get(name) if is_object_measure(name) else MEASURES.get(name)
+
+
 def column_title(name: str) -> str:
     """A column's Chinese name for spreadsheets (the code itself when it is neither a measure nor a dimension)."""
-    entry = MEASURES.get(name) or DIMENSIONS.get(name)
+    entry = measure_entry(name) or DIMENSIONS.get(name)
     return entry.zh if entry else name

@@ -1,5 +1,6 @@
 """The demo's reports (make demo): head office's own report shared with branch managers, pinned to its home page,
-and subscribed to by the branch managers, with the first delivery queued in the outbox."""
+and subscribed to by the branch managers, with the first delivery queued in the outbox; and a report of business-object
+measures (complaints and campaign budgets by branch)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,7 @@ from brokercrm.reports.models import Pin, Report, Subscription
 from brokercrm.reports.services import report_save, subscription_create, subscriptions_deliver
 
 DEMO_REPORT = "各营业部净佣金（按客户分层，本月对比上月）"
+OBJECTS_REPORT = "投诉与营销活动（按营业部，本季度）"
 
 
 def reports_demo_setup() -> list[str]:
@@ -37,4 +39,10 @@ def reports_demo_setup() -> list[str]:
             last_run_at=timezone.now() - dt.timedelta(days=32))
         done.append(f"subscription: {DEMO_REPORT} to branch managers at 08:00 on the 1st, "
                     f"{subscriptions_deliver()} e-mails queued in the outbox")
+    if not Report.objects.filter(name=OBJECTS_REPORT).exists():
+        report_save(actor=head_office, definition={
+            "name": OBJECTS_REPORT, "description": "业务对象度量：各营业部投诉数量与营销活动预算合计（本季度，对比上季度）",
+            "measures": ["objects.complaint.count", "objects.campaign.budget.sum"], "dimensions": ["branch_code"],
+            "period": "quarter", "comparisons": ["previous"], "view": "table", "shared_roles": ["branch_manager"]})
+        done.append(f"report saved: {OBJECTS_REPORT} (object measures, shared with branch managers)")
     return done

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 
 from brokercrm.core.exports import XlsxBook, csv_lines, write_csv
 from brokercrm.core.money import to_money
-from brokercrm.reports.catalogue import MEASURES
+from brokercrm.reports.catalogue import measure_entry
 
 FORMATS = ("csv", "xlsx")
 
@@ -21,7 +21,8 @@ def display(column: str, value) -> str:
     if column.endswith("_growth"):
         return f"{value:+,.2f}%"
     base = column.removesuffix("_previous").removesuffix("_last_year")
-    kind = MEASURES[base].kind if base in MEASURES else ""
+    entry = measure_entry(base)
+    kind = entry.kind if entry else ""
     if kind == "money":
         return f"{to_money(value):,.2f}"
     if kind == "score":

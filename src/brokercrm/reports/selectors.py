@@ -16,10 +16,11 @@ from brokercrm.customers.facade import customer_nos_in_scope
 from brokercrm.datacenter.facade import (STAFF_ATTRIBUTES, SemanticError, SemanticQuery, SemanticResult, semantic_check,
                                           semantic_query)
 from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Role, Staff, scope_for
-from brokercrm.reports.catalogue import DIMENSIONS, MEASURES, asset_bands, column_title
+from brokercrm.reports.catalogue import DIMENSIONS, asset_bands, column_title, measure_entries
 from brokercrm.reports.models import Report
 from brokercrm.reports.periods import ReportPeriod, compared_period, months_in, parse_period
 from brokercrm.reports.audit_measures import AUDIT_MEASURES, audit_check, audit_rows
+from brokercrm.reports.object_measures import is_object_measure, object_check, object_rows
 from brokercrm.reports.pay_measures import PAY_MEASURES, pay_check, pay_rows
 from brokercrm.reports.score_measures import SCORE_MEASURES, score_check, score_rows
 from brokercrm.reports.service_measures import SERVICE_MEASURES, UNATTRIBUTED, service_check, service_rows
@@ -70,15 +71,16 @@ def query_check(measures: list[str], by: list[str], where: str = "") -> None:
     """Refuse an unknown measure or dimension or a bad filter (SemanticError naming the parameter and the value)."""
     if not measures:
         raise SemanticError("name at least one measure", field="measures", value="")
+    known = measure_entries()
     for name in measures:
-        if name not in MEASURES:
+        if name not in known:
             raise SemanticError(f"unknown measure {name!r}", field="measures", value=name)
     if len(set(measures)) != len(measures):
         raise SemanticError(f"a measure is named twice in {','.join(measures)!r}", field="measures", value=",".join(measures))
     for name in by:
         if name not in DIMENSIONS:
             raise SemanticError(f"unknown dimension {name!r}", field="by", value=name)
-    warehouse = [m for m in measures if m not in APP_MEASURES]
+    warehouse = [m for m in measures if m not in APP_MEASURES and not is_object_measure(m)]
     if warehouse:  # the layer's own rules: one time dimension, the filter over its dimensions
         day = dt.date(2000, 1, 1)
         semantic_check(SemanticQuery(measures=tuple(warehouse), by=tuple(by), date_from=day, date_to=day, where=where or ""))
@@ -86,6 +88,7 @@ def query_check(measures: list[str], by: list[str], where: str = "") -> None:
     score_check(measures, by, where or "")
     audit_check(measures, by, where or "")
     pay_check(measures, by, where or "")
+    object_check(measures, by, where or "")
 
 
 def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date, date_to: dt.date,
@@ -101,7 +104,7 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
         raise SemanticError(f"from {date_from.isoformat()} is after to {date_to.isoformat()}", field="from",
                             value=date_from.isoformat())
     scope = customer_nos_in_scope(user) if scoped else None
-    warehouse = [m for m in measures if m not in APP_MEASURES]
+    warehouse = [m for m in measures if m not in APP_MEASURES and not is_object_measure(m)]
     service = [m for m in measures if m in SERVICE_MEASURES]
     if len(warehouse) == len(measures):
         return semantic_query(_semantic(measures, by, date_from, date_to, where or "", scope))
@@ -127,7 +130,12 @@ def report_query(*, user, measures: list[str], by: list[str], date_from: dt.date
     if "unmask_count" in measures:
         for key, values in audit_rows(by, date_from, date_to, user=user).items():
             merged.setdefault(key, {}).update(values)
-    zero = {m: (None if MEASURES[m].kind in ("rate", "score") else (Decimal("0.00") if MEASURES[m].kind == "money" else 0))
+    if any(is_object_measure(m) for m in measures):
+        kinds = {m: e.kind for m, e in measure_entries().items() if is_object_measure(m)}
+        for key, values in object_rows(measures, by, date_from, date_to, user=user, kinds=kinds).items():
+            merged.setdefault(key, {}).update(values)
+    entries = measure_entries()
+    zero = {m: (None if entries[m].kind in ("rate", "score") else (Decimal("0.00") if entries[m].kind == "money" else 0))
             for m in measures}
     rows = [(*key, *(values.get(m, zero[m]) for m in measures)) for key, values in merged.items()]
     rows.sort(key=lambda r: tuple((v == UNATTRIBUTED, v is None, v or "") for v in r[:len(by)]))
@@ -213,7 +221,7 @@ def viewer_filter(user, report: Report) -> str:
     those attributed to them or their team (their staff export's rows), a branch manager's those attributed to their
     branch (the branch export's row), both within their scope. Scores and unmasks are read within the scope already."""
     where = report.where
-    if user is None or any(m in report.measures for m in (*SCORE_MEASURES, *AUDIT_MEASURES, *PAY_MEASURES)):
+    if user is None or any(m in (*SCORE_MEASURES, *AUDIT_MEASURES, *PAY_MEASURES) or is_object_measure(m) for m in report.measures):
         return where
     team = team_staff(user)
     branch = user.branch or (user.staff.branch if user.staff else None)

@@ -17,7 +17,8 @@ from brokercrm.core.permissions import has_role, require_role
 from brokercrm.datacenter.facade import semantic_last_day
 from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Role
 from brokercrm.reports import selectors, services
-from brokercrm.reports.catalogue import DIMENSIONS, MEASURES
+from brokercrm.reports.campaign_effect import campaign_effect, campaigns_listed
+from brokercrm.reports.catalogue import DIMENSIONS, column_title, measure_entries, measure_entry
 from brokercrm.reports.dashboards import dashboard
 from brokercrm.reports.definitions import TEAM_LEADER, VIEWS
 from brokercrm.reports.files import display, pdf_bytes, xlsx_bytes
@@ -31,7 +32,7 @@ def _chart(table, view: str, by: list[str], measures: list[str]) -> dict:
         return {}
     width = len(by)
     labels = [" / ".join(str(v) for v in row[:width]) for row in table.rows]
-    series = [{"name": MEASURES[m].zh, "data": [None if row[width + i] is None else float(row[width + i])
+    series = [{"name": measure_entry(m).zh, "data": [None if row[width + i] is None else float(row[width + i])
                                                   for row in table.rows]} for i, m in enumerate(measures)]
     return {"view": view, "labels": labels, "series": series}
 
@@ -96,6 +97,21 @@ def report_list(request):
     return render(request, "reports/list.html", {"reports": selectors.reports_visible(request.user)})
 
 
+def campaign_list_page(request):
+    """营销活动效果: the campaigns in the user's scope, each linking to its participants' trading over its period."""
+    require_role(request.user, REPORT_READERS)
+    return render(request, "reports/campaigns.html", {"campaigns": campaigns_listed(user=request.user)})
+
+
+def campaign_effect_page(request, number: str):
+    require_role(request.user, REPORT_READERS)
+    effect = campaign_effect(user=request.user, number=number)
+    return render(request, "reports/campaign_effect.html", {
+        "effect": effect, "titles": [column_title(c) for c in effect.columns],
+        "rows": [(row[0], [display(c, v) for c, v in zip(effect.columns[1:], row[1:])]) for row in effect.rows],
+        "totals": [display(c, v) for c, v in zip(effect.columns[1:], effect.totals)]})
+
+
 def builder_page(request, report_id: int | None = None):
     """Build a report (or open a saved one): pick, run, view as table / pivot / chart, export, save."""
     require_role(request.user, REPORT_READERS)
@@ -110,7 +126,7 @@ def builder_page(request, report_id: int | None = None):
     if not spec["period"] and last_day is not None:
         spec["period"] = current_period(report.period_kind if report and report.period_kind != "range" else "month",
                                         last_day).label
-    context = {"spec": spec, "report": report, "measures": MEASURES.values(), "dimensions": DIMENSIONS.values(),
+    context = {"spec": spec, "report": report, "measures": measure_entries().values(), "dimensions": DIMENSIONS.values(),
                "subscriptions": report.subscriptions.all() if report else [],
                "views": VIEWS, "roles": Role.choices, "can_manage": has_role(request.user, REPORT_MANAGERS)}
     if spec["measures"] and spec["period"]:

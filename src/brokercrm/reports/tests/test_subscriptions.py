@@ -14,7 +14,7 @@ from brokercrm.customers.models import Customer
 from brokercrm.customers.tests.factories import CustomerFactory
 from brokercrm.datacenter.exports import export_indicators
 from brokercrm.org.tests.factories import BranchFactory, user_for
-from brokercrm.reports.demo import DEMO_REPORT, reports_demo_setup
+from brokercrm.reports.demo import DEMO_REPORT, OBJECTS_REPORT, reports_demo_setup
 from brokercrm.reports import services
 from brokercrm.reports.models import Report, Subscription
 from brokercrm.reports.services import report_save, subscription_create, subscriptions_deliver
@@ -75,11 +75,12 @@ def test_subscribe_command_checks_schedule_and_roles(managers):
 
 
 def test_demo_setup_saves_shares_pins_and_subscribes_once(managers):
-    """The demo's addition: head office's report shared with branch managers, pinned, subscribed, delivery queued;
-    a second run changes nothing."""
+    """The demo's addition: head office's report shared with branch managers, pinned, subscribed, delivery queued, and
+    the report of object measures saved; a second run changes nothing."""
     head_office = user_for("head_office", username="headoffice")
     first = reports_demo_setup()
-    assert len(first) == 2 and "2 e-mails queued" in first[1]
+    assert len(first) == 3 and "2 e-mails queued" in first[1]
+    assert Report.objects.get(name=OBJECTS_REPORT).measures == ["objects.complaint.count", "objects.campaign.budget.sum"]
     report = Report.objects.get(name=DEMO_REPORT)
     assert report.shared_roles == ["branch_manager"] and report.pins.get().user == head_office
     assert reports_demo_setup() == []
