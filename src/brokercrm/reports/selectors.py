@@ -16,7 +16,7 @@ from brokercrm.customers.facade import customer_nos_in_scope
 from brokercrm.datacenter.facade import (STAFF_ATTRIBUTES, SemanticError, SemanticQuery, SemanticResult, semantic_check,
                                           semantic_query)
 from brokercrm.org.facade import REPORT_MANAGERS, REPORT_READERS, Role, Staff, scope_for
-from brokercrm.reports.catalogue import DIMENSIONS, asset_bands, column_title, measure_entries
+from brokercrm.reports.catalogue import DIMENSIONS, asset_bands, column_title, measure_entries, measure_entry
 from brokercrm.reports.models import Report
 from brokercrm.reports.periods import ReportPeriod, compared_period, months_in, parse_period
 from brokercrm.reports.audit_measures import AUDIT_MEASURES, audit_check, audit_rows
@@ -171,8 +171,8 @@ def report_table(*, user, measures: list[str], by: list[str], period: ReportPeri
     if by and len(plain) == len(by):
         shown = {tuple(r[:len(by)]) for r in rows}
         gone = {tuple(r[:len(by)]) for earlier in compared.values() for r in earlier.rows} - shown
-        zero = [None if MEASURES[m].kind in ("rate", "score") else (Decimal("0.00") if MEASURES[m].kind == "money" else 0)
-                for m in measures]
+        kinds = [measure_entry(m).kind for m in measures]
+        zero = [None if kind in ("rate", "score") else (Decimal("0.00") if kind == "money" else 0) for kind in kinds]
         if gone:  # sorted again as the layer sorts: UNATTRIBUTED and empty values last, asset bands in their order
             bands = {label: i for i, (_, label) in enumerate(asset_bands())}
             rows = sorted(rows + [[*key, *zero] for key in gone], key=lambda r: tuple(
