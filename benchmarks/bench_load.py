@@ -103,6 +103,46 @@ def prepare(data_dir: Path, brokers: int) -> list[dict]:
     return users
 
 
+def cpu_per_page(users: list[dict], pages: int, seed: int = 4) -> dict[str, tuple[float, int]]:
+    """CPU ms per page of each kind, measured in this process through Django's test client (URL routing, middleware,
+    scope, selectors, templates; the server's own overhead aside): the figure that carries over to a quiet machine.
+
+    Each broker's pages are asked once to warm the caches a worker keeps, then `pages` of each kind are timed with
+    the process's CPU clock (time.process_time, little affected by other processes on the machine)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from brokercrm.org.models import User
+
+    rng = random.Random(seed)
+    clients = []
+    for user in users:
+        client = Client()
+        client.force_login(User.objects.get(username=user["username"]))
+        clients.append((client, user))
+    kinds = {"customer list": lambda u: f"/customers/?page={rng.randint(1, 3)}",
+             "search": lambda u: f"/customers/?q={rng.choice(u['terms'])}",
+             "360° page": lambda u: f"/customers/{rng.choice(u['customers'])}/"}
+    for client, user in clients:
+        for url in kinds.values():
+            assert client.get(url(user)).status_code == 200
+    figures = {}
+    for kind, url in kinds.items():
+        cpu, queries = 0.0, 0
+        for i in range(pages):
+            client, user = clients[i % len(clients)]
+            path = url(user)
+            with CaptureQueriesContext(connection) as captured:
+                began = time.process_time()
+                answer = client.get(path)
+                cpu += time.process_time() - began
+            assert answer.status_code == 200, f"{answer.status_code} {path}"
+            queries += len(captured)
+        figures[kind] = (cpu / pages * 1000, round(queries / pages))
+    return figures
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -213,11 +253,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers (default 2 × cores + 1)")
     parser.add_argument("--think", type=float, default=10.0,
                         help="mean think time in seconds between a client's pages (uniform 0.5–1.5 ×; default 10; 0: back to back)")
+    parser.add_argument("--cpu-pages", type=int, default=30, help="pages of each kind timed in-process for CPU ms per page (default 30)")
     parser.add_argument("--time-limit", type=float, default=300, help="hard limit in seconds for each phase (default 300)")
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-load-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     users = prepare(data_dir, args.brokers)
+    cpu = cpu_per_page(users, args.cpu_pages)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = brokercrm(data_dir, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
@@ -242,6 +284,9 @@ def main() -> None:
               f"{load[2]:.2f} after {args.clients} clients")
         p95_single = report("1 client", single, single_elapsed)
         p95_many = report(f"{args.clients} clients", many, many_elapsed)
+        mix = 0.4 * cpu["customer list"][0] + 0.3 * cpu["search"][0] + 0.3 * cpu["360° page"][0]
+        print("CPU per page in-process (" + ", ".join(f"{kind} {ms:.1f} ms, {queries} queries" for kind, (ms, queries) in cpu.items())
+              + f"); the mix {mix:.1f} ms: {1000 / mix:.0f} pages/s per core")
         print(f"p95 ratio {args.clients} clients / 1 client: {p95_many / p95_single:.1f}; "
               f"target p95 < 300 ms with 0 errors: {'met' if p95_many < 300 and not many.errors else 'NOT met'}")
     finally:

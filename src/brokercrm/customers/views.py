@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.formats import localize
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +17,7 @@ from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers import exports, layouts, selectors, services
 from brokercrm.customers.forms import CustomerFieldsForm, CustomerFilterForm, SavedFilterForm
 from brokercrm.customers.insight import customer_insight
-from brokercrm.customers.models import PageLayout
+from brokercrm.customers.models import CustomerFigures, PageLayout
 from brokercrm.org.facade import CONFIG_ADMINS, CUSTOMER_EDITORS, branch_list, role_policies
 from brokercrm.platform.facade import custom_field_definitions, custom_field_form_problems, custom_field_form_values, custom_field_rows
 
@@ -42,15 +44,42 @@ def customer_list_page(request):
         refused, customers = exc.message, selectors.customer_list(user=request.user).none()
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     tags = selectors.tags_by_customer(c.pk for c in page)
+    columns = layouts.list_columns_for(user=request.user)
     for c in page:
-        c.masked_mobile, c.masked_id_no, c.tag_names = mask_mobile(c.mobile), mask_id_no(c.id_no), tags.get(c.pk, [])
+        c.cells = _list_cells(c, columns, tags.get(c.pk, []))
     context = {"page": page, "form": form, "query_string": _query_string(request),
                "saved_filters": selectors.saved_filter_list(user=request.user), "saved_form": SavedFilterForm(),
-               "all_tags": selectors.tag_list(), "columns": layouts.list_columns_for(user=request.user),
-               "column_titles": layouts.LIST_COLUMNS}
+               "all_tags": selectors.tag_list(), "columns": columns, "headers": [(col, layouts.LIST_COLUMNS[col]) for col in columns]}
     if request.headers.get("HX-Request"):
         return render(request, "customers/_customer_rows.html", context | {"search_refused": refused})
     return render(request, "customers/customer_list.html", context)
+
+
+def _end_assets(customer) -> str:
+    try:
+        return str(localize(customer.figures.end_assets))
+    except CustomerFigures.DoesNotExist:
+        return ""
+
+
+# A list row's cell per column key, as the page prints it (masked where the screens mask).
+_LIST_CELLS = {
+    "name": lambda c, tags: c.name,
+    "branch": lambda c, tags: c.branch.name,
+    "mobile": lambda c, tags: mask_mobile(c.mobile),
+    "id_no": lambda c, tags: mask_id_no(c.id_no),
+    "open_date": lambda c, tags: c.open_date.strftime("%Y-%m-%d") if c.open_date else "",
+    "status": lambda c, tags: c.get_status_display(),
+    "risk_level": lambda c, tags: c.risk_level,
+    "end_assets": lambda c, tags: _end_assets(c),
+    "tags": lambda c, tags: format_html_join(" ", '<span class="badge bg-info text-dark">{}</span>', ((t,) for t in tags)),
+}
+
+
+def _list_cells(customer, columns: list[str], tags: list[str]) -> list[tuple[str, str]]:
+    """(column key, value) of one row of the customer list in the role's column order: built here, once per cell, so
+    the template prints values instead of choosing each row's cells among every column."""
+    return [(col, _LIST_CELLS[col](customer, tags)) for col in columns]
 
 
 def customer_export(request, file_format: str):
