@@ -259,13 +259,14 @@ def main() -> None:
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-load-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     users = prepare(data_dir, args.brokers)
-    cpu = cpu_per_page(users, args.cpu_pages)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = brokercrm(data_dir, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_up(base, server)
+        # In this process, while the server idles (it has collected the static files the pages name).
+        cpu = cpu_per_page(users, args.cpu_pages)
         print(f"serving {base} with {args.workers} workers on {os.environ.get('DATABASE_URL', 'SQLite').split('@')[-1]}; "
               f"load average {os.getloadavg()[0]:.2f}")
         sessions = [(login(base, users[i % len(users)]["username"]), users[i % len(users)]) for i in range(args.clients)]

@@ -100,6 +100,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "brokercrm.core.staticfiles.StaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "uploads"
+# "default": per worker process (roles, menus, layouts keep their own generation keys). "snapshot": what the published
+# snapshot alone decides (the 360° page's trading side), keyed by the snapshot so a publish invalidates it; files under
+# the data directory, shared by every web worker.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "snapshot": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": DATA_DIR / "cache" / "snapshot",
+                 "TIMEOUT": env_int("BROKERCRM_SNAPSHOT_CACHE_SECONDS", 2 * 86400),
+                 "OPTIONS": {"MAX_ENTRIES": env_int("BROKERCRM_SNAPSHOT_CACHE_ENTRIES", 5000)}},
+}
 # The longest field a CSV import accepts (characters); a longer one is refused with its file, line and column.
 IMPORT_FIELD_MAX_CHARS = env_int("BROKERCRM_IMPORT_FIELD_MAX_CHARS", 4096)
 # Searches by a full mobile or ID number each user may make in a sliding hour (each one audited).

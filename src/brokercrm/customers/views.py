@@ -3,10 +3,14 @@ import urllib.parse
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.formats import localize
 from django.utils.html import format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,7 +20,7 @@ from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
 from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers import exports, layouts, selectors, services
 from brokercrm.customers.forms import CustomerFieldsForm, CustomerFilterForm, SavedFilterForm
-from brokercrm.customers.insight import customer_insight
+from brokercrm.customers.insight import customer_insight, snapshot_version
 from brokercrm.customers.models import CustomerFigures, PageLayout
 from brokercrm.org.facade import CONFIG_ADMINS, CUSTOMER_EDITORS, branch_list, role_policies
 from brokercrm.platform.facade import custom_field_definitions, custom_field_form_problems, custom_field_form_values, custom_field_rows
@@ -155,10 +159,26 @@ def _chart(insight) -> dict:
     }
 
 
+def _trading_html(customer_no: str) -> str:
+    """The 360° page's trading side (charts, monthly indicators, positions, trades, cash flows, transfers) as HTML.
+
+    Only the published snapshot decides it — the same for every user who may open the customer — so it is rendered
+    once per snapshot, customer and language and kept in the `snapshot` cache (shared by the web workers); a publish
+    changes the key. The caller has checked the customer is in the user's scope."""
+    version = snapshot_version()
+    cache, key = caches["snapshot"], f"customers:360-trading:{version}:{customer_no}:{get_language()}"
+    html = cache.get(key) if version else None
+    if html is None:
+        insight = customer_insight(customer_no)
+        html = render_to_string("customers/_trading.html", {"insight": insight, "chart": _chart(insight)})
+        if version:
+            cache.set(key, html)
+    return mark_safe(html)  # rendered by the template engine above, escaped there
+
+
 def customer_360_page(request, customer_no: str):
     """客户全景视图: profile, custom fields, trading, indicators, relations, suitability, history, and later issues' panels."""
     customer = selectors.customer_get(user=request.user, customer_no=customer_no)
-    insight = customer_insight(customer.customer_no)
     context = {
         "customer": customer, "can_edit": has_role(request.user, CUSTOMER_EDITORS),
         "masked": {"id_no": mask_id_no(customer.id_no), "mobile": mask_mobile(customer.mobile), "email": mask_email(customer.email),
@@ -166,8 +186,7 @@ def customer_360_page(request, customer_no: str):
         "custom_rows": custom_field_rows(entity="customer", values=customer.custom_fields),
         "tags": selectors.customer_tags(customer=customer),
         "all_tags": selectors.tag_list(),
-        "insight": insight,
-        "chart": _chart(insight),
+        "trading": _trading_html(customer.customer_no),
         "changes": customer.changes.all()[:100],
         "suitability": selectors.suitability(customer=customer),
         "prospects": customer.prospects.prefetch_related("notes"),

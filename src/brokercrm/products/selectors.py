@@ -3,7 +3,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -140,12 +140,13 @@ def customer_product_panel(*, customer: CustomerRef, rows: int, on: dt.date | No
         counts[answer.suitable] += n
     shown: dict[bool, list[ProductFit]] = {True: [], False: []}
     wanted = {kind: min(rows, counts[kind]) for kind in (True, False)}
-    if wanted[True] or wanted[False]:
-        order = Case(*(When(product_type=t, then=Value(i)) for i, t in enumerate(TYPE_ORDER)), default=Value(len(TYPE_ORDER)),
-                     output_field=IntegerField())
-        shelf = (Product.objects.annotate(type_order=order).order_by("type_order", "market", "security_code")
-                 .values_list("market", "security_code", "name", "product_type", *_TERMS))
-        for market, code, name, product_type, *terms in shelf.iterator(chunk_size=200):
+    # One type after the other (its index), in chunks: the tables are usually full before the thousands of stocks.
+    for product_type in TYPE_ORDER:
+        if len(shown[True]) == wanted[True] and len(shown[False]) == wanted[False]:
+            break
+        shelf = (Product.objects.filter(product_type=product_type).order_by("market", "security_code")
+                 .values_list("market", "security_code", "name", *_TERMS))
+        for market, code, name, *terms in shelf.iterator(chunk_size=100):
             answer = answers[tuple(terms)]
             if len(shown[answer.suitable]) < wanted[answer.suitable]:
                 shown[answer.suitable].append(ProductFit(market, code, name, product_type, terms[0], terms[1], answer.suitable,
