@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.formats import localize
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -80,10 +80,14 @@ _LIST_CELLS = {
 }
 
 
-def _list_cells(customer, columns: list[str], tags: list[str]) -> list[tuple[str, str]]:
-    """(column key, value) of one row of the customer list in the role's column order: built here, once per cell, so
-    the template prints values instead of choosing each row's cells among every column."""
-    return [(col, _LIST_CELLS[col](customer, tags)) for col in columns]
+_NUMBER_CELL = ' class="text-end"'
+
+
+def _list_cells(customer, columns: list[str], tags: list[str]) -> str:
+    """The cells of one row of the customer list in the role's column order, as HTML (each value escaped): built here
+    in one pass, so the template prints one value per row instead of choosing each row's cells among every column."""
+    return mark_safe("".join(  # every value goes through conditional_escape
+        f"<td{_NUMBER_CELL if col == 'end_assets' else ''}>{conditional_escape(_LIST_CELLS[col](customer, tags))}</td>" for col in columns))
 
 
 def customer_export(request, file_format: str):
