@@ -7,7 +7,8 @@ loopback port and drives it over HTTP: each client logs in as one of the brokers
 number of requests, a mix of the customer list, a search (name prefix, last four mobile digits) and
 the 360° page of one of that broker's customers. First one client alone (the baseline, back to back), then
 `--clients` at once. Prints p50/p95/p99 latency in ms, errors and throughput of both, the ratio of
-the p95s and the load average around each phase. Loopback only; every client stops after its requests
+the p95s and the load average around each phase, and the CPU ms per page of each kind measured in this process
+(`--cpu-pages`), far less affected by a busy machine than latency. Loopback only; every client stops after its requests
 or at the hard time limit.
 
 A client is a member of staff, not a request generator: between two pages it waits a think time drawn
