@@ -7,7 +7,8 @@ loopback port and drives it over HTTP: each client logs in as one of the brokers
 number of requests, a mix of the customer list, a search (name prefix, last four mobile digits) and
 the 360° page of one of that broker's customers. First one client alone (the baseline, back to back), then
 `--clients` at once. Prints p50/p95/p99 latency in ms, errors and throughput of both, the ratio of
-the p95s and the load average around each phase. Loopback only; every client stops after its requests
+the p95s and the load average around each phase, and the CPU ms per page of each kind measured in this process
+(`--cpu-pages`), far less affected by a busy machine than latency. Loopback only; every client stops after its requests
 or at the hard time limit.
 
 A client is a member of staff, not a request generator: between two pages it waits a think time drawn
@@ -101,6 +102,46 @@ def prepare(data_dir: Path, brokers: int) -> list[dict]:
     print("brokers: " + ", ".join(f"{u['username']} (branch {u['branch']}, {len(u['customers'])} customers)" for u in users))
     connections.close_all()
     return users
+
+
+def cpu_per_page(users: list[dict], pages: int, seed: int = 4) -> dict[str, tuple[float, int]]:
+    """CPU ms per page of each kind, measured in this process through Django's test client (URL routing, middleware,
+    scope, selectors, templates; the server's own overhead aside): the figure that carries over to a quiet machine.
+
+    Each broker's pages are asked once to warm the caches a worker keeps, then `pages` of each kind are timed with
+    the process's CPU clock (time.process_time, little affected by other processes on the machine)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from brokercrm.org.models import User
+
+    rng = random.Random(seed)
+    clients = []
+    for user in users:
+        client = Client()
+        client.force_login(User.objects.get(username=user["username"]))
+        clients.append((client, user))
+    kinds = {"customer list": lambda u: f"/customers/?page={rng.randint(1, 3)}",
+             "search": lambda u: f"/customers/?q={rng.choice(u['terms'])}",
+             "360° page": lambda u: f"/customers/{rng.choice(u['customers'])}/"}
+    for client, user in clients:
+        for url in kinds.values():
+            assert client.get(url(user)).status_code == 200
+    figures = {}
+    for kind, url in kinds.items():
+        cpu, queries = 0.0, 0
+        for i in range(pages):
+            client, user = clients[i % len(clients)]
+            path = url(user)
+            with CaptureQueriesContext(connection) as captured:
+                began = time.process_time()
+                answer = client.get(path)
+                cpu += time.process_time() - began
+            assert answer.status_code == 200, f"{answer.status_code} {path}"
+            queries += len(captured)
+        figures[kind] = (cpu / pages * 1000, round(queries / pages))
+    return figures
 
 
 def free_port() -> int:
@@ -213,6 +254,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers (default 2 × cores + 1)")
     parser.add_argument("--think", type=float, default=10.0,
                         help="mean think time in seconds between a client's pages (uniform 0.5–1.5 ×; default 10; 0: back to back)")
+    parser.add_argument("--cpu-pages", type=int, default=30, help="pages of each kind timed in-process for CPU ms per page (default 30)")
     parser.add_argument("--time-limit", type=float, default=300, help="hard limit in seconds for each phase (default 300)")
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -224,6 +266,8 @@ def main() -> None:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_up(base, server)
+        # In this process, while the server idles (it has collected the static files the pages name).
+        cpu = cpu_per_page(users, args.cpu_pages)
         print(f"serving {base} with {args.workers} workers on {os.environ.get('DATABASE_URL', 'SQLite').split('@')[-1]}; "
               f"load average {os.getloadavg()[0]:.2f}")
         sessions = [(login(base, users[i % len(users)]["username"]), users[i % len(users)]) for i in range(args.clients)]
@@ -242,6 +286,9 @@ def main() -> None:
               f"{load[2]:.2f} after {args.clients} clients")
         p95_single = report("1 client", single, single_elapsed)
         p95_many = report(f"{args.clients} clients", many, many_elapsed)
+        mix = 0.4 * cpu["customer list"][0] + 0.3 * cpu["search"][0] + 0.3 * cpu["360° page"][0]
+        print("CPU per page in-process (" + ", ".join(f"{kind} {ms:.1f} ms, {queries} queries" for kind, (ms, queries) in cpu.items())
+              + f"); the mix {mix:.1f} ms: {1000 / mix:.0f} pages/s per core")
         print(f"p95 ratio {args.clients} clients / 1 client: {p95_many / p95_single:.1f}; "
               f"target p95 < 300 ms with 0 errors: {'met' if p95_many < 300 and not many.errors else 'NOT met'}")
     finally:

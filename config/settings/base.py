@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "brokercrm.core.middleware.RequestIdMiddleware",
+    # A page request reads values such as the latest loaded business date once (brokercrm.core.request_memo).
+    "brokercrm.core.request_memo.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here, before the headers below that mark pages uncacheable.
     "whitenoise.middleware.WhiteNoiseMiddleware",

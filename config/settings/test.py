@@ -11,6 +11,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 LANGUAGE_CODE = "zh-hans"
 # Static files straight from the source folders (no collectstatic before a test run).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# Kept in memory: every test's snapshot lives in its own directory, which the cache key names.
+CACHES = {**CACHES, "snapshot": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "snapshot"}}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 

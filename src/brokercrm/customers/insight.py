@@ -5,10 +5,15 @@ shown equal the export; daily facts (assets, positions, trades, cash flows, secu
 the published facts. No snapshot yet is an empty panel, never an error.
 """
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
-from brokercrm.datacenter.facade import customer_trading, latest_customer_month
+from django.conf import settings
+from django.utils.formats import localize
+
+from brokercrm.datacenter.facade import customer_trading, latest_customer_month, semantic_snapshot
 
 RECENT_ROWS = 50
 
@@ -24,6 +29,40 @@ class CustomerInsight:
     trades: list[dict] = field(default_factory=list)
     cash_flows: list[dict] = field(default_factory=list)
     security_transfers: list[dict] = field(default_factory=list)
+    # The tables' rows as the page prints them (shown(): dates as YYYY-MM-DD, numbers localised), built once here so
+    # the template prints strings instead of running a filter and a number format per cell.
+    months_shown: list[dict] = field(default_factory=list)
+    positions_shown: list[dict] = field(default_factory=list)
+    trades_shown: list[dict] = field(default_factory=list)
+    cash_flows_shown: list[dict] = field(default_factory=list)
+    security_transfers_shown: list[dict] = field(default_factory=list)
+
+
+def shown(value) -> str:
+    """A value as the 360° page prints it: a date as YYYY-MM-DD, a number localised, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(localize(value))
+
+
+def shown_rows(rows: list[dict]) -> list[dict]:
+    return [{key: shown(value) for key, value in row.items()} for row in rows]
+
+
+def snapshot_version() -> str | None:
+    """Names the published snapshot as it is now (its place, file identity and time), None before the first publish: a
+    cache key of what the snapshot alone decides, changed by every publish."""
+    name = semantic_snapshot()
+    if name is None:
+        return None
+    path = Path(settings.WAREHOUSE_SNAPSHOT_DIR) / name
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return hashlib.sha256(f"{path}:{stat.st_ino}:{stat.st_mtime_ns}".encode()).hexdigest()[:20]
 
 
 def customer_insight(customer_no: str) -> CustomerInsight:
@@ -35,6 +74,8 @@ def customer_insight(customer_no: str) -> CustomerInsight:
                           positions=list(trading.positions), positions_date=trading.positions_date, trades=list(trading.trades),
                           cash_flows=list(trading.cash_flows), security_transfers=list(trading.security_transfers))
     out.composition = composition(out)
+    out.months_shown, out.positions_shown, out.trades_shown = shown_rows(out.months), shown_rows(out.positions), shown_rows(out.trades)
+    out.cash_flows_shown, out.security_transfers_shown = shown_rows(out.cash_flows), shown_rows(out.security_transfers)
     return out
 
 

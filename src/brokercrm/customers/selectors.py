@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from brokercrm.core.intervals import in_force_q
+from brokercrm.core.request_memo import request_memoised
 from brokercrm.customers.contracts import CustomerContact, CustomerRef
 from brokercrm.customers.identity_searches import identity_search_record
 from brokercrm.customers.models import Customer, CustomerFigures, CustomerNameGram, CustomerTag, SavedFilter, Tag
@@ -17,8 +18,10 @@ from brokercrm.org.facade import scope_for
 from brokercrm.platform.facade import custom_field_filter_q
 
 
+@request_memoised
 def scope_date() -> dt.date:
-    """Relations decide access as they stand on the latest loaded business date (today before any load)."""
+    """Relations decide access as they stand on the latest loaded business date (today before any load); read once
+    per page request."""
     return latest_loaded_date() or dt.date.today()
 
 

@@ -3,8 +3,14 @@ import urllib.parse
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,8 +20,8 @@ from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
 from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers import exports, layouts, selectors, services
 from brokercrm.customers.forms import CustomerFieldsForm, CustomerFilterForm, SavedFilterForm
-from brokercrm.customers.insight import customer_insight
-from brokercrm.customers.models import PageLayout
+from brokercrm.customers.insight import customer_insight, snapshot_version
+from brokercrm.customers.models import CustomerFigures, PageLayout
 from brokercrm.org.facade import CONFIG_ADMINS, CUSTOMER_EDITORS, branch_list, role_policies
 from brokercrm.platform.facade import custom_field_definitions, custom_field_form_problems, custom_field_form_values, custom_field_rows
 
@@ -42,15 +48,46 @@ def customer_list_page(request):
         refused, customers = exc.message, selectors.customer_list(user=request.user).none()
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     tags = selectors.tags_by_customer(c.pk for c in page)
+    columns = layouts.list_columns_for(user=request.user)
     for c in page:
-        c.masked_mobile, c.masked_id_no, c.tag_names = mask_mobile(c.mobile), mask_id_no(c.id_no), tags.get(c.pk, [])
+        c.cells = _list_cells(c, columns, tags.get(c.pk, []))
     context = {"page": page, "form": form, "query_string": _query_string(request),
                "saved_filters": selectors.saved_filter_list(user=request.user), "saved_form": SavedFilterForm(),
-               "all_tags": selectors.tag_list(), "columns": layouts.list_columns_for(user=request.user),
-               "column_titles": layouts.LIST_COLUMNS}
+               "all_tags": selectors.tag_list(), "columns": columns, "headers": [(col, layouts.LIST_COLUMNS[col]) for col in columns]}
     if request.headers.get("HX-Request"):
         return render(request, "customers/_customer_rows.html", context | {"search_refused": refused})
     return render(request, "customers/customer_list.html", context)
+
+
+def _end_assets(customer) -> str:
+    try:
+        return str(localize(customer.figures.end_assets))
+    except CustomerFigures.DoesNotExist:
+        return ""
+
+
+# A list row's cell per column key, as the page prints it (masked where the screens mask).
+_LIST_CELLS = {
+    "name": lambda c, tags: c.name,
+    "branch": lambda c, tags: c.branch.name,
+    "mobile": lambda c, tags: mask_mobile(c.mobile),
+    "id_no": lambda c, tags: mask_id_no(c.id_no),
+    "open_date": lambda c, tags: c.open_date.strftime("%Y-%m-%d") if c.open_date else "",
+    "status": lambda c, tags: c.get_status_display(),
+    "risk_level": lambda c, tags: c.risk_level,
+    "end_assets": lambda c, tags: _end_assets(c),
+    "tags": lambda c, tags: format_html_join(" ", '<span class="badge bg-info text-dark">{}</span>', ((t,) for t in tags)),
+}
+
+
+_NUMBER_CELL = ' class="text-end"'
+
+
+def _list_cells(customer, columns: list[str], tags: list[str]) -> str:
+    """The cells of one row of the customer list in the role's column order, as HTML (each value escaped): built here
+    in one pass, so the template prints one value per row instead of choosing each row's cells among every column."""
+    return mark_safe("".join(  # every value goes through conditional_escape
+        f"<td{_NUMBER_CELL if col == 'end_assets' else ''}>{conditional_escape(_LIST_CELLS[col](customer, tags))}</td>" for col in columns))
 
 
 def customer_export(request, file_format: str):
@@ -126,10 +163,26 @@ def _chart(insight) -> dict:
     }
 
 
+def _trading_html(customer_no: str) -> str:
+    """The 360° page's trading side (charts, monthly indicators, positions, trades, cash flows, transfers) as HTML.
+
+    Only the published snapshot decides it — the same for every user who may open the customer — so it is rendered
+    once per snapshot, customer and language and kept in the `snapshot` cache (shared by the web workers); a publish
+    changes the key. The caller has checked the customer is in the user's scope."""
+    version = snapshot_version()
+    cache, key = caches["snapshot"], f"customers:360-trading:{version}:{customer_no}:{get_language()}"
+    html = cache.get(key) if version else None
+    if html is None:
+        insight = customer_insight(customer_no)
+        html = render_to_string("customers/_trading.html", {"insight": insight, "chart": _chart(insight)})
+        if version:
+            cache.set(key, html)
+    return mark_safe(html)  # rendered by the template engine above, escaped there
+
+
 def customer_360_page(request, customer_no: str):
     """客户全景视图: profile, custom fields, trading, indicators, relations, suitability, history, and later issues' panels."""
     customer = selectors.customer_get(user=request.user, customer_no=customer_no)
-    insight = customer_insight(customer.customer_no)
     context = {
         "customer": customer, "can_edit": has_role(request.user, CUSTOMER_EDITORS),
         "masked": {"id_no": mask_id_no(customer.id_no), "mobile": mask_mobile(customer.mobile), "email": mask_email(customer.email),
@@ -137,8 +190,7 @@ def customer_360_page(request, customer_no: str):
         "custom_rows": custom_field_rows(entity="customer", values=customer.custom_fields),
         "tags": selectors.customer_tags(customer=customer),
         "all_tags": selectors.tag_list(),
-        "insight": insight,
-        "chart": _chart(insight),
+        "trading": _trading_html(customer.customer_no),
         "changes": customer.changes.all()[:100],
         "suitability": selectors.suitability(customer=customer),
         "prospects": customer.prospects.prefetch_related("notes"),

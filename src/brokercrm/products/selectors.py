@@ -3,7 +3,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -107,6 +107,53 @@ def customer_product_fits(*, customer: CustomerRef, on: dt.date | None = None) -
         answer = answers[terms]
         fits.append(ProductFit(market, code, name, product_type, risk_level, minimum, answer.suitable, answer.reasons))
     return fits
+
+
+@dataclass(frozen=True)
+class ProductPanel:
+    """The 360° page's products panel: the first suitable and unsuitable products in the shelf's order, and how many of each."""
+
+    suitable: tuple[ProductFit, ...]
+    suitable_count: int
+    unsuitable: tuple[ProductFit, ...]
+    unsuitable_count: int
+
+
+_TERMS = ("risk_level", "min_subscription", "status", "sale_start", "sale_end")
+
+
+def customer_product_panel(*, customer: CustomerRef, rows: int, on: dt.date | None = None) -> ProductPanel:
+    """customer_product_fits cut to what the panel shows: the first `rows` suitable and unsuitable products (wealth products
+    and funds first) and the counts of both, without judging every product of the shelf one by one.
+
+    The shelf's thousands of products share a few sets of terms: each set is counted in SQL and judged once; then the
+    products are read in the shelf's order only until both tables are full."""
+    on = on or scope_date()
+    assets = customer_end_assets([customer.id]).get(customer.id)
+    answers: dict[tuple, Suitability] = {}
+    counts = {True: 0, False: 0}
+    for *terms, n in Product.objects.order_by().values_list(*_TERMS).annotate(n=Count("pk")):
+        risk_level, minimum, status, start, end = terms
+        answer = suitability(ProductTerms(risk_level=risk_level, min_subscription=minimum, on_sale=status == Product.Shelf.ON_SALE,
+                                          sale_start=start, sale_end=end), customer, on=on, assets=assets)
+        answers[tuple(terms)] = answer
+        counts[answer.suitable] += n
+    shown: dict[bool, list[ProductFit]] = {True: [], False: []}
+    wanted = {kind: min(rows, counts[kind]) for kind in (True, False)}
+    # One type after the other (its index), in chunks: the tables are usually full before the thousands of stocks.
+    for product_type in TYPE_ORDER:
+        if len(shown[True]) == wanted[True] and len(shown[False]) == wanted[False]:
+            break
+        shelf = (Product.objects.filter(product_type=product_type).order_by("market", "security_code")
+                 .values_list("market", "security_code", "name", *_TERMS))
+        for market, code, name, *terms in shelf.iterator(chunk_size=100):
+            answer = answers[tuple(terms)]
+            if len(shown[answer.suitable]) < wanted[answer.suitable]:
+                shown[answer.suitable].append(ProductFit(market, code, name, product_type, terms[0], terms[1], answer.suitable,
+                                                         answer.reasons))
+                if len(shown[True]) == wanted[True] and len(shown[False]) == wanted[False]:
+                    break
+    return ProductPanel(tuple(shown[True]), counts[True], tuple(shown[False]), counts[False])
 
 
 def product_holders(*, user, product: Product) -> tuple[dt.date | None, list[dict]]:

@@ -4,6 +4,8 @@ import datetime as dt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,11 +24,14 @@ PANEL_ROWS = 30  # per table of the 360 panel; the product list and the API have
 
 def suitable_products_panel(*, request, customer) -> dict:
     """The 360 page's panel: the products that suit the customer, and why each other one does not."""
-    fits = selectors.customer_product_fits(customer=customer)
-    suitable, unsuitable = [f for f in fits if f.suitable], [f for f in fits if not f.suitable]
-    return {"suitable": suitable[:PANEL_ROWS], "suitable_count": len(suitable), "unsuitable": unsuitable[:PANEL_ROWS],
-            "unsuitable_count": len(unsuitable),
-            "reason_names": {code: str(name) for code, name in REASONS.items()}, "customer": customer,
+    panel = selectors.customer_product_panel(customer=customer, rows=PANEL_ROWS)
+    # Each row with its link, its minimum as shown and its reasons named (code, name): built once here, not per cell.
+    suitable = [(f, reverse("products:detail", args=[f.market, f.security_code]), floatformat(f.min_subscription, "2g"))
+                for f in panel.suitable]
+    unsuitable = [(f, reverse("products:detail", args=[f.market, f.security_code]),
+                   [(code, REASONS.get(code, code)) for code in f.reasons]) for f in panel.unsuitable]
+    return {"suitable": suitable, "suitable_count": panel.suitable_count, "unsuitable": unsuitable,
+            "unsuitable_count": panel.unsuitable_count, "customer": customer,
             "can_recommend": has_role(request.user, PRODUCT_RECOMMENDERS),
             "recommendations": selectors.recommendation_list(user=request.user, customer_id=customer.id)[:10]}
 

@@ -5,8 +5,10 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 
+from brokercrm.customers.insight import snapshot_version
 from brokercrm.customers.models import CustomerFigures, Prospect
 from brokercrm.customers.prospect_services import prospect_create
 from brokercrm.org.roles import Role
@@ -29,7 +31,8 @@ def delivery(tmp_path, settings):
 
 def test_the_360_page_equals_the_indicator_export_and_a_prospect_converts_on_load(delivery, tmp_path, client):
     """After `etl run` the 360 page's month row equals the customer indicator export, the list figures equal its end assets,
-    and a prospect entered with a delivered customer's mobile is converted to that account."""
+    and a prospect entered with a delivered customer's mobile is converted to that account; the page's trading side is
+    kept in the snapshot cache and shown from it, unchanged, on the next view."""
     first_day = sorted(p for p in delivery.iterdir() if p.name.startswith("2026-"))[0]
     customers = list(csv.DictReader(open(first_day / "customers.csv", encoding="utf-8")))
     target = next(r for r in customers if r["mobile"])
@@ -55,3 +58,9 @@ def test_the_360_page_equals_the_indicator_export_and_a_prospect_converts_on_loa
     row = html.split('data-period="2026-03"')[1].split("</tr>")[0]
     cells = [cell.rsplit(">", 1)[-1] for cell in row.split("</td>")[1:-1]]
     assert cells == [busiest[c] for c in COLUMNS]
+
+    # The trading side is now kept for this snapshot: the next view shows it from the cache, unchanged.
+    key = f"customers:360-trading:{snapshot_version()}:{busiest['key']}:zh-hans"
+    kept = caches["snapshot"].get(key)
+    again = client.get(f"/customers/{busiest['key']}/").content.decode()
+    assert kept is not None and kept in html and kept in again

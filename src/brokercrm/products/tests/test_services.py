@@ -9,8 +9,11 @@ from django.utils import translation
 
 from brokercrm.core.errors import InputRejected
 from brokercrm.core.models import AuditEntry
+from brokercrm.customers.facade import customer_ref_by_id
 from brokercrm.products import services
 from brokercrm.products.models import Product, Recommendation
+from brokercrm.products.selectors import customer_product_fits, customer_product_panel
+from brokercrm.products.tests.factories import ProductFactory
 from brokercrm.servicing.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +147,25 @@ def test_the_product_list_api_filters_and_pages(shelf, client):
     assert [p["security_code"] for p in r4] == ["000004"]
     assert [p["security_code"] for p in second] == ["000004"]
     assert client.get("/api/products?limit=0").status_code == 400
+
+
+def test_the_360_panel_counts_and_lists_what_judging_every_product_gives(shelf):
+    """Given a shelf of stocks, funds and wealth products with several sets of terms (risk, minimum, off sale, sale window),
+    the panel's first rows and counts of suitable and unsuitable products equal those of every product judged one by one,
+    for a table longer and shorter than the shelf."""
+    for i in range(7):
+        ProductFactory(market="SH", security_code=f"6000{i:02d}", product_type="stock", risk_level="R3" if i % 2 else "R4")
+        ProductFactory(market="WM", security_code=f"WM{i:03d}", product_type="wealth", risk_level="R2",
+                       min_subscription=Decimal("50000.00") * i, status="off_sale" if i == 3 else "on_sale",
+                       sale_end=dt.date(2025, 1, 1) if i == 5 else None)
+    customer = customer_ref_by_id(customer_id=shelf["customers"]["c3"].id)
+    on = dt.date(2026, 3, 31)
+    fits = customer_product_fits(customer=customer, on=on)
+    suitable, unsuitable = [f for f in fits if f.suitable], [f for f in fits if not f.suitable]
+
+    for rows in (3, 100):
+        panel = customer_product_panel(customer=customer, rows=rows, on=on)
+
+        assert (list(panel.suitable), panel.suitable_count) == (suitable[:rows], len(suitable))
+        assert (list(panel.unsuitable), panel.unsuitable_count) == (unsuitable[:rows], len(unsuitable))
+    assert len(suitable) == 7 and len(unsuitable) == 9
