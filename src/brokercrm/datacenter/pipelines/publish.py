@@ -121,16 +121,27 @@ def publish_marts(con: duckdb.DuckDBPyConnection, target_dir: Path, *, full: boo
 def _publish_partitioned(con, target_dir: Path, table: str, old: dict | None, todo: set[str], written: list[Path]) -> dict:
     month_of = MONTH_OF[table]
     if old is None or ALL_MONTHS in todo:
-        months = {m for (m,) in con.execute(f"SELECT DISTINCT {month_of} FROM {table}").fetchall() if m is not None}
-        kept = []
+        where, kept = "", []
     else:
-        months = set(todo)
-        kept = [f for f in old["files"] if f.get("month") not in months and f["rows"]]
-    files = list(kept)
-    for month in sorted(months):
-        files += _write(con, target_dir, table, f"WHERE {month_of} = {literal(month)}", month, written, skip_empty=True)
-    if not files:  # an empty table still needs one file for its columns
-        files = _write(con, target_dir, table, "", None, written, skip_empty=False)
+        if not todo:
+            return old
+        where = f" WHERE {month_of} IN ({', '.join(literal(m) for m in sorted(todo))})"
+        kept = [f for f in old["files"] if f.get("month") not in todo and f["rows"]]
+    # The rows of the months to write, read once (a view such as dw.fact_positions is evaluated once), then one
+    # sorted file per month from that copy.
+    con.execute("DROP TABLE IF EXISTS temp.publish_rows")
+    con.execute(f"CREATE TEMP TABLE publish_rows AS SELECT *, {month_of} AS publish_month FROM {table}{where}")
+    try:
+        files = list(kept)
+        months = [m for (m,) in con.execute("SELECT DISTINCT publish_month FROM temp.publish_rows "
+                                            "WHERE publish_month IS NOT NULL ORDER BY 1").fetchall()]
+        for month in months:
+            files += _write(con, target_dir, table, "temp.publish_rows", f"WHERE publish_month = {literal(month)}", month,
+                            written)
+        if not files:  # an empty table still needs one file for its columns
+            files = _write(con, target_dir, table, "temp.publish_rows", "", None, written)
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.publish_rows")
     return {"partitioned_by": "month", "files": sorted(files, key=lambda f: (f.get("month") or "", f["path"]))}
 
 
@@ -139,23 +150,20 @@ def _publish_whole(con, target_dir: Path, table: str, old: dict | None, written:
     digest = f"{rows}:{digest}"
     if old is not None and old.get("hash") == digest:
         return old
-    return {"partitioned_by": None, "hash": digest, "files": _write(con, target_dir, table, "", None, written, skip_empty=False)}
+    return {"partitioned_by": None, "hash": digest, "files": _write(con, target_dir, table, table, "", None, written)}
 
 
-def _write(con, target_dir: Path, table: str, where: str, month: str | None, written: list[Path], *, skip_empty: bool) -> list[dict]:
-    """One Parquet file of the table's rows `where` selects, sorted by its keys; [] when empty and skip_empty."""
+def _write(con, target_dir: Path, table: str, source: str, where: str, month: str | None, written: list[Path]) -> list[dict]:
+    """One Parquet file of the rows of `source` that `where` selects (the table's columns), sorted by the table's keys."""
     directory = Path(LAKE) / table / (f"month={month}" if month else "")
     (target_dir / directory).mkdir(parents=True, exist_ok=True)
     relative = directory / f"part-{uuid.uuid4().hex}.parquet"
     order = f" ORDER BY {PUBLISHED_SORT[table]}" if table in PUBLISHED_SORT else ""
-    select = f"SELECT * FROM {table} {where}{order}"
-    rows = con.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
-    if skip_empty and not rows:
-        return []
-    con.execute(f"COPY ({select}) TO {literal(str(target_dir / relative))} "
-                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})")
+    columns = "* EXCLUDE (publish_month)" if source != table else "*"
+    rows = con.execute(f"COPY (SELECT {columns} FROM {source} {where}{order}) TO {literal(str(target_dir / relative))} "
+                       f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})").fetchone()[0]
     written.append(target_dir / relative)
-    entry = {"path": relative.as_posix(), "rows": rows, "bytes": (target_dir / relative).stat().st_size}
+    entry = {"path": relative.as_posix(), "rows": int(rows), "bytes": (target_dir / relative).stat().st_size}
     if month:
         entry["month"] = month
     return [entry]

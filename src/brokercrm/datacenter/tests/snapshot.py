@@ -17,8 +17,20 @@ def write_snapshot(directory: Path, tables: dict[str, list[dict]]) -> Path:
     """Publish an empty warehouse holding the rows into `directory` (a new snapshot-<n>.json made CURRENT).
 
     tables: "dm.customer_month" → rows as {column: value}; columns a row leaves out are NULL. The published views of
-    the warehouse (dw.customers_current, dw.fact_positions) become tables first so that rows can go straight in.
+    the warehouse (dw.customers_current, dw.fact_positions) are tables there so that rows can go straight in.
     """
+    con = empty_published_warehouse()
+    try:
+        for table, rows in tables.items():
+            for row in rows:
+                con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+        return publish_marts(con, Path(directory), full=True)
+    finally:
+        con.close()
+
+
+def empty_published_warehouse():
+    """An in-memory warehouse with every published table empty, each a table (the published views made tables)."""
     con = warehouse.connect(":memory:")
     try:
         ensure_ods_schema(con)
@@ -33,9 +45,7 @@ def write_snapshot(directory: Path, tables: dict[str, list[dict]]) -> Path:
                 con.execute(f"CREATE TABLE {schema}._copy AS SELECT * FROM {table}")
                 con.execute(f"DROP VIEW {table}")
                 con.execute(f"ALTER TABLE {schema}._copy RENAME TO {name}")
-        for table, rows in tables.items():
-            for row in rows:
-                con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
-        return publish_marts(con, Path(directory), full=True)
-    finally:
+    except BaseException:
         con.close()
+        raise
+    return con
