@@ -22,6 +22,7 @@ opened; a reader that finds its snapshot gone opens the current one (`reader.py`
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -40,6 +41,7 @@ POINTER = "CURRENT"
 LAKE = "lake"
 SNAPSHOT = re.compile(r"^snapshot-(\d+)\.json$")
 ROW_GROUP_ROWS = 16384
+COMPRESSION = "zstd"
 READER_GRACE_SECONDS = 120
 ALL_MONTHS = "*"
 # The facts the customer 360 page and the drill-downs read, each written ORDER BY customer, date so a
@@ -125,7 +127,7 @@ def _publish_partitioned(con, target_dir: Path, table: str, old: dict | None, to
     else:
         if not todo:
             return old
-        where = f" WHERE {month_of} IN ({', '.join(literal(m) for m in sorted(todo))})"
+        where = f" WHERE {_months_filter(table, sorted(todo))}"
         kept = [f for f in old["files"] if f.get("month") not in todo and f["rows"]]
     # The rows of the months to write, read once (a view such as dw.fact_positions is evaluated once), then one
     # sorted file per month from that copy.
@@ -145,6 +147,20 @@ def _publish_partitioned(con, target_dir: Path, table: str, old: dict | None, to
     return {"partitioned_by": "month", "files": sorted(files, key=lambda f: (f.get("month") or "", f["path"]))}
 
 
+def _months_filter(table: str, months: list[str]) -> str:
+    """A predicate selecting the rows of these months: date ranges on a fact's date column (DuckDB pushes them down
+    to the scan, through a view's joins, and skips row groups by their min/max), the month expression otherwise."""
+    column = MONTH_OF[table].removeprefix("strftime(").split(",")[0] if MONTH_OF[table].startswith("strftime(") else None
+    if column is None:
+        return f"{MONTH_OF[table]} IN ({', '.join(literal(m) for m in months)})"
+    ranges = []
+    for month in months:
+        start = dt.date(int(month[:4]), int(month[5:7]), 1)
+        end = (start + dt.timedelta(days=32)).replace(day=1)
+        ranges.append(f"({column} >= {literal(start)} AND {column} < {literal(end)})")
+    return "(" + " OR ".join(ranges) + ")"
+
+
 def _publish_whole(con, target_dir: Path, table: str, old: dict | None, written: list[Path]) -> dict:
     rows, digest = con.execute(f"SELECT count(*), CAST(COALESCE(sum(hash(t)), 0) AS VARCHAR) FROM {table} AS t").fetchone()
     digest = f"{rows}:{digest}"
@@ -161,7 +177,7 @@ def _write(con, target_dir: Path, table: str, source: str, where: str, month: st
     order = f" ORDER BY {PUBLISHED_SORT[table]}" if table in PUBLISHED_SORT else ""
     columns = "* EXCLUDE (publish_month)" if source != table else "*"
     rows = con.execute(f"COPY (SELECT {columns} FROM {source} {where}{order}) TO {literal(str(target_dir / relative))} "
-                       f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})").fetchone()[0]
+                       f"(FORMAT parquet, COMPRESSION {COMPRESSION}, ROW_GROUP_SIZE {ROW_GROUP_ROWS})").fetchone()[0]
     written.append(target_dir / relative)
     entry = {"path": relative.as_posix(), "rows": int(rows), "bytes": (target_dir / relative).stat().st_size}
     if month:
