@@ -111,14 +111,15 @@ def _build_app_database(n: int, keys: list[tuple[str, str, str, str]]) -> None:
 
 
 def _build_snapshot(n: int, snapshot_dir: Path) -> None:
-    import duckdb
+    """Publish a snapshot (the Parquet lake) whose customer months are synthetic; the other published tables empty."""
+    from brokercrm.datacenter.pipelines.publish import publish_marts
+    from brokercrm.datacenter.tests.snapshot import empty_published_warehouse
 
     started = time.perf_counter()
     snapshot_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(snapshot_dir / "marts-1.duckdb"))
-    con.execute("SET enable_progress_bar = false")
-    con.execute("CREATE SCHEMA dm")
+    con = empty_published_warehouse()
     months = ", ".join(f"('{m}')" for m in MONTHS)
+    con.execute("DROP TABLE dm.customer_month")
     con.execute(f"""CREATE TABLE dm.customer_month AS
         SELECT CAST(10000001 + i AS VARCHAR) AS key, m.period, DATE '2026-01-01' AS period_start, DATE '2026-01-31' AS period_end,
                21 AS trading_days, CAST((i * 37) % 5000000 AS DECIMAL(38,2)) AS avg_daily_assets,
@@ -127,8 +128,8 @@ def _build_snapshot(n: int, snapshot_dir: Path) -> None:
                CAST(i % 20 AS BIGINT) AS active_days, CAST((i * 3) % 900 AS DECIMAL(38,2)) AS commission,
                CAST((i * 2) % 900 AS DECIMAL(38,2)) AS net_commission, CAST(NULL AS DECIMAL(18,6)) AS commission_rate
         FROM range({n}) t(i) CROSS JOIN (VALUES {months}) m(period) ORDER BY key, m.period""")
+    publish_marts(con, snapshot_dir, full=True)
     con.close()
-    (snapshot_dir / "CURRENT").write_text("marts-1.duckdb\n", encoding="utf-8")
     print(f"published snapshot: {n * len(MONTHS):,} customer-month rows in {time.perf_counter() - started:.0f} s")
 
 

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from brokercrm.core.errors import DomainError
 from brokercrm.datacenter.pipelines.dm import COUNTS, INDICATORS, mart_table
-from brokercrm.datacenter.pipelines.publish import POINTER, current_snapshot, open_published
+from brokercrm.datacenter.pipelines.publish import POINTER, current_snapshot, open_snapshot
 
 # The indicators of metrics.md per level, in the export's column order.
 CUSTOMER_INDICATORS = INDICATORS
@@ -27,22 +27,32 @@ STAFF_INDICATORS = (*INDICATORS, *COUNTS)
 BRANCH_INDICATORS = STAFF_INDICATORS
 LEVEL_INDICATORS = {"customer": CUSTOMER_INDICATORS, "staff": STAFF_INDICATORS, "branch": BRANCH_INDICATORS}
 
-# One read-only connection per published snapshot, kept for the process: opening a snapshot costs tens of
-# milliseconds, a cursor on an open one almost nothing. A new publish names a new file, so it is opened afresh.
+# One in-process connection per published snapshot (views over its Parquet files, created once), kept for the process:
+# opening a snapshot costs milliseconds, a cursor on an open one almost nothing, and Parquet footers stay cached
+# (parquet_metadata_cache). A new publish names a new manifest, so it is opened afresh.
 _opened: dict[str, duckdb.DuckDBPyConnection] = {}
 _lock = threading.Lock()
 
 
 @contextmanager
 def _snapshot() -> Iterator[tuple[str, duckdb.DuckDBPyConnection]]:
-    """(snapshot name, a cursor on it); DomainError when nothing is published yet."""
+    """(snapshot name, a cursor on it); DomainError when nothing is published yet. A snapshot whose files are gone
+    (collected after a newer publish) is dropped and the current one opened."""
     directory = Path(settings.WAREHOUSE_SNAPSHOT_DIR)
-    path = current_snapshot(directory)
     with _lock:
-        if str(path) not in _opened:
-            con = open_published(directory)
-            _opened.clear()
+        for attempt in range(5):
+            path = current_snapshot(directory)
+            if str(path) in _opened:
+                break
+            try:
+                con = open_snapshot(path)
+            except FileNotFoundError:
+                if attempt == 4:
+                    raise
+                continue
+            _opened.clear()  # a cursor still reading the old snapshot keeps its database alive until it closes
             _opened[str(path)] = con
+            break
         cursor = _opened[str(path)].cursor()
     try:
         yield path.name, cursor

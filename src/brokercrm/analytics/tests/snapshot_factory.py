@@ -15,7 +15,7 @@ import duckdb
 
 from brokercrm.analytics.engine.build import segment_engine
 from brokercrm.datacenter.reader import customer_month_sql
-from brokercrm.datacenter.tests.snapshot import write_snapshot
+from brokercrm.datacenter.tests.snapshot import open_snapshot, write_snapshot
 
 M = "DECIMAL(38,2)"
 MONTH_COLUMNS = [("key", "VARCHAR"), ("period", "VARCHAR"), ("period_start", "DATE"), ("period_end", "DATE"),
@@ -80,7 +80,7 @@ class SnapshotFactory:
         """The segmentation engine over these rows, as segments_build makes it from the published snapshot."""
         with tempfile.TemporaryDirectory() as directory:
             path = write_snapshot(Path(directory), self._tables())
-            con = duckdb.connect(str(path), read_only=True)
+            con = open_snapshot(path)
             months = con.execute(customer_month_sql()).to_arrow_table()
             periods = con.execute("SELECT period, period_end FROM dm.periods ORDER BY period").fetchall()
             profiles = con.execute("SELECT * FROM dw.customers_current").to_arrow_table()
@@ -88,5 +88,5 @@ class SnapshotFactory:
         return segment_engine(months, periods, profiles)
 
     def publish(self, directory: Path) -> Path:
-        """Publish the rows as the data center's publish does (a new marts-<n>.duckdb made CURRENT)."""
+        """Publish the rows as the data center's publish does (a new snapshot-<n>.json made CURRENT)."""
         return write_snapshot(Path(directory), self._tables())

@@ -1,7 +1,6 @@
 import datetime as dt
 from decimal import Decimal as D
 
-import duckdb
 import pytest
 
 from brokercrm.compensation import services
@@ -18,13 +17,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def month(org_world, snapshot_dir):
     install_shipped_templates()
-    path = publish_month(snapshot_dir)
-    con = duckdb.connect(str(path))
-    con.executemany("INSERT INTO dw.fact_trades (trade_date, serial_no, customer_no, market, security_code, side, quantity, price, amount, "
-                    "commission, handling_fee, regulatory_fee, channel, staff_no) "
-                    "VALUES (?, ?, '10000001', 'SH', '600519', 'B', 100, 1500, 150000, ?, ?, ?, 'app', 'S0003')", [
-        [dt.date(2026, 3, 2), "T1", D("20000.00"), D("1.00"), D("0.50")], [dt.date(2026, 3, 20), "T2", D("10001.50"), D("1.00"), D("0.00")]])
-    con.close()
+    trade = {"customer_no": "10000001", "market": "SH", "security_code": "600519", "side": "B", "quantity": 100,
+             "price": D("1500"), "amount": D("150000"), "channel": "app", "staff_no": "S0003"}
+    publish_month(snapshot_dir, extra={"dw.fact_trades": [
+        {**trade, "trade_date": dt.date(2026, 3, 2), "serial_no": "T1", "commission": D("20000.00"), "handling_fee": D("1.00"),
+         "regulatory_fee": D("0.50")},
+        {**trade, "trade_date": dt.date(2026, 3, 20), "serial_no": "T2", "commission": D("10001.50"), "handling_fee": D("1.00"),
+         "regulatory_fee": D("0.00")}]})
     relate(CustomerFactory(customer_no="10000001", name="甲客户", branch=org_world["branches"][0]), org_world["staff"]["broker"])
     evaluation_run(actor=org_world["users"]["head_office"], scheme=Scheme.objects.get(code="AM-MONTHLY"), period=MONTH)
     return org_world

@@ -49,7 +49,7 @@ def test_every_line_keeps_its_formula_inputs_and_lineage(month):
     line = lines["perf_commission"]
     assert line.formula == 'round(net_commission * tier(net_commission, "net_commission_rate"), 2)'
     assert line.inputs == {"net_commission": "35000.00"}
-    assert line.lineage["net_commission"] == {"source": "datacenter.month_indicators(staff)", "snapshot": "marts-1.duckdb", "key": "S0003",
+    assert line.lineage["net_commission"] == {"source": "datacenter.month_indicators(staff)", "snapshot": "snapshot-1.json", "key": "S0003",
                                               "period": MONTH, "column": "net_commission", "drill": ["S0003", MONTH, "net_commission"]}
     assert lines["yoy_bonus"].lineage["last_year.net_commission"]["period"] == "2025-03"
     assert lines["product_bonus"].lineage["product_sales"] == {"source": "pay input", "entered": True, "default": "0"}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Sequence
 
+from brokercrm.datacenter.pipelines import changes
 from brokercrm.datacenter.pipelines.portable import FAR, Target, as_target, literal, values_table
 
 LEVELS = ("customer", "staff", "branch")
@@ -233,16 +234,30 @@ def mart_table(level: str, grain: str) -> str:
     return f"dm.{level}_{grain}"
 
 
-def build_marts(con, *, effective_assets: Decimal = Decimal("10000.00")) -> dict[str, int]:
-    """Rebuild every materialised mart over the loaded range; returns rows per mart table."""
+def build_marts(con, *, effective_assets: Decimal = Decimal("10000.00"), full: bool = False) -> dict[str, int]:
+    """Bring every materialised mart up to date over the loaded range; returns rows per mart table.
+
+    On DuckDB only the months `dw.mart_todo` names are computed again per level (changes.py) and the rebuilt months
+    are noted in `dw.lake_todo` for the publish, in the same transaction; every month when the marts are missing, the
+    threshold changed, or `full`. The result equals a full rebuild (tests/test_incremental.py)."""
     target: Target = as_target(con)
     sessions = loaded_sessions(target)
     plans = {grain: plan_periods(sessions, grain) for grain in GRAINS}
+    track = target.dialect == "duckdb"
+    months = _months_todo(target, effective_assets) if track and not full else None
     rows = {}
     with target.transaction():
         for level, grain in MATERIALISED:
             table = mart_table(level, grain)
-            target.replace_table(table, indicator_select(level, plans[grain], effective_assets=effective_assets))
+            if months is None:
+                target.replace_table(table, indicator_select(level, plans[grain], effective_assets=effective_assets))
+            elif months.get(level):
+                todo = sorted(months[level])
+                target.execute(f"DELETE FROM {table} WHERE substr(period, 1, 7) IN ({', '.join(literal(m) for m in todo)})")
+                periods = [p for p in plans[grain] if p.label[:7] in months[level]]
+                if periods:
+                    target.execute(f"INSERT INTO {table} {indicator_select(level, periods, effective_assets=effective_assets)}")
+                changes.mark_months(target, lake_tables=(table,), months=todo)
             rows[table] = target.scalar(f"SELECT count(*) FROM {table}")
         period_rows = [(grain, p.label, p.start, p.end, len(p.trading_days), p.last_day)
                        for grain in GRAINS for p in plans[grain]]
@@ -252,4 +267,24 @@ def build_marts(con, *, effective_assets: Decimal = Decimal("10000.00")) -> dict
             ("", "", sample_day, sample_day, 1, sample_day)))
         target.replace_table("dm.build_info", f"SELECT CAST({literal(Decimal(effective_assets))} AS DECIMAL(18,2)) "
                                               "AS effective_assets, CURRENT_TIMESTAMP AS built_at")
+        if track:
+            changes.ensure_todo(target)
+            if months is None:
+                changes.mark_everything(target, marts=False, lake_tables=[mart_table(lv, g) for lv, g in MATERIALISED])
+            target.execute("DELETE FROM dw.mart_todo")
     return rows
+
+
+def _months_todo(target: Target, effective_assets: Decimal) -> dict[str, set[str]] | None:
+    """level → the months to compute again, from dw.mart_todo; None for every month."""
+    if not target.table_exists("dw", "mart_todo") or not target.table_exists("dm", "build_info") or any(
+            not target.table_exists("dm", mart_table(level, grain).split(".")[1]) for level, grain in MATERIALISED):
+        return None
+    if target.scalar("SELECT max(effective_assets) FROM dm.build_info") != Decimal(effective_assets).quantize(Decimal("0.01")):
+        return None
+    months: dict[str, set[str]] = {}
+    for level, month in target.fetchall("SELECT DISTINCT level, month FROM dw.mart_todo"):
+        if month == changes.ALL:
+            return None
+        months.setdefault(level, set()).add(month)
+    return months

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from brokercrm.datacenter import calendar
+from brokercrm.datacenter.pipelines import changes
 from brokercrm.datacenter.pipelines.crm import crm_digest, ensure_crm_tables
 from brokercrm.datacenter.pipelines.portable import FAR, Target, as_target, literal, values_table
 
@@ -76,11 +77,16 @@ def build_dw(con, *, dates: Iterable[dt.date] | None = None, full: bool = False)
             or not target.table_exists("dw", "development_relations")
             or any(d in built for d in changed) or (bool(todo) and bool(built) and min(todo) <= max(built)))
     restamp = 0
+    # What changed, by month, for the marts and the published lake (changes.py); DuckDB only, Spark marks everything.
+    track = target.dialect == "duckdb"
+    crm_start = None
     with target.transaction():
         if not full and built_digest != digest:
             # New CRM content: only the customers whose development relations changed get new attribution.
             restamp = _mark_restamp(target)
             full = restamp > RESTAMP_SHARE * max(target.scalar("SELECT count(DISTINCT customer_no) FROM dw.customer_days") or 0, 1)
+            crm_start = changes.crm_change_start(target) if track and not full else None
+        kept_versions = track and not full and changes.keep_customer_versions(target)
         _build_dimensions(target, sorted(loaded))
         if full:
             _build_facts(target, None)
@@ -89,6 +95,9 @@ def build_dw(con, *, dates: Iterable[dt.date] | None = None, full: bool = False)
                 _restamp_facts(target)
             if todo:
                 _build_facts(target, sorted(todo))
+        if track:
+            _note_changes(target, full=full or not kept_versions, todo=sorted(todo), last_built=max(built, default=None),
+                          crm_start=crm_start)
         target.execute("DROP TABLE IF EXISTS dw.restamp_customers")
         target.replace_table("dw.built_days", "SELECT business_date, load_id FROM ods.loaded_days")
         target.replace_table("dw.build_state", f"SELECT {literal(digest)} AS crm_digest, CURRENT_TIMESTAMP AS built_at")
@@ -96,6 +105,21 @@ def build_dw(con, *, dates: Iterable[dt.date] | None = None, full: bool = False)
                 for f in FACTS}
     return DwBuild(full=full, dates=() if full else tuple(sorted(todo)), removed=tuple(sorted(removed)), rows=rows,
                    restamped=0 if full else restamp)
+
+
+def _note_changes(target: Target, *, full: bool, todo: list[dt.date], last_built: dt.date | None,
+                  crm_start: dt.date | None) -> None:
+    """Record the months the marts must recompute and the lake must publish again (changes.py)."""
+    changes.ensure_todo(target)
+    if full:
+        target.execute("DROP TABLE IF EXISTS dw.customer_versions_before")
+        changes.mark_everything(target)
+        return
+    starts = [d for d in (changes.customer_change_start(target), *todo[:1], last_built if todo else None) if d is not None]
+    changes.mark_months(target, levels=changes.LEVELS, months=changes.months_from(target, min(starts, default=None)))
+    changes.mark_months(target, lake_tables=changes.FACT_TABLES, months=changes.months_of(todo))
+    crm_months = changes.months_from(target, crm_start)
+    changes.mark_months(target, levels=("staff",), lake_tables=changes.FACT_TABLES, months=crm_months)
 
 
 def _mark_restamp(target: Target) -> int:

@@ -21,7 +21,8 @@ from django.conf import settings
 from sqlglot import exp
 
 from brokercrm.core.errors import DomainError
-from brokercrm.datacenter.pipelines.dm import build_marts
+from brokercrm.datacenter.pipelines import changes
+from brokercrm.datacenter.pipelines.dm import MATERIALISED, build_marts, mart_table
 from brokercrm.datacenter.pipelines.dw import FACTS, DwBuild, build_dw
 from brokercrm.datacenter.pipelines.portable import LAYERS, DuckDBTarget, Target, literal
 
@@ -195,6 +196,7 @@ def spark_build_dw(con: duckdb.DuckDBPyConnection, *, dates: Iterable | None = N
                                   *warehouse_relations(con, "crm")])
     built = build_dw(target, dates=dates, full=True)
     spark_land(con, target, "dw")
+    changes.mark_everything(DuckDBTarget(con))  # every month of the marts and the lake changed (changes.py)
     return built
 
 
@@ -204,4 +206,8 @@ def spark_build_marts(con: duckdb.DuckDBPyConnection, *, effective_assets: Decim
     spark_hand_over(con, target, warehouse_relations(con, "dw", skip={f"dw.{f.table}" for f in FACTS if f.view}))
     rows = build_marts(target, effective_assets=effective_assets)
     spark_land(con, target, "dm")
+    duck = DuckDBTarget(con)
+    with duck.transaction():  # every mart month is new for the lake; nothing is left for the marts to do
+        changes.mark_everything(duck, marts=False, lake_tables=[mart_table(level, grain) for level, grain in MATERIALISED])
+        con.execute("DELETE FROM dw.mart_todo")
     return rows

@@ -15,7 +15,7 @@ def _names(level: str) -> list[str]:
 
 def publish(directory: Path, *, months: dict[str, int], staff: list[dict] = (), branches: list[dict] = (),
             customers: list[dict] = (), staff_days: list[dict] = (), extra: dict[str, list[dict]] | None = None) -> Path:
-    """Publish dm.staff_month/branch_month/customer_month/staff_day/periods (a new marts-<n>.duckdb made CURRENT).
+    """Publish dm.staff_month/branch_month/customer_month/staff_day/periods (a new snapshot-<n>.json made CURRENT).
 
     months: label → trading days; rows: {"key": ..., "period": ..., <indicator>: value}, other indicators 0;
     staff_days: rows whose period is a trading day YYYY-MM-DD (each day published with 1 trading day);

@@ -139,4 +139,4 @@ def test_the_scheduler_pass_computes_a_new_snapshots_dashboards_once(published, 
     monkeypatch.setattr(dashboards, "report_table", refuse)
     _, widgets = dashboard(head_office)
     assert widgets and all(w.table is not None for w in widgets)
-    assert "dashboards: dashboards of marts-" in first.getvalue() and "dashboards" not in second.getvalue()
+    assert "dashboards: dashboards of snapshot-" in first.getvalue() and "dashboards" not in second.getvalue()
