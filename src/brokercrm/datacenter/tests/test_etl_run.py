@@ -10,7 +10,8 @@ from django.core.management import call_command
 
 from brokercrm.customers.models import Customer
 from brokercrm.datacenter.models import JobRun, QuarantinedRow
-from brokercrm.org.models import Branch
+from brokercrm.org.models import Branch, Staff
+from brokercrm.relations.models import Relation
 from brokercrm.simulator.facade import simulate
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,37 @@ def test_a_day_with_one_bad_value_is_refused_naming_the_line_and_the_warehouse_i
     assert JobRun.objects.get(job="ingest", business_date=bad_day.name).status == "refused"
     _export("customer", tmp_path / "b.csv")
     assert (tmp_path / "b.csv").read_bytes() == before
+
+
+def _edit_csv(path, line: int, column: str, value: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header, fields = lines[0].split(","), lines[line - 1].split(",")
+    fields[header.index(column)] = value
+    lines[line - 1] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("name", "line", "column", "value", "message"), [
+    ("staff.csv", 3, "hire_date", "2020-02-30", "hire_date"),
+    ("relations.csv", 4, "relation_type", "friendship", "unknown relation_type 'friendship'"),
+])
+def test_a_bad_crm_file_beside_the_days_refuses_the_whole_batch_and_changes_nothing(delivery, name, line, column, value, message):
+    """One bad value in staff.csv or relations.csv: `etl run` exits 1 naming FILE:LINE:COLUMN before any day is loaded,
+    so no day, customer, staff member, relation or step record exists; with the file fixed, one run loads everything."""
+    good = (delivery / name).read_bytes()
+    _edit_csv(delivery / name, line, column, value)
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("etl", "run", "--source", str(delivery), stdout=out, stderr=io.StringIO())
+
+    assert exc.value.code == 1
+    assert f"{delivery / name}:{line}:{column}: " in out.getvalue() and message in out.getvalue()
+    assert not JobRun.objects.exists()
+    assert not Customer.objects.exists() and not Branch.objects.exists()
+    assert not Staff.objects.exists() and not Relation.objects.exists()
+
+    (delivery / name).write_bytes(good)
+    call_command("etl", "run", "--source", str(delivery), stdout=io.StringIO(), stderr=io.StringIO())
+    assert JobRun.objects.filter(job="ingest", status="succeeded").count() == 6
+    assert JobRun.objects.filter(job="build_marts").count() == 1
+    assert Relation.objects.exists()
