@@ -20,7 +20,8 @@ from brokercrm.servicing.facade import alerts_step, visits_step
 def app_sync(load: Load) -> dict:
     """Branches and customers of each day loaded into the app database (current version, with history), day by day."""
     branches = created = updated = 0
-    for day in load.dates:
+    for i, day in enumerate(load.dates):
+        load.note(f"app_sync {day} ({i + 1}/{len(load.dates)}): {created + updated:,} customers written")
         day_branches, day_customers = day_rows(load, day)
         for b in day_branches:
             branch_upsert(code=b["branch_code"], name=b["branch_name"], city=b["city"] or "", opened_on=b["opened_on"])

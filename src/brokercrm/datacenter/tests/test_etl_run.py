@@ -8,7 +8,9 @@ import json
 import pytest
 from django.core.management import call_command
 
+from brokercrm.core.jobgraph import load_graph
 from brokercrm.customers.models import Customer
+from brokercrm.datacenter import jobs
 from brokercrm.datacenter.models import JobRun, QuarantinedRow
 from brokercrm.org.models import Branch, Staff
 from brokercrm.relations.models import Relation
@@ -180,3 +182,21 @@ def test_a_bad_crm_file_beside_the_days_refuses_the_whole_batch_and_changes_noth
     assert JobRun.objects.filter(job="ingest", status="succeeded").count() == 6
     assert JobRun.objects.filter(job="build_marts").count() == 1
     assert Relation.objects.exists()
+
+
+def test_a_load_tells_its_progress_by_day_step_and_rows(delivery):
+    """The progress callback (the terminal's bar, the console's run row) hears each day with its rows, each step as it
+    starts and with its rows when done, and app_sync day by day; the last report counts every step and day done."""
+    heard = []
+    jobs.etl_run(source=delivery, progress=lambda done, total, label: heard.append((done, total, label)))
+
+    labels = [label for _, _, label in heard]
+    days = sorted(p.name for p in delivery.glob("2026-*"))
+    rows = {day: sum(1 for name in (delivery / day).glob("*.csv") for _ in open(name, encoding="utf-8")) - 8 for day in days}
+    assert [label for label in labels if label.startswith("ingest ") and "rows" in label] == [
+        f"ingest {day}: {rows[day]:,} rows" for day in days]
+    assert f"app_sync {days[-1]} (6/6): " in " | ".join(labels)
+    assert "build_dw (6 day(s)) …" in labels
+    assert labels.index("build_dw (6 day(s)) …") < labels.index("build_marts (6 day(s)) …")
+    assert "publish: 1 rows" in labels
+    assert heard[-1][0] == heard[-1][1] == 6 + len([s for s in load_graph() if s.recorded])
