@@ -13,7 +13,7 @@ from brokercrm.core.permissions import role_required
 from brokercrm.customers.facade import CustomerRef, customer_lock, customer_refs_by_no
 from brokercrm.org.facade import RELATION_IMPORTERS, Staff
 from brokercrm.relations.intervals import first_overlap
-from brokercrm.relations.models import Relation, RelationType
+from brokercrm.relations.models import Relation, RelationType, relation_label
 
 RELATION_COLUMNS = ["customer_no", "staff_no", "relation_type", "start_date", "end_date"]
 
@@ -180,7 +180,9 @@ def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False, r
                      origin=Relation.Origin.IMPORT)
             for _, (c, t, s, start), end in new
         ], batch_size=2000)
-        audit_created_many(actor=actor, instances=created, note=file_name)
+        customer_nos = {ref.id: no for no, ref in customers.items()}
+        audit_created_many(actor=actor, instances=created, note=file_name, describe=lambda r: relation_label(
+            customer_nos[r.customer_id], r.relation_type, r.staff.staff_no, r.start_date, r.end_date))
     if (new or endings) and refresh:
         refresh_request(trigger="import", wait=wait)
     touched = frozenset({k[0] for _, k, _ in new} | {rel.customer.customer_no for _, rel, _ in endings})
