@@ -8,6 +8,9 @@ reading every CSV of the delivery into tables (types auto-detected), nothing els
 
     .venv/bin/python benchmarks/bench_demo.py                 # simulates the demo brokerage first
     .venv/bin/python benchmarks/bench_demo.py --source DIR    # reuses a simulated delivery
+    .venv/bin/python benchmarks/bench_demo.py --days 10       # issue 18's whole-load figure: 20,000 customers x 10 days
+
+Prints the load average beside the figures: on a shared machine the ratios hold better than the seconds.
 """
 import argparse
 import datetime as dt
@@ -42,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--source", type=Path, default=None, help="an existing simulated demo delivery")
     parser.add_argument("--customers", type=int, default=20000)
+    parser.add_argument("--days", type=int, default=None, help="trading days to simulate (default: the demo's year)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory and print it")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-demo-"))
@@ -67,7 +71,7 @@ def main() -> None:
         import exchange_calendars as xcals
 
         source = data_dir / "demo-delivery"
-        days = len(xcals.get_calendar("XSHG").sessions_in_range(FIRST_DAY.isoformat(), LAST_DAY.isoformat()))
+        days = args.days or len(xcals.get_calendar("XSHG").sessions_in_range(FIRST_DAY.isoformat(), LAST_DAY.isoformat()))
         step("simulate", "simulate", out=str(source), start=FIRST_DAY.isoformat(), days=days,
              customers=args.customers, staff=300, branches=20, seed=1)
     step("etl run", "etl", "run", source=str(source))
@@ -78,7 +82,8 @@ def main() -> None:
     ingest_s = sum((r.finished_at - r.started_at).total_seconds() for r in JobRun.objects.filter(job="ingest"))
     ingest_rows = sum(sum((r.rows_read or {}).values()) for r in JobRun.objects.filter(job="ingest"))
     load_s = sum(s for name, s in steps if name != "simulate")
-    print(f"\ndemo load on {dt.date.today()} ({os.cpu_count()} cores), data dir {data_dir}")
+    print(f"\ndemo load on {dt.date.today()} ({os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}), "
+          f"data dir {data_dir}")
     for name, seconds in steps:
         print(f"  {name:<18} {seconds:8.1f} s")
     print(f"  {'load total':<18} {load_s:8.1f} s   (simulate excluded)")

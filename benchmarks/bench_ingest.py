@@ -51,6 +51,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # the trading calendar the rules read lives in the app database
     from brokercrm.datacenter import warehouse
     from brokercrm.datacenter.pipelines.ods import ingest_day
 

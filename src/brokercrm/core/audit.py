@@ -1,6 +1,7 @@
 """Writing the audit log: services call these inside their transaction."""
 import datetime as dt
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -45,12 +46,14 @@ def audit_record(*, actor, action: str, instance: models.Model | None = None, ob
     )
 
 
-def audit_created_many(*, actor, instances: list[models.Model], note: str = "") -> None:
-    """One create entry per instance, written in bulk (imports of tens of thousands of rows)."""
+def audit_created_many(*, actor, instances: list[models.Model], note: str = "",
+                       describe: Callable[[models.Model], str] = str) -> None:
+    """One create entry per instance, written in bulk (imports of tens of thousands of rows). `describe` labels an
+    instance (str by default); an import passes one that reads no related row, so the entries cost no query each."""
     label = getattr(actor, "username", "") or "system"
     actor_obj = actor if getattr(actor, "pk", None) else None
     AuditEntry.objects.bulk_create([
         AuditEntry(actor=actor_obj, actor_label=label, action=AuditEntry.Action.CREATE, object_type=i._meta.label_lower,
-                   object_id=str(i.pk), object_repr=str(i)[:200], changes=diff({}, snapshot(i)), note=note)
+                   object_id=str(i.pk), object_repr=describe(i)[:200], changes=diff({}, snapshot(i)), note=note)
         for i in instances
     ], batch_size=2000)

@@ -37,6 +37,11 @@ class Load:
         if self.progress:
             self.progress(self.done, self.total, label)
 
+    def note(self, label: str) -> None:
+        """Say what the running step is at (a day, rows so far) without counting a step done."""
+        if self.progress:
+            self.progress(self.done, self.total, label)
+
 
 @dataclass(frozen=True)
 class Step:

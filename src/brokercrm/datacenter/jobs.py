@@ -118,17 +118,23 @@ def run_graph(load: Load, *, start: str | None = None) -> None:
             continue
         if marked.index(step.name) < first:
             continue
+        load.note(f"{step.name} ({len(load.dates)} day(s)) …")
         with recorded(step.name, trigger=load.trigger, parameters=parameters) as run:
             run.log = f"engine: {engine_label()}"
             run.rows_written = step.run(load) or {}
         step_mark_done(load.con, step=step.name, dates=load.dates)
         pending_publish(pending_steps(load.con, marked))
-        load.advance(step.name)
+        load.advance(f"{step.name}: {_rows(run.rows_written):,} rows")
         _test_kill_point(step.name)
         if load.nothing_changed:
             break
     if refused is not None:
         raise refused
+
+
+def _rows(counts: dict) -> int:
+    """The rows a step reports (its counts of rows; flags such as dw.full_rebuild count 0 or 1)."""
+    return sum(int(v) for v in counts.values() if isinstance(v, int | float))
 
 
 def _test_kill_point(label: str) -> None:
@@ -217,9 +223,10 @@ def ingest(load: Load) -> None:
             if load.should_stop and load.should_stop():
                 load.cancelled = True
                 break
-            _ingest_day(pipeline, i, folder, cal, source=source, trigger=load.trigger)
+            load.note(f"ingest {folder.business_date} ({i + 1}/{len(todo)}) …")
+            rows = _ingest_day(pipeline, i, folder, cal, source=source, trigger=load.trigger)
             load.dates.append(folder.business_date)
-            load.advance(str(folder.business_date))
+            load.advance(f"ingest {folder.business_date}: {rows:,} rows")
             _test_kill_point(str(folder.business_date))
     finally:
         pipeline.close()
@@ -227,8 +234,8 @@ def ingest(load: Load) -> None:
             con.execute("CHECKPOINT")
 
 
-def _ingest_day(pipeline, i: int, folder, cal, *, source: Path, trigger: str) -> None:
-    """One day, recorded. A day in a year whose closures were never imported is refused before it is read: the
+def _ingest_day(pipeline, i: int, folder, cal, *, source: Path, trigger: str) -> int:
+    """One day, recorded; the rows it read. A day in a year whose closures were never imported is refused before it is read: the
     operator's fix is a calendar import, not a new delivery, and the console says so (status `calendar`)."""
     day = folder.business_date
     with recorded("ingest", business_date=day, trigger=trigger, parameters={"source": str(source)}) as run:
@@ -244,6 +251,7 @@ def _ingest_day(pipeline, i: int, folder, cal, *, source: Path, trigger: str) ->
         if not result.loaded:
             run.status = JobRun.Status.REFUSED
             raise InputRejected(list(result.problems))
+    return sum(result.rows_read.values())
 
 
 def _quarantine(run: JobRun, day: dt.date, problems) -> None:

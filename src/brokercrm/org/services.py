@@ -117,12 +117,14 @@ class StaffImportResult:
 
 
 @role_required(ORG_EDITORS)
-def staff_import(*, actor, data: bytes, file_name: str, wait: bool = False, refresh: bool = True) -> StaffImportResult:
+def staff_import(*, actor, data: bytes, file_name: str, wait: bool = False, refresh: bool = True,
+                 check_only: bool = False) -> StaffImportResult | None:
     """Import staff.csv (source-interface.md): all rows valid or nothing imported.
 
     A change requests the warehouse refresh (staff attribution and marts): run before this returns with
     wait=True (the CLI), enqueued on commit for the worker otherwise; refresh=False when the caller is a step of
-    the load graph, which runs the rest of the chain itself."""
+    the load graph, which runs the rest of the chain itself. check_only: the file's own rules only (branch codes may
+    come with the same delivery), InputRejected or None, nothing written."""
     rows, problems = read_rows(data, file=file_name, columns=STAFF_COLUMNS)
     categories = {c.code: c for c in StaffCategory.objects.all()}
     levels = {(lv.category.code, lv.code): lv for lv in StaffLevel.objects.select_related("category")}
@@ -155,7 +157,7 @@ def staff_import(*, actor, data: bytes, file_name: str, wait: bool = False, refr
         elif category and category.code in categories_with_levels:
             bad("level", f"a level is required for category {category.code}")
         branch = branches.get(v["branch_code"] or "")
-        if v["branch_code"] and branch is None:
+        if v["branch_code"] and branch is None and not check_only:
             bad("branch_code", f"unknown branch_code '{v['branch_code']}' (load the trading system's delivery first)")
         hire = parse_date(v["hire_date"], required=True, problem=lambda m: bad("hire_date", m))
         leave = parse_date(v["leave_date"], required=False, problem=lambda m: bad("leave_date", m))
@@ -164,6 +166,8 @@ def staff_import(*, actor, data: bytes, file_name: str, wait: bool = False, refr
         parsed.append((v, category, level, branch, hire, leave))
     if problems:
         raise InputRejected(sorted(problems, key=lambda p: (p.line or 0, p.column)))
+    if check_only:
+        return None
 
     created = updated = unchanged = 0
     with transaction.atomic():

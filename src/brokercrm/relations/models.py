@@ -37,9 +37,14 @@ class Relation(TimeStampedModel):
         verbose_name_plural = _("broker relations")
 
     def __str__(self) -> str:
-        end = self.end_date.isoformat() if self.end_date else "…"
-        return f"{self.customer.customer_no} {self.get_relation_type_display()} {self.staff.staff_no} [{self.start_date}, {end})"
+        return relation_label(self.customer.customer_no, self.relation_type, self.staff.staff_no, self.start_date, self.end_date)
 
     @property
     def status(self) -> str:
         return "open" if self.end_date is None else "ended"
+
+
+def relation_label(customer_no: str, relation_type: str, staff_no: str, start_date, end_date) -> str:
+    """A relation as the audit log and pages name it: customer, type, staff member and [start, end)."""
+    end = end_date.isoformat() if end_date else "…"
+    return f"{customer_no} {RelationType(relation_type).label} {staff_no} [{start_date}, {end})"

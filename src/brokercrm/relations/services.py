@@ -13,7 +13,7 @@ from brokercrm.core.permissions import role_required
 from brokercrm.customers.facade import CustomerRef, customer_lock, customer_refs_by_no
 from brokercrm.org.facade import RELATION_IMPORTERS, Staff
 from brokercrm.relations.intervals import first_overlap
-from brokercrm.relations.models import Relation, RelationType
+from brokercrm.relations.models import Relation, RelationType, relation_label
 
 RELATION_COLUMNS = ["customer_no", "staff_no", "relation_type", "start_date", "end_date"]
 
@@ -72,12 +72,15 @@ class RelationImportResult:
 
 
 @role_required(RELATION_IMPORTERS)
-def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False, refresh: bool = True) -> RelationImportResult:
+def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False, refresh: bool = True,
+                    check_only: bool = False) -> RelationImportResult | None:
     """Import relations.csv (source-interface.md): no-ops, endings of open relations, new relations; all or nothing.
 
     A change requests the warehouse refresh (staff attribution and marts): run before this returns with
     wait=True (the CLI), enqueued on commit for the worker otherwise; refresh=False when the caller is a step of
-    the load graph, which runs the rest of the chain itself."""
+    the load graph, which runs the rest of the chain itself. check_only: the file's own rules and those against stored
+    relations (customers and staff not stored yet may come with the same delivery), InputRejected or None, nothing
+    written."""
     rows, problems = read_rows(data, file=file_name, columns=RELATION_COLUMNS)
     customer_nos = {r.values["customer_no"] for r in rows if r.values["customer_no"]}
     staff_nos = {r.values["staff_no"] for r in rows if r.values["staff_no"]}
@@ -102,10 +105,10 @@ def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False, r
             if not v[column]:
                 bad(column, "is required")
                 ok = False
-        if v["customer_no"] and v["customer_no"] not in customers:
+        if v["customer_no"] and v["customer_no"] not in customers and not check_only:
             bad("customer_no", f"unknown customer_no '{v['customer_no']}' (load the deliveries first)")
             ok = False
-        if v["staff_no"] and v["staff_no"] not in staff:
+        if v["staff_no"] and v["staff_no"] not in staff and not check_only:
             bad("staff_no", f"unknown staff_no '{v['staff_no']}' (import staff first)")
             ok = False
         if v["relation_type"] and v["relation_type"] not in RelationType.values:
@@ -125,7 +128,10 @@ def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False, r
             bad("start_date", f"duplicate relation key (first on line {seen[key]})")
             continue
         seen[key] = row.line
-        customer = customers[v["customer_no"]]
+        customer = customers.get(v["customer_no"])
+        if customer is None:  # check_only: a customer of the delivery being loaded, with no stored relation
+            new.append((row.line, key, end))
+            continue
         if start < customer.open_date:
             bad("start_date", f"start_date {start} is before the customer's open_date {customer.open_date}")
             continue
@@ -160,6 +166,8 @@ def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False, r
                                     "at most one per day", file=file_name, line=max(lines), column="start_date"))
     if problems:
         raise InputRejected(sorted(problems, key=lambda p: (p.line or 0, p.column)))
+    if check_only:
+        return None
 
     with transaction.atomic():
         for _, rel, end in endings:
@@ -172,7 +180,9 @@ def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False, r
                      origin=Relation.Origin.IMPORT)
             for _, (c, t, s, start), end in new
         ], batch_size=2000)
-        audit_created_many(actor=actor, instances=created, note=file_name)
+        customer_nos = {ref.id: no for no, ref in customers.items()}
+        audit_created_many(actor=actor, instances=created, note=file_name, describe=lambda r: relation_label(
+            customer_nos[r.customer_id], r.relation_type, r.staff.staff_no, r.start_date, r.end_date))
     if (new or endings) and refresh:
         refresh_request(trigger="import", wait=wait)
     touched = frozenset({k[0] for _, k, _ in new} | {rel.customer.customer_no for _, rel, _ in endings})

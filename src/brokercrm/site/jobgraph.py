@@ -20,7 +20,8 @@ from brokercrm.servicing.facade import alerts_step, visits_step
 def app_sync(load: Load) -> dict:
     """Branches and customers of each day loaded into the app database (current version, with history), day by day."""
     branches = created = updated = 0
-    for day in load.dates:
+    for i, day in enumerate(load.dates):
+        load.note(f"app_sync {day} ({i + 1}/{len(load.dates)}): {created + updated:,} customers written")
         day_branches, day_customers = day_rows(load, day)
         for b in day_branches:
             branch_upsert(code=b["branch_code"], name=b["branch_name"], city=b["city"] or "", opened_on=b["opened_on"])
@@ -29,16 +30,39 @@ def app_sync(load: Load) -> dict:
     return {"app.branches": branches, "app.customers_created": created, "app.customers_updated": updated}
 
 
-def crm_files(load: Load) -> dict:
-    """staff.csv and relations.csv delivered beside the day folders, imported in the same load so the chain after the
-    CRM copy runs once for the batch (not once per file). Only on a load of every new day: a load of named days may
-    predate customers the files name. Unchanged files change nothing and, on a run without days, stop the graph."""
+def _crm_file_paths(load: Load) -> tuple[Path, Path] | None:
+    """staff.csv and relations.csv beside the day folders, when this load picks them up: a load of every new day (a load
+    of named days may predate customers the files name)."""
     source = load.request.get("source")
     if not source or load.request.get("dates") or load.request.get("from") or load.request.get("to"):
+        return None
+    return Path(source) / "staff.csv", Path(source) / "relations.csv"
+
+
+def ingest_batch(load: Load) -> None:
+    """The CRM files' own rules first, so that a bad staff.csv or relations.csv refuses the whole batch with
+    FILE:LINE:COLUMN before any day is loaded; then the days. Their references to branches, customers and staff of the
+    same delivery are checked when crm_files imports them."""
+    paths = _crm_file_paths(load)
+    if paths:
+        staff_csv, relations_csv = paths
+        if staff_csv.is_file():
+            staff_import(actor=None, data=staff_csv.read_bytes(), file_name=str(staff_csv), check_only=True)
+        if relations_csv.is_file():
+            relation_import(actor=None, data=relations_csv.read_bytes(), file_name=str(relations_csv), check_only=True)
+    ingest(load)
+
+
+def crm_files(load: Load) -> dict:
+    """staff.csv and relations.csv delivered beside the day folders, imported in the same load so the chain after the
+    CRM copy runs once for the batch (not once per file). Unchanged files change nothing and, on a run without days,
+    stop the graph."""
+    paths = _crm_file_paths(load)
+    if paths is None:
         load.nothing_changed = not load.dates
         return {}
     rows = {}
-    staff_csv, relations_csv = Path(source) / "staff.csv", Path(source) / "relations.csv"
+    staff_csv, relations_csv = paths
     if staff_csv.is_file():
         staff = staff_import(actor=None, data=staff_csv.read_bytes(), file_name=str(staff_csv), refresh=False)
         rows.update({"crm_files.staff_created": staff.created, "crm_files.staff_updated": staff.updated})
@@ -76,7 +100,7 @@ def visits(load: Load) -> dict:
 
 
 LOAD_GRAPH = (
-    Step("ingest", ingest, recorded=False),
+    Step("ingest", ingest_batch, recorded=False),
     Step("app_sync", app_sync, needs=("ingest",)),
     Step("crm_files", crm_files, needs=("app_sync",), when_idle=True),
     Step("crm", crm, needs=("crm_files",)),

@@ -120,11 +120,9 @@ def stage_table(
         create_empty(con, spec)
         con.execute(f"INSERT INTO {sink} VALUES (?, ?, 1, ?, ?, 'header')", [t, info.rel, column, message])
         return False
-    split_fields(con, spec, config)
     record_structure_problems(con, spec, info, config, sink)
     create_typed(con, spec, config)
     record_type_problems(con, spec, info, config, sink)
-    con.execute(f"DROP TABLE IF EXISTS vd_f_{t}")
     return True
 
 
@@ -143,29 +141,34 @@ def check_header(line: str, spec: TableSpec, config: SourceConfig) -> tuple[str,
     return "", f"header has {len(got)} columns; expected {len(expected)}: {everything}"
 
 
-def split_fields(con: duckdb.DuckDBPyConnection, spec: TableSpec, config: SourceConfig) -> None:
-    """RFC 4180 fields: a plain split when a line has no quote, a checked regular expression otherwise."""
+def data_lines(spec: TableSpec, config: SourceConfig) -> str:
+    """SQL of the data lines of vd_raw_<table>: line, r (a final CR cut off) and `plain`: no quote, not empty and
+    exactly one delimiter fewer than the columns, i.e. a line a plain split reads whole (nearly every line)."""
+    d = lit(config.delimiter)
+    return f"""SELECT line, r, r <> '' AND NOT contains(r, '"')
+                 AND strlen(r) - strlen(replace(r, {d}, '')) = {len(spec.columns) - 1} * strlen({d}) AS plain
+               FROM (SELECT line, CASE WHEN suffix(raw, chr(13)) THEN raw[:-2] ELSE raw END AS r
+                     FROM vd_raw_{spec.name} WHERE line > 1)"""
+
+
+def fields_expr(config: SourceConfig) -> str:
+    """RFC 4180 fields of `r`: a plain split when the line has no quote, a checked regular expression otherwise."""
     d = config.delimiter
     rd = re.escape(d)
     field = f'"(?:[^"]|"")*"|[^{rd}"]*'
     full = f"(?:{field})(?:{rd}(?:{field}))*"
     extract = f"{rd}({field})"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE vd_f_{spec.name} AS
-        SELECT line, r = '' AS empty,
-          CASE WHEN NOT contains(r, '"') THEN string_split(r, {lit(d)})
+    return f"""CASE WHEN NOT contains(r, '"') THEN string_split(r, {lit(d)})
                WHEN regexp_full_match(r, {lit(full)}) THEN list_transform(
                  regexp_extract_all({lit(d)} || r, {lit(extract)}, 1),
                  x -> CASE WHEN starts_with(x, '"') THEN replace(x[2:-2], '""', '"') ELSE x END)
-          END AS f
-        FROM (SELECT line, CASE WHEN suffix(raw, chr(13)) THEN raw[:-2] ELSE raw END AS r
-              FROM vd_raw_{spec.name} WHERE line > 1)"""
-    )
+          END"""
 
 
 def record_structure_problems(
     con: duckdb.DuckDBPyConnection, spec: TableSpec, info: FileInfo, config: SourceConfig, sink: str
 ) -> None:
+    """Empty lines, malformed quoting and wrong field counts; only the lines that are not plain are split to tell."""
     n = len(spec.columns)
     record(
         con,
@@ -173,12 +176,15 @@ def record_structure_problems(
               WHEN empty THEN {lit(f'empty line; expected {n} fields')}
               WHEN f IS NULL THEN {lit('malformed quoting: a quoted field is enclosed in double quotes, inner quotes doubled')}
               ELSE 'line has ' || len(f) || {lit(f' fields; expected {n}')} END AS message
-            FROM vd_f_{spec.name} WHERE empty OR f IS NULL OR len(f) <> {n}""",
-        tbl=spec.name, file=info.rel, rule="fields", sink=sink,
+            FROM (SELECT line, r = '' AS empty, {fields_expr(config)} AS f FROM ({data_lines(spec, config)}) WHERE NOT plain)
+            WHERE empty OR f IS NULL OR len(f) <> {n}""",
+        tbl=spec.name, file=info.rel, sink=sink, rule="fields",
     )
 
 
 def create_typed(con: duckdb.DuckDBPyConnection, spec: TableSpec, config: SourceConfig) -> None:
+    """vd_<table>: the lines with the right number of fields, typed, each field also kept as delivered (split and
+    typed in one statement: the lists of fields are never stored)."""
     n = len(spec.columns)
     fields = ", ".join(
         f"NULLIF(f[{i + 1}], '') AS {raw(c.ods)}" for i, c in enumerate(spec.columns) if c.ods
@@ -188,7 +194,8 @@ def create_typed(con: duckdb.DuckDBPyConnection, spec: TableSpec, config: Source
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE vd_{spec.name} AS
         SELECT line, {typed}, {raws}
-        FROM (SELECT line, {fields} FROM vd_f_{spec.name} WHERE NOT empty AND len(f) = {n})"""
+        FROM (SELECT line, {fields} FROM (SELECT line, r, {fields_expr(config)} AS f FROM ({data_lines(spec, config)}))
+              WHERE r <> '' AND len(f) = {n})"""
     )
 
 

@@ -234,13 +234,14 @@ def _store(
     # A day never loaded before has no rows to replace: skip eight DELETE scans of growing tables.
     reload = con.execute("SELECT count(*) FROM ods.loaded_days WHERE business_date = ?", [d]).fetchone()[0] > 0
     quarantined = con.execute("SELECT count(*) FROM ods.quarantine WHERE business_date = ?", [d]).fetchone()[0] > 0
+    with_bad_rows = {r[0] for r in con.execute(f"SELECT DISTINCT tbl FROM {PROBLEMS} WHERE line IS NOT NULL").fetchall()}
     con.execute("BEGIN TRANSACTION")
     try:
         if load:
             for table in TABLES:
                 if reload:
                     con.execute(f"DELETE FROM ods.{table} WHERE business_date = ?", [d])
-                rows_written[table] = _insert_rows(con, table, d, load_id)
+                rows_written[table] = _insert_rows(con, table, d, load_id, bad_rows=table in with_bad_rows)
             if quarantined:
                 con.execute("DELETE FROM ods.quarantine WHERE business_date = ?", [d])
         _quarantine(con, d, load_id)
@@ -260,14 +261,15 @@ def _store(
     )
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, business_date: date, load_id: int) -> int:
-    """Insert the staged rows of one table that have no problem; the count inserted."""
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, business_date: date, load_id: int, *, bad_rows: bool) -> int:
+    """Insert the staged rows of one table that have no problem; the count inserted. A table without a problem line
+    (nearly always) is copied without the anti-join."""
     columns = ", ".join(ident(c) for c, _ in ODS_COLUMNS[table])
+    bad = (f"""ANTI JOIN (SELECT DISTINCT line FROM {PROBLEMS} WHERE tbl = '{table}' AND line IS NOT NULL) bad
+          ON bad.line = s.line""" if bad_rows else "")
     con.execute(
         f"""INSERT INTO ods.{table} ({columns}, business_date, source_line, load_id)
-        SELECT {columns}, {date_lit(business_date)}, line, {int(load_id)} FROM vd_{table} s
-        ANTI JOIN (SELECT DISTINCT line FROM {PROBLEMS} WHERE tbl = '{table}' AND line IS NOT NULL) bad
-          ON bad.line = s.line"""
+        SELECT {columns}, {date_lit(business_date)}, line, {int(load_id)} FROM vd_{table} s {bad}"""
     )
     return con.fetchone()[0]
 

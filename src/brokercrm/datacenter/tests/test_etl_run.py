@@ -8,9 +8,12 @@ import json
 import pytest
 from django.core.management import call_command
 
+from brokercrm.core.jobgraph import load_graph
 from brokercrm.customers.models import Customer
+from brokercrm.datacenter import jobs
 from brokercrm.datacenter.models import JobRun, QuarantinedRow
-from brokercrm.org.models import Branch
+from brokercrm.org.models import Branch, Staff
+from brokercrm.relations.models import Relation
 from brokercrm.simulator.facade import simulate
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +148,55 @@ def test_a_day_with_one_bad_value_is_refused_naming_the_line_and_the_warehouse_i
     assert JobRun.objects.get(job="ingest", business_date=bad_day.name).status == "refused"
     _export("customer", tmp_path / "b.csv")
     assert (tmp_path / "b.csv").read_bytes() == before
+
+
+def _edit_csv(path, line: int, column: str, value: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header, fields = lines[0].split(","), lines[line - 1].split(",")
+    fields[header.index(column)] = value
+    lines[line - 1] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("name", "line", "column", "value", "message"), [
+    ("staff.csv", 3, "hire_date", "2020-02-30", "hire_date"),
+    ("relations.csv", 4, "relation_type", "friendship", "unknown relation_type 'friendship'"),
+])
+def test_a_bad_crm_file_beside_the_days_refuses_the_whole_batch_and_changes_nothing(delivery, name, line, column, value, message):
+    """One bad value in staff.csv or relations.csv: `etl run` exits 1 naming FILE:LINE:COLUMN before any day is loaded,
+    so no day, customer, staff member, relation or step record exists; with the file fixed, one run loads everything."""
+    good = (delivery / name).read_bytes()
+    _edit_csv(delivery / name, line, column, value)
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("etl", "run", "--source", str(delivery), stdout=out, stderr=io.StringIO())
+
+    assert exc.value.code == 1
+    assert f"{delivery / name}:{line}:{column}: " in out.getvalue() and message in out.getvalue()
+    assert not JobRun.objects.exists()
+    assert not Customer.objects.exists() and not Branch.objects.exists()
+    assert not Staff.objects.exists() and not Relation.objects.exists()
+
+    (delivery / name).write_bytes(good)
+    call_command("etl", "run", "--source", str(delivery), stdout=io.StringIO(), stderr=io.StringIO())
+    assert JobRun.objects.filter(job="ingest", status="succeeded").count() == 6
+    assert JobRun.objects.filter(job="build_marts").count() == 1
+    assert Relation.objects.exists()
+
+
+def test_a_load_tells_its_progress_by_day_step_and_rows(delivery):
+    """The progress callback (the terminal's bar, the console's run row) hears each day with its rows, each step as it
+    starts and with its rows when done, and app_sync day by day; the last report counts every step and day done."""
+    heard = []
+    jobs.etl_run(source=delivery, progress=lambda done, total, label: heard.append((done, total, label)))
+
+    labels = [label for _, _, label in heard]
+    days = sorted(p.name for p in delivery.glob("2026-*"))
+    rows = {day: sum(1 for name in (delivery / day).glob("*.csv") for _ in open(name, encoding="utf-8")) - 8 for day in days}
+    assert [label for label in labels if label.startswith("ingest ") and "rows" in label] == [
+        f"ingest {day}: {rows[day]:,} rows" for day in days]
+    assert f"app_sync {days[-1]} (6/6): " in " | ".join(labels)
+    assert "build_dw (6 day(s)) …" in labels
+    assert labels.index("build_dw (6 day(s)) …") < labels.index("build_marts (6 day(s)) …")
+    assert "publish: 1 rows" in labels
+    assert heard[-1][0] == heard[-1][1] == 6 + len([s for s in load_graph() if s.recorded])

@@ -132,10 +132,10 @@ def test_crash_mid_ingest_leaves_the_previous_state(d, con, monkeypatch):
     before = snapshot(con)
     real_insert = ods._insert_rows
 
-    def failing_insert(con, table, business_date, load_id):
+    def failing_insert(con, table, business_date, load_id, **options):
         if table == "positions":
             raise RuntimeError("disk full")
-        return real_insert(con, table, business_date, load_id)
+        return real_insert(con, table, business_date, load_id, **options)
 
     monkeypatch.setattr(ods, "_insert_rows", failing_insert)
     with pytest.raises(RuntimeError, match="disk full"):
@@ -147,7 +147,7 @@ def test_crash_on_a_first_load_leaves_nothing_of_that_day(d, con, monkeypatch):
     """A crash while loading a new day leaves no row of it."""
     ingest_days(con, d.root, dates=[date(2026, 3, 2)])
     before = snapshot(con)
-    monkeypatch.setattr(ods, "_insert_rows", lambda *args: (_ for _ in ()).throw(RuntimeError("killed")))
+    monkeypatch.setattr(ods, "_insert_rows", lambda *args, **options: (_ for _ in ()).throw(RuntimeError("killed")))
     with pytest.raises(RuntimeError, match="killed"):
         ingest_day(con, d.day_dir(1))
     assert snapshot(con) == before

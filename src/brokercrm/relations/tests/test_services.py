@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.core.models import AuditEntry
 from brokercrm.customers.tests.factories import CustomerFactory
 from brokercrm.relations import services
 from brokercrm.relations.intervals import first_overlap
@@ -132,3 +133,35 @@ def test_import_cannot_reopen_or_move_the_end_of_an_ended_relation(org_world):
 
     with pytest.raises(InputRejected, match="r.csv:2:end_date: conflicts with the stored relation ending 2024-03-01"):
         services.relation_import(actor=None, data=(HEADER + "10000001,S0003,service,2024-01-02,\n").encode(), file_name="r.csv")
+
+
+@pytest.mark.django_db
+def test_import_check_only_leaves_references_to_the_delivery_and_writes_nothing(org_world):
+    """check_only (a load checking relations.csv before its days): an unknown customer or staff member may come with the
+    delivery and passes; the file's own rules still refuse; nothing is stored either way."""
+    rows = HEADER + "19999999,S9999,development,2024-01-02,\n19999999,S0003,development,2024-01-03,\n"
+    assert services.relation_import(actor=None, data=(HEADER + "19999999,S9999,service,2024-01-02,\n").encode(),
+                                    file_name="r.csv", check_only=True) is None
+
+    with pytest.raises(InputRejected) as exc:
+        services.relation_import(actor=None, data=rows.encode(), file_name="r.csv", check_only=True)
+
+    assert [str(p) for p in exc.value.problems] == [
+        "r.csv:3:start_date: development relations of customer 19999999 overlap (line 2); at most one per day"]
+    assert Relation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_imported_relations_are_audited_with_their_own_label_in_a_fixed_number_of_queries(org_world, django_assert_max_num_queries):
+    """Each created relation gets one audit entry labelled as str(relation) says; the labels cost no query per relation
+    (the import of 40 relations runs in fewer queries than relations)."""
+    for i in range(40):
+        CustomerFactory(customer_no=f"1000{i:04d}", branch=org_world["branches"][0], open_date=D(2024, 1, 2))
+    data = HEADER + "".join(f"1000{i:04d},S0003,service,2024-01-02,\n" for i in range(40))
+
+    with django_assert_max_num_queries(39):
+        services.relation_import(actor=None, data=data.encode(), file_name="r.csv")
+
+    labels = dict(AuditEntry.objects.filter(object_type="relations.relation").values_list("object_id", "object_repr"))
+    assert labels == {str(r.pk): str(r) for r in Relation.objects.select_related("customer", "staff")}
+    assert len(labels) == 40
