@@ -9,9 +9,8 @@ from brokercrm.objects.services import types_import
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_admin_adds_reply_deadline_to_complaint_and_a_broker_records_one_with_it(world, page):
-    """The admin adds the date field 答复期限 to 投诉 on the type page; without a restart the broker's complaint form has
-    it, the saved complaint shows it and the customer's 360 page lists the complaint."""
+def _admin_adds_reply_deadline(page) -> None:
+    """As the admin, on the type page: the date field 答复期限 (reply_deadline) added to 投诉."""
     if not ObjectType.objects.filter(code="complaint").exists():  # a transactional test starts from an emptied database
         types_import(actor=None, data=SHIPPED.read_bytes(), file=SHIPPED.name)
     login(page, "admin")
@@ -23,8 +22,10 @@ def test_an_admin_adds_reply_deadline_to_complaint_and_a_broker_records_one_with
     form.locator("[name=kind]").select_option("date")
     form.locator("[data-testid=field-save]").click()
     expect(page.locator("[data-testid=field-table] tr[data-key=reply_deadline]")).to_contain_text("答复期限")
-    page.locator("form[action$='/logout/'] button").click()
 
+
+def _broker_records_a_complaint(page) -> None:
+    """As the broker: complaint TS000001 for customer 1001, with a reply deadline."""
     login(page, "broker")
     page.goto("/objects/complaint/new/")
     page.fill("[name=f_customer]", "1001")
@@ -33,6 +34,15 @@ def test_an_admin_adds_reply_deadline_to_complaint_and_a_broker_records_one_with
     page.fill("[name=f_reply_deadline]", "2026-06-10")
     page.locator("[data-testid=record-save]").click()
     expect(page.locator("[data-testid=record-number]")).to_have_text("TS000001")
+
+
+def test_an_admin_adds_reply_deadline_to_complaint_and_a_broker_records_one_with_it(world, page):
+    """The admin adds the date field 答复期限 to 投诉 on the type page; without a restart the broker's complaint form has
+    it, the saved complaint shows it and the customer's 360 page lists the complaint."""
+    _admin_adds_reply_deadline(page)
+    page.locator("form[action$='/logout/'] button").click()
+
+    _broker_records_a_complaint(page)
     expect(page.locator("[data-testid=record-values] [data-key=reply_deadline]")).to_have_text("2026-06-10")
     page.goto("/customers/1001/")
     expect(page.locator("[data-testid=object-records]")).to_contain_text("TS000001")
@@ -43,16 +53,7 @@ def test_an_admin_defines_a_field_a_menu_item_and_a_layout_on_the_pages(world, p
     """Issue 17's browser test: through the pages only, the admin adds 答复期限 to 投诉, a menu item 投诉处理 for branch
     managers and a branch-manager layout of the complaint page (the section holding the new field first, 投诉内容
     collapsed); after a broker records a complaint, the branch manager opens it from the new menu item laid out so."""
-    if not ObjectType.objects.filter(code="complaint").exists():  # a transactional test starts from an emptied database
-        types_import(actor=None, data=SHIPPED.read_bytes(), file=SHIPPED.name)
-    login(page, "admin")
-    page.goto("/objects/types/complaint/")
-    form = page.locator("[data-testid=field-form]")
-    form.locator("[name=key]").fill("reply_deadline")
-    form.locator("[name=name_zh]").fill("答复期限")
-    form.locator("[name=kind]").select_option("date")
-    form.locator("[data-testid=field-save]").click()
-    expect(page.locator("[data-testid=field-table] tr[data-key=reply_deadline]")).to_contain_text("答复期限")
+    _admin_adds_reply_deadline(page)
 
     page.goto("/org/admin/menus/?role=branch_manager")
     add = page.locator("[data-testid=menu-add]")
@@ -76,14 +77,7 @@ def test_an_admin_defines_a_field_a_menu_item_and_a_layout_on_the_pages(world, p
     expect(page.locator("[data-testid=role-layout-form] [name=collapsed_s2]")).to_be_checked()
     page.locator("form[action$='/logout/'] button").click()
 
-    login(page, "broker")
-    page.goto("/objects/complaint/new/")
-    page.fill("[name=f_customer]", "1001")
-    page.locator("[name=f_channel]").select_option(label="电话")
-    page.fill("[name=f_summary]", "客户反映行情刷新延迟")
-    page.fill("[name=f_reply_deadline]", "2026-06-10")
-    page.locator("[data-testid=record-save]").click()
-    expect(page.locator("[data-testid=record-number]")).to_have_text("TS000001")
+    _broker_records_a_complaint(page)
     page.locator("form[action$='/logout/'] button").click()
 
     login(page, "bm")  # the branch manager's username
