@@ -5,15 +5,12 @@ shown equal the export; daily facts (assets, positions, trades, cash flows, secu
 the published facts. No snapshot yet is an empty panel, never an error.
 """
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.utils.formats import localize
 
-from brokercrm.datacenter.facade import customer_trading, latest_customer_month, semantic_snapshot
+from brokercrm.datacenter.facade import customer_trading, latest_customer_month, snapshot_version
 
 RECENT_ROWS = 50
 
@@ -49,20 +46,6 @@ def shown(value) -> str:
 
 def shown_rows(rows: list[dict]) -> list[dict]:
     return [{key: shown(value) for key, value in row.items()} for row in rows]
-
-
-def snapshot_version() -> str | None:
-    """Names the published snapshot as it is now (its place, file identity and time), None before the first publish: a
-    cache key of what the snapshot alone decides, changed by every publish."""
-    name = semantic_snapshot()
-    if name is None:
-        return None
-    path = Path(settings.WAREHOUSE_SNAPSHOT_DIR) / name
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return hashlib.sha256(f"{path}:{stat.st_ino}:{stat.st_mtime_ns}".encode()).hexdigest()[:20]
 
 
 def customer_insight(customer_no: str) -> CustomerInsight:

@@ -20,8 +20,9 @@ from brokercrm.core.masking import mask_email, mask_id_no, mask_mobile
 from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers import exports, layouts, selectors, services
 from brokercrm.customers.forms import CustomerFieldsForm, CustomerFilterForm, SavedFilterForm
-from brokercrm.customers.insight import customer_insight, snapshot_version
+from brokercrm.customers.insight import customer_insight
 from brokercrm.customers.models import CustomerFigures, PageLayout
+from brokercrm.datacenter.facade import snapshot_version
 from brokercrm.org.facade import CONFIG_ADMINS, CUSTOMER_EDITORS, branch_list, role_policies
 from brokercrm.platform.facade import custom_field_definitions, custom_field_form_problems, custom_field_form_values, custom_field_rows
 

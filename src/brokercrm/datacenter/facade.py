@@ -18,7 +18,7 @@ from brokercrm.datacenter.selectors import (  # noqa: F401
 from brokercrm.datacenter.semantic import (  # noqa: F401
     CUSTOMER_ATTRIBUTES, CUSTOMER_MONTH_DIMENSIONS, FACT_DIMENSIONS, MEASURE_KINDS, PROFILE_DIMENSIONS, STAFF_ATTRIBUTES, TIME_DIMENSIONS,
     WAREHOUSE_DIMENSIONS, WAREHOUSE_MEASURES, SemanticError, SemanticQuery, SemanticResult, semantic_check, semantic_last_day, semantic_query,
-    semantic_snapshot,
+    semantic_snapshot, snapshot_version,
 )
 from brokercrm.datacenter.reader import holders_of_securities  # noqa: F401
 from brokercrm.datacenter.facts import SecurityRow, securities_with_risk  # noqa: F401,E402

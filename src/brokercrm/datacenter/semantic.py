@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -472,6 +473,21 @@ def semantic_snapshot() -> str | None:
         return current_snapshot(Path(settings.WAREHOUSE_SNAPSHOT_DIR)).name
     except DomainError:
         return None
+
+
+def snapshot_version() -> str | None:
+    """The published snapshot as it is now (its place, manifest identity and time), None before the first publish: a
+    cache key of what the snapshot alone decides, changed by every publish (even one that reuses a number after the
+    data directory was rebuilt)."""
+    name = semantic_snapshot()
+    if name is None:
+        return None
+    path = Path(settings.WAREHOUSE_SNAPSHOT_DIR) / name
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return hashlib.sha256(f"{path}:{stat.st_ino}:{stat.st_mtime_ns}".encode()).hexdigest()[:20]
 
 
 def semantic_last_day() -> dt.date | None:

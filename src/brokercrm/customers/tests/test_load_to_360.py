@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 
-from brokercrm.customers.insight import snapshot_version
+from brokercrm.datacenter.facade import snapshot_version
 from brokercrm.customers.models import CustomerFigures, Prospect
 from brokercrm.customers.prospect_services import prospect_create
 from brokercrm.org.roles import Role
