@@ -281,12 +281,21 @@ def _process(c: yamlio.Collector, node: dict) -> dict | None:
             "escalate_to": str(raw.get("escalate_to") or "")}
 
 
+def _per_role(c: yamlio.Collector, raw, path: str, roles: set[str]) -> list:
+    """The role codes of a per-role mapping in order, each one not among the roles reported at its line."""
+    if not isinstance(raw, dict):
+        return []
+    codes = sorted(yamlio.keys(raw))
+    for role in codes:
+        if role not in roles:
+            c.add(raw, f"{path}.{role}", f"no role '{role}'", line=yamlio.line_of(raw, role))
+    return codes
+
+
 def _list_by_role(c: yamlio.Collector, listing: dict, live: set[str], roles: set[str]) -> dict:
     raw = listing.get("by_role") or {}
     out = {}
-    for role in sorted(yamlio.keys(raw)) if isinstance(raw, dict) else []:
-        if role not in roles:
-            c.add(raw, f"list.by_role.{role}", f"no role '{role}'", line=yamlio.line_of(raw, role))
+    for role in _per_role(c, raw, "list.by_role", roles):
         columns = [str(k) for k in (raw[role] or [])]
         for k in columns:
             if k not in live:
@@ -330,9 +339,7 @@ def _detail_layouts(c: yamlio.Collector, raw: dict, keys: set[str], roles: set[s
     """layout.detail: per role, the detail page's sections in order, each {section, hidden, collapsed}."""
     detail = raw.get("detail") or {}
     out = {}
-    for role in sorted(yamlio.keys(detail)) if isinstance(detail, dict) else []:
-        if role not in roles:
-            c.add(detail, f"layout.detail.{role}", f"no role '{role}'", line=yamlio.line_of(detail, role))
+    for role in _per_role(c, detail, "layout.detail", roles):
         entries = []
         for e in detail[role] or []:
             key = str(e.get("section") or "") if isinstance(e, dict) else str(e)
