@@ -1,6 +1,5 @@
 """Reads of the business objects, every one through the data scope: a record outside it answers 404."""
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +18,6 @@ from brokercrm.objects.models import ObjectRecord, ObjectType, ObjectTypeVersion
 from brokercrm.objects.services import RECORD, may
 from brokercrm.org.facade import Staff, scope_for
 
-PERIODS = ("month", "quarter", "year")
 
 
 def type_list(*, user) -> list[ObjectType]:
@@ -178,43 +176,6 @@ def customer_records(*, user, customer_id: int, limit: int = 20) -> list[Custome
             out.append(CustomerRecord(object_type.code, d.label(object_type.definition), r.number,
                                       d.state_label(object_type.definition, r.state), summary[:200], r.due_on, r.escalated))
     return out
-
-
-def _period(day: dt.date, grouping: str) -> str:
-    if grouping == "month":
-        return f"{day:%Y-%m}"
-    if grouping == "quarter":
-        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-    return str(day.year)
-
-
-@dataclass(frozen=True)
-class ObjectMeasure:
-    """One period of a type's records: how many, and the sum of a number field (None when no field was asked)."""
-
-    period: str
-    count: int
-    total: Decimal | None
-
-
-def object_measures(*, user, type_code: str, grouping: str = "month", sum_field: str = "", date_field: str = "") -> list[ObjectMeasure]:
-    """Count and sum of a number field per period (by a date field of the records, else their creation day), in scope."""
-    if grouping not in PERIODS:
-        raise DomainError(f"'{grouping}' is not one of: {', '.join(PERIODS)}", field="grouping")
-    object_type = type_get_readable(user=user, code=type_code) if user is not None else type_get(code=type_code)
-    for key, kinds in ((sum_field, ("number", "decimal")), (date_field, ("date",))):
-        field = d.field(object_type.definition, key) if key else None
-        if key and (field is None or field["kind"] not in kinds):
-            raise DomainError(f"'{key}' is not a {' or '.join(kinds)} field of {type_code}", field=key)
-    counts: dict[str, int] = defaultdict(int)
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for values, created in record_list(user=user, object_type=object_type).values_list("values", "created_at"):
-        day = dt.date.fromisoformat(values[date_field]) if date_field and values.get(date_field) else created.date()
-        period = _period(day, grouping)
-        counts[period] += 1
-        if sum_field and values.get(sum_field) is not None:
-            totals[period] += Decimal(str(values[sum_field]))
-    return [ObjectMeasure(p, counts[p], totals[p] if sum_field else None) for p in sorted(counts)]
 
 
 @dataclass(frozen=True)

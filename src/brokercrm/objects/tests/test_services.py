@@ -1,5 +1,6 @@
 """Object types as data and their records, through the services: no migration, no restart."""
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -8,6 +9,7 @@ from django.http import Http404
 from brokercrm.core.errors import InputRejected
 from brokercrm.core.models import AuditEntry
 from brokercrm.objects import selectors, services
+from brokercrm.objects.measures import object_measure_rows
 from brokercrm.objects.models import ObjectRecord, ObjectType
 from brokercrm.platform.workflow.models import WorkTask
 from brokercrm.platform.workflow.selectors import inbox_tasks
@@ -141,16 +143,19 @@ def test_a_complaint_waits_in_the_branch_managers_inbox_and_escalates_when_overd
 
 
 def test_measures_count_and_sum_per_period(world):
-    """The report layer's measure: campaigns counted and their budgets summed per month of their start, in scope; the
+    """The report layer's measure: campaigns counted and their budgets summed per month of their start (the type's first
+    date field), in scope; the
     list's budget range compares numbers (9 ≤ 2000 ≤ 2000, while 1 and 10000.50 fall outside)."""
     campaign = ObjectType.objects.get(code="campaign")
     ho = world["users"]["head_office"]
     for name, start, budget in (("春季理财节", "2026-03-02", "10000.50"), ("开门红", "2026-03-20", "2000"), ("夏日", "2026-06-01", "1")):
         services.record_create(actor=ho, object_type=campaign, raw={"name": name, "branch": "0001", "starts_on": start,
                                                                      "ends_on": "2026-06-30", "budget": budget})
-    measures = selectors.object_measures(user=ho, type_code="campaign", grouping="month", sum_field="budget", date_field="starts_on")
-    assert [(m.period, m.count, str(m.total)) for m in measures] == [("2026-03", 2, "12000.50"), ("2026-06", 1, "1")]
-    assert [(m.period, m.count) for m in selectors.object_measures(user=ho, type_code="campaign", grouping="year")] == [("2026", 3)]
+    rows = object_measure_rows(user=ho, type_code="campaign", sum_fields=["budget"],
+                               date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 12, 31))
+    assert sorted((r.month, r.count, r.sums[0].normalize()) for r in rows) == [
+        ("2026-03", 2, Decimal("12000.5")), ("2026-06", 1, Decimal("1"))]
+    assert sum(r.count for r in rows) == 3
     by_budget = selectors.record_list(user=ho, object_type=campaign, filters={"budget_min": "9", "budget_max": "2000"})
     assert [r.values["name"] for r in by_budget] == ["开门红"]
 
