@@ -2,14 +2,18 @@
 
 Builds (or reuses, under /tmp/lake-bench-<customers>x<days>) a warehouse of `--days` synthetic trading days for
 `--customers` customers (generated straight into the ODS tables, as bench_marts does), builds DW and marts and
-publishes it once; then loads one more day and times, for that day: build_dw, build_marts (only its month) and the
-incremental publish (seconds, bytes written), beside
-  - a full Parquet publish of the same snapshot (every partition written again), and
-  - the previous design: the whole snapshot copied into one DuckDB file (`CREATE TABLE … AS SELECT` per table),
-and prints the median / p95 of the customer 360 point lookups (`reader.customer_trading`) on the lake next to the
-same six queries on the single-file DuckDB snapshot.
+publishes it once (every partition: the full Parquet publish, the baseline); then loads `--more` days one at a time
+and times, for each: build_dw, build_marts (only its month) and the incremental publish (seconds, bytes written: the
+day's own fact files and its month's marts), beside
+  - the full Parquet publish of the snapshot (the first publish, every partition written),
+  - the previous design: the whole snapshot copied into one DuckDB file (`CREATE TABLE … AS SELECT` per table;
+    skipped with `--no-old-copy`, as at a million customers, where it copies the whole warehouse),
+  - the compaction a closed month gets once (its files rewritten as one sorted file), timed on the largest month,
+and prints the median / p95 of the customer 360 point lookups (`reader.customer_trading`) on the lake (with the
+day files of the last month) next to the same six queries on the single-file DuckDB snapshot.
 
-Defaults: 20,000 customers × 60 days (a couple of minutes on a shared 2-core machine).
+Defaults: 20,000 customers × 60 days (a couple of minutes on a shared 2-core machine). Issue 18's nightly figure:
+`--customers 1000000 --days 250 --no-old-copy` (the warehouse build takes most of an hour; it is cached).
 """
 import argparse
 import datetime as dt
@@ -127,6 +131,8 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--lookups", type=int, default=200)
+    parser.add_argument("--more", type=int, default=3, help="days loaded and published one at a time after the first publish")
+    parser.add_argument("--no-old-copy", action="store_true", help="skip the previous design's single-file copy")
     parser.add_argument("--fresh", action="store_true", help="build the warehouse again even when one is cached")
     args = parser.parse_args()
 
@@ -143,7 +149,8 @@ def main() -> None:
     from brokercrm.datacenter.pipelines.dm import build_marts
     from brokercrm.datacenter.pipelines.dw import build_dw
     from brokercrm.datacenter.pipelines.ods import ensure_ods_schema
-    from brokercrm.datacenter.pipelines.publish import current_snapshot, open_snapshot, publish_marts
+    from brokercrm.datacenter.pipelines.publish import (FACT_TABLES, PUBLISHED_SORT, compact_lake, current_snapshot,
+                                                         open_snapshot, publish_marts)
     from brokercrm.datacenter.tests.ods_factory import create_ods_tables
     from brokercrm.datacenter.warehouse import connect
 
@@ -151,7 +158,7 @@ def main() -> None:
     import json
 
     sessions = list(calendar.current().trading_days(FIRST, FIRST + dt.timedelta(days=args.days * 2 + 30)))
-    days, extra = sessions[: args.days], sessions[args.days]
+    days, extras = sessions[: args.days], sessions[args.days: args.days + args.more]
     root = Path(f"/tmp/lake-bench-{args.customers}x{args.days}")
     cache = root / "warehouse-base.duckdb"
     if args.fresh or not cache.exists():
@@ -186,41 +193,62 @@ def main() -> None:
     t_first = time.perf_counter() - started
     manifest = json.loads(first.read_text())
     lake_bytes = sum(f["bytes"] for t in manifest["tables"].values() for f in t["files"])
-    print(f"first publish (every partition)      : {t_first:7.2f} s  {lake_bytes / 1e6:9.1f} MB")
 
-    generate_day(con, extra, args.customers)
-    started = time.perf_counter()
-    build_dw(con)
-    t_dw = time.perf_counter() - started
-    started = time.perf_counter()
-    build_marts(con)
-    t_dm = time.perf_counter() - started
-    before = {f["path"] for t in manifest["tables"].values() for f in t["files"]}
-    started = time.perf_counter()
-    path = publish_marts(con, lake)
-    t_inc = time.perf_counter() - started
-    after = json.loads(path.read_text())
-    new = [f for t in after["tables"].values() for f in t["files"] if f["path"] not in before]
-    inc_bytes = sum(f["bytes"] for f in new)
+    nights = []
+    for extra in extras:
+        generate_day(con, extra, args.customers)
+        started = time.perf_counter()
+        build_dw(con)
+        t_dw = time.perf_counter() - started
+        started = time.perf_counter()
+        build_marts(con)
+        t_dm = time.perf_counter() - started
+        before = {f["path"] for t in manifest["tables"].values() for f in t["files"]}
+        started = time.perf_counter()
+        path = publish_marts(con, lake)
+        t_inc = time.perf_counter() - started
+        started = time.perf_counter()
+        compacted = compact_lake(lake)
+        t_compact = time.perf_counter() - started
+        manifest = json.loads((compacted or path).read_text())
+        new = [f for t in manifest["tables"].values() for f in t["files"] if f["path"] not in before]
+        nights.append((extra, t_dw, t_dm, t_inc, sum(f["bytes"] for f in new), len(new), t_compact if compacted else None))
 
-    full_dir = root / "published-full"
-    shutil.rmtree(full_dir, ignore_errors=True)
+    months = {}
+    for f in manifest["tables"]["dw.fact_positions"]["files"]:
+        months.setdefault(f["month"], []).append(f)
+    largest = max(months, key=lambda m: sum(f["rows"] for f in months[m]))
+    scratch = duckdb.connect(":memory:")
     started = time.perf_counter()
-    full = publish_marts(con, full_dir, full=True)
-    t_full = time.perf_counter() - started
-    full_bytes = sum(f["bytes"] for t in json.loads(full.read_text())["tables"].values() for f in t["files"])
-    t_old, old_bytes = old_copy(con, root / "old-snapshot.duckdb")
+    month_rows = 0
+    for table in FACT_TABLES:
+        files = [f for f in manifest["tables"][table]["files"] if f.get("month") == largest]
+        if files:
+            source = "read_parquet([" + ", ".join(f"'{lake / f['path']}'" for f in files) + "])"
+            month_rows += scratch.execute(
+                f"COPY (SELECT * FROM {source} ORDER BY {PUBLISHED_SORT[table]}) TO '{root / 'compaction.parquet'}' "
+                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384)").fetchone()[0]
+    t_month = time.perf_counter() - started
+    scratch.close()
+    (root / "compaction.parquet").unlink(missing_ok=True)
+    if not args.no_old_copy:
+        t_old, old_bytes = old_copy(con, root / "old-snapshot.duckdb")
     con.close()
 
-    print(f"one more day {extra}: build_dw {t_dw:.2f} s, build_marts (its month) {t_dm:.2f} s")
-    print(f"incremental publish                  : {t_inc:7.2f} s  {inc_bytes / 1e6:9.1f} MB written ({len(new)} files)")
-    print(f"full Parquet publish, same snapshot  : {t_full:7.2f} s  {full_bytes / 1e6:9.1f} MB  "
-          f"→ incremental = {t_inc / t_full:.2f}× the time, {inc_bytes / full_bytes:.3f}× the bytes")
-    print(f"old single-file DuckDB copy          : {t_old:7.2f} s  {old_bytes / 1e6:9.1f} MB  "
-          f"→ incremental = {t_inc / t_old:.2f}× the time, {inc_bytes / old_bytes:.3f}× the bytes")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n{args.customers:,} customers × {args.days} days, then {len(extras)} more, on {os.cpu_count()} cores, load average {load}")
+    print(f"full Parquet publish (first, every partition): {t_first:7.2f} s  {lake_bytes / 1e6:9.1f} MB")
+    for extra, t_dw, t_dm, t_inc, inc_bytes, files, t_compact in nights:
+        print(f"one more day {extra}: build_dw {t_dw:.2f} s, build_marts (its month) {t_dm:.2f} s; incremental publish "
+              f"{t_inc:.2f} s, {inc_bytes / 1e6:.1f} MB in {files} files = {t_inc / t_first:.3f}× the full publish's "
+              f"time, {inc_bytes / lake_bytes:.4f}× its bytes" + (f"; compaction {t_compact:.2f} s" if t_compact else ""))
+    print(f"compaction of a closed month ({largest}, {month_rows:,} fact rows rewritten as one file per table): {t_month:.2f} s, "
+          f"once per month, after that night's publish")
+    if not args.no_old_copy:
+        print(f"old single-file DuckDB copy of the snapshot    : {t_old:7.2f} s  {old_bytes / 1e6:9.1f} MB  "
+              f"→ the last incremental publish = {nights[-1][3] / t_old:.3f}× its time, {nights[-1][4] / old_bytes:.4f}× its bytes")
 
     keys = [str(10000000 + random.Random(i).randrange(args.customers)) for i in range(args.lookups)]
-    old = duckdb.connect(str(root / "old-snapshot.duckdb"), read_only=True)
     views = open_snapshot(current_snapshot(lake))
 
     def lookup(con):
@@ -233,15 +261,17 @@ def main() -> None:
 
     settings.WAREHOUSE_SNAPSHOT_DIR = str(lake)
     reader.customer_trading(keys[0])  # opens the snapshot (views created once per process)
-    lookup(old)(keys[0])
     lookup(views)(keys[0])
-    old_ms = timed(lookup(old), keys)
     new_ms = timed(lookup(views), keys)
     reader_ms = timed(reader.customer_trading, keys)
-    print(describe("360 queries, old single-file DuckDB", old_ms))
     print(describe("360 queries, lake views", new_ms))
     print(describe("reader.customer_trading on the lake", reader_ms))
-    print(f"lake / old median: {statistics.median(new_ms) / statistics.median(old_ms):.2f}×")
+    if not args.no_old_copy:
+        old = duckdb.connect(str(root / "old-snapshot.duckdb"), read_only=True)
+        lookup(old)(keys[0])
+        old_ms = timed(lookup(old), keys)
+        print(describe("360 queries, old single-file DuckDB", old_ms))
+        print(f"lake / old median: {statistics.median(new_ms) / statistics.median(old_ms):.2f}×")
     print(f"snapshot: {current_snapshot(lake)}")
 
 

@@ -29,7 +29,7 @@ from brokercrm.datacenter.pipelines.crm import RelationRow, StaffRow, ingest_crm
 from brokercrm.datacenter.pipelines.dm import build_marts
 from brokercrm.datacenter.pipelines.dw import build_dw
 from brokercrm.datacenter.pipelines.ods import DayPipeline, ensure_ods_schema
-from brokercrm.datacenter.pipelines.publish import publish_marts
+from brokercrm.datacenter.pipelines.publish import compact_lake, publish_marts
 from brokercrm.datacenter.pipelines.spark import spark_build_dw, spark_build_marts, warehouse_engine
 from brokercrm.datacenter.resume import ensure_step_done, pending_publish, pending_steps, step_mark_done
 from brokercrm.datacenter.sources.config import default_source_config, load_source_config
@@ -288,7 +288,9 @@ def build_marts_step(load: Load) -> dict:
 
 def publish_step(load: Load) -> dict:
     publish_marts(load.con, Path(settings.WAREHOUSE_SNAPSHOT_DIR))
-    return {"published": 1}
+    # The new snapshot is current already; closing a month's day files into one is the readers' gain, done after.
+    compacted = compact_lake(Path(settings.WAREHOUSE_SNAPSHOT_DIR))
+    return {"published": 1, "compacted": int(compacted is not None)}
 
 
 def refresh(*, trigger: str = "cli") -> bool:

@@ -6,11 +6,14 @@ consumes it once that step's own writes are durable, so a crash between two step
 - `dw.mart_todo (level, month)`: the months whose mart rows of `level` (customer, staff, branch) must be computed
   again; written by `build_dw`, consumed by `build_marts`;
 - `dw.lake_todo (tbl, month)`: the months of a published table (facts, marts) whose Parquet partition must be
-  written again; written by `build_dw` (facts) and `build_marts` (marts), consumed by `publish_marts`.
+  written again, or the new days of a fact table to append to their month; written by `build_dw` (facts) and
+  `build_marts` (marts), consumed by `publish_marts`.
 
-`month` is `YYYY-MM`, or `*` for every month (a full rebuild). Which months a change touches:
+`month` is `YYYY-MM`, `YYYY-MM-DD` for a new business date of the facts (appended to its month as a file of its own,
+so a night writes its day and not its whole month), or `*` for every month (a full rebuild: the publish compares each
+month's content with the lake and writes only the months that differ). Which months a change touches:
 
-- new business dates: the facts of their months; every level's marts from the month of the previous last loaded day
+- new business dates: the facts of those days; every level's marts from the month of the previous last loaded day
   (its period now ends later) to the last month;
 - a customer's delivered version (a new customer, a new branch, a changed open or close date): every level's marts
   from the month that change takes effect on;
@@ -54,6 +57,12 @@ def mark_months(target: Target, *, levels=(), lake_tables=(), months: list[str])
         target.execute("INSERT INTO dw.lake_todo " + _pairs(lake_tables, months))
 
 
+def mark_days(target: Target, *, lake_tables=FACT_TABLES, days) -> None:
+    """These new business dates of these fact tables are to be appended to the lake."""
+    if days:
+        target.execute("INSERT INTO dw.lake_todo " + _pairs(lake_tables, [d.isoformat() for d in days]))
+
+
 def months_from(target: Target, start: dt.date | None) -> list[str]:
     """Every loaded month (dw.calendar) from the month of `start` on; none when start is None."""
     if start is None:
@@ -61,10 +70,6 @@ def months_from(target: Target, start: dt.date | None) -> list[str]:
     first = f"{start.year:04d}-{start.month:02d}"
     return [r[0] for r in target.fetchall(
         f"SELECT DISTINCT strftime(business_date, '%Y-%m') AS m FROM dw.calendar ORDER BY 1") if r[0] >= first]
-
-
-def months_of(dates) -> list[str]:
-    return sorted({f"{d.year:04d}-{d.month:02d}" for d in dates})
 
 
 def keep_customer_versions(target: Target) -> bool:

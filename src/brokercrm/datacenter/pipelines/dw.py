@@ -117,7 +117,7 @@ def _note_changes(target: Target, *, full: bool, todo: list[dt.date], last_built
         return
     starts = [d for d in (changes.customer_change_start(target), *todo[:1], last_built if todo else None) if d is not None]
     changes.mark_months(target, levels=changes.LEVELS, months=changes.months_from(target, min(starts, default=None)))
-    changes.mark_months(target, lake_tables=changes.FACT_TABLES, months=changes.months_of(todo))
+    changes.mark_days(target, days=todo)
     crm_months = changes.months_from(target, crm_start)
     changes.mark_months(target, levels=("staff",), lake_tables=changes.FACT_TABLES, months=crm_months)
 

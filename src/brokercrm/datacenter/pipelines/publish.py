@@ -9,12 +9,20 @@ The warehouse file is locked by the job that writes it, so the web never opens i
 - the small tables whole: `lake/<schema>.<table>/part-<uuid>.parquet`, written again only when their content changed
   (a content hash kept in the manifest).
 
-A snapshot is `snapshot-<n>.json`: every table → its files with rows and bytes. A publish writes only the months
-`dw.lake_todo` names (the DW and DM steps add them in the transaction of their own writes: a new day, its month; a
-CRM change, the months of the re-attributed facts), reuses every other file of the current snapshot, writes the
-manifest under a temporary name, then replaces the one-line `CURRENT` pointer (os.replace and fsync; atomic on
-POSIX) and only then empties `dw.lake_todo`. A crash anywhere before the swap leaves the old snapshot current and
+A snapshot is `snapshot-<n>.json`: every table → its files with rows, bytes, a content digest (the sum of the rows'
+hashes) and, for facts, the last business date they hold. A publish writes only what `dw.lake_todo` names (the DW
+and DM steps add it in the transaction of their own writes): a new business date of the facts becomes a file of
+its own in its month, the night's work growing with the day and not with the month; a changed month (a CRM change
+re-attributes its facts, the marts of the month) is written again as one file; after a full rebuild (`*`) every
+month's digest is compared with the lake's and only the months that differ are written, which is also how the
+tables a Spark build lands are published. Every other file of the current snapshot is reused. The manifest is
+written under a temporary name, then the one-line `CURRENT` pointer is replaced (os.replace and fsync; atomic on
+POSIX) and only then `dw.lake_todo` emptied. A crash anywhere before the swap leaves the old snapshot current and
 whole; the next publish writes those months again. Files are never rewritten: a changed month gets a new file name.
+
+Compaction (`compact_lake`, run after a publish): a closed month (before the last month of its table) held in
+several day files is written again as one sorted file, in a snapshot of its own with the same content, so the
+point lookups of later readers read one file a month. It reads the lake, not the warehouse.
 
 Garbage: a file no kept snapshot names is removed. Kept: the current and the previous snapshot, and every snapshot
 superseded less than `READER_GRACE_SECONDS` ago, so a reader in another process finishes its query on the files it
@@ -96,6 +104,15 @@ def publish_marts(con: duckdb.DuckDBPyConnection, target_dir: Path, *, full: boo
             tables[table] = _publish_partitioned(con, target_dir, table, old, todo.get(table, set()), written)
         else:
             tables[table] = _publish_whole(con, target_dir, table, old, written)
+    path = _make_current(target_dir, tables, written)
+    if has_todo and todo:
+        con.execute("DELETE FROM dw.lake_todo")
+    collect_garbage(target_dir)
+    return path
+
+
+def _make_current(target_dir: Path, tables: dict, written: list[Path]) -> Path:
+    """The written files made durable, then a new manifest of `tables` swapped in as the current snapshot."""
     for path in written:
         _fsync(path)
     for directory in sorted({p.parent for p in written}):
@@ -114,43 +131,116 @@ def publish_marts(con: duckdb.DuckDBPyConnection, target_dir: Path, *, full: boo
     _fsync(pointer)
     os.replace(pointer, target_dir / POINTER)
     _fsync(target_dir)
-    if has_todo and todo:
-        con.execute("DELETE FROM dw.lake_todo")
-    collect_garbage(target_dir)
     return path
 
 
 def _publish_partitioned(con, target_dir: Path, table: str, old: dict | None, todo: set[str], written: list[Path]) -> dict:
-    month_of = MONTH_OF[table]
-    if old is None or ALL_MONTHS in todo:
+    date_column = _date_column(table)
+    if old is None:
         where, kept = "", []
     else:
-        if not todo:
+        by_month = _files_by_month(old["files"])
+        if ALL_MONTHS in todo:
+            rewrite, append = _months_that_differ(con, table, by_month), {}
+        else:
+            rewrite, append = _rewrites_and_appends(todo, by_month)
+        if not rewrite and not append:
             return old
-        where = f" WHERE {_months_filter(table, sorted(todo))}"
-        kept = [f for f in old["files"] if f.get("month") not in todo and f["rows"]]
-    # The rows of the months to write, read once (a view such as dw.fact_positions is evaluated once), then one
-    # sorted file per month from that copy.
+        predicates = [_months_filter(table, sorted(rewrite))] if rewrite else []
+        if append:
+            days = sorted(d for ds in append.values() for d in ds)
+            predicates.append(f"{date_column} IN ({', '.join(literal(dt.date.fromisoformat(d)) for d in days)})")
+        where = " WHERE " + " OR ".join(predicates)
+        kept = [f for f in old["files"] if f.get("month") not in rewrite and f["rows"]]
+    # The rows to write, read once (a view such as dw.fact_positions is evaluated once) with each row's month and
+    # hash (the digest the manifest keeps), then one sorted file per month from that copy.
     con.execute("DROP TABLE IF EXISTS temp.publish_rows")
-    con.execute(f"CREATE TEMP TABLE publish_rows AS SELECT *, {month_of} AS publish_month FROM {table}{where}")
+    con.execute(f"CREATE TEMP TABLE publish_rows AS SELECT *, {MONTH_OF[table]} AS publish_month, hash(t) AS publish_hash "
+                f"FROM {table} AS t{where}")
     try:
         files = list(kept)
-        months = [m for (m,) in con.execute("SELECT DISTINCT publish_month FROM temp.publish_rows "
-                                            "WHERE publish_month IS NOT NULL ORDER BY 1").fetchall()]
-        for month in months:
-            files += _write(con, target_dir, table, "temp.publish_rows", f"WHERE publish_month = {literal(month)}", month,
-                            written)
+        last_day = f"CAST(max({date_column}) AS VARCHAR)" if date_column else "NULL"
+        months = con.execute(f"SELECT publish_month, CAST(sum(publish_hash) AS VARCHAR), {last_day} FROM temp.publish_rows "
+                             "WHERE publish_month IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
+        for month, digest, last in months:
+            entry = _write(con, target_dir, table, "temp.publish_rows", f"WHERE publish_month = {literal(month)}", month,
+                           written, columns="* EXCLUDE (publish_month, publish_hash)")
+            files.append(_described(entry, digest, last))
         if not files:  # an empty table still needs one file for its columns
-            files = _write(con, target_dir, table, "temp.publish_rows", "", None, written)
+            files.append(_described(_write(con, target_dir, table, "temp.publish_rows", "", None, written,
+                                           columns="* EXCLUDE (publish_month, publish_hash)"), "0", None))
     finally:
         con.execute("DROP TABLE IF EXISTS temp.publish_rows")
-    return {"partitioned_by": "month", "files": sorted(files, key=lambda f: (f.get("month") or "", f["path"]))}
+    return {"partitioned_by": "month", "files": _ordered(files)}
+
+
+def _date_column(table: str) -> str | None:
+    """A fact's business-date column (the one its month is computed from); None for the marts."""
+    expression = MONTH_OF[table]
+    return expression.removeprefix("strftime(").split(",")[0] if expression.startswith("strftime(") else None
+
+
+def _files_by_month(files: list[dict]) -> dict[str, list[dict]]:
+    by_month: dict[str, list[dict]] = {}
+    for f in files:
+        if f["rows"] and f.get("month"):
+            by_month.setdefault(f["month"], []).append(f)
+    return by_month
+
+
+def _rewrites_and_appends(todo: set[str], by_month: dict[str, list[dict]]) -> tuple[set[str], dict[str, list[str]]]:
+    """The months to write again, and the new days to append as a file to their month: a day is appended only when it
+    is later than every day its month's files hold (otherwise, or when they do not say, the month is written again)."""
+    rewrite = {m for m in todo if len(m) == 7}
+    days_by_month: dict[str, list[str]] = {}
+    for day in sorted(d for d in todo if len(d) == 10):
+        days_by_month.setdefault(day[:7], []).append(day)
+    append = {}
+    for month, days in days_by_month.items():
+        if month in rewrite:
+            continue
+        files = by_month.get(month, [])
+        if files and all(f.get("last_day") for f in files) and days[0] > max(f["last_day"] for f in files):
+            append[month] = days
+        else:
+            rewrite.add(month)
+    return rewrite, append
+
+
+def _months_that_differ(con, table: str, by_month: dict[str, list[dict]]) -> set[str]:
+    """After a full rebuild: the months whose rows (count and summed row hashes) differ from the files of the lake,
+    including months that are gone from the warehouse."""
+    now = {month: (rows, int(digest)) for month, rows, digest in con.execute(
+        f"SELECT {MONTH_OF[table]} AS m, count(*), CAST(sum(hash(t)) AS VARCHAR) FROM {table} AS t "
+        "WHERE m IS NOT NULL GROUP BY 1").fetchall()}
+    published = {month: _digest(files) for month, files in by_month.items()}
+    return {m for m in now.keys() | published.keys() if now.get(m) != published.get(m)}
+
+
+def _digest(files: list[dict]) -> tuple[int, int] | None:
+    """A month's rows and summed row hashes from its files; None when a file does not carry its digest."""
+    if not all("hash" in f for f in files):
+        return None
+    return sum(f["rows"] for f in files), sum(int(f["hash"]) for f in files)
+
+
+def _described(entry: dict, digest: str | int | None, last_day: str | None) -> dict:
+    """A written file's entry with its digest (the sum of its rows' hashes; none when unknown) and last business date."""
+    if digest is not None:
+        entry["hash"] = str(digest)
+    if last_day:
+        entry["last_day"] = last_day
+    return entry
+
+
+def _ordered(files: list[dict]) -> list[dict]:
+    return sorted(files, key=lambda f: (f.get("month") or "", f.get("last_day") or "", f["path"]))
 
 
 def _months_filter(table: str, months: list[str]) -> str:
     """A predicate selecting the rows of these months: date ranges on a fact's date column (DuckDB pushes them down
     to the scan, through a view's joins, and skips row groups by their min/max), the month expression otherwise."""
-    column = MONTH_OF[table].removeprefix("strftime(").split(",")[0] if MONTH_OF[table].startswith("strftime(") else None
+    column = _date_column(table)
     if column is None:
         return f"{MONTH_OF[table]} IN ({', '.join(literal(m) for m in months)})"
     ranges = []
@@ -166,23 +256,58 @@ def _publish_whole(con, target_dir: Path, table: str, old: dict | None, written:
     digest = f"{rows}:{digest}"
     if old is not None and old.get("hash") == digest:
         return old
-    return {"partitioned_by": None, "hash": digest, "files": _write(con, target_dir, table, table, "", None, written)}
+    return {"partitioned_by": None, "hash": digest, "files": [_write(con, target_dir, table, table, "", None, written)]}
 
 
-def _write(con, target_dir: Path, table: str, source: str, where: str, month: str | None, written: list[Path]) -> list[dict]:
+def _write(con, target_dir: Path, table: str, source: str, where: str, month: str | None, written: list[Path], *,
+           columns: str = "*") -> dict:
     """One Parquet file of the rows of `source` that `where` selects (the table's columns), sorted by the table's keys."""
     directory = Path(LAKE) / table / (f"month={month}" if month else "")
     (target_dir / directory).mkdir(parents=True, exist_ok=True)
     relative = directory / f"part-{uuid.uuid4().hex}.parquet"
     order = f" ORDER BY {PUBLISHED_SORT[table]}" if table in PUBLISHED_SORT else ""
-    columns = "* EXCLUDE (publish_month)" if source != table else "*"
     rows = con.execute(f"COPY (SELECT {columns} FROM {source} {where}{order}) TO {literal(str(target_dir / relative))} "
                        f"(FORMAT parquet, COMPRESSION {COMPRESSION}, ROW_GROUP_SIZE {ROW_GROUP_ROWS})").fetchone()[0]
     written.append(target_dir / relative)
     entry = {"path": relative.as_posix(), "rows": int(rows), "bytes": (target_dir / relative).stat().st_size}
     if month:
         entry["month"] = month
-    return [entry]
+    return entry
+
+
+def compact_lake(target_dir: Path) -> Path | None:
+    """Every closed month (before its table's last month) held in several files written again as one sorted file, in a
+    new current snapshot of the same content; the new manifest, or None when there was nothing to compact."""
+    target_dir = Path(target_dir)
+    manifest = _load_manifest(target_dir)
+    if manifest is None:
+        return None
+    plan = {}
+    for table, entry in manifest["tables"].items():
+        if entry.get("partitioned_by") == "month":
+            by_month = _files_by_month(entry["files"])
+            months = [m for m, files in by_month.items() if len(files) > 1 and m < max(by_month)]
+            if months:
+                plan[table] = (by_month, months)
+    if not plan:
+        return None
+    tables, written = dict(manifest["tables"]), []
+    with duckdb.connect(":memory:") as con:
+        con.execute("SET enable_progress_bar = false")
+        for table, (by_month, months) in plan.items():
+            files = [f for f in tables[table]["files"] if f.get("month") not in months]
+            for month in months:
+                parts = by_month[month]
+                source = "read_parquet([" + ", ".join(literal(str(target_dir / f["path"])) for f in parts) + "], " \
+                         "hive_partitioning = false)"
+                digest = _digest(parts)
+                last_days = [f["last_day"] for f in parts if f.get("last_day")]
+                files.append(_described(_write(con, target_dir, table, source, "", month, written),
+                                        digest[1] if digest else None, max(last_days, default=None)))
+            tables[table] = {**tables[table], "files": _ordered(files)}
+    path = _make_current(target_dir, tables, written)
+    collect_garbage(target_dir)
+    return path
 
 
 def collect_garbage(target_dir: Path, *, now: float | None = None) -> list[Path]:

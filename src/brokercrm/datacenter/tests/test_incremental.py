@@ -155,9 +155,11 @@ class World:
 
 
 def _build_incremental(con, directory) -> None:
+    """What a load does: DW and marts brought up to date, the changes published, closed months compacted."""
     build_dw(con)
     build_marts(con)
     publish_marts(con, directory)
+    publish.compact_lake(directory)
 
 
 def _build_full(con) -> None:
@@ -228,10 +230,11 @@ def _months_world(tmp_path, days: int):
 
 
 def test_one_more_day_writes_only_that_months_partitions(tmp_path):
-    """Into a warehouse of three months, one more day writes new files only under its own month (facts and marts) and
-    the small tables that changed; every other file of the previous snapshot is reused as it was (same name, same
-    mtime), and the manifest's counts equal the tables'."""
-    world, inc, directory = _months_world(tmp_path, 45)
+    """Into a warehouse of three months, one more day writes new files only under its own month and the small tables
+    that changed: each fact with rows that day gets one file holding exactly that day's rows beside its month's
+    earlier files (appended, not rewritten), the marts their month again; every other file of the previous snapshot
+    is reused as it was (same name, same mtime), and the manifest's counts equal the tables'."""
+    world, inc, directory = _months_world(tmp_path, 30)
     before = json.loads(publish.current_snapshot(directory).read_text())
     mtimes = {p: p.stat().st_mtime_ns for p in (directory / "lake").rglob("*.parquet")}
     day = world.sessions[world.next_day]
@@ -242,18 +245,86 @@ def test_one_more_day_writes_only_that_months_partitions(tmp_path):
     old_files = {f["path"] for t in before["tables"].values() for f in t["files"]}
     new_files = {f["path"] for t in after["tables"].values() for f in t["files"]} - old_files
     partitioned = {t for t in publish.MONTH_OF}
+    facts_of_the_day = {t for t in publish.FACT_TABLES
+                        if inc.execute(f"SELECT count(*) FROM {t} WHERE {publish._date_column(t)} = ?", [day]).fetchone()[0]}
+    assert "dw.fact_positions" in facts_of_the_day
     assert new_files and all(month in f for f in new_files if f.split("/")[1] in partitioned)
-    assert {"dw.fact_assets", "dw.fact_positions", *(mart_table(level, grain) for level, grain in MATERIALISED)} <= {
+    assert {*facts_of_the_day, *(mart_table(level, grain) for level, grain in MATERIALISED)} <= {
         f.split("/")[1] for f in new_files if month in f} <= partitioned
+    for table in facts_of_the_day:
+        appended = [f for f in after["tables"][table]["files"] if f["path"] in new_files]
+        assert [(f["rows"], f["last_day"]) for f in appended] == [(inc.execute(
+            f"SELECT count(*) FROM {table} WHERE {publish._date_column(table)} = ?", [day]).fetchone()[0], day.isoformat())]
     for table in partitioned:
-        kept = [f for f in before["tables"][table]["files"] if f.get("month") != f"{day:%Y-%m}"]
+        kept = [f for f in before["tables"][table]["files"]
+                if f.get("month") != f"{day:%Y-%m}" or table in publish.FACT_TABLES]
         assert all(f in after["tables"][table]["files"] for f in kept), table
         assert sum(f["rows"] for f in after["tables"][table]["files"]) == inc.execute(
             f"SELECT count(*) FROM {table}").fetchone()[0]
     for path, mtime in mtimes.items():
-        if path.relative_to(directory).as_posix() in old_files and month not in path.as_posix():
+        if path.relative_to(directory).as_posix() in old_files:
             assert path.stat().st_mtime_ns == mtime
     assert len({f.get("month") for t in before["tables"].values() for f in t["files"]} - {None}) >= 3
+
+
+def test_a_full_rebuild_publishes_only_the_months_whose_content_differs(tmp_path):
+    """A full rebuild (as after a reload, and as every Spark build is) marks every month changed; the publish compares
+    each month's digest with the lake's: with nothing changed it writes no partition at all, and after one more day
+    only that day's month, the rest of the lake reused as it was."""
+    world, inc, directory = _months_world(tmp_path, 30)
+    before = json.loads(publish.current_snapshot(directory).read_text())
+    build_dw(inc, full=True)
+    build_marts(inc, full=True)
+    assert inc.execute("SELECT count(*) FROM dw.lake_todo WHERE month = '*'").fetchone()[0]
+    publish_marts(inc, directory)
+    same = json.loads(publish.current_snapshot(directory).read_text())
+    assert {t: same["tables"][t]["files"] for t in publish.MONTH_OF} == {t: before["tables"][t]["files"] for t in publish.MONTH_OF}
+    day = world.sessions[world.next_day]
+    world.load_next(77)
+    build_dw(inc, full=True)
+    build_marts(inc, full=True)
+    publish_marts(inc, directory)
+    after = json.loads(publish.current_snapshot(directory).read_text())
+    for table in publish.FACT_TABLES:
+        changed = {f.get("month") for f in after["tables"][table]["files"]} ^ {f.get("month") for f in before["tables"][table]["files"]}
+        rewritten = {f["month"] for f in after["tables"][table]["files"] if f not in before["tables"][table]["files"]}
+        assert rewritten | changed <= {f"{day:%Y-%m}"}, table
+        assert sum(f["rows"] for f in after["tables"][table]["files"]) == inc.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_a_month_of_day_files_is_compacted_into_one_once_the_next_month_begins(tmp_path):
+    """Days published one by one each add a file to their month; when a day of the next month is published, the closed
+    month's files become one sorted file (same rows, same digest), in a snapshot of its own, while the new month keeps
+    its day files; the previous day files are collected once no snapshot names them."""
+    world, inc, directory = _months_world(tmp_path, 2)
+    first_month = world.sessions[0].strftime("%Y-%m")
+    while world.sessions[world.next_day].strftime("%Y-%m") == first_month:
+        world.load_next(world.next_day)
+        build_dw(inc)
+        build_marts(inc)
+        publish_marts(inc, directory)
+        assert publish.compact_lake(directory) is None  # the month is still open
+    manifest = json.loads(publish.current_snapshot(directory).read_text())
+    day_files = [f for f in manifest["tables"]["dw.fact_positions"]["files"] if f["month"] == first_month]
+    assert len(day_files) > 2 and all(f.get("last_day") for f in day_files)
+    world.load_next(500)
+    build_dw(inc)
+    build_marts(inc)
+    published = publish_marts(inc, directory)
+    compacted = publish.compact_lake(directory)
+    assert compacted is not None and compacted != published and publish.current_snapshot(directory) == compacted
+    manifest = json.loads(compacted.read_text())
+    merged = [f for f in manifest["tables"]["dw.fact_positions"]["files"] if f["month"] == first_month]
+    assert len(merged) == 1
+    assert (merged[0]["rows"], int(merged[0]["hash"])) == publish._digest(day_files)
+    assert merged[0]["last_day"] == max(f["last_day"] for f in day_files)
+    reader = open_published(directory)
+    try:
+        for table in PUBLISHED_TABLES:
+            if table != "dm.build_info":
+                assert _rows(reader, f"SELECT * FROM {table}") == _rows(inc, f"SELECT * FROM {table}"), table
+    finally:
+        reader.close()
 
 
 def test_a_crash_before_the_pointer_swap_leaves_the_old_snapshot_and_the_next_run_completes_it(tmp_path, monkeypatch):
