@@ -102,6 +102,7 @@ def _list_row(customer, columns: list[str], tags: list[str], detail: str) -> str
 
 # Rendered filter fields by everything that decides them (language, each field's label, choices, value and errors):
 # Django renders each widget and option through templates, several ms a list page, while a broker's filters repeat.
+# The search box, whose value changes with every search, is rendered each time (one text input).
 _FILTER_FIELDS: dict[tuple, str] = {}
 
 
@@ -111,15 +112,18 @@ def _shown(choices) -> tuple:
 
 
 def _filter_fields_html(form: CustomerFilterForm) -> str:
-    """The filter form's fields as the list page shows them, rendered once per distinct set of fields and values."""
+    """The filter form's fields as the list page shows them, the search box first, the others rendered once per
+    distinct set of fields and values."""
+    others = [field for field in form if field.name != "q"]
     key = (get_language(), tuple((field.name, str(field.label), _shown(getattr(field.field, "choices", ())), repr(field.value()),
-                                  tuple(field.errors)) for field in form))
+                                  tuple(field.errors)) for field in others))
     html = _FILTER_FIELDS.get(key)
     if html is None:
         if len(_FILTER_FIELDS) > 500:
             _FILTER_FIELDS.clear()
-        html = _FILTER_FIELDS[key] = render_to_string("customers/_filter_fields.html", {"form": form})
-    return mark_safe(html)  # rendered by the template engine, escaped there
+        html = _FILTER_FIELDS[key] = render_to_string("customers/_filter_fields.html", {"fields": others})
+    search = render_to_string("customers/_filter_fields.html", {"fields": [form["q"]]})
+    return mark_safe(search + html)  # rendered by the template engine, escaped there
 
 
 def customer_export(request, file_format: str):
