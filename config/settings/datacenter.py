@@ -23,3 +23,8 @@ BROKERCRM_WAREHOUSE_ENGINE = env_str("BROKERCRM_WAREHOUSE_ENGINE", "duckdb")
 BROKERCRM_SPARK_MASTER = env_str("BROKERCRM_SPARK_MASTER", "local[*]")
 BROKERCRM_SPARK_DRIVER_MEMORY = env_str("BROKERCRM_SPARK_DRIVER_MEMORY", "1g")
 BROKERCRM_SPARK_SHUFFLE_PARTITIONS = env_int("BROKERCRM_SPARK_SHUFFLE_PARTITIONS", 8)
+# The 360° page reads one customer's rows from a per-snapshot index (datacenter/point_index.py) under the data
+# directory's cache/point-index: built in the background by the first process that needs it ("background"),
+# "inline" (tests), or "off" (read the Parquet lake); its build's memory limit (DuckDB spills beyond it).
+WAREHOUSE_POINT_INDEX = env_str("BROKERCRM_POINT_INDEX", "background")
+WAREHOUSE_POINT_INDEX_MEMORY = env_str("BROKERCRM_POINT_INDEX_MEMORY", "512MB")

@@ -19,3 +19,4 @@ WHITENOISE_USE_FINDERS = True
 # Concurrent runs on one PostgreSQL server (developers, CI) must not share a test database.
 if "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"test_brokercrm_{os.getpid()}"}  # noqa: F405
+WAREHOUSE_POINT_INDEX = "off"  # built where a test asks for it (datacenter/tests/test_point_index.py)

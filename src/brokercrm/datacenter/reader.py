@@ -18,6 +18,7 @@ import pyarrow as pa
 from django.conf import settings
 
 from brokercrm.core.errors import DomainError
+from brokercrm.datacenter import point_index
 from brokercrm.datacenter.pipelines.dm import COUNTS, INDICATORS, mart_table
 from brokercrm.datacenter.pipelines.publish import POINTER, current_snapshot, open_snapshot
 
@@ -27,33 +28,63 @@ STAFF_INDICATORS = (*INDICATORS, *COUNTS)
 BRANCH_INDICATORS = STAFF_INDICATORS
 LEVEL_INDICATORS = {"customer": CUSTOMER_INDICATORS, "staff": STAFF_INDICATORS, "branch": BRANCH_INDICATORS}
 
-# One in-process connection per published snapshot (views over its Parquet files, created once), kept for the process:
+# In-process connections per published snapshot (views over its Parquet files, created once), kept for the process:
 # opening a snapshot costs milliseconds, a cursor on an open one almost nothing, and Parquet footers stay cached
-# (parquet_metadata_cache). A new publish names a new manifest, so it is opened afresh.
-_opened: dict[str, duckdb.DuckDBPyConnection] = {}
+# (parquet_metadata_cache). A new publish names a new manifest, so it is opened afresh. Keyed by (manifest, kind):
+# "lake" for set-wise reads (every core); "point" for one customer's rows, read from the snapshot's point-read index
+# (point_index.py) once it is built, else from the lake on a connection of one thread (DuckDB's default of a thread
+# per core costs such a read several times the CPU; threads are a setting of the whole database, not of a cursor).
+_opened: dict[tuple[str, str], duckdb.DuckDBPyConnection] = {}
 _lock = threading.Lock()
 
 
+def _point_connection(path: Path) -> tuple[str, duckdb.DuckDBPyConnection]:
+    """The point-read index of the snapshot when it is built (asking for it otherwise), else the lake on one thread."""
+    index = point_index.index_path(path)
+    if index.exists():
+        con = duckdb.connect(str(index), read_only=True)
+        con.execute("SET threads = 1")
+        return "index", con
+    point_index.build_soon(path)
+    con = open_snapshot(path)
+    con.execute("SET threads = 1")
+    return "point", con
+
+
+def _index_built(path: Path) -> bool:
+    try:
+        return point_index.index_path(path).exists()
+    except FileNotFoundError:  # the snapshot was collected: the loop opens the current one
+        return False
+
+
 @contextmanager
-def _snapshot() -> Iterator[tuple[str, duckdb.DuckDBPyConnection]]:
+def _snapshot(*, point: bool = False) -> Iterator[tuple[str, duckdb.DuckDBPyConnection]]:
     """(snapshot name, a cursor on it); DomainError when nothing is published yet. A snapshot whose files are gone
-    (collected after a newer publish) is dropped and the current one opened."""
+    (collected after a newer publish) is dropped and the current one opened. point: a read of one customer's rows,
+    only of the tables and columns point_index.TABLES keeps."""
     directory = Path(settings.WAREHOUSE_SNAPSHOT_DIR)
     with _lock:
         for attempt in range(5):
             path = current_snapshot(directory)
-            if str(path) in _opened:
+            kinds = ("index", "point") if point else ("lake",)
+            key = next(((str(path), kind) for kind in kinds if (str(path), kind) in _opened), None)
+            if key == (str(path), "point") and _index_built(path):
+                key = None  # built since: read the index from now on
+            if key is not None:
                 break
             try:
-                con = open_snapshot(path)
+                kind, con = _point_connection(path) if point else ("lake", open_snapshot(path))
             except FileNotFoundError:
                 if attempt == 4:
                     raise
                 continue
-            _opened.clear()  # a cursor still reading the old snapshot keeps its database alive until it closes
-            _opened[str(path)] = con
+            key = (str(path), kind)
+            for stale in [k for k in _opened if k[0] != key[0] or (k[1] == "point" and kind == "index")]:
+                del _opened[stale]  # a cursor still reading the old snapshot keeps its database alive until it closes
+            _opened[key] = con
             break
-        cursor = _opened[str(path)].cursor()
+        cursor = _opened[key].cursor()
     try:
         yield path.name, cursor
     finally:
@@ -87,7 +118,7 @@ class CustomerTrading:
 def customer_trading(customer_no: str, *, recent: int = 50) -> CustomerTrading | None:
     """Everything the 360° page shows of one customer's trading; None when nothing is published or it cannot be read."""
     try:
-        with _snapshot() as (_, cur):
+        with _snapshot(point=True) as (_, cur):
             months = _dicts(cur, f"SELECT period, trading_days, {', '.join(CUSTOMER_INDICATORS)} FROM dm.customer_month "
                                  "WHERE key = ? ORDER BY period", [customer_no])
             assets = _dicts(cur, "SELECT biz_date, cash_balance, market_value, total_assets FROM dw.fact_assets "

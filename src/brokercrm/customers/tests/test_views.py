@@ -246,3 +246,17 @@ def test_excel_export_holds_planted_formulas_as_text_and_numbers_as_numbers(clie
         ("""'=HYPERLINK("http://x","y")""", "s"), ("'=cmd|' /C calc'!A0", "s"), ("'@SUM(1+1)", "s"), ("'-12.50", "s")]
     assert [(row[k].value, row[k].data_type) for k in ("balance", "visits")] == [(-12.5, "n"), (-3, "n")]
     assert not [c for r in sheet.iter_rows() for c in r if c.data_type == "f"]
+
+
+def test_the_filter_fields_kept_rendered_show_a_new_tag_and_the_value_asked(client, book):
+    """Given the list page rendered once (its filter fields kept), when a tag is created and the page is asked with a
+    search, then the tag filter offers the new tag and the search box holds the new value."""
+    c = client_for(client, book, "broker")
+    tag_filter = lambda html: html.split('name="tag"')[1].split("</select>")[0]  # noqa: E731
+    assert "重点" not in tag_filter(c.get("/customers/").content.decode())
+
+    c.post("/customers/bulk-tag/", {"customer_no": ["1001"], "tag": "重点"})
+    html = c.get("/customers/?q=1001").content.decode()
+
+    assert '<option value="重点">重点</option>' in tag_filter(html)
+    assert 'name="q" value="1001"' in html
