@@ -6,11 +6,16 @@ It is a cache, not a second warehouse: derived only from the snapshot's files, n
 built by the first process that needs it (under a file lock, into a temporary name renamed into place), read
 read-only by every process, and the reader falls back to the lake while it is missing. Indexes of older snapshots
 are deleted when a newer one is built.
+
+It copies the snapshot's trading rows, so its cost grows with the warehouse, not with the night's change: above
+`WAREHOUSE_POINT_INDEX_MAX_ROWS` rows (50 million by default: a few hundred thousand customers over a year) no
+index is built and the 360° page reads the lake, whose files are sorted by customer for exactly that.
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -90,11 +95,17 @@ def build(snapshot: Path) -> Path | None:
     return target
 
 
+def indexed_rows(snapshot: Path) -> int:
+    """The rows of the indexed tables in the snapshot, as its manifest counts them."""
+    manifest = json.loads(snapshot.read_text(encoding="utf-8"))
+    return sum(f["rows"] for table, _sql in TABLES for f in manifest["tables"].get(table, {}).get("files", ()))
+
+
 def build_soon(snapshot: Path) -> None:
     """Build the index in a thread of this process (once at a time), so the page that noticed it missing is not kept
     waiting; settings.WAREHOUSE_POINT_INDEX: "background" (default), "inline" (tests) or "off"."""
     mode = settings.WAREHOUSE_POINT_INDEX
-    if mode == "off":
+    if mode == "off" or indexed_rows(snapshot) > settings.WAREHOUSE_POINT_INDEX_MAX_ROWS:
         return
     if mode == "inline":
         build(snapshot)

@@ -73,3 +73,21 @@ def test_a_new_publish_reads_its_own_index_and_the_older_one_is_deleted(settings
     assert customer_trading("1001").months[0]["end_assets"] == Decimal("202000.00")
     assert second != first and second.exists() and not first.exists()
     assert sorted(p.name for p in point_index.directory().iterdir() if p.suffix == ".duckdb") == [second.name]
+
+
+def test_a_snapshot_above_the_row_limit_gets_no_index_and_is_read_from_the_lake(settings, tmp_path):
+    """Given a snapshot with more trading rows than WAREHOUSE_POINT_INDEX_MAX_ROWS, when the 360° page reads a customer,
+    then no index is built (its copy would grow with the warehouse) and the rows come from the lake, the same as below
+    the limit."""
+    settings.WAREHOUSE_SNAPSHOT_DIR = tmp_path / "published"
+    settings.DATA_DIR = tmp_path
+    settings.WAREHOUSE_POINT_INDEX = "inline"
+    write_snapshot(settings.WAREHOUSE_SNAPSHOT_DIR, tables("101000.00"))
+    snapshot = current_snapshot(settings.WAREHOUSE_SNAPSHOT_DIR)
+    assert point_index.indexed_rows(snapshot) == 2 + 4 + 4 + 3 + 1 + 1
+    settings.WAREHOUSE_POINT_INDEX_MAX_ROWS = 14
+
+    trading = customer_trading("1001")
+
+    assert trading.months[0]["end_assets"] == Decimal("101000.00") and len(trading.trades) == 3
+    assert not point_index.index_path(snapshot).exists()
