@@ -26,6 +26,7 @@ BROKERCRM_SPARK_SHUFFLE_PARTITIONS = env_int("BROKERCRM_SPARK_SHUFFLE_PARTITIONS
 # The 360° page reads one customer's rows from a per-snapshot index (datacenter/point_index.py) under the data
 # directory's cache/point-index: built in the background by the first process that needs it ("background"),
 # "inline" (tests), or "off" (read the Parquet lake); its build's memory limit (DuckDB spills beyond it).
+WAREHOUSE_MEMORY_LIMIT = env_str("BROKERCRM_WAREHOUSE_MEMORY", "")  # DuckDB's memory_limit for the loads, e.g. 8GB
 WAREHOUSE_POINT_INDEX = env_str("BROKERCRM_POINT_INDEX", "background")
 WAREHOUSE_POINT_INDEX_MEMORY = env_str("BROKERCRM_POINT_INDEX_MEMORY", "512MB")
 WAREHOUSE_POINT_INDEX_MAX_ROWS = env_int("BROKERCRM_POINT_INDEX_MAX_ROWS", 50_000_000)

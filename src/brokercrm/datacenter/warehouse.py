@@ -21,6 +21,8 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckd
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(target, read_only=read_only)
     con.execute("SET enable_progress_bar = false")  # jobs report progress themselves
+    if settings.WAREHOUSE_MEMORY_LIMIT:  # a shared node: DuckDB spills to disk beyond it instead of taking 80 % of RAM
+        con.execute(f"SET memory_limit = '{settings.WAREHOUSE_MEMORY_LIMIT}'")
     if not read_only:
         for schema in SCHEMAS:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
