@@ -75,86 +75,110 @@ def sql_account_closing(dates, p, days) -> str:
         WHERE close_date IS NOT NULL AND {_in_dates('close_date', dates)}"""
 
 
-def _transition(dates, lookback: int, condition_rows: str, days) -> str:
-    """Rows of `condition_rows` (customer_no, biz_date, idx, hit, amount, base, ref) where hit begins."""
+def _span(dates: list[dt.date], lookback: int, days: list[dt.date]) -> str:
+    """`biz_date` limited to the days a state rule reads: from `lookback` loaded days before the first date to the last
+    (a state on a day depends on no later day, so a reload of an old day reads no more of the year after it)."""
+    return f"BETWEEN {_lo(dates, lookback, days)[1]} AND {_lit(max(dates))}"
+
+
+def _began(dates, days, hits: str, began: str) -> str:
+    """The rows of the CTE `hits` (customer_no, biz_date, …: the customer-days in the state) where the state begins:
+    the customer's previous assets row from the day before the dates on is not in it (as LAG over every row would say,
+    but only customers with a hit are ordered by day). `began` selects the output FROM began (its rows: biz_date among
+    `dates`)."""
     return f"""
-        WITH {_window(dates, lookback, days)},
-        c AS ({condition_rows}),
-        t AS (SELECT *, LAG(hit) OVER (PARTITION BY customer_no ORDER BY biz_date) AS was FROM c)
-        SELECT customer_no, biz_date, amount, base, ref FROM t
-        WHERE hit AND NOT COALESCE(was, FALSE) AND {_in_dates('biz_date', dates)}"""
+        WITH {_window(dates, 1, days)},
+        {hits},
+        seq AS (SELECT a.customer_no, a.biz_date, LAG(a.biz_date) OVER (PARTITION BY a.customer_no ORDER BY a.biz_date) AS prev_date
+                FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
+                WHERE a.biz_date {_span(dates, 1, days)} AND a.customer_no IN (SELECT customer_no FROM hits)),
+        began AS (SELECT h.* FROM hits h JOIN seq ON seq.customer_no = h.customer_no AND seq.biz_date = h.biz_date
+                  LEFT JOIN hits was ON was.customer_no = h.customer_no AND was.biz_date = seq.prev_date
+                  WHERE was.customer_no IS NULL AND {_in_dates('h.biz_date', dates)})
+        {began}"""
 
 
 def sql_assets_drop(dates, p, days) -> str:
-    lo_date = _lo(dates, p["days"] + 1, days)[1]
+    """The day's assets against those n rows earlier; the previous row's state from the same ordering (n + 1 and 1 rows
+    back), so one pass over the window finds where a drop begins."""
     n = p["days"]
-    rows = f"""
-        SELECT customer_no, biz_date, amount, base, ref,
-               COALESCE(base >= {p['min_assets']} AND amount * 100 <= base * (100 - {p['percent']}), FALSE) AS hit
-        FROM (SELECT customer_no, biz_date, total_assets AS amount, NULL AS ref,
-                     LAG(total_assets, {n}) OVER (PARTITION BY customer_no ORDER BY biz_date) AS base
-              FROM dw.fact_assets WHERE biz_date >= {lo_date}) AS w"""
-    return _transition(dates, n + 1, rows, days)
+    order = "OVER (PARTITION BY customer_no ORDER BY biz_date)"
+    return f"""
+        SELECT customer_no, biz_date, amount, base, NULL AS ref
+        FROM (SELECT customer_no, biz_date, total_assets AS amount, LAG(total_assets, {n}) {order} AS base,
+                     LAG(total_assets, 1) {order} AS prev_amount, LAG(total_assets, {n + 1}) {order} AS prev_base
+              FROM dw.fact_assets WHERE biz_date {_span(dates, n + 1, days)}) AS w
+        WHERE base >= {p['min_assets']} AND amount * 100 <= base * (100 - {p['percent']})
+          AND NOT COALESCE(prev_base >= {p['min_assets']} AND prev_amount * 100 <= prev_base * (100 - {p['percent']}), FALSE)
+          AND {_in_dates('biz_date', dates)}"""
 
 
+# The state rules read positions from the ODS: they need no attribution (dw.fact_positions is a view adding it by a join
+# as long as the positions), and MAX, MIN and arg_max read the same values from either.
 def sql_concentration(dates, p, days) -> str:
-    lo_date = _lo(dates, 1, days)[1]
-    rows = f"""
-        SELECT a.customer_no, a.biz_date, top.market_value AS amount, a.total_assets AS base, top.ref,
-               COALESCE(a.total_assets >= {p['min_assets']} AND top.market_value * 100 >= a.total_assets * {p['percent']}, FALSE) AS hit
-        FROM dw.fact_assets a JOIN days ON days.d = a.biz_date CROSS JOIN lo
-        LEFT JOIN (SELECT customer_no, biz_date, MAX(market_value) AS market_value,
-                          arg_max(market || '.' || security_code, market_value) AS ref
-                   FROM dw.fact_positions WHERE biz_date >= {lo_date} GROUP BY customer_no, biz_date) top
-               ON top.customer_no = a.customer_no AND top.biz_date = a.biz_date
-        WHERE a.biz_date >= {lo_date}"""
-    return _transition(dates, 1, rows, days)
+    """A day is concentrated when one position holds the share of total assets; the top position is the largest of those
+    that pass the share (the largest of all whenever any passes), so only they are grouped."""
+    hits = f"""
+        hits AS (SELECT a.customer_no, a.biz_date, MAX(pos.market_value) AS amount, a.total_assets AS base,
+                        arg_max(pos.market || '.' || pos.security_code, pos.market_value) AS ref
+                 FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
+                 JOIN ods.positions pos ON pos.customer_no = a.customer_no AND pos.biz_date = a.biz_date
+                 WHERE a.biz_date {_span(dates, 1, days)} AND pos.biz_date {_span(dates, 1, days)}
+                   AND a.total_assets >= {p['min_assets']} AND pos.market_value * 100 >= a.total_assets * {p['percent']}
+                 GROUP BY a.customer_no, a.biz_date, a.total_assets)"""
+    return _began(dates, days, hits, "SELECT customer_no, biz_date, amount, base, ref FROM began")
 
 
 def sql_questionnaire_expired(dates, p, days) -> str:
-    lo_date = _lo(dates, 1, days)[1]
-    rows = f"""
-        SELECT a.customer_no, a.biz_date, NULL AS amount, NULL AS base, held.ref,
-               COALESCE(held.ref IS NOT NULL
-                        AND (v.risk_assessed_on IS NULL OR DATE_DIFF('day', v.risk_assessed_on, a.biz_date) > {p['valid_days']}), FALSE) AS hit
-        FROM dw.fact_assets a JOIN days ON days.d = a.biz_date CROSS JOIN lo
-        LEFT JOIN (SELECT customer_no, valid_from, COALESCE(valid_to, DATE '9999-12-31') AS valid_to, risk_level, risk_assessed_on
-                   FROM dw.customer_versions) v
-               ON v.customer_no = a.customer_no AND v.valid_from <= a.biz_date AND a.biz_date < v.valid_to
-        LEFT JOIN (SELECT pos.customer_no, pos.biz_date, MIN(pos.market || '.' || pos.security_code) AS ref,
-                          MAX(CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER)) AS risk
-                   FROM dw.fact_positions pos JOIN dw.securities s ON s.market = pos.market AND s.security_code = pos.security_code
-                   WHERE s.risk_level IS NOT NULL AND pos.biz_date >= {lo_date}
-                   GROUP BY pos.customer_no, pos.biz_date) held
-               ON held.customer_no = a.customer_no AND held.biz_date = a.biz_date
-              AND held.risk > COALESCE(CAST(SUBSTRING(v.risk_level, 2, 1) AS INTEGER), 0)
-        WHERE a.biz_date >= {lo_date}"""
-    return _transition(dates, 1, rows, days)
+    """Holding a rated product above the customer's level while the questionnaire is missing or stale; the security named
+    is the first rated one held that day (by market and code), looked up for the days the state begins only."""
+    hits = f"""
+        rated AS (SELECT pos.customer_no, pos.biz_date, pos.market, pos.security_code, CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER) AS risk
+                  FROM ods.positions pos JOIN dw.securities s ON s.market = pos.market AND s.security_code = pos.security_code
+                  WHERE s.risk_level IS NOT NULL AND pos.biz_date {_span(dates, 1, days)}),
+        held AS (SELECT customer_no, biz_date, MAX(risk) AS risk FROM rated GROUP BY customer_no, biz_date),
+        hits AS (SELECT a.customer_no, a.biz_date
+                 FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
+                 JOIN held ON held.customer_no = a.customer_no AND held.biz_date = a.biz_date
+                 LEFT JOIN dw.customer_versions v ON v.customer_no = a.customer_no AND v.valid_from <= a.biz_date
+                                                  AND a.biz_date < COALESCE(v.valid_to, DATE '9999-12-31')
+                 WHERE a.biz_date {_span(dates, 1, days)} AND held.risk > COALESCE(CAST(SUBSTRING(v.risk_level, 2, 1) AS INTEGER), 0)
+                   AND (v.risk_assessed_on IS NULL OR DATE_DIFF('day', v.risk_assessed_on, a.biz_date) > {p['valid_days']}))"""
+    return _began(dates, days, hits, """
+        SELECT b.customer_no, b.biz_date, NULL AS amount, NULL AS base, MIN(r.market || '.' || r.security_code) AS ref
+        FROM began b JOIN rated r ON r.customer_no = b.customer_no AND r.biz_date = b.biz_date
+        GROUP BY b.customer_no, b.biz_date""")
 
 
 def sql_no_trade(dates, p, days) -> str:
     """Fires on the N-th loaded trading day without a trade, counted from the last trade or the first assets row.
 
     Only the last N + 1 days before the dates are read: an older last event makes the gap longer than N.
-    The first assets row is on open_date (or the first loaded day for older accounts). The last
-    trade on or before each day is the latest trade day of that short window joined to it (portable SQL: Spark
-    runs it too; DuckDB's ASOF join is not in SQLGlot's Spark dialect).
+    The first assets row is on open_date (or the first loaded day for older accounts). The last trade on or before
+    each day is a running maximum over the customer's trade days and evaluated days in day order (a trade counts on
+    its own day): linear in the days of a long load, where joining each day to every earlier trade day grew with
+    their product. Portable SQL: Spark runs it too (DuckDB's ASOF join is not in SQLGlot's Spark dialect).
     """
     n = p["days"]
     lo_idx, lo_date = _lo(dates, n + 1, days)
     return f"""
         WITH days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar),
-        traded AS (SELECT DISTINCT t.customer_no, t.trade_date, days.idx AS trade_idx
-                   FROM dw.fact_trades t JOIN days ON days.d = t.trade_date WHERE t.trade_date >= {lo_date}),
         firsts AS (SELECT customer_no, GREATEST(open_date, (SELECT MIN(d) FROM days)) AS first_date FROM dw.customers_current),
         target AS (SELECT a.customer_no, a.biz_date, a.total_assets, days.idx FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
                    WHERE {_in_dates('a.biz_date', dates)} AND a.total_assets >= {p['min_assets']}),
-        joined AS (SELECT target.customer_no, target.biz_date, target.total_assets, target.idx, MAX(traded.trade_idx) AS trade_idx
-                   FROM target LEFT JOIN traded ON traded.customer_no = target.customer_no AND traded.trade_date <= target.biz_date
-                   GROUP BY target.customer_no, target.biz_date, target.total_assets, target.idx)
-        SELECT j.customer_no, j.biz_date, j.total_assets AS amount, NULL AS base, NULL AS ref
-        FROM joined j LEFT JOIN firsts f ON f.customer_no = j.customer_no LEFT JOIN days fd ON fd.d = f.first_date
-        WHERE j.idx - GREATEST(COALESCE(j.trade_idx, 0), CASE WHEN COALESCE(fd.idx, 0) > {lo_idx} THEN fd.idx - 1 ELSE 0 END) = {n}"""
+        traded AS (SELECT DISTINCT t.customer_no, days.idx AS trade_idx
+                   FROM dw.fact_trades t JOIN days ON days.d = t.trade_date
+                   WHERE t.trade_date BETWEEN {lo_date} AND {_lit(max(dates))} AND t.customer_no IN (SELECT customer_no FROM target)),
+        marks AS (SELECT customer_no, idx, 1 AS evaluated, CAST(NULL AS BIGINT) AS trade_idx FROM target
+                  UNION ALL SELECT customer_no, trade_idx AS idx, 0 AS evaluated, trade_idx FROM traded),
+        joined AS (SELECT customer_no, idx, evaluated,
+                          MAX(trade_idx) OVER (PARTITION BY customer_no ORDER BY idx, evaluated
+                                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS trade_idx
+                   FROM marks)
+        SELECT t.customer_no, t.biz_date, t.total_assets AS amount, NULL AS base, NULL AS ref
+        FROM target t JOIN joined j ON j.customer_no = t.customer_no AND j.idx = t.idx AND j.evaluated = 1
+        LEFT JOIN firsts f ON f.customer_no = t.customer_no LEFT JOIN days fd ON fd.d = f.first_date
+        WHERE t.idx - GREATEST(COALESCE(j.trade_idx, 0), CASE WHEN COALESCE(fd.idx, 0) > {lo_idx} THEN fd.idx - 1 ELSE 0 END) = {n}"""
 
 
 def sql_suitability_breach(dates, p, days) -> str:
