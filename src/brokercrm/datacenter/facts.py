@@ -117,36 +117,45 @@ def sql_assets_drop(dates, p, days) -> str:
 # as long as the positions), and MAX, MIN and arg_max read the same values from either.
 def sql_concentration(dates, p, days) -> str:
     """A day is concentrated when one position holds the share of total assets; the top position is the largest of those
-    that pass the share (the largest of all whenever any passes), so only they are grouped."""
+    that pass the share (the largest of all whenever any passes), so only they are grouped, and none worth less than the
+    share of the minimum assets is read."""
     hits = f"""
         hits AS (SELECT a.customer_no, a.biz_date, MAX(pos.market_value) AS amount, a.total_assets AS base,
                         arg_max(pos.market || '.' || pos.security_code, pos.market_value) AS ref
                  FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
                  JOIN ods.positions pos ON pos.customer_no = a.customer_no AND pos.biz_date = a.biz_date
                  WHERE a.biz_date {_span(dates, 1, days)} AND pos.biz_date {_span(dates, 1, days)}
+                   AND pos.market_value * 100 >= {p['min_assets']} * {p['percent']}
                    AND a.total_assets >= {p['min_assets']} AND pos.market_value * 100 >= a.total_assets * {p['percent']}
                  GROUP BY a.customer_no, a.biz_date, a.total_assets)"""
     return _began(dates, days, hits, "SELECT customer_no, biz_date, amount, base, ref FROM began")
 
 
+def _rated_positions(where: str) -> str:
+    return f"""ods.positions pos JOIN dw.securities s ON s.market = pos.market AND s.security_code = pos.security_code
+                   AND s.risk_level IS NOT NULL AND {where}"""
+
+
 def sql_questionnaire_expired(dates, p, days) -> str:
-    """Holding a rated product above the customer's level while the questionnaire is missing or stale; the security named
-    is the first rated one held that day (by market and code), looked up for the days the state begins only."""
+    """Holding a rated product above the customer's level while the questionnaire is missing or stale: only the positions
+    of the customer-days with such a questionnaire are grouped. The security named is the first rated one held that day
+    (by market and code), looked up for the days the state begins only."""
     hits = f"""
-        rated AS (SELECT pos.customer_no, pos.biz_date, pos.market, pos.security_code, CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER) AS risk
-                  FROM ods.positions pos JOIN dw.securities s ON s.market = pos.market AND s.security_code = pos.security_code
-                  WHERE s.risk_level IS NOT NULL AND pos.biz_date {_span(dates, 1, days)}),
-        held AS (SELECT customer_no, biz_date, MAX(risk) AS risk FROM rated GROUP BY customer_no, biz_date),
-        hits AS (SELECT a.customer_no, a.biz_date
-                 FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
-                 JOIN held ON held.customer_no = a.customer_no AND held.biz_date = a.biz_date
-                 LEFT JOIN dw.customer_versions v ON v.customer_no = a.customer_no AND v.valid_from <= a.biz_date
-                                                  AND a.biz_date < COALESCE(v.valid_to, DATE '9999-12-31')
-                 WHERE a.biz_date {_span(dates, 1, days)} AND held.risk > COALESCE(CAST(SUBSTRING(v.risk_level, 2, 1) AS INTEGER), 0)
-                   AND (v.risk_assessed_on IS NULL OR DATE_DIFF('day', v.risk_assessed_on, a.biz_date) > {p['valid_days']}))"""
-    return _began(dates, days, hits, """
-        SELECT b.customer_no, b.biz_date, NULL AS amount, NULL AS base, MIN(r.market || '.' || r.security_code) AS ref
-        FROM began b JOIN rated r ON r.customer_no = b.customer_no AND r.biz_date = b.biz_date
+        due AS (SELECT a.customer_no, a.biz_date, COALESCE(CAST(SUBSTRING(v.risk_level, 2, 1) AS INTEGER), 0) AS level
+                FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
+                LEFT JOIN dw.customer_versions v ON v.customer_no = a.customer_no AND v.valid_from <= a.biz_date
+                                                 AND a.biz_date < COALESCE(v.valid_to, DATE '9999-12-31')
+                WHERE a.biz_date {_span(dates, 1, days)}
+                  AND (v.risk_assessed_on IS NULL OR DATE_DIFF('day', v.risk_assessed_on, a.biz_date) > {p['valid_days']})),
+        hits AS (SELECT due.customer_no, due.biz_date
+                 FROM {_rated_positions(f"pos.biz_date {_span(dates, 1, days)}")}
+                 JOIN due ON due.customer_no = pos.customer_no AND due.biz_date = pos.biz_date
+                 GROUP BY due.customer_no, due.biz_date, due.level
+                 HAVING MAX(CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER)) > due.level)"""
+    return _began(dates, days, hits, f"""
+        SELECT b.customer_no, b.biz_date, NULL AS amount, NULL AS base, MIN(pos.market || '.' || pos.security_code) AS ref
+        FROM began b JOIN {_rated_positions(_in_dates('pos.biz_date', dates))}
+             ON pos.customer_no = b.customer_no AND pos.biz_date = b.biz_date
         GROUP BY b.customer_no, b.biz_date""")
 
 
@@ -154,31 +163,35 @@ def sql_no_trade(dates, p, days) -> str:
     """Fires on the N-th loaded trading day without a trade, counted from the last trade or the first assets row.
 
     Only the last N + 1 days before the dates are read: an older last event makes the gap longer than N.
-    The first assets row is on open_date (or the first loaded day for older accounts). The last trade on or before
-    each day is a running maximum over the customer's trade days and evaluated days in day order (a trade counts on
-    its own day): linear in the days of a long load, where joining each day to every earlier trade day grew with
-    their product. Portable SQL: Spark runs it too (DuckDB's ASOF join is not in SQLGlot's Spark dialect).
+    The first assets row is on open_date (or the first loaded day for older accounts). A day N days after a trade
+    fires when the customer's next trade is later than that day; N days after the day before the first row, when no
+    trade comes between. Equality joins only (a day joined to every earlier trade day grew with their product over a
+    long load); portable SQL: Spark runs it too (DuckDB's ASOF join is not in SQLGlot's Spark dialect).
     """
     n = p["days"]
     lo_idx, lo_date = _lo(dates, n + 1, days)
     return f"""
         WITH days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar),
-        firsts AS (SELECT customer_no, GREATEST(open_date, (SELECT MIN(d) FROM days)) AS first_date FROM dw.customers_current),
         target AS (SELECT a.customer_no, a.biz_date, a.total_assets, days.idx FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
                    WHERE {_in_dates('a.biz_date', dates)} AND a.total_assets >= {p['min_assets']}),
-        traded AS (SELECT DISTINCT t.customer_no, days.idx AS trade_idx
-                   FROM dw.fact_trades t JOIN days ON days.d = t.trade_date
-                   WHERE t.trade_date BETWEEN {lo_date} AND {_lit(max(dates))} AND t.customer_no IN (SELECT customer_no FROM target)),
-        marks AS (SELECT customer_no, idx, 1 AS evaluated, CAST(NULL AS BIGINT) AS trade_idx FROM target
-                  UNION ALL SELECT customer_no, trade_idx AS idx, 0 AS evaluated, trade_idx FROM traded),
-        joined AS (SELECT customer_no, idx, evaluated,
-                          MAX(trade_idx) OVER (PARTITION BY customer_no ORDER BY idx, evaluated
-                                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS trade_idx
-                   FROM marks)
+        traded AS (SELECT DISTINCT t.customer_no, days.idx AS trade_idx FROM dw.fact_trades t JOIN days ON days.d = t.trade_date
+                   WHERE t.trade_date BETWEEN {lo_date} AND {_lit(max(dates))}),
+        gaps AS (SELECT customer_no, trade_idx, LEAD(trade_idx) OVER (PARTITION BY customer_no ORDER BY trade_idx) AS next_idx
+                 FROM traded),
+        firsts AS (SELECT c.customer_no, CASE WHEN fd.idx > {lo_idx} THEN fd.idx - 1 ELSE 0 END AS before_first
+                   FROM dw.customers_current c
+                   LEFT JOIN days fd ON fd.d = GREATEST(c.open_date, (SELECT MIN(d) FROM days))),
+        after_first AS (SELECT x.customer_no, MIN(x.trade_idx) AS trade_idx FROM traded x
+                        LEFT JOIN firsts f ON f.customer_no = x.customer_no
+                        WHERE x.trade_idx > COALESCE(f.before_first, 0) GROUP BY x.customer_no)
         SELECT t.customer_no, t.biz_date, t.total_assets AS amount, NULL AS base, NULL AS ref
-        FROM target t JOIN joined j ON j.customer_no = t.customer_no AND j.idx = t.idx AND j.evaluated = 1
-        LEFT JOIN firsts f ON f.customer_no = t.customer_no LEFT JOIN days fd ON fd.d = f.first_date
-        WHERE t.idx - GREATEST(COALESCE(j.trade_idx, 0), CASE WHEN COALESCE(fd.idx, 0) > {lo_idx} THEN fd.idx - 1 ELSE 0 END) = {n}"""
+        FROM target t
+        LEFT JOIN firsts f ON f.customer_no = t.customer_no
+        LEFT JOIN gaps g ON g.customer_no = t.customer_no AND g.trade_idx = t.idx - {n}
+        LEFT JOIN after_first af ON af.customer_no = t.customer_no
+        WHERE COALESCE(f.before_first, 0) <= t.idx - {n}
+          AND ((g.customer_no IS NOT NULL AND (g.next_idx IS NULL OR g.next_idx > t.idx))
+               OR (COALESCE(f.before_first, 0) = t.idx - {n} AND (af.trade_idx IS NULL OR af.trade_idx > t.idx)))"""
 
 
 def sql_suitability_breach(dates, p, days) -> str:
