@@ -36,12 +36,8 @@ def _lo(dates: list[dt.date], lookback: int, days: list[dt.date]) -> tuple[int, 
     return idx, _lit(lo_date)
 
 
-def _window(dates: list[dt.date], lookback: int, days: list[dt.date]) -> str:
-    """Loaded trading days indexed in order (idx), with constants the planner can push into the scans."""
-    lo_idx, lo_date = _lo(dates, lookback, days)
-    return f"""
-        days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar),
-        lo AS (SELECT {lo_idx} AS lo_idx, {lo_date} AS lo_date)"""
+# Loaded trading days indexed in order (idx).
+_DAYS = "days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar)"
 
 
 def _in_dates(column: str, dates: list[dt.date]) -> str:
@@ -51,7 +47,7 @@ def _in_dates(column: str, dates: list[dt.date]) -> str:
 def sql_large_withdrawal(dates, p, days) -> str:
     """Compared with total assets on the previous loaded trading day (no row then, e.g. a new account: amount only)."""
     return f"""
-        WITH {_window(dates, 1, days)},
+        WITH {_DAYS},
         w AS (SELECT customer_no, biz_date, -SUM(amount) AS amount FROM dw.fact_cash_flows
               WHERE flow_type = 'bank_out' AND {_in_dates('biz_date', dates)} GROUP BY customer_no, biz_date),
         prev AS (SELECT w.customer_no, w.biz_date, w.amount, a.total_assets AS base
@@ -87,7 +83,7 @@ def _began(dates, days, hits: str, began: str) -> str:
     but only customers with a hit are ordered by day). `began` selects the output FROM began (its rows: biz_date among
     `dates`)."""
     return f"""
-        WITH {_window(dates, 1, days)},
+        WITH {_DAYS},
         {hits},
         seq AS (SELECT a.customer_no, a.biz_date, LAG(a.biz_date) OVER (PARTITION BY a.customer_no ORDER BY a.biz_date) AS prev_date
                 FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
@@ -171,7 +167,7 @@ def sql_no_trade(dates, p, days) -> str:
     n = p["days"]
     lo_idx, lo_date = _lo(dates, n + 1, days)
     return f"""
-        WITH days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar),
+        WITH {_DAYS},
         target AS (SELECT a.customer_no, a.biz_date, a.total_assets, days.idx FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
                    WHERE {_in_dates('a.biz_date', dates)} AND a.total_assets >= {p['min_assets']}),
         traded AS (SELECT DISTINCT t.customer_no, days.idx AS trade_idx FROM dw.fact_trades t JOIN days ON days.d = t.trade_date
