@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from brokercrm.core.bulk import insert_instances
 from brokercrm.core.models import AuditEntry
 
 
@@ -52,8 +53,8 @@ def audit_created_many(*, actor, instances: list[models.Model], note: str = "",
     instance (str by default); an import passes one that reads no related row, so the entries cost no query each."""
     label = getattr(actor, "username", "") or "system"
     actor_obj = actor if getattr(actor, "pk", None) else None
-    AuditEntry.objects.bulk_create([
+    insert_instances(AuditEntry, [
         AuditEntry(actor=actor_obj, actor_label=label, action=AuditEntry.Action.CREATE, object_type=i._meta.label_lower,
                    object_id=str(i.pk), object_repr=describe(i)[:200], changes=diff({}, snapshot(i)), note=note)
         for i in instances
-    ], batch_size=2000)
+    ])

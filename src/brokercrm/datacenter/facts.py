@@ -36,12 +36,8 @@ def _lo(dates: list[dt.date], lookback: int, days: list[dt.date]) -> tuple[int, 
     return idx, _lit(lo_date)
 
 
-def _window(dates: list[dt.date], lookback: int, days: list[dt.date]) -> str:
-    """Loaded trading days indexed in order (idx), with constants the planner can push into the scans."""
-    lo_idx, lo_date = _lo(dates, lookback, days)
-    return f"""
-        days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar),
-        lo AS (SELECT {lo_idx} AS lo_idx, {lo_date} AS lo_date)"""
+# Loaded trading days indexed in order (idx).
+_DAYS = "days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar)"
 
 
 def _in_dates(column: str, dates: list[dt.date]) -> str:
@@ -51,7 +47,7 @@ def _in_dates(column: str, dates: list[dt.date]) -> str:
 def sql_large_withdrawal(dates, p, days) -> str:
     """Compared with total assets on the previous loaded trading day (no row then, e.g. a new account: amount only)."""
     return f"""
-        WITH {_window(dates, 1, days)},
+        WITH {_DAYS},
         w AS (SELECT customer_no, biz_date, -SUM(amount) AS amount FROM dw.fact_cash_flows
               WHERE flow_type = 'bank_out' AND {_in_dates('biz_date', dates)} GROUP BY customer_no, biz_date),
         prev AS (SELECT w.customer_no, w.biz_date, w.amount, a.total_assets AS base
@@ -75,86 +71,123 @@ def sql_account_closing(dates, p, days) -> str:
         WHERE close_date IS NOT NULL AND {_in_dates('close_date', dates)}"""
 
 
-def _transition(dates, lookback: int, condition_rows: str, days) -> str:
-    """Rows of `condition_rows` (customer_no, biz_date, idx, hit, amount, base, ref) where hit begins."""
+def _span(dates: list[dt.date], lookback: int, days: list[dt.date]) -> str:
+    """`biz_date` limited to the days a state rule reads: from `lookback` loaded days before the first date to the last
+    (a state on a day depends on no later day, so a reload of an old day reads no more of the year after it)."""
+    return f"BETWEEN {_lo(dates, lookback, days)[1]} AND {_lit(max(dates))}"
+
+
+def _began(dates, days, hits: str, began: str) -> str:
+    """The rows of the CTE `hits` (customer_no, biz_date, …: the customer-days in the state) where the state begins:
+    the customer's previous assets row from the day before the dates on is not in it (as LAG over every row would say,
+    but only customers with a hit are ordered by day). `began` selects the output FROM began (its rows: biz_date among
+    `dates`)."""
     return f"""
-        WITH {_window(dates, lookback, days)},
-        c AS ({condition_rows}),
-        t AS (SELECT *, LAG(hit) OVER (PARTITION BY customer_no ORDER BY biz_date) AS was FROM c)
-        SELECT customer_no, biz_date, amount, base, ref FROM t
-        WHERE hit AND NOT COALESCE(was, FALSE) AND {_in_dates('biz_date', dates)}"""
+        WITH {_DAYS},
+        {hits},
+        seq AS (SELECT a.customer_no, a.biz_date, LAG(a.biz_date) OVER (PARTITION BY a.customer_no ORDER BY a.biz_date) AS prev_date
+                FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
+                WHERE a.biz_date {_span(dates, 1, days)} AND a.customer_no IN (SELECT customer_no FROM hits)),
+        began AS (SELECT h.* FROM hits h JOIN seq ON seq.customer_no = h.customer_no AND seq.biz_date = h.biz_date
+                  LEFT JOIN hits was ON was.customer_no = h.customer_no AND was.biz_date = seq.prev_date
+                  WHERE was.customer_no IS NULL AND {_in_dates('h.biz_date', dates)})
+        {began}"""
 
 
 def sql_assets_drop(dates, p, days) -> str:
-    lo_date = _lo(dates, p["days"] + 1, days)[1]
+    """The day's assets against those n rows earlier; the previous row's state from the same ordering (n + 1 and 1 rows
+    back), so one pass over the window finds where a drop begins."""
     n = p["days"]
-    rows = f"""
-        SELECT customer_no, biz_date, amount, base, ref,
-               COALESCE(base >= {p['min_assets']} AND amount * 100 <= base * (100 - {p['percent']}), FALSE) AS hit
-        FROM (SELECT customer_no, biz_date, total_assets AS amount, NULL AS ref,
-                     LAG(total_assets, {n}) OVER (PARTITION BY customer_no ORDER BY biz_date) AS base
-              FROM dw.fact_assets WHERE biz_date >= {lo_date}) AS w"""
-    return _transition(dates, n + 1, rows, days)
+    order = "OVER (PARTITION BY customer_no ORDER BY biz_date)"
+    return f"""
+        SELECT customer_no, biz_date, amount, base, NULL AS ref
+        FROM (SELECT customer_no, biz_date, total_assets AS amount, LAG(total_assets, {n}) {order} AS base,
+                     LAG(total_assets, 1) {order} AS prev_amount, LAG(total_assets, {n + 1}) {order} AS prev_base
+              FROM dw.fact_assets WHERE biz_date {_span(dates, n + 1, days)}) AS w
+        WHERE base >= {p['min_assets']} AND amount * 100 <= base * (100 - {p['percent']})
+          AND NOT COALESCE(prev_base >= {p['min_assets']} AND prev_amount * 100 <= prev_base * (100 - {p['percent']}), FALSE)
+          AND {_in_dates('biz_date', dates)}"""
 
 
+# The state rules read positions from the ODS: they need no attribution (dw.fact_positions is a view adding it by a join
+# as long as the positions), and MAX, MIN and arg_max read the same values from either.
 def sql_concentration(dates, p, days) -> str:
-    lo_date = _lo(dates, 1, days)[1]
-    rows = f"""
-        SELECT a.customer_no, a.biz_date, top.market_value AS amount, a.total_assets AS base, top.ref,
-               COALESCE(a.total_assets >= {p['min_assets']} AND top.market_value * 100 >= a.total_assets * {p['percent']}, FALSE) AS hit
-        FROM dw.fact_assets a JOIN days ON days.d = a.biz_date CROSS JOIN lo
-        LEFT JOIN (SELECT customer_no, biz_date, MAX(market_value) AS market_value,
-                          arg_max(market || '.' || security_code, market_value) AS ref
-                   FROM dw.fact_positions WHERE biz_date >= {lo_date} GROUP BY customer_no, biz_date) top
-               ON top.customer_no = a.customer_no AND top.biz_date = a.biz_date
-        WHERE a.biz_date >= {lo_date}"""
-    return _transition(dates, 1, rows, days)
+    """A day is concentrated when one position holds the share of total assets; the top position is the largest of those
+    that pass the share (the largest of all whenever any passes), so only they are grouped, and none worth less than the
+    share of the minimum assets is read."""
+    hits = f"""
+        hits AS (SELECT a.customer_no, a.biz_date, MAX(pos.market_value) AS amount, a.total_assets AS base,
+                        arg_max(pos.market || '.' || pos.security_code, pos.market_value) AS ref
+                 FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
+                 JOIN ods.positions pos ON pos.customer_no = a.customer_no AND pos.biz_date = a.biz_date
+                 WHERE a.biz_date {_span(dates, 1, days)} AND pos.biz_date {_span(dates, 1, days)}
+                   AND pos.market_value * 100 >= {p['min_assets']} * {p['percent']}
+                   AND a.total_assets >= {p['min_assets']} AND pos.market_value * 100 >= a.total_assets * {p['percent']}
+                 GROUP BY a.customer_no, a.biz_date, a.total_assets)"""
+    return _began(dates, days, hits, "SELECT customer_no, biz_date, amount, base, ref FROM began")
+
+
+def _rated_positions(where: str) -> str:
+    return f"""ods.positions pos JOIN dw.securities s ON s.market = pos.market AND s.security_code = pos.security_code
+                   AND s.risk_level IS NOT NULL AND {where}"""
 
 
 def sql_questionnaire_expired(dates, p, days) -> str:
-    lo_date = _lo(dates, 1, days)[1]
-    rows = f"""
-        SELECT a.customer_no, a.biz_date, NULL AS amount, NULL AS base, held.ref,
-               COALESCE(held.ref IS NOT NULL
-                        AND (v.risk_assessed_on IS NULL OR DATE_DIFF('day', v.risk_assessed_on, a.biz_date) > {p['valid_days']}), FALSE) AS hit
-        FROM dw.fact_assets a JOIN days ON days.d = a.biz_date CROSS JOIN lo
-        LEFT JOIN (SELECT customer_no, valid_from, COALESCE(valid_to, DATE '9999-12-31') AS valid_to, risk_level, risk_assessed_on
-                   FROM dw.customer_versions) v
-               ON v.customer_no = a.customer_no AND v.valid_from <= a.biz_date AND a.biz_date < v.valid_to
-        LEFT JOIN (SELECT pos.customer_no, pos.biz_date, MIN(pos.market || '.' || pos.security_code) AS ref,
-                          MAX(CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER)) AS risk
-                   FROM dw.fact_positions pos JOIN dw.securities s ON s.market = pos.market AND s.security_code = pos.security_code
-                   WHERE s.risk_level IS NOT NULL AND pos.biz_date >= {lo_date}
-                   GROUP BY pos.customer_no, pos.biz_date) held
-               ON held.customer_no = a.customer_no AND held.biz_date = a.biz_date
-              AND held.risk > COALESCE(CAST(SUBSTRING(v.risk_level, 2, 1) AS INTEGER), 0)
-        WHERE a.biz_date >= {lo_date}"""
-    return _transition(dates, 1, rows, days)
+    """Holding a rated product above the customer's level while the questionnaire is missing or stale: only the positions
+    of the customer-days with such a questionnaire are grouped. The security named is the first rated one held that day
+    (by market and code), looked up for the days the state begins only."""
+    hits = f"""
+        due AS (SELECT a.customer_no, a.biz_date, COALESCE(CAST(SUBSTRING(v.risk_level, 2, 1) AS INTEGER), 0) AS level
+                FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
+                LEFT JOIN dw.customer_versions v ON v.customer_no = a.customer_no AND v.valid_from <= a.biz_date
+                                                 AND a.biz_date < COALESCE(v.valid_to, DATE '9999-12-31')
+                WHERE a.biz_date {_span(dates, 1, days)}
+                  AND (v.risk_assessed_on IS NULL OR DATE_DIFF('day', v.risk_assessed_on, a.biz_date) > {p['valid_days']})),
+        hits AS (SELECT due.customer_no, due.biz_date
+                 FROM {_rated_positions(f"pos.biz_date {_span(dates, 1, days)}")}
+                 JOIN due ON due.customer_no = pos.customer_no AND due.biz_date = pos.biz_date
+                 GROUP BY due.customer_no, due.biz_date, due.level
+                 HAVING MAX(CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER)) > due.level)"""
+    return _began(dates, days, hits, f"""
+        SELECT b.customer_no, b.biz_date, NULL AS amount, NULL AS base, MIN(pos.market || '.' || pos.security_code) AS ref
+        FROM began b JOIN {_rated_positions(_in_dates('pos.biz_date', dates))}
+             ON pos.customer_no = b.customer_no AND pos.biz_date = b.biz_date
+        GROUP BY b.customer_no, b.biz_date""")
 
 
 def sql_no_trade(dates, p, days) -> str:
     """Fires on the N-th loaded trading day without a trade, counted from the last trade or the first assets row.
 
     Only the last N + 1 days before the dates are read: an older last event makes the gap longer than N.
-    The first assets row is on open_date (or the first loaded day for older accounts). The last
-    trade on or before each day is the latest trade day of that short window joined to it (portable SQL: Spark
-    runs it too; DuckDB's ASOF join is not in SQLGlot's Spark dialect).
+    The first assets row is on open_date (or the first loaded day for older accounts). A day N days after a trade
+    fires when the customer's next trade is later than that day; N days after the day before the first row, when no
+    trade comes between. Equality joins only (a day joined to every earlier trade day grew with their product over a
+    long load); portable SQL: Spark runs it too (DuckDB's ASOF join is not in SQLGlot's Spark dialect).
     """
     n = p["days"]
     lo_idx, lo_date = _lo(dates, n + 1, days)
     return f"""
-        WITH days AS (SELECT business_date AS d, ROW_NUMBER() OVER (ORDER BY business_date) AS idx FROM dw.calendar),
-        traded AS (SELECT DISTINCT t.customer_no, t.trade_date, days.idx AS trade_idx
-                   FROM dw.fact_trades t JOIN days ON days.d = t.trade_date WHERE t.trade_date >= {lo_date}),
-        firsts AS (SELECT customer_no, GREATEST(open_date, (SELECT MIN(d) FROM days)) AS first_date FROM dw.customers_current),
+        WITH {_DAYS},
         target AS (SELECT a.customer_no, a.biz_date, a.total_assets, days.idx FROM dw.fact_assets a JOIN days ON days.d = a.biz_date
                    WHERE {_in_dates('a.biz_date', dates)} AND a.total_assets >= {p['min_assets']}),
-        joined AS (SELECT target.customer_no, target.biz_date, target.total_assets, target.idx, MAX(traded.trade_idx) AS trade_idx
-                   FROM target LEFT JOIN traded ON traded.customer_no = target.customer_no AND traded.trade_date <= target.biz_date
-                   GROUP BY target.customer_no, target.biz_date, target.total_assets, target.idx)
-        SELECT j.customer_no, j.biz_date, j.total_assets AS amount, NULL AS base, NULL AS ref
-        FROM joined j LEFT JOIN firsts f ON f.customer_no = j.customer_no LEFT JOIN days fd ON fd.d = f.first_date
-        WHERE j.idx - GREATEST(COALESCE(j.trade_idx, 0), CASE WHEN COALESCE(fd.idx, 0) > {lo_idx} THEN fd.idx - 1 ELSE 0 END) = {n}"""
+        traded AS (SELECT DISTINCT t.customer_no, days.idx AS trade_idx FROM dw.fact_trades t JOIN days ON days.d = t.trade_date
+                   WHERE t.trade_date BETWEEN {lo_date} AND {_lit(max(dates))}),
+        gaps AS (SELECT customer_no, trade_idx, LEAD(trade_idx) OVER (PARTITION BY customer_no ORDER BY trade_idx) AS next_idx
+                 FROM traded),
+        firsts AS (SELECT c.customer_no, CASE WHEN fd.idx > {lo_idx} THEN fd.idx - 1 ELSE 0 END AS before_first
+                   FROM dw.customers_current c
+                   LEFT JOIN days fd ON fd.d = GREATEST(c.open_date, (SELECT MIN(d) FROM days))),
+        after_first AS (SELECT x.customer_no, MIN(x.trade_idx) AS trade_idx FROM traded x
+                        LEFT JOIN firsts f ON f.customer_no = x.customer_no
+                        WHERE x.trade_idx > COALESCE(f.before_first, 0) GROUP BY x.customer_no)
+        SELECT t.customer_no, t.biz_date, t.total_assets AS amount, NULL AS base, NULL AS ref
+        FROM target t
+        LEFT JOIN firsts f ON f.customer_no = t.customer_no
+        LEFT JOIN gaps g ON g.customer_no = t.customer_no AND g.trade_idx = t.idx - {n}
+        LEFT JOIN after_first af ON af.customer_no = t.customer_no
+        WHERE COALESCE(f.before_first, 0) <= t.idx - {n}
+          AND ((g.customer_no IS NOT NULL AND (g.next_idx IS NULL OR g.next_idx > t.idx))
+               OR (COALESCE(f.before_first, 0) = t.idx - {n} AND (af.trade_idx IS NULL OR af.trade_idx > t.idx)))"""
 
 
 def sql_suitability_breach(dates, p, days) -> str:

@@ -2,7 +2,7 @@
 import pytest
 from django.utils import timezone
 
-from brokercrm.core.bulk import batches, insert_rows
+from brokercrm.core.bulk import batches, insert_instances, insert_rows
 from brokercrm.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -23,3 +23,18 @@ def test_insert_rows_writes_plain_and_json_columns(django_assert_num_queries):
 
     assert list(AuditEntry.objects.order_by("object_id").values_list("object_id", "changes")) == [
         ("0", {"n": [None, 0]}), ("1", {"n": [None, 1]}), ("2", {"n": [None, 2]})]
+
+
+def test_insert_instances_stores_what_save_would_including_the_creation_stamp(django_assert_num_queries):
+    """Given 3 unsaved entries, when inserted, then they read back with their values, JSON and an `at` stamped at
+    insertion (auto_now_add), in one query."""
+    before = timezone.now()
+    entries = [AuditEntry(actor_label="system", action="create", object_type="x.y", object_id=str(i), changes={"n": [None, i]})
+               for i in range(3)]
+
+    with django_assert_num_queries(1):
+        insert_instances(AuditEntry, entries)
+
+    stored = list(AuditEntry.objects.order_by("object_id").values_list("object_id", "changes", "note", "actor_id"))
+    assert stored == [("0", {"n": [None, 0]}, "", None), ("1", {"n": [None, 1]}, "", None), ("2", {"n": [None, 2]}, "", None)]
+    assert all(before <= at <= timezone.now() for at in AuditEntry.objects.values_list("at", flat=True))

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
+from brokercrm.core.bulk import insert_instances
 from brokercrm.core.errors import DomainError, InputRejected
 from brokercrm.core.permissions import role_required
 from brokercrm.customers.facade import customer_ids_by_no
@@ -75,7 +76,7 @@ def alerts_raise(*, candidates: list[rules.Candidate]) -> RaiseResult:
         existing.add((customer_id, c.rule, c.biz_date))
         fresh.append(Alert(customer_id=customer_id, rule=c.rule, biz_date=c.biz_date, details=c.details,
                            staff_id=routing.staff_on(customer_id, c.biz_date)))
-    Alert.objects.bulk_create(fresh, batch_size=2000)
+    insert_instances(Alert, fresh)
     created = list(Alert.objects.filter(biz_date__in=days, task__isnull=True, status=Alert.Status.OPEN,
                                         customer_id__in={a.customer_id for a in fresh}).select_related("customer"))
     labels = dict(RuleCode.choices)
@@ -83,7 +84,7 @@ def alerts_raise(*, candidates: list[rules.Candidate]) -> RaiseResult:
     tasks = [ServiceTask(customer_id=a.customer_id, kind=ServiceTask.Kind.ALERT, title=str(labels[a.rule])[:200], staff_id=a.staff_id,
                          due_date=cal.add_trading_days(a.biz_date, ALERT_TASK_DUE_DAYS, provisional=True), source_key=f"alert:{a.id}", alert=a)
              for a in created]
-    ServiceTask.objects.bulk_create(tasks, batch_size=2000)
+    insert_instances(ServiceTask, tasks)
     audit_created_many(actor=None, instances=created, note="alert rules")
     return RaiseResult(len(fresh), len(tasks), len(candidates) - len(fresh))
 

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from brokercrm.core.audit import audit_created_many
 from brokercrm.customers.facade import customer_care_dates, customer_contacts_open_on
 from brokercrm.datacenter.facade import alert_hits, trading_calendar
 from brokercrm.relations.facade import responsible_staff
 from brokercrm.servicing.models import ServiceTask
 from brokercrm.servicing.services.outbox import message_enqueue
-from brokercrm.servicing.services.tasks import visit_policy
+from brokercrm.servicing.services.tasks import tasks_audit_created, visit_policy
 
 FIXED_HOLIDAYS = {(1, 1): "元旦", (5, 1): "劳动节", (10, 1): "国庆节"}
 BIRTHDAY_TEXT = "尊敬的{name}：今天是您的生日，我们衷心祝您生日快乐、身体健康、投资顺利！"
@@ -99,6 +98,5 @@ def _drop_tasks(dates, con, policy, cal, contacts) -> int:
            for key, (c, biz_date) in keys.items() if key not in existing]
     ServiceTask.objects.bulk_create(new)
     if new:
-        audit_created_many(actor=None, instances=list(ServiceTask.objects.filter(source_key__in=[t.source_key for t in new])),
-                           note="customer care: market drop")
+        tasks_audit_created(new, note="customer care: market drop")
     return len(new)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
+from brokercrm.core.bulk import batches, insert_instances
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import has_role, role_required
 from brokercrm.customers.facade import customers_open_after, customers_opened
@@ -113,11 +114,19 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
             pending.append(ServiceTask(customer_id=customer_id, kind=ServiceTask.Kind.VISIT_DEPARTED, title="Visit: customer of departed staff",
                                        staff=None, due_date=visit_due(cal, add_month(leave_date)), source_key=key))
     departed_count = len(pending) - new_count - existing_count
-    ServiceTask.objects.bulk_create(pending, batch_size=2000)
+    insert_instances(ServiceTask, pending)
     if pending:
-        audit_created_many(actor=None, instances=list(ServiceTask.objects.filter(source_key__in=[t.source_key for t in pending])),
-                           note="regulatory visit rules")
+        tasks_audit_created(pending, note="regulatory visit rules")
     return VisitGeneration(new_count, existing_count, departed_count, tasks_reroute(as_of=as_of))
+
+
+def tasks_audit_created(tasks: list[ServiceTask], *, note: str) -> None:
+    """Audit tasks just bulk-created, read back by their keys with their customers (whose numbers label the entries):
+    one query per batch, not one per task."""
+    keys = [t.source_key for t in tasks]
+    for batch in batches(keys):
+        audit_created_many(actor=None, instances=list(ServiceTask.objects.filter(source_key__in=batch).select_related("customer")),
+                           note=note)
 
 
 def tasks_reroute(*, as_of: dt.date) -> int:
@@ -336,8 +345,7 @@ def policy_visits_generate(*, as_of: dt.date, dates: list[dt.date] = (), key_cus
                                            title=f"Exception visit: {a.get_rule_display()}", staff_id=a.staff_id,
                                            due_date=cal.add_trading_days(a.biz_date, policy.exception_due_days, provisional=True),
                                            source_key=key))
-    ServiceTask.objects.bulk_create(pending, batch_size=2000)
+    insert_instances(ServiceTask, pending)
     if pending:
-        audit_created_many(actor=None, instances=list(ServiceTask.objects.filter(source_key__in=[t.source_key for t in pending])),
-                           note="visit policy")
+        tasks_audit_created(pending, note="visit policy")
     return PolicyVisits(key_count, len(pending) - key_count)

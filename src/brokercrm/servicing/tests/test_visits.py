@@ -3,8 +3,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from brokercrm.core.errors import DomainError
+from brokercrm.core.models import AuditEntry
 from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.datacenter.services import closures_import
 from brokercrm.servicing.models import ServiceTask
@@ -102,3 +105,24 @@ def test_a_visit_due_on_a_closed_day_falls_due_on_the_trading_day_before(org_wor
     closures_import(actor=None, data="date,reason\n2027-01-01,元旦\n2027-01-04,测试休市\n".encode(), file_name="2027.csv")
     visits_generate(as_of=dt.date(2026, 12, 4), opened_from=dt.date(2026, 12, 4))
     assert ServiceTask.objects.get(kind="visit_new").due_date == dt.date(2026, 12, 31)
+
+
+def _queries_of_visits_for(new_accounts: int, branch, first_no: int) -> int:
+    """Queries visits_generate makes when `new_accounts` accounts opened on 2026-03-02 (and nothing else is due)."""
+    for i in range(new_accounts):
+        CustomerFactory(customer_no=f"{first_no + i}", branch=branch, open_date=dt.date(2026, 3, 2))
+    with CaptureQueriesContext(connection) as queries:
+        visits_generate(as_of=dt.date(2026, 3, 2), opened_from=dt.date(2026, 3, 2))
+    return len(queries)
+
+
+def test_auditing_generated_visits_costs_no_query_per_task(org_world):
+    """A load of the year's new accounts audits its visits labelled by customer number: 3 and 30 new accounts take the
+    same number of queries (each entry once read its customer by itself)."""
+    few = _queries_of_visits_for(3, org_world["branches"][0], 60000001)
+    ServiceTask.objects.all().delete()
+    many = _queries_of_visits_for(30, org_world["branches"][0], 60000101)
+
+    assert ServiceTask.objects.filter(kind="visit_new").count() == 33
+    assert many == few
+    assert AuditEntry.objects.filter(note="regulatory visit rules", object_repr="60000101 New account visit").count() == 1
