@@ -166,7 +166,8 @@ def prospect_review_clear(*, actor, prospect: Prospect) -> Prospect:
 
 
 def prospects_convert(*, customers: list[Customer], business_date: dt.date) -> int:
-    """Mark the open prospects whose normalised mobile or ID number matches a newly loaded account as converted.
+    """Mark the open prospects whose normalised mobile or ID number matches an account newly loaded on business_date
+    (saved, as delivered that day) as converted.
 
     The prospect row, its notes and its custom values stay as history, linked to the customer; no duplicate is created.
     Custom values whose key the customer object also defines are copied where the customer has none.
@@ -174,11 +175,11 @@ def prospects_convert(*, customers: list[Customer], business_date: dt.date) -> i
     open_prospects = Prospect.objects.filter(status__in=[Prospect.Status.NEW, Prospect.Status.FOLLOWING])
     wanted_ids = set(open_prospects.exclude(id_no="").values_list("id_no", flat=True))
     wanted_mobiles = set(open_prospects.exclude(mobile="").values_list("mobile", flat=True))
-    # Prospects are few and a load may open many accounts: match in memory, then fetch only the matching accounts.
-    matching = sorted({c.customer_no for c in customers if c.id_no in wanted_ids or c.mobile in wanted_mobiles})
-    if not matching:
+    # Prospects are few and a load may open many accounts: match in memory.
+    fresh = sorted((c for c in customers if c.id_no in wanted_ids or c.mobile in wanted_mobiles),
+                   key=lambda c: (c.open_date, c.customer_no))
+    if not fresh:
         return 0
-    fresh = list(Customer.objects.filter(customer_no__in=matching).order_by("open_date", "customer_no"))
     by_id = {c.id_no: c for c in reversed(fresh) if c.id_no}
     by_mobile = {c.mobile: c for c in reversed(fresh) if c.mobile}
     candidates = open_prospects.filter(Q(id_no__in=list(by_id)) | Q(mobile__in=list(by_mobile)))

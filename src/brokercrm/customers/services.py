@@ -5,10 +5,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokercrm.core.audit import audit_record
-from brokercrm.core.bulk import BATCH, batches
+from brokercrm.core.bulk import BATCH, batches, db_value, insert_rows, update_rows
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import role_required
 from brokercrm.customers.insight import latest_month_figures
@@ -48,38 +49,56 @@ def _values(row: dict, branch_ids: dict[str, int]) -> dict:
 
 
 @transaction.atomic
-def customer_sync(*, rows: list[dict], business_date: dt.date) -> CustomerSyncResult:
-    """Upsert the customers a delivery day carries (current version) and keep the history of branch, status, risk level."""
+def customer_sync(*, rows: list[dict], business_date: dt.date | None = None) -> CustomerSyncResult:
+    """Upsert the customers delivered over one or many days (each row dated by its business_date, else by the argument)
+    and keep the history of branch, status, risk level between consecutive versions, as if the days were synced one by
+    one: the final version is written once, with plain executemany rather than model instances (a first day brings a
+    whole customer base)."""
     branch_ids = dict(Branch.objects.values_list("code", "id"))
     branch_codes = {v: k for k, v in branch_ids.items()}
-    delivered = [r["customer_no"] for r in rows]
-    existing = {c.customer_no: c for batch in batches(delivered) for c in Customer.objects.filter(customer_no__in=batch)}
-    new, changed, history, renamed = [], [], [], []
+    versions = sorted(rows, key=lambda r: (r.get("business_date") or business_date, r["customer_no"]))
+    delivered = sorted({r["customer_no"] for r in versions})
     fields = SYNCED_FIELDS + ["mobile_last4", "id_no_last4", "branch_id"]
-    for row in rows:
+    current = {c["customer_no"]: c for batch in batches(delivered)
+               for c in Customer.objects.filter(customer_no__in=batch).values("id", "customer_no", *fields)}
+    created: dict[str, dt.date] = {}  # customer_no → the day it was first delivered, in the order they were
+    opened: dict[dt.date, list[Customer]] = {}  # the new accounts of each day, as delivered that day (prospects match them)
+    changed, renamed, history, updated = set(), set(), [], 0
+    for row in versions:
+        day, no = row.get("business_date") or business_date, row["customer_no"]
         values = _values(row, branch_ids)
-        customer = existing.get(row["customer_no"])
-        if customer is None:
-            new.append(Customer(customer_no=row["customer_no"], **values))
+        state = current.get(no)
+        if state is None:
+            current[no], created[no] = {"customer_no": no, **values}, day
+            opened.setdefault(day, []).append(Customer(customer_no=no, **values))
             continue
-        before = {"branch_code": branch_codes.get(customer.branch_id), "status": customer.status, "risk_level": customer.risk_level}
-        if any(getattr(customer, f) != values[f] for f in fields):
-            if customer.name != values["name"]:
-                renamed.append(customer.pk)
-            for f in fields:
-                setattr(customer, f, values[f])
-            changed.append(customer)
-            after = {"branch_code": row["branch_code"], "status": customer.status, "risk_level": customer.risk_level}
-            history += [CustomerChange(customer=customer, business_date=business_date, field=name, old_value=before[key] or "",
-                                       new_value=after[key] or "") for name, key in HISTORY_FIELDS.items() if before[key] != after[key]]
-    Customer.objects.bulk_create(new, batch_size=BATCH)
-    Customer.objects.bulk_update(changed, fields, batch_size=BATCH)
-    numbers = [c.customer_no for c in new]
-    new_ids = [pk for batch in batches(numbers) for pk in Customer.objects.filter(customer_no__in=batch).values_list("id", flat=True)]
-    name_grams_refresh(customer_ids=new_ids + renamed)
-    CustomerChange.objects.bulk_create(history, batch_size=BATCH)
-    converted = prospects_convert(customers=new, business_date=business_date) if new else 0
-    return CustomerSyncResult(len(new), len(changed), converted)
+        if all(state[f] == values[f] for f in fields):
+            continue
+        if state["name"] != values["name"]:
+            renamed.add(no)
+        before = {"branch_code": branch_codes.get(state["branch_id"]), "status": state["status"], "risk_level": state["risk_level"]}
+        after = {"branch_code": row["branch_code"], "status": values["status"], "risk_level": values["risk_level"]}
+        history += [(no, day, name, before[key] or "", after[key] or "") for name, key in HISTORY_FIELDS.items() if before[key] != after[key]]
+        state.update(values)
+        updated += 1
+        if no not in created:
+            changed.add(no)
+    now = db_value(Customer, "updated_at", timezone.now())
+    insert_rows(Customer, ["customer_no", *fields, "custom_fields", "created_at", "updated_at"],
+                [(no, *(current[no][f] for f in fields), {}, now, now) for no in created])
+    update_rows(Customer, [*fields, "updated_at"], [(*(current[no][f] for f in fields), now, current[no]["id"]) for no in sorted(changed)])
+    for batch in batches(list(created)):
+        for no, pk in Customer.objects.filter(customer_no__in=batch).values_list("customer_no", "id"):
+            current[no]["id"] = pk
+    name_grams_refresh(customer_ids=[current[no]["id"] for no in [*created, *sorted(renamed - set(created))]])
+    insert_rows(CustomerChange, ["customer", "business_date", "field", "old_value", "new_value"],
+                [(current[no]["id"], *change) for no, *change in history])
+    converted = 0
+    for day, customers in sorted(opened.items()):
+        for customer in customers:
+            customer.pk = current[customer.customer_no]["id"]
+        converted += prospects_convert(customers=customers, business_date=day)
+    return CustomerSyncResult(len(created), updated, converted)
 
 
 def customer_lock(*, customer_id: int) -> None:
@@ -92,9 +111,8 @@ def name_grams_refresh(*, customer_ids: list[int]) -> int:
     written = 0
     for ids in batches(customer_ids):
         CustomerNameGram.objects.filter(customer_id__in=ids).delete()
-        grams = [CustomerNameGram(customer_id=pk, gram=g)
-                 for pk, name in Customer.objects.filter(pk__in=ids).values_list("id", "name") for g in sorted(name_grams(name))]
-        CustomerNameGram.objects.bulk_create(grams, batch_size=BATCH)
+        grams = [(pk, g) for pk, name in Customer.objects.filter(pk__in=ids).values_list("id", "name") for g in sorted(name_grams(name))]
+        insert_rows(CustomerNameGram, ["customer", "gram"], grams)
         written += len(grams)
     return written
 
