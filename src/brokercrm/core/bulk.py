@@ -1,6 +1,6 @@
 """Inserts, updates and reads of many rows at once, in batches every database accepts (SQLite's variable limit included)."""
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connection, models
 
@@ -28,29 +28,55 @@ def _executemany(sql: str, rows: list[tuple]) -> None:
             cursor.executemany(sql, batch)
 
 
-def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
+def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple], *, same: dict[str, Any] | None = None) -> None:
     """INSERT rows into model's table with one executemany per batch. Faster than bulk_create for many plain rows: no
-    model instances are built. Values go as given (dates, Decimals, strings); pass timestamps through db_value."""
+    model instances are built. Values go as given (dates, Decimals, strings; JSON prepared); `same` names columns with
+    one value for every row (timestamps, an empty JSON), prepared for the database once."""
     if not rows:
         return
+    same = same or {}
     fields = [model._meta.get_field(c) for c in columns]
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    _executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})", _prepared(fields, rows))
-
-
-def update_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
-    """UPDATE rows of model's table by primary key with one executemany per batch: each row is the columns' new values
-    followed by the primary key. Unlike bulk_update, no CASE WHEN per column over every row of a batch."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(c) for c in columns]
+    constant = tuple(model._meta.get_field(c).get_db_prep_save(v, connection) for c, v in same.items())
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in [*columns, *same])
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * (len(columns) + len(same)))})"
+    rows = _prepared(fields, rows)
+    _executemany(sql, [row + constant for row in rows] if constant else rows)
+
+
+def update_rows(model: type[models.Model], columns: list[str], rows: list[tuple], *, same: dict[str, Any] | None = None) -> None:
+    """UPDATE rows of model's table by primary key with one executemany per batch: each row is the columns' new values
+    followed by the primary key; `same` as for insert_rows. Unlike bulk_update, no CASE WHEN per column over every row
+    of a batch."""
+    if not rows:
+        return
+    same = same or {}
+    fields = [model._meta.get_field(c) for c in columns]
+    constant = tuple(model._meta.get_field(c).get_db_prep_save(v, connection) for c, v in same.items())
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(model._meta.get_field(c).column)} = %s" for c in [*columns, *same])
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
-    _executemany(sql, _prepared(fields + [model._meta.pk], rows))
+    _executemany(sql, [(*row[:-1], *constant, row[-1]) for row in _prepared(fields + [model._meta.pk], rows)])
 
 
-def db_value(model: type[models.Model], column: str, value):
-    """One value as the database takes it (e.g. an aware datetime: naive UTC text on SQLite), for raw rows."""
-    return model._meta.get_field(column).get_db_prep_save(value, connection)
+def rows_where_in(model: type[models.Model], columns: list[str], key: str, keys: Sequence) -> list[tuple]:
+    """The columns of model's rows whose `key` column is one of keys, as the driver returns them (text, integers, dates;
+    not for decimals or JSON): a plain IN list per batch, without the ORM's preparation of every value."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for batch in batches(list(keys)):
+            cursor.execute(f"SELECT {names} FROM {quote(model._meta.db_table)} "
+                           f"WHERE {quote(model._meta.get_field(key).column)} IN ({', '.join(['%s'] * len(batch))})", list(batch))
+            found += cursor.fetchall()
+    return found
+
+
+def delete_where_in(model: type[models.Model], key: str, keys: Sequence) -> None:
+    """DELETE model's rows whose `key` column is one of keys, a plain IN list per batch (for rows nothing else refers to)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for batch in batches(list(keys)):
+            cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} "
+                           f"WHERE {quote(model._meta.get_field(key).column)} IN ({', '.join(['%s'] * len(batch))})", list(batch))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokercrm.core.audit import audit_record
-from brokercrm.core.bulk import BATCH, batches, db_value, insert_rows, update_rows
+from brokercrm.core.bulk import BATCH, batches, delete_where_in, insert_rows, rows_where_in, update_rows
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import role_required
 from brokercrm.customers.insight import latest_month_figures
@@ -52,25 +52,22 @@ def _values(row: dict, branch_ids: dict[str, int]) -> dict:
 def customer_sync(*, rows: list[dict], business_date: dt.date | None = None) -> CustomerSyncResult:
     """Upsert the customers delivered over one or many days (each row dated by its business_date, else by the argument)
     and keep the history of branch, status, risk level between consecutive versions, as if the days were synced one by
-    one: the final version is written once, with plain executemany rather than model instances (a first day brings a
-    whole customer base)."""
+    one: the final version is written once, as plain rows rather than model instances (a first day brings a whole
+    customer base)."""
     branch_ids = dict(Branch.objects.values_list("code", "id"))
     branch_codes = {v: k for k, v in branch_ids.items()}
     versions = sorted(rows, key=lambda r: (r.get("business_date") or business_date, r["customer_no"]))
-    delivered = sorted({r["customer_no"] for r in versions})
     fields = SYNCED_FIELDS + ["mobile_last4", "id_no_last4", "branch_id"]
-    current = {c["customer_no"]: c for batch in batches(delivered)
-               for c in Customer.objects.filter(customer_no__in=batch).values("id", "customer_no", *fields)}
-    created: dict[str, dt.date] = {}  # customer_no → the day it was first delivered, in the order they were
-    opened: dict[dt.date, list[Customer]] = {}  # the new accounts of each day, as delivered that day (prospects match them)
+    current = {c[1]: dict(zip(["id", "customer_no", *fields], c))
+               for c in rows_where_in(Customer, ["id", "customer_no", *fields], "customer_no", sorted({r["customer_no"] for r in versions}))}
+    created: dict[str, dict] = {}  # customer_no → the account as first delivered, in the order delivered (prospects match it)
     changed, renamed, history, updated = set(), set(), [], 0
     for row in versions:
         day, no = row.get("business_date") or business_date, row["customer_no"]
         values = _values(row, branch_ids)
         state = current.get(no)
         if state is None:
-            current[no], created[no] = {"customer_no": no, **values}, day
-            opened.setdefault(day, []).append(Customer(customer_no=no, **values))
+            current[no], created[no] = {"customer_no": no, **values}, {"customer_no": no, "business_date": day, **values}
             continue
         if all(state[f] == values[f] for f in fields):
             continue
@@ -83,21 +80,19 @@ def customer_sync(*, rows: list[dict], business_date: dt.date | None = None) -> 
         updated += 1
         if no not in created:
             changed.add(no)
-    now = db_value(Customer, "updated_at", timezone.now())
-    insert_rows(Customer, ["customer_no", *fields, "custom_fields", "created_at", "updated_at"],
-                [(no, *(current[no][f] for f in fields), {}, now, now) for no in created])
-    update_rows(Customer, [*fields, "updated_at"], [(*(current[no][f] for f in fields), now, current[no]["id"]) for no in sorted(changed)])
-    for batch in batches(list(created)):
-        for no, pk in Customer.objects.filter(customer_no__in=batch).values_list("customer_no", "id"):
-            current[no]["id"] = pk
-    name_grams_refresh(customer_ids=[current[no]["id"] for no in [*created, *sorted(renamed - set(created))]])
+    now = timezone.now()
+    insert_rows(Customer, ["customer_no", *fields], [(no, *(current[no][f] for f in fields)) for no in created],
+                same={"custom_fields": {}, "created_at": now, "updated_at": now})
+    update_rows(Customer, fields, [(*(current[no][f] for f in fields), current[no]["id"]) for no in sorted(changed)], same={"updated_at": now})
+    for no, pk in rows_where_in(Customer, ["customer_no", "id"], "customer_no", list(created)):
+        current[no]["id"] = created[no]["id"] = pk
+    _name_grams_write({current[no]["id"]: current[no]["name"] for no in [*created, *sorted(renamed - set(created))]})
     insert_rows(CustomerChange, ["customer", "business_date", "field", "old_value", "new_value"],
                 [(current[no]["id"], *change) for no, *change in history])
-    converted = 0
-    for day, customers in sorted(opened.items()):
-        for customer in customers:
-            customer.pk = current[customer.customer_no]["id"]
-        converted += prospects_convert(customers=customers, business_date=day)
+    opened: dict[dt.date, list[dict]] = {}
+    for account in created.values():
+        opened.setdefault(account["business_date"], []).append(account)
+    converted = sum(prospects_convert(accounts=accounts, business_date=day) for day, accounts in sorted(opened.items()))
     return CustomerSyncResult(len(created), updated, converted)
 
 
@@ -108,13 +103,15 @@ def customer_lock(*, customer_id: int) -> None:
 
 def name_grams_refresh(*, customer_ids: list[int]) -> int:
     """Rebuild the name pieces of these customers; returns how many pieces were written."""
-    written = 0
-    for ids in batches(customer_ids):
-        CustomerNameGram.objects.filter(customer_id__in=ids).delete()
-        grams = [(pk, g) for pk, name in Customer.objects.filter(pk__in=ids).values_list("id", "name") for g in sorted(name_grams(name))]
-        insert_rows(CustomerNameGram, ["customer", "gram"], grams)
-        written += len(grams)
-    return written
+    return _name_grams_write(dict(rows_where_in(Customer, ["id", "name"], "id", customer_ids)))
+
+
+def _name_grams_write(names: dict[int, str]) -> int:
+    """Replace the name pieces of these customers (id → current name); returns how many pieces were written."""
+    delete_where_in(CustomerNameGram, "customer", list(names))
+    grams = [(pk, g) for pk, name in names.items() for g in sorted(name_grams(name))]
+    insert_rows(CustomerNameGram, ["customer", "gram"], grams)
+    return len(grams)
 
 
 UNMASKABLE = ("id_no", "mobile", "email", "address")
