@@ -99,6 +99,6 @@ def _drop_tasks(dates, con, policy, cal, contacts) -> int:
            for key, (c, biz_date) in keys.items() if key not in existing]
     ServiceTask.objects.bulk_create(new)
     if new:
-        audit_created_many(actor=None, instances=list(ServiceTask.objects.filter(source_key__in=[t.source_key for t in new])),
+        audit_created_many(actor=None, instances=list(ServiceTask.objects.select_related("customer").filter(source_key__in=[t.source_key for t in new])),
                            note="customer care: market drop")
     return len(new)

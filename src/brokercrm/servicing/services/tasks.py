@@ -115,7 +115,7 @@ def visits_generate(*, as_of: dt.date, opened_from: dt.date | None = None, dorma
     departed_count = len(pending) - new_count - existing_count
     ServiceTask.objects.bulk_create(pending, batch_size=2000)
     if pending:
-        audit_created_many(actor=None, instances=list(ServiceTask.objects.filter(source_key__in=[t.source_key for t in pending])),
+        audit_created_many(actor=None, instances=list(ServiceTask.objects.select_related("customer").filter(source_key__in=[t.source_key for t in pending])),
                            note="regulatory visit rules")
     return VisitGeneration(new_count, existing_count, departed_count, tasks_reroute(as_of=as_of))
 
@@ -338,6 +338,6 @@ def policy_visits_generate(*, as_of: dt.date, dates: list[dt.date] = (), key_cus
                                            source_key=key))
     ServiceTask.objects.bulk_create(pending, batch_size=2000)
     if pending:
-        audit_created_many(actor=None, instances=list(ServiceTask.objects.filter(source_key__in=[t.source_key for t in pending])),
+        audit_created_many(actor=None, instances=list(ServiceTask.objects.select_related("customer").filter(source_key__in=[t.source_key for t in pending])),
                            note="visit policy")
     return PolicyVisits(key_count, len(pending) - key_count)

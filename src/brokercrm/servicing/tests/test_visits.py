@@ -102,3 +102,18 @@ def test_a_visit_due_on_a_closed_day_falls_due_on_the_trading_day_before(org_wor
     closures_import(actor=None, data="date,reason\n2027-01-01,元旦\n2027-01-04,测试休市\n".encode(), file_name="2027.csv")
     visits_generate(as_of=dt.date(2026, 12, 4), opened_from=dt.date(2026, 12, 4))
     assert ServiceTask.objects.get(kind="visit_new").due_date == dt.date(2026, 12, 31)
+
+
+def test_generated_visits_are_audited_without_a_query_per_task(org_world, django_assert_max_num_queries):
+    """Given 30 new accounts, when their visits are generated, then each task has a create entry labelled as str(task)
+    says, in fewer queries than tasks (the labels read the customers with the tasks, not one by one)."""
+    from brokercrm.core.models import AuditEntry
+
+    for i in range(30):
+        CustomerFactory(customer_no=f"2100{i:04d}", branch=org_world["branches"][0], open_date=dt.date(2026, 2, 2))
+
+    with django_assert_max_num_queries(29):
+        assert visits_generate(as_of=dt.date(2026, 2, 2), opened_from=dt.date(2026, 2, 2)).new_accounts == 30
+
+    labels = dict(AuditEntry.objects.filter(object_type="servicing.servicetask").values_list("object_id", "object_repr"))
+    assert labels == {str(t.pk): str(t) for t in ServiceTask.objects.select_related("customer")} and len(labels) == 30
