@@ -24,7 +24,9 @@ def delivered(no: str, day: dt.date, **overrides) -> dict:
 
 
 def app_state() -> dict:
-    """Every row customer_sync writes or touches, by business keys (ids and timestamps differ between runs)."""
+    """Every row customer_sync writes or touches, by business keys (ids and timestamps differ between runs; PostgreSQL's
+    sequences do not roll back)."""
+    numbers = dict(Customer.objects.values_list("id", "customer_no"))
     customers = {c.customer_no: (c.name, c.id_no, c.mobile, c.mobile_last4, c.id_no_last4, c.branch.code, c.status, c.risk_level,
                                  c.birth_date, c.open_date, c.close_date, c.custom_fields)
                  for c in Customer.objects.select_related("branch")}
@@ -34,7 +36,10 @@ def app_state() -> dict:
                                                                            "old_value", "new_value")),
         "grams": sorted(CustomerNameGram.objects.values_list("customer__customer_no", "gram")),
         "prospects": list(Prospect.objects.order_by("id").values_list("id", "status", "converted_customer__customer_no", "converted_on")),
-        "audit": list(AuditEntry.objects.order_by("id").values_list("action", "object_type", "object_id", "changes", "note")),
+        "audit": [(action, object_type, object_id, {k: [numbers.get(v, v) if k == "converted_customer_id" else v for v in pair]
+                                                    for k, pair in changes.items()}, note)
+                  for action, object_type, object_id, changes, note in
+                  AuditEntry.objects.order_by("id").values_list("action", "object_type", "object_id", "changes", "note")],
     }
 
 
