@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from brokercrm.core.errors import DomainError
+from brokercrm.core.models import AuditEntry
 from brokercrm.customers.tests.factories import CustomerFactory, relate
 from brokercrm.datacenter.services import closures_import
 from brokercrm.servicing.models import ServiceTask
@@ -107,8 +108,6 @@ def test_a_visit_due_on_a_closed_day_falls_due_on_the_trading_day_before(org_wor
 def test_generated_visits_are_audited_without_a_query_per_task(org_world, django_assert_max_num_queries):
     """Given 30 new accounts, when their visits are generated, then each task has a create entry labelled as str(task)
     says, in fewer queries than tasks (the labels read the customers with the tasks, not one by one)."""
-    from brokercrm.core.models import AuditEntry
-
     for i in range(30):
         CustomerFactory(customer_no=f"2100{i:04d}", branch=org_world["branches"][0], open_date=dt.date(2026, 2, 2))
 
