@@ -5,8 +5,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
-from brokercrm.core.bulk import insert_instances
+from brokercrm.core.bulk import insert_rows
 from brokercrm.core.models import AuditEntry
 
 
@@ -49,12 +50,11 @@ def audit_record(*, actor, action: str, instance: models.Model | None = None, ob
 
 def audit_created_many(*, actor, instances: list[models.Model], note: str = "",
                        describe: Callable[[models.Model], str] = str) -> None:
-    """One create entry per instance, written in bulk (imports of tens of thousands of rows). `describe` labels an
-    instance (str by default); an import passes one that reads no related row, so the entries cost no query each."""
+    """One create entry per instance, written in bulk (imports of tens of thousands of rows): plain rows through
+    insert_rows, no AuditEntry instances. `describe` labels an instance (str by default); an import passes one that
+    reads no related row, so the entries cost no query each."""
     label = getattr(actor, "username", "") or "system"
-    actor_obj = actor if getattr(actor, "pk", None) else None
-    insert_instances(AuditEntry, [
-        AuditEntry(actor=actor_obj, actor_label=label, action=AuditEntry.Action.CREATE, object_type=i._meta.label_lower,
-                   object_id=str(i.pk), object_repr=describe(i)[:200], changes=diff({}, snapshot(i)), note=note)
-        for i in instances
-    ])
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    insert_rows(AuditEntry, ["object_type", "object_id", "object_repr", "changes"], [
+        (i._meta.label_lower, str(i.pk), describe(i)[:200], diff({}, snapshot(i))) for i in instances
+    ], same={"at": timezone.now(), "actor": actor_id, "actor_label": label, "action": AuditEntry.Action.CREATE.value, "note": note})

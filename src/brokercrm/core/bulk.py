@@ -1,6 +1,6 @@
-"""Inserts and reads of many rows at once, in batches every database accepts (SQLite's variable limit included)."""
+"""Inserts, updates and reads of many rows at once, in batches every database accepts (SQLite's variable limit included)."""
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connection, models
 
@@ -14,21 +14,34 @@ def batches(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
         yield items[start:start + size]
 
 
-def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
-    """INSERT rows into model's table with one executemany per batch; JSON fields go through their own preparation
-    (Jsonb on PostgreSQL). Faster than bulk_create for many plain rows: no model instances are built."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(c) for c in columns]
-    prepare = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
-    if prepare:
-        rows = [tuple(fields[i].get_db_prep_save(v, connection) if i in prepare else v for i, v in enumerate(row)) for row in rows]
+def _prepared(fields: list[models.Field], rows: list[tuple]) -> list[tuple]:
+    """Rows with their JSON values prepared for the database (Jsonb on PostgreSQL); other values go as given."""
+    prepare = {i for i, f in enumerate(fields) if isinstance(f, models.JSONField)}
+    if not prepare:
+        return rows
+    return [tuple(fields[i].get_db_prep_save(v, connection) if i in prepare else v for i, v in enumerate(row)) for row in rows]
+
+
+def _executemany(sql: str, rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         for batch in batches(rows):
             cursor.executemany(sql, batch)
+
+
+def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple], *, same: dict[str, Any] | None = None) -> None:
+    """INSERT rows into model's table with one executemany per batch. Faster than bulk_create for many plain rows: no
+    model instances are built. Values go as given (dates, Decimals, strings; JSON prepared); `same` names columns with
+    one value for every row (timestamps, an empty JSON), prepared for the database once."""
+    if not rows:
+        return
+    same = same or {}
+    fields = [model._meta.get_field(c) for c in columns]
+    constant = tuple(model._meta.get_field(c).get_db_prep_save(v, connection) for c, v in same.items())
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in [*columns, *same])
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * (len(columns) + len(same)))})"
+    rows = _prepared(fields, rows)
+    _executemany(sql, [row + constant for row in rows] if constant else rows)
 
 
 # Values whose form in the database depends on the backend (SQLite keeps dates and decimals as text, aware datetimes
@@ -47,3 +60,41 @@ def insert_instances(model: type[models.Model], instances: Sequence[models.Model
     rows = [tuple(f.get_db_prep_save(f.pre_save(obj, add=True), connection) if f.attname in adapted else f.pre_save(obj, add=True)
                   for f in fields) for obj in instances]
     insert_rows(model, [f.attname for f in fields], rows)
+
+
+def update_rows(model: type[models.Model], columns: list[str], rows: list[tuple], *, same: dict[str, Any] | None = None) -> None:
+    """UPDATE rows of model's table by primary key with one executemany per batch: each row is the columns' new values
+    followed by the primary key; `same` as for insert_rows. Unlike bulk_update, no CASE WHEN per column over every row
+    of a batch."""
+    if not rows:
+        return
+    same = same or {}
+    fields = [model._meta.get_field(c) for c in columns]
+    constant = tuple(model._meta.get_field(c).get_db_prep_save(v, connection) for c, v in same.items())
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(model._meta.get_field(c).column)} = %s" for c in [*columns, *same])
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    _executemany(sql, [(*row[:-1], *constant, row[-1]) for row in _prepared(fields + [model._meta.pk], rows)])
+
+
+def rows_where_in(model: type[models.Model], columns: list[str], key: str, keys: Sequence) -> list[tuple]:
+    """The columns of model's rows whose `key` column is one of keys, as the driver returns them (text, integers, dates;
+    not for decimals or JSON): a plain IN list per batch, without the ORM's preparation of every value."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for batch in batches(list(keys)):
+            cursor.execute(f"SELECT {names} FROM {quote(model._meta.db_table)} "
+                           f"WHERE {quote(model._meta.get_field(key).column)} IN ({', '.join(['%s'] * len(batch))})", list(batch))
+            found += cursor.fetchall()
+    return found
+
+
+def delete_where_in(model: type[models.Model], key: str, keys: Sequence) -> None:
+    """DELETE model's rows whose `key` column is one of keys, a plain IN list per batch (for rows nothing else refers to)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for batch in batches(list(keys)):
+            cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} "
+                           f"WHERE {quote(model._meta.get_field(key).column)} IN ({', '.join(['%s'] * len(batch))})", list(batch))

@@ -165,39 +165,40 @@ def prospect_review_clear(*, actor, prospect: Prospect) -> Prospect:
     return prospect
 
 
-def prospects_convert(*, customers: list[Customer], business_date: dt.date) -> int:
-    """Mark the open prospects whose normalised mobile or ID number matches a newly loaded account as converted.
+def prospects_convert(*, accounts: list[dict], business_date: dt.date) -> int:
+    """Mark the open prospects whose normalised mobile or ID number matches an account newly loaded on business_date
+    (a dict of its id, customer_no, id_no, mobile and open_date as delivered that day) as converted.
 
     The prospect row, its notes and its custom values stay as history, linked to the customer; no duplicate is created.
-    Custom values whose key the customer object also defines are copied where the customer has none.
+    Custom values whose key the customer object also defines are copied (a new account has none of its own).
     """
     open_prospects = Prospect.objects.filter(status__in=[Prospect.Status.NEW, Prospect.Status.FOLLOWING])
     wanted_ids = set(open_prospects.exclude(id_no="").values_list("id_no", flat=True))
     wanted_mobiles = set(open_prospects.exclude(mobile="").values_list("mobile", flat=True))
-    # Prospects are few and a load may open many accounts: match in memory, then fetch only the matching accounts.
-    matching = sorted({c.customer_no for c in customers if c.id_no in wanted_ids or c.mobile in wanted_mobiles})
-    if not matching:
+    # Prospects are few and a load may open many accounts: match in memory.
+    fresh = sorted(({**a, "custom_fields": {}} for a in accounts if a["id_no"] in wanted_ids or a["mobile"] in wanted_mobiles),
+                   key=lambda a: (a["open_date"], a["customer_no"]))
+    if not fresh:
         return 0
-    fresh = list(Customer.objects.filter(customer_no__in=matching).order_by("open_date", "customer_no"))
-    by_id = {c.id_no: c for c in reversed(fresh) if c.id_no}
-    by_mobile = {c.mobile: c for c in reversed(fresh) if c.mobile}
+    by_id = {a["id_no"]: a for a in reversed(fresh) if a["id_no"]}
+    by_mobile = {a["mobile"]: a for a in reversed(fresh) if a["mobile"]}
     candidates = open_prospects.filter(Q(id_no__in=list(by_id)) | Q(mobile__in=list(by_mobile)))
     customer_keys = {d.key for d in custom_field_definitions("customer")}
     converted = 0
     for prospect in candidates.select_for_update():
-        customer = by_id.get(prospect.id_no) if prospect.id_no else None
-        customer = customer or by_mobile.get(prospect.mobile)
-        if customer is None:
+        account = by_id.get(prospect.id_no) if prospect.id_no else None
+        account = account or by_mobile.get(prospect.mobile)
+        if account is None:
             continue
         before = snapshot(prospect, AUDITED)
-        prospect.status, prospect.converted_customer, prospect.converted_on = Prospect.Status.CONVERTED, customer, business_date
+        prospect.status, prospect.converted_customer_id, prospect.converted_on = Prospect.Status.CONVERTED, account["id"], business_date
         prospect.save(update_fields=["status", "converted_customer", "converted_on", "updated_at"])
-        carried = {k: v for k, v in prospect.custom_fields.items() if k in customer_keys and k not in customer.custom_fields}
+        carried = {k: v for k, v in prospect.custom_fields.items() if k in customer_keys and k not in account["custom_fields"]}
         if carried:
-            customer.custom_fields = {**customer.custom_fields, **carried}
-            Customer.objects.filter(pk=customer.pk).update(custom_fields=customer.custom_fields)
+            account["custom_fields"] = {**account["custom_fields"], **carried}
+            Customer.objects.filter(pk=account["id"]).update(custom_fields=account["custom_fields"])
         audit_record(actor=None, action="update", instance=prospect, changes=diff(before, snapshot(prospect, AUDITED)),
-                     note=f"converted: account {customer.customer_no} opened, loaded {business_date}")
+                     note=f"converted: account {account['customer_no']} opened, loaded {business_date}")
         converted += 1
     return converted
 

@@ -5,10 +5,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokercrm.core.audit import audit_record
-from brokercrm.core.bulk import BATCH, batches
+from brokercrm.core.bulk import BATCH, batches, delete_where_in, insert_rows, rows_where_in, update_rows
 from brokercrm.core.errors import DomainError
 from brokercrm.core.permissions import role_required
 from brokercrm.customers.insight import latest_month_figures
@@ -48,38 +49,51 @@ def _values(row: dict, branch_ids: dict[str, int]) -> dict:
 
 
 @transaction.atomic
-def customer_sync(*, rows: list[dict], business_date: dt.date) -> CustomerSyncResult:
-    """Upsert the customers a delivery day carries (current version) and keep the history of branch, status, risk level."""
+def customer_sync(*, rows: list[dict], business_date: dt.date | None = None) -> CustomerSyncResult:
+    """Upsert the customers delivered over one or many days (each row dated by its business_date, else by the argument)
+    and keep the history of branch, status, risk level between consecutive versions, as if the days were synced one by
+    one: the final version is written once, as plain rows rather than model instances (a first day brings a whole
+    customer base)."""
     branch_ids = dict(Branch.objects.values_list("code", "id"))
     branch_codes = {v: k for k, v in branch_ids.items()}
-    delivered = [r["customer_no"] for r in rows]
-    existing = {c.customer_no: c for batch in batches(delivered) for c in Customer.objects.filter(customer_no__in=batch)}
-    new, changed, history, renamed = [], [], [], []
+    versions = sorted(rows, key=lambda r: (r.get("business_date") or business_date, r["customer_no"]))
     fields = SYNCED_FIELDS + ["mobile_last4", "id_no_last4", "branch_id"]
-    for row in rows:
+    current = {c[1]: dict(zip(["id", "customer_no", *fields], c))
+               for c in rows_where_in(Customer, ["id", "customer_no", *fields], "customer_no", sorted({r["customer_no"] for r in versions}))}
+    created: dict[str, dict] = {}  # customer_no → the account as first delivered, in the order delivered (prospects match it)
+    changed, renamed, history, updated = set(), set(), [], 0
+    for row in versions:
+        day, no = row.get("business_date") or business_date, row["customer_no"]
         values = _values(row, branch_ids)
-        customer = existing.get(row["customer_no"])
-        if customer is None:
-            new.append(Customer(customer_no=row["customer_no"], **values))
+        state = current.get(no)
+        if state is None:
+            current[no], created[no] = {"customer_no": no, **values}, {"customer_no": no, "business_date": day, **values}
             continue
-        before = {"branch_code": branch_codes.get(customer.branch_id), "status": customer.status, "risk_level": customer.risk_level}
-        if any(getattr(customer, f) != values[f] for f in fields):
-            if customer.name != values["name"]:
-                renamed.append(customer.pk)
-            for f in fields:
-                setattr(customer, f, values[f])
-            changed.append(customer)
-            after = {"branch_code": row["branch_code"], "status": customer.status, "risk_level": customer.risk_level}
-            history += [CustomerChange(customer=customer, business_date=business_date, field=name, old_value=before[key] or "",
-                                       new_value=after[key] or "") for name, key in HISTORY_FIELDS.items() if before[key] != after[key]]
-    Customer.objects.bulk_create(new, batch_size=BATCH)
-    Customer.objects.bulk_update(changed, fields, batch_size=BATCH)
-    numbers = [c.customer_no for c in new]
-    new_ids = [pk for batch in batches(numbers) for pk in Customer.objects.filter(customer_no__in=batch).values_list("id", flat=True)]
-    name_grams_refresh(customer_ids=new_ids + renamed)
-    CustomerChange.objects.bulk_create(history, batch_size=BATCH)
-    converted = prospects_convert(customers=new, business_date=business_date) if new else 0
-    return CustomerSyncResult(len(new), len(changed), converted)
+        if all(state[f] == values[f] for f in fields):
+            continue
+        if state["name"] != values["name"]:
+            renamed.add(no)
+        before = {"branch_code": branch_codes.get(state["branch_id"]), "status": state["status"], "risk_level": state["risk_level"]}
+        after = {"branch_code": row["branch_code"], "status": values["status"], "risk_level": values["risk_level"]}
+        history += [(no, day, name, before[key] or "", after[key] or "") for name, key in HISTORY_FIELDS.items() if before[key] != after[key]]
+        state.update(values)
+        updated += 1
+        if no not in created:
+            changed.add(no)
+    now = timezone.now()
+    insert_rows(Customer, ["customer_no", *fields], [(no, *(current[no][f] for f in fields)) for no in created],
+                same={"custom_fields": {}, "created_at": now, "updated_at": now})
+    update_rows(Customer, fields, [(*(current[no][f] for f in fields), current[no]["id"]) for no in sorted(changed)], same={"updated_at": now})
+    for no, pk in rows_where_in(Customer, ["customer_no", "id"], "customer_no", list(created)):
+        current[no]["id"] = created[no]["id"] = pk
+    _name_grams_write({current[no]["id"]: current[no]["name"] for no in [*created, *sorted(renamed - set(created))]})
+    insert_rows(CustomerChange, ["customer", "business_date", "field", "old_value", "new_value"],
+                [(current[no]["id"], *change) for no, *change in history])
+    opened: dict[dt.date, list[dict]] = {}
+    for account in created.values():
+        opened.setdefault(account["business_date"], []).append(account)
+    converted = sum(prospects_convert(accounts=accounts, business_date=day) for day, accounts in sorted(opened.items()))
+    return CustomerSyncResult(len(created), updated, converted)
 
 
 def customer_lock(*, customer_id: int) -> None:
@@ -89,14 +103,15 @@ def customer_lock(*, customer_id: int) -> None:
 
 def name_grams_refresh(*, customer_ids: list[int]) -> int:
     """Rebuild the name pieces of these customers; returns how many pieces were written."""
-    written = 0
-    for ids in batches(customer_ids):
-        CustomerNameGram.objects.filter(customer_id__in=ids).delete()
-        grams = [CustomerNameGram(customer_id=pk, gram=g)
-                 for pk, name in Customer.objects.filter(pk__in=ids).values_list("id", "name") for g in sorted(name_grams(name))]
-        CustomerNameGram.objects.bulk_create(grams, batch_size=BATCH)
-        written += len(grams)
-    return written
+    return _name_grams_write(dict(rows_where_in(Customer, ["id", "name"], "id", customer_ids)))
+
+
+def _name_grams_write(names: dict[int, str]) -> int:
+    """Replace the name pieces of these customers (id → current name); returns how many pieces were written."""
+    delete_where_in(CustomerNameGram, "customer", list(names))
+    grams = [(pk, g) for pk, name in names.items() for g in sorted(name_grams(name))]
+    insert_rows(CustomerNameGram, ["customer", "gram"], grams)
+    return len(grams)
 
 
 UNMASKABLE = ("id_no", "mobile", "email", "address")

@@ -3,7 +3,7 @@ the load graph, exports. Like every facade it only re-exports functions, frozen 
 from brokercrm.datacenter.calendar import CalendarWarning, CalendarYearUnknown, TradingCalendar  # noqa: F401
 from brokercrm.datacenter.calendar import calendar_warning  # noqa: F401
 from brokercrm.datacenter.facts import MonthStatement, alert_hits, dormant_customers, month_statement, warehouse_read  # noqa: F401
-from brokercrm.datacenter.jobs import build_dw_step, build_marts_step, crm_copy, day_rows, ingest, publish_step  # noqa: F401
+from brokercrm.datacenter.jobs import build_dw_step, build_marts_step, crm_copy, delivered_rows, ingest, publish_step  # noqa: F401
 from brokercrm.datacenter.management.commands.export import register_export  # noqa: F401
 from brokercrm.datacenter.pipelines.crm import RelationRow, StaffRow  # noqa: F401
 from brokercrm.datacenter.reader import (  # noqa: F401

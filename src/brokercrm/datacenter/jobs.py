@@ -259,12 +259,14 @@ def _quarantine(run: JobRun, day: dt.date, problems) -> None:
                                                        message=p.message) for p in problems[:5000]])
 
 
-def day_rows(load: Load, business_date: dt.date) -> tuple[list[dict], list[dict]]:
-    """(branches, customers) as delivered on the day, for the app database: plain dicts of the interface columns."""
-    cursor = load.con.execute("SELECT branch_code, branch_name, city, opened_on FROM ods.branches WHERE business_date = ?",
-                              [business_date])
+def delivered_rows(load: Load, dates: list[dt.date]) -> tuple[list[dict], list[dict]]:
+    """(branches, customers) as delivered on these days, for the app database: plain dicts of the interface columns and
+    business_date, in business-date order (then by code, by customer number)."""
+    wanted = "business_date IN (SELECT unnest(?::DATE[]))"
+    cursor = load.con.execute(f"SELECT branch_code, branch_name, city, opened_on, business_date FROM ods.branches WHERE {wanted} "
+                              "ORDER BY business_date, branch_code", [dates])
     branches = [dict(zip([d[0] for d in cursor.description], r)) for r in cursor.fetchall()]
-    cursor = load.con.execute("SELECT * FROM ods.customers WHERE business_date = ? ORDER BY customer_no", [business_date])
+    cursor = load.con.execute(f"SELECT * FROM ods.customers WHERE {wanted} ORDER BY business_date, customer_no", [dates])
     customers = [dict(zip([d[0] for d in cursor.description], r)) for r in cursor.fetchall()]
     return branches, customers
 

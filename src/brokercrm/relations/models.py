@@ -1,7 +1,9 @@
 """Broker relationships (经纪关系): who developed a customer (pay) and who serves them (access, duty)."""
+from functools import lru_cache
+
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 
 from brokercrm.core.models import TimeStampedModel
 
@@ -44,7 +46,14 @@ class Relation(TimeStampedModel):
         return "open" if self.end_date is None else "ended"
 
 
+@lru_cache(maxsize=64)
+def _type_label(relation_type: str, language: str | None) -> str:
+    """The type's label in the active language (computed while `language` is active): translating it anew for each of
+    an import's tens of thousands of relations cost seconds."""
+    return str(RelationType(relation_type).label)
+
+
 def relation_label(customer_no: str, relation_type: str, staff_no: str, start_date, end_date) -> str:
     """A relation as the audit log and pages name it: customer, type, staff member and [start, end)."""
     end = end_date.isoformat() if end_date else "…"
-    return f"{customer_no} {RelationType(relation_type).label} {staff_no} [{start_date}, {end})"
+    return f"{customer_no} {_type_label(relation_type, get_language())} {staff_no} [{start_date}, {end})"

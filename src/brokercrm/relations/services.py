@@ -4,8 +4,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
+from brokercrm.core.bulk import insert_rows, rows_where_in
 from brokercrm.core.csvfiles import parse_date, read_rows
 from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.core.jobgraph import refresh_request
@@ -175,11 +177,17 @@ def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False, r
             rel.end_date = end
             rel.save(update_fields=["end_date", "updated_at"])
             audit_record(actor=actor, action="update", instance=rel, changes=diff(before, snapshot(rel)), note=file_name)
-        created = Relation.objects.bulk_create([
-            Relation(customer_id=customers[c].id, staff=staff[s], relation_type=t, start_date=start, end_date=end,
-                     origin=Relation.Origin.IMPORT)
-            for _, (c, t, s, start), end in new
-        ], batch_size=2000)
+        created = [Relation(customer_id=customers[c].id, staff=staff[s], relation_type=t, start_date=start, end_date=end,
+                            origin=Relation.Origin.IMPORT) for _, (c, t, s, start), end in new]
+        # Plain rows (an import brings tens of thousands), then their ids by key for the audit entries.
+        now = timezone.now()
+        insert_rows(Relation, ["customer", "staff", "relation_type", "start_date", "end_date"],
+                    [(r.customer_id, r.staff_id, r.relation_type, r.start_date, r.end_date) for r in created],
+                    same={"origin": Relation.Origin.IMPORT.value, "created_at": now, "updated_at": now})
+        ids = {tuple(key): pk for pk, *key in rows_where_in(Relation, ["id", "customer", "relation_type", "staff", "start_date"],
+                                                             "customer", sorted({r.customer_id for r in created}))}
+        for r in created:
+            r.pk = ids[(r.customer_id, r.relation_type, r.staff_id, r.start_date)]
         customer_nos = {ref.id: no for no, ref in customers.items()}
         audit_created_many(actor=actor, instances=created, note=file_name, describe=lambda r: relation_label(
             customer_nos[r.customer_id], r.relation_type, r.staff.staff_no, r.start_date, r.end_date))

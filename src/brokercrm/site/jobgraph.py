@@ -9,7 +9,7 @@ from pathlib import Path
 from brokercrm.analytics.facade import segments_step
 from brokercrm.core.jobgraph import Load, Step
 from brokercrm.customers.facade import customer_figures_refresh, customer_sync
-from brokercrm.datacenter.facade import (RelationRow, StaffRow, build_dw_step, build_marts_step, crm_copy, day_rows, ingest,
+from brokercrm.datacenter.facade import (RelationRow, StaffRow, build_dw_step, build_marts_step, crm_copy, delivered_rows, ingest,
                                          publish_step)
 from brokercrm.org.facade import branch_upsert, staff_import, staff_rows
 from brokercrm.products.facade import products_step
@@ -18,16 +18,20 @@ from brokercrm.servicing.facade import alerts_step, visits_step
 
 
 def app_sync(load: Load) -> dict:
-    """Branches and customers of each day loaded into the app database (current version, with history), day by day."""
-    branches = created = updated = 0
-    for i, day in enumerate(load.dates):
-        load.note(f"app_sync {day} ({i + 1}/{len(load.dates)}): {created + updated:,} customers written")
-        day_branches, day_customers = day_rows(load, day)
-        for b in day_branches:
-            branch_upsert(code=b["branch_code"], name=b["branch_name"], city=b["city"] or "", opened_on=b["opened_on"])
-        result = customer_sync(rows=day_customers, business_date=day)
-        branches, created, updated = branches + len(day_branches), created + result.created, updated + result.updated
-    return {"app.branches": branches, "app.customers_created": created, "app.customers_updated": updated}
+    """Branches and customers of the load's days into the app database (current version, with history), in one pass: every
+    version read at once, each customer written once, the history as if the days had been synced one by one."""
+    first, last, days = load.dates[0], load.dates[-1], len(load.dates)
+    load.note(f"app_sync {first} … {last} ({days} day(s)): reading the delivered customers")
+    branches, customers = delivered_rows(load, load.dates)
+    seen: dict[str, tuple] = {}
+    for b in branches:  # a branch delivered unchanged writes nothing: upsert only where its version changes
+        version = (b["branch_name"], b["city"] or "", b["opened_on"])
+        if seen.get(b["branch_code"]) != version:
+            branch_upsert(code=b["branch_code"], name=version[0], city=version[1], opened_on=version[2])
+            seen[b["branch_code"]] = version
+    load.note(f"app_sync {first} … {last} ({days} day(s)): writing {len(customers):,} customer versions")
+    result = customer_sync(rows=customers)
+    return {"app.branches": len(branches), "app.customers_created": result.created, "app.customers_updated": result.updated}
 
 
 def _crm_file_paths(load: Load) -> tuple[Path, Path] | None:

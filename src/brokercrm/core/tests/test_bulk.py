@@ -2,7 +2,7 @@
 import pytest
 from django.utils import timezone
 
-from brokercrm.core.bulk import batches, insert_instances, insert_rows
+from brokercrm.core.bulk import batches, delete_where_in, insert_instances, insert_rows, rows_where_in, update_rows
 from brokercrm.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +38,23 @@ def test_insert_instances_stores_what_save_would_including_the_creation_stamp(dj
     stored = list(AuditEntry.objects.order_by("object_id").values_list("object_id", "changes", "note", "actor_id"))
     assert stored == [("0", {"n": [None, 0]}, "", None), ("1", {"n": [None, 1]}, "", None), ("2", {"n": [None, 2]}, "", None)]
     assert all(before <= at <= timezone.now() for at in AuditEntry.objects.values_list("at", flat=True))
+
+
+def test_same_values_update_rows_and_reads_and_deletes_by_key(django_assert_num_queries):
+    """Given 3 entries inserted with shared values (`same`), when two are updated by primary key, read by object_id and
+    one deleted by object_id, then each step touches exactly its rows, in one statement each."""
+    at = timezone.now()
+    insert_rows(AuditEntry, ["object_id", "changes"], [(str(i), {"n": i}) for i in range(3)],
+                same={"at": at, "actor_label": "system", "action": "create", "object_type": "x.y", "object_repr": "", "note": "import"})
+    ids = dict(AuditEntry.objects.values_list("object_id", "id"))
+
+    with django_assert_num_queries(1):
+        update_rows(AuditEntry, ["note", "changes"], [("first", {"n": [0, 10]}, ids["0"]), ("second", {}, ids["1"])], same={"action": "update"})
+    with django_assert_num_queries(1):
+        found = rows_where_in(AuditEntry, ["object_id", "note", "action"], "object_id", ["1", "2", "9"])
+    with django_assert_num_queries(1):
+        delete_where_in(AuditEntry, "object_id", ["2"])
+
+    assert sorted(found) == [("1", "second", "update"), ("2", "import", "create")]
+    assert list(AuditEntry.objects.order_by("object_id").values_list("object_id", "note", "action", "changes", "at")) == [
+        ("0", "first", "update", {"n": [0, 10]}, at), ("1", "second", "update", {}, at)]

@@ -186,7 +186,7 @@ def test_a_bad_crm_file_beside_the_days_refuses_the_whole_batch_and_changes_noth
 
 def test_a_load_tells_its_progress_by_day_step_and_rows(delivery):
     """The progress callback (the terminal's bar, the console's run row) hears each day with its rows, each step as it
-    starts and with its rows when done, and app_sync day by day; the last report counts every step and day done."""
+    starts and with its rows when done, and app_sync's days and customer versions; the last report counts every step and day done."""
     heard = []
     jobs.etl_run(source=delivery, progress=lambda done, total, label: heard.append((done, total, label)))
 
@@ -195,7 +195,7 @@ def test_a_load_tells_its_progress_by_day_step_and_rows(delivery):
     rows = {day: sum(1 for name in (delivery / day).glob("*.csv") for _ in open(name, encoding="utf-8")) - 8 for day in days}
     assert [label for label in labels if label.startswith("ingest ") and "rows" in label] == [
         f"ingest {day}: {rows[day]:,} rows" for day in days]
-    assert f"app_sync {days[-1]} (6/6): " in " | ".join(labels)
+    assert f"app_sync {days[0]} … {days[-1]} (6 day(s)): writing " in " | ".join(labels)
     assert "build_dw (6 day(s)) …" in labels
     assert labels.index("build_dw (6 day(s)) …") < labels.index("build_marts (6 day(s)) …")
     assert "publish: 1 rows" in labels
