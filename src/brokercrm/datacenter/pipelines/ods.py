@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from brokercrm.core.errors import DomainError, InputRejected, Problem
-from brokercrm.datacenter.checks.context import warehouse_context
+from brokercrm.datacenter.checks.context import CONTEXT_TABLES, roll_context, warehouse_context
 from brokercrm.datacenter import calendar as trading_calendar
 from brokercrm.datacenter.checks import calendar
 from brokercrm.datacenter.checks.day import (
@@ -131,6 +131,9 @@ class DayPipeline:
     files (about half its cost) needs no context, so it overlaps with the previous day's rules and
     commit on a second cursor. The rules and the store of a day still run only after the previous day
     is committed, with the same context and results as `ingest_day` (one day at a time).
+
+    The context (earlier versions, previous day) lives in an in-memory database both cursors read; after a
+    day is stored it is rolled forward with that day's rows instead of re-read from every earlier day.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, folders: list[DayFolder], *, config: SourceConfig,
@@ -144,6 +147,14 @@ class DayPipeline:
         self.folders = list(folders)
         self.sessions = trading_calendar.current().sessions
         self.cursors = (con.cursor(), con.cursor())
+        self.context = f"brokercrm_ingest_{id(self):x}"
+        con.execute(f"ATTACH ':memory:' AS {self.context}")
+        for name, columns in CONTEXT_TABLES.items():
+            con.execute(f"CREATE TABLE {self.context}.main.{name} ({columns})")
+        for cursor in self.cursors:
+            for name in CONTEXT_TABLES:
+                cursor.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {self.context}.main.{name}")
+        self.rolled_to: date | None = None  # the context holds the days up to this one, the previous day included
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brokercrm-stage")
         self.pending: dict[date, object] = {}
 
@@ -169,15 +180,21 @@ class DayPipeline:
             self.pending[index + 1] = self.pool.submit(self._stage, index + 1)
         folder, cur = staged.folder, staged.cursor
         try:
-            previous = _previous_day(cur, folder, self.root, self.config)
+            previous, latest = _previous_days(cur, folder, self.root, self.config)
             if staged.refused:
                 raise InputRejected(staged.refused)
-            warehouse_context(cur, folder.business_date, previous)
+            if self.rolled_to is None or self.rolled_to != previous or self.rolled_to != latest:
+                warehouse_context(cur, folder.business_date, previous, into=self.context)
+            self.rolled_to = None
             checked = check_staged(
                 cur, folder, self.config, staged.infos, staged.usable, first_day=previous is None,
                 previous_day=previous, prev_tables=frozenset({"assets", "positions"}),
             )
-            return _store(cur, folder, self.config, checked.fatal, checked.problem_count, self.policy, staged.infos)
+            result = _store(cur, folder, self.config, checked.fatal, checked.problem_count, self.policy, staged.infos)
+            if result.loaded:
+                roll_context(cur, folder.business_date, into=self.context)
+                self.rolled_to = folder.business_date
+            return result
         finally:
             drop_staging(cur)
             staged.scratch.cleanup()
@@ -195,6 +212,7 @@ class DayPipeline:
         self.pool.shutdown(wait=True)
         for cursor in self.cursors:
             cursor.close()
+        self.con.execute(f"DETACH {self.context}")
 
 
 def _relative(day_dir: Path, root: Path) -> str:
@@ -206,6 +224,13 @@ def _relative(day_dir: Path, root: Path) -> str:
 
 def _previous_day(con: duckdb.DuckDBPyConnection, folder: DayFolder, root: Path, config: SourceConfig) -> date | None:
     """The previous delivered day, which must be loaded; None for the delivery's first day."""
+    return _previous_days(con, folder, root, config)[0]
+
+
+def _previous_days(
+    con: duckdb.DuckDBPyConnection, folder: DayFolder, root: Path, config: SourceConfig
+) -> tuple[date | None, date | None]:
+    """(the previous delivered day, the latest day loaded before the folder's)."""
     loaded = loaded_days(con)
     earlier = [f.business_date for f in day_folders(root, config) if f.business_date < folder.business_date]
     if earlier and earlier[-1] not in loaded:
@@ -213,9 +238,8 @@ def _previous_day(con: duckdb.DuckDBPyConnection, folder: DayFolder, root: Path,
         raise InputRejected([Problem(
             f"the previous delivered day {shown} is not loaded; days are loaded in date order", file=folder.rel)])
     before = [d for d in loaded if d < folder.business_date]
-    if earlier:
-        return earlier[-1]
-    return before[-1] if before else None
+    latest = before[-1] if before else None
+    return (earlier[-1] if earlier else latest), latest
 
 
 def _store(
