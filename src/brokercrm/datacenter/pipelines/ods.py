@@ -166,7 +166,6 @@ class DayPipeline:
         refused = check_manifest(folder.path, folder.rel, folder.business_date, self.config, infos)
         staged = _Staged(folder=folder, cursor=cursor, scratch=scratch, infos=infos, refused=refused)
         if not refused:
-            drop_staging(cursor)
             calendar.register_sessions(cursor, self.sessions)
             reset_problems(cursor)
             staged.usable = stage_day(cursor, folder, self.config, infos, sink=PROBLEMS)
@@ -247,18 +246,21 @@ def _store(
     policy: str, infos: dict,
 ) -> IngestResult:
     d = folder.business_date
-    problems = tuple(listed_problems(con, CAP))
     rows_read = {t: infos[t].rows for t in TABLES}
     rows_rejected = dict.fromkeys(TABLES, 0)
-    rows_rejected.update(dict(con.execute(
-        f"SELECT tbl, count(DISTINCT line) FROM {PROBLEMS} WHERE tbl <> '' AND line > 1 GROUP BY tbl").fetchall()))
+    # Nearly every day has no problem: then the problem sink is empty and its four queries are skipped.
+    problems, with_bad_rows = (), set()
+    if problem_count:
+        problems = tuple(listed_problems(con, CAP))
+        rows_rejected.update(dict(con.execute(
+            f"SELECT tbl, count(DISTINCT line) FROM {PROBLEMS} WHERE tbl <> '' AND line > 1 GROUP BY tbl").fetchall()))
+        with_bad_rows = {r[0] for r in con.execute(f"SELECT DISTINCT tbl FROM {PROBLEMS} WHERE line IS NOT NULL").fetchall()}
     load = not fatal and (problem_count == 0 or policy == "load_good_rows")
-    load_id = con.execute("SELECT nextval('ods.load_id_seq')").fetchone()[0]
     rows_written = dict.fromkeys(TABLES, 0)
     # A day never loaded before has no rows to replace: skip eight DELETE scans of growing tables.
-    reload = con.execute("SELECT count(*) FROM ods.loaded_days WHERE business_date = ?", [d]).fetchone()[0] > 0
-    quarantined = con.execute("SELECT count(*) FROM ods.quarantine WHERE business_date = ?", [d]).fetchone()[0] > 0
-    with_bad_rows = {r[0] for r in con.execute(f"SELECT DISTINCT tbl FROM {PROBLEMS} WHERE line IS NOT NULL").fetchall()}
+    load_id, reload, quarantined = con.execute(
+        "SELECT nextval('ods.load_id_seq'), EXISTS (SELECT 1 FROM ods.loaded_days WHERE business_date = $1), "
+        "EXISTS (SELECT 1 FROM ods.quarantine WHERE business_date = $1)", [d]).fetchone()
     con.execute("BEGIN TRANSACTION")
     try:
         if load:
@@ -268,7 +270,8 @@ def _store(
                 rows_written[table] = _insert_rows(con, table, d, load_id, bad_rows=table in with_bad_rows)
             if quarantined:
                 con.execute("DELETE FROM ods.quarantine WHERE business_date = ?", [d])
-        _quarantine(con, d, load_id)
+        if problem_count:
+            _quarantine(con, d, load_id)
         if load:
             manifest_sha = _sha256(folder.path / config.manifest)
             con.execute(
