@@ -95,7 +95,7 @@ def ingest_day(
         raise InputRejected([Problem(f"folder name is not a business date ({config.folder_format})", file=day_dir.name)])
     ensure_ods_schema(con)
     folder = DayFolder(business_date=business_date, path=day_dir, rel=_relative(day_dir, root))
-    previous = _previous_day(con, folder, root, config)
+    previous = _previous_days(con, folder, [f.business_date for f in day_folders(root, config)], config)[0]
     with tempfile.TemporaryDirectory(prefix="brokercrm-ingest-") as scratch:
         infos = scan_day(folder, config, Path(scratch))
         refused = check_manifest(folder.path, folder.rel, business_date, config, infos)
@@ -145,6 +145,8 @@ class DayPipeline:
         ensure_ods_schema(con)
         self.con, self.config, self.policy, self.root = con, config, policy, Path(root)
         self.folders = list(folders)
+        # The delivery's day folders, listed once: a day is checked against the one delivered before it.
+        self.delivered = [f.business_date for f in day_folders(self.root, config)]
         self.sessions = trading_calendar.current().sessions
         self.cursors = (con.cursor(), con.cursor())
         self.context = f"brokercrm_ingest_{id(self):x}"
@@ -179,7 +181,7 @@ class DayPipeline:
             self.pending[index + 1] = self.pool.submit(self._stage, index + 1)
         folder, cur = staged.folder, staged.cursor
         try:
-            previous, latest = _previous_days(cur, folder, self.root, self.config)
+            previous, latest = _previous_days(cur, folder, self.delivered, self.config)
             if staged.refused:
                 raise InputRejected(staged.refused)
             if self.rolled_to is None or self.rolled_to != previous or self.rolled_to != latest:
@@ -221,17 +223,13 @@ def _relative(day_dir: Path, root: Path) -> str:
         return day_dir.name
 
 
-def _previous_day(con: duckdb.DuckDBPyConnection, folder: DayFolder, root: Path, config: SourceConfig) -> date | None:
-    """The previous delivered day, which must be loaded; None for the delivery's first day."""
-    return _previous_days(con, folder, root, config)[0]
-
-
 def _previous_days(
-    con: duckdb.DuckDBPyConnection, folder: DayFolder, root: Path, config: SourceConfig
+    con: duckdb.DuckDBPyConnection, folder: DayFolder, delivered: list[date], config: SourceConfig
 ) -> tuple[date | None, date | None]:
-    """(the previous delivered day, the latest day loaded before the folder's)."""
-    loaded = loaded_days(con)
-    earlier = [f.business_date for f in day_folders(root, config) if f.business_date < folder.business_date]
+    """(the previous delivered day, which must be loaded, or None for the delivery's first day; the latest day loaded
+    before the folder's). The ODS schema exists already."""
+    loaded = [r[0] for r in con.execute("SELECT business_date FROM ods.loaded_days ORDER BY 1").fetchall()]
+    earlier = [d for d in delivered if d < folder.business_date]
     if earlier and earlier[-1] not in loaded:
         shown = earlier[-1].strftime(config.folder_format)
         raise InputRejected([Problem(
