@@ -77,33 +77,56 @@ def absorb_day(con: duckdb.DuckDBPyConnection, *, previous: bool = True) -> None
     )
 
 
-def warehouse_context(con: duckdb.DuckDBPyConnection, business_date: date, previous_day: date | None) -> None:
-    """The context from the ODS: every version loaded before the day, and the previous loaded day."""
+def _target(name: str, into: str | None) -> str:
+    return f"TEMP TABLE {name}" if into is None else f"TABLE {into}.main.{name}"
+
+
+def _create(con: duckdb.DuckDBPyConnection, name: str, select: str, into: str | None) -> None:
+    con.execute(f"CREATE OR REPLACE {_target(name, into)} AS {select}")
+
+
+def warehouse_context(
+    con: duckdb.DuckDBPyConnection, business_date: date, previous_day: date | None, *, into: str | None = None
+) -> None:
+    """The context from the ODS: every version loaded before the day, and the previous loaded day.
+
+    `into` names an attached database to hold the tables (shared by the cursors of an ingest) instead of temp ones.
+    """
     d = date_lit(business_date)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE vd_ctx_branches AS
-        SELECT DISTINCT branch_code FROM ods.branches WHERE business_date < {d}"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE vd_ctx_customers AS
-        SELECT customer_no, open_date, close_date FROM ods.customers WHERE business_date < {d}
-        QUALIFY row_number() OVER (PARTITION BY customer_no ORDER BY business_date DESC, source_line DESC) = 1"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE vd_ctx_securities AS
-        SELECT market, security_code, security_type FROM ods.securities WHERE business_date < {d}
-        QUALIFY row_number() OVER (PARTITION BY market, security_code ORDER BY business_date DESC, source_line DESC) = 1"""
-    )
+    _create(con, "vd_ctx_branches", f"SELECT DISTINCT branch_code FROM ods.branches WHERE business_date < {d}", into)
+    _create(con, "vd_ctx_customers", f"""SELECT customer_no, open_date, close_date FROM ods.customers WHERE business_date < {d}
+        QUALIFY row_number() OVER (PARTITION BY customer_no ORDER BY business_date DESC, source_line DESC) = 1""", into)
+    _create(con, "vd_ctx_securities", f"""SELECT market, security_code, security_type FROM ods.securities WHERE business_date < {d}
+        QUALIFY row_number() OVER (PARTITION BY market, security_code ORDER BY business_date DESC, source_line DESC) = 1""",
+            into)
     if previous_day is None:
         for name in ("vd_ctx_prev_assets", "vd_ctx_prev_positions"):
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({CONTEXT_TABLES[name]})")
+            con.execute(f"CREATE OR REPLACE {_target(name, into)} ({CONTEXT_TABLES[name]})")
         return
-    p = date_lit(previous_day)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE vd_ctx_prev_assets AS
-        SELECT customer_no, cash_balance FROM ods.assets WHERE business_date = {p}"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE vd_ctx_prev_positions AS
-        SELECT customer_no, market, security_code, quantity FROM ods.positions WHERE business_date = {p}"""
-    )
+    _previous(con, previous_day, into)
+
+
+def _previous(con: duckdb.DuckDBPyConnection, day: date, into: str | None) -> None:
+    p = date_lit(day)
+    _create(con, "vd_ctx_prev_assets", f"SELECT customer_no, cash_balance FROM ods.assets WHERE business_date = {p}", into)
+    _create(con, "vd_ctx_prev_positions",
+            f"SELECT customer_no, market, security_code, quantity FROM ods.positions WHERE business_date = {p}", into)
+
+
+def roll_context(con: duckdb.DuckDBPyConnection, loaded_day: date, *, into: str) -> None:
+    """Turn the context of `loaded_day` (in `into`) into the next day's: the day's ODS rows become the newest versions
+    and the previous day. Equal to warehouse_context for a next day whose latest loaded day is `loaded_day`, without
+    re-reading every earlier day's versions (a cost that grew with the warehouse)."""
+    d = date_lit(loaded_day)
+    ctx = f"{into}.main"
+    _create(con, "vd_ctx_branches", f"""SELECT branch_code FROM {ctx}.vd_ctx_branches
+        UNION SELECT branch_code FROM ods.branches WHERE business_date = {d}""", into)
+    _create(con, "vd_ctx_customers", f"""SELECT customer_no, open_date, close_date FROM (
+          SELECT customer_no, open_date, close_date, 0 AS newer, 0 AS source_line FROM {ctx}.vd_ctx_customers
+          UNION ALL SELECT customer_no, open_date, close_date, 1, source_line FROM ods.customers WHERE business_date = {d})
+        QUALIFY row_number() OVER (PARTITION BY customer_no ORDER BY newer DESC, source_line DESC) = 1""", into)
+    _create(con, "vd_ctx_securities", f"""SELECT market, security_code, security_type FROM (
+          SELECT market, security_code, security_type, 0 AS newer, 0 AS source_line FROM {ctx}.vd_ctx_securities
+          UNION ALL SELECT market, security_code, security_type, 1, source_line FROM ods.securities WHERE business_date = {d})
+        QUALIFY row_number() OVER (PARTITION BY market, security_code ORDER BY newer DESC, source_line DESC) = 1""", into)
+    _previous(con, loaded_day, into)

@@ -81,12 +81,14 @@ def stage_day(
 ) -> frozenset[str]:
     """Stage every table (empty when its file is not scanned or unreadable); the usable ones."""
     usable = set()
+    found: list[tuple[str, str, str, str]] = []
     for spec in config.tables:
         info = infos.get(spec.name)
         if info is None:
             create_empty(con, spec)
-        elif stage_table(con, spec, info, config, sink=sink):
+        elif stage_table(con, spec, info, config, sink=sink, found=found):
             usable.add(spec.name)
+    record_many(con, found, sink=sink)
     return frozenset(usable)
 
 

@@ -36,13 +36,6 @@ def reset_problems(con: duckdb.DuckDBPyConnection, name: str = PROBLEMS) -> None
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({PROBLEM_COLUMNS})")
 
 
-def record(
-    con: duckdb.DuckDBPyConnection, select: str, *, tbl: str, file: str, rule: str, sink: str = PROBLEMS
-) -> None:
-    """Insert the rows (line, col, message) of `select` as problems of one file and rule."""
-    record_many(con, [(select, tbl, file, rule)], sink=sink)
-
-
 def record_many(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, str, str]], *, sink: str = PROBLEMS) -> None:
     """One INSERT for many (select, tbl, file, rule): a statement costs more than a small scan."""
     if not items:

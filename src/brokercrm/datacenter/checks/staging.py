@@ -13,7 +13,7 @@ import re
 import duckdb
 
 from brokercrm.datacenter.checks.files import FileInfo
-from brokercrm.datacenter.checks.sql import human_format, ident, lit, raw, record, record_many
+from brokercrm.datacenter.checks.sql import human_format, ident, lit, raw
 from brokercrm.datacenter.sources.config import SQL_TYPES, ODS_COLUMNS, ColumnSpec, SourceConfig, TableSpec
 
 MONEY_RE = r"-?[0-9]{1,16}(\.[0-9]{1,2})?"
@@ -68,9 +68,11 @@ def create_empty(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
 
 
 def stage_table(
-    con: duckdb.DuckDBPyConnection, spec: TableSpec, info: FileInfo, config: SourceConfig, *, sink: str
+    con: duckdb.DuckDBPyConnection, spec: TableSpec, info: FileInfo, config: SourceConfig, *, sink: str,
+    found: list[tuple[str, str, str, str]],
 ) -> bool:
-    """Stage one file and record its structural and type problems; False when it cannot be read."""
+    """Stage one file, its whole-file problems recorded in `sink` and its line problems added to `found` (for one
+    record_many of the day: a statement costs more than a small scan); False when it cannot be read."""
     t = spec.name
     if not info.exists:
         create_empty(con, spec)
@@ -86,26 +88,21 @@ def stage_table(
             [t, info.rel, info.encoding_error_line, f"{info.encoding_error}: the file must be {config.encoding} text"],
         )
         return False
+    # A final line break ends the last record; it does not start an empty one.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE vd_raw_{t} AS "
-        "SELECT CAST(generate_subscripts(s, 1) AS INTEGER) AS line, unnest(s) AS raw "
-        "FROM (SELECT string_split(content, chr(10)) AS s FROM read_text(?))",
+        f"CREATE OR REPLACE TEMP TABLE vd_raw_{t} AS SELECT line, raw FROM ("
+        "SELECT CAST(generate_subscripts(s, 1) AS INTEGER) AS line, unnest(s) AS raw, len(s) AS last "
+        "FROM (SELECT string_split(content, chr(10)) AS s FROM read_text(?))) WHERE NOT (raw = '' AND line = last)",
         [str(info.text_path)],
     )
-    # A final line break ends the last record; it does not start an empty one.
-    con.execute(f"DELETE FROM vd_raw_{t} WHERE raw = '' AND line = (SELECT max(line) FROM vd_raw_{t})")
     if info.bom and config.encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
         con.execute(f"UPDATE vd_raw_{t} SET raw = raw[2:] WHERE line = 1 AND starts_with(raw, chr(65279))")
         con.execute(
             f"INSERT INTO {sink} VALUES (?, ?, 1, '', ?, 'bom')",
             [t, info.rel, "the file starts with a UTF-8 byte order mark (BOM); expected UTF-8 without BOM"],
         )
-    record(
-        con,
-        f"SELECT line, '' AS col, 'line ends with CR LF; lines must end with LF only' AS message "
-        f"FROM vd_raw_{t} WHERE suffix(raw, chr(13))",
-        tbl=t, file=info.rel, rule="line_end", sink=sink,
-    )
+    found.append((f"SELECT line, '' AS col, 'line ends with CR LF; lines must end with LF only' AS message "
+                  f"FROM vd_raw_{t} WHERE suffix(raw, chr(13))", t, info.rel, "line_end"))
     header_row = con.execute(f"SELECT raw FROM vd_raw_{t} WHERE line = 1").fetchone()
     if header_row is None:
         create_empty(con, spec)
@@ -120,9 +117,9 @@ def stage_table(
         create_empty(con, spec)
         con.execute(f"INSERT INTO {sink} VALUES (?, ?, 1, ?, ?, 'header')", [t, info.rel, column, message])
         return False
-    record_structure_problems(con, spec, info, config, sink)
+    found.append(structure_problems(spec, info, config))
     create_typed(con, spec, config)
-    record_type_problems(con, spec, info, config, sink)
+    found += type_problems(spec, info, config)
     return True
 
 
@@ -165,20 +162,17 @@ def fields_expr(config: SourceConfig) -> str:
           END"""
 
 
-def record_structure_problems(
-    con: duckdb.DuckDBPyConnection, spec: TableSpec, info: FileInfo, config: SourceConfig, sink: str
-) -> None:
+def structure_problems(spec: TableSpec, info: FileInfo, config: SourceConfig) -> tuple[str, str, str, str]:
     """Empty lines, malformed quoting and wrong field counts; only the lines that are not plain are split to tell."""
     n = len(spec.columns)
-    record(
-        con,
+    return (
         f"""SELECT line, '' AS col, CASE
               WHEN empty THEN {lit(f'empty line; expected {n} fields')}
               WHEN f IS NULL THEN {lit('malformed quoting: a quoted field is enclosed in double quotes, inner quotes doubled')}
               ELSE 'line has ' || len(f) || {lit(f' fields; expected {n}')} END AS message
             FROM (SELECT line, r = '' AS empty, {fields_expr(config)} AS f FROM ({data_lines(spec, config)}) WHERE NOT plain)
             WHERE empty OR f IS NULL OR len(f) <> {n}""",
-        tbl=spec.name, file=info.rel, sink=sink, rule="fields",
+        spec.name, info.rel, "fields",
     )
 
 
@@ -199,9 +193,8 @@ def create_typed(con: duckdb.DuckDBPyConnection, spec: TableSpec, config: Source
     )
 
 
-def record_type_problems(
-    con: duckdb.DuckDBPyConnection, spec: TableSpec, info: FileInfo, config: SourceConfig, sink: str
-) -> None:
+def type_problems(spec: TableSpec, info: FileInfo, config: SourceConfig) -> list[tuple[str, str, str, str]]:
+    """Empty required values and values that do not parse as their column's type."""
     items = []
     for col in spec.columns:
         if col.ods is None:
@@ -215,4 +208,4 @@ def record_type_problems(
             select = (f"SELECT line, {lit(col.source)} AS col, CASE {' '.join(conditions)} END AS message "
                       f"FROM vd_{spec.name} WHERE message IS NOT NULL")
             items.append((select, spec.name, info.rel, f"type:{col.source}"))
-    record_many(con, items, sink=sink)
+    return items

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from brokercrm.core.errors import DomainError, InputRejected, Problem
-from brokercrm.datacenter.checks.context import warehouse_context
+from brokercrm.datacenter.checks.context import CONTEXT_TABLES, roll_context, warehouse_context
 from brokercrm.datacenter import calendar as trading_calendar
 from brokercrm.datacenter.checks import calendar
 from brokercrm.datacenter.checks.day import (
@@ -95,7 +95,7 @@ def ingest_day(
         raise InputRejected([Problem(f"folder name is not a business date ({config.folder_format})", file=day_dir.name)])
     ensure_ods_schema(con)
     folder = DayFolder(business_date=business_date, path=day_dir, rel=_relative(day_dir, root))
-    previous = _previous_day(con, folder, root, config)
+    previous = _previous_days(con, folder, [f.business_date for f in day_folders(root, config)], config)[0]
     with tempfile.TemporaryDirectory(prefix="brokercrm-ingest-") as scratch:
         infos = scan_day(folder, config, Path(scratch))
         refused = check_manifest(folder.path, folder.rel, business_date, config, infos)
@@ -131,6 +131,9 @@ class DayPipeline:
     files (about half its cost) needs no context, so it overlaps with the previous day's rules and
     commit on a second cursor. The rules and the store of a day still run only after the previous day
     is committed, with the same context and results as `ingest_day` (one day at a time).
+
+    The context (earlier versions, previous day) lives in an in-memory database both cursors read; after a
+    day is stored it is rolled forward with that day's rows instead of re-read from every earlier day.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, folders: list[DayFolder], *, config: SourceConfig,
@@ -142,8 +145,18 @@ class DayPipeline:
         ensure_ods_schema(con)
         self.con, self.config, self.policy, self.root = con, config, policy, Path(root)
         self.folders = list(folders)
+        # The delivery's day folders, listed once: a day is checked against the one delivered before it.
+        self.delivered = [f.business_date for f in day_folders(self.root, config)]
         self.sessions = trading_calendar.current().sessions
         self.cursors = (con.cursor(), con.cursor())
+        self.context = f"brokercrm_ingest_{id(self):x}"
+        con.execute(f"ATTACH ':memory:' AS {self.context}")
+        for name, columns in CONTEXT_TABLES.items():
+            con.execute(f"CREATE TABLE {self.context}.main.{name} ({columns})")
+        for cursor in self.cursors:
+            for name in CONTEXT_TABLES:
+                cursor.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {self.context}.main.{name}")
+        self.rolled_to: date | None = None  # the context holds the days up to this one, the previous day included
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brokercrm-stage")
         self.pending: dict[date, object] = {}
 
@@ -155,7 +168,6 @@ class DayPipeline:
         refused = check_manifest(folder.path, folder.rel, folder.business_date, self.config, infos)
         staged = _Staged(folder=folder, cursor=cursor, scratch=scratch, infos=infos, refused=refused)
         if not refused:
-            drop_staging(cursor)
             calendar.register_sessions(cursor, self.sessions)
             reset_problems(cursor)
             staged.usable = stage_day(cursor, folder, self.config, infos, sink=PROBLEMS)
@@ -169,15 +181,21 @@ class DayPipeline:
             self.pending[index + 1] = self.pool.submit(self._stage, index + 1)
         folder, cur = staged.folder, staged.cursor
         try:
-            previous = _previous_day(cur, folder, self.root, self.config)
+            previous, latest = _previous_days(cur, folder, self.delivered, self.config)
             if staged.refused:
                 raise InputRejected(staged.refused)
-            warehouse_context(cur, folder.business_date, previous)
+            if self.rolled_to is None or self.rolled_to != previous or self.rolled_to != latest:
+                warehouse_context(cur, folder.business_date, previous, into=self.context)
+            self.rolled_to = None
             checked = check_staged(
                 cur, folder, self.config, staged.infos, staged.usable, first_day=previous is None,
                 previous_day=previous, prev_tables=frozenset({"assets", "positions"}),
             )
-            return _store(cur, folder, self.config, checked.fatal, checked.problem_count, self.policy, staged.infos)
+            result = _store(cur, folder, self.config, checked.fatal, checked.problem_count, self.policy, staged.infos)
+            if result.loaded:
+                roll_context(cur, folder.business_date, into=self.context)
+                self.rolled_to = folder.business_date
+            return result
         finally:
             drop_staging(cur)
             staged.scratch.cleanup()
@@ -195,6 +213,7 @@ class DayPipeline:
         self.pool.shutdown(wait=True)
         for cursor in self.cursors:
             cursor.close()
+        self.con.execute(f"DETACH {self.context}")
 
 
 def _relative(day_dir: Path, root: Path) -> str:
@@ -204,18 +223,20 @@ def _relative(day_dir: Path, root: Path) -> str:
         return day_dir.name
 
 
-def _previous_day(con: duckdb.DuckDBPyConnection, folder: DayFolder, root: Path, config: SourceConfig) -> date | None:
-    """The previous delivered day, which must be loaded; None for the delivery's first day."""
-    loaded = loaded_days(con)
-    earlier = [f.business_date for f in day_folders(root, config) if f.business_date < folder.business_date]
+def _previous_days(
+    con: duckdb.DuckDBPyConnection, folder: DayFolder, delivered: list[date], config: SourceConfig
+) -> tuple[date | None, date | None]:
+    """(the previous delivered day, which must be loaded, or None for the delivery's first day; the latest day loaded
+    before the folder's). The ODS schema exists already."""
+    loaded = [r[0] for r in con.execute("SELECT business_date FROM ods.loaded_days ORDER BY 1").fetchall()]
+    earlier = [d for d in delivered if d < folder.business_date]
     if earlier and earlier[-1] not in loaded:
         shown = earlier[-1].strftime(config.folder_format)
         raise InputRejected([Problem(
             f"the previous delivered day {shown} is not loaded; days are loaded in date order", file=folder.rel)])
     before = [d for d in loaded if d < folder.business_date]
-    if earlier:
-        return earlier[-1]
-    return before[-1] if before else None
+    latest = before[-1] if before else None
+    return (earlier[-1] if earlier else latest), latest
 
 
 def _store(
@@ -223,18 +244,21 @@ def _store(
     policy: str, infos: dict,
 ) -> IngestResult:
     d = folder.business_date
-    problems = tuple(listed_problems(con, CAP))
     rows_read = {t: infos[t].rows for t in TABLES}
     rows_rejected = dict.fromkeys(TABLES, 0)
-    rows_rejected.update(dict(con.execute(
-        f"SELECT tbl, count(DISTINCT line) FROM {PROBLEMS} WHERE tbl <> '' AND line > 1 GROUP BY tbl").fetchall()))
+    # Nearly every day has no problem: then the problem sink is empty and its four queries are skipped.
+    problems, with_bad_rows = (), set()
+    if problem_count:
+        problems = tuple(listed_problems(con, CAP))
+        rows_rejected.update(dict(con.execute(
+            f"SELECT tbl, count(DISTINCT line) FROM {PROBLEMS} WHERE tbl <> '' AND line > 1 GROUP BY tbl").fetchall()))
+        with_bad_rows = {r[0] for r in con.execute(f"SELECT DISTINCT tbl FROM {PROBLEMS} WHERE line IS NOT NULL").fetchall()}
     load = not fatal and (problem_count == 0 or policy == "load_good_rows")
-    load_id = con.execute("SELECT nextval('ods.load_id_seq')").fetchone()[0]
     rows_written = dict.fromkeys(TABLES, 0)
     # A day never loaded before has no rows to replace: skip eight DELETE scans of growing tables.
-    reload = con.execute("SELECT count(*) FROM ods.loaded_days WHERE business_date = ?", [d]).fetchone()[0] > 0
-    quarantined = con.execute("SELECT count(*) FROM ods.quarantine WHERE business_date = ?", [d]).fetchone()[0] > 0
-    with_bad_rows = {r[0] for r in con.execute(f"SELECT DISTINCT tbl FROM {PROBLEMS} WHERE line IS NOT NULL").fetchall()}
+    load_id, reload, quarantined = con.execute(
+        "SELECT nextval('ods.load_id_seq'), EXISTS (SELECT 1 FROM ods.loaded_days WHERE business_date = $1), "
+        "EXISTS (SELECT 1 FROM ods.quarantine WHERE business_date = $1)", [d]).fetchone()
     con.execute("BEGIN TRANSACTION")
     try:
         if load:
@@ -244,7 +268,8 @@ def _store(
                 rows_written[table] = _insert_rows(con, table, d, load_id, bad_rows=table in with_bad_rows)
             if quarantined:
                 con.execute("DELETE FROM ods.quarantine WHERE business_date = ?", [d])
-        _quarantine(con, d, load_id)
+        if problem_count:
+            _quarantine(con, d, load_id)
         if load:
             manifest_sha = _sha256(folder.path / config.manifest)
             con.execute(

@@ -6,8 +6,11 @@ import duckdb
 import pytest
 
 from brokercrm.core.errors import DomainError, InputRejected
+from brokercrm.datacenter.checks.context import CONTEXT_TABLES, warehouse_context
+from brokercrm.datacenter.checks.day import day_folders
 from brokercrm.datacenter.pipelines import ods
-from brokercrm.datacenter.pipelines.ods import ensure_ods_schema, ingest_day, ingest_days
+from brokercrm.datacenter.pipelines.ods import DayPipeline, ensure_ods_schema, ingest_day, ingest_days
+from brokercrm.datacenter.sources.config import default_source_config
 from brokercrm.datacenter.tests.delivery_factory import build_delivery
 from brokercrm.datacenter.validation import validate_delivery
 
@@ -204,10 +207,6 @@ def test_unknown_policy_is_refused(d, con):
 
 def _pipeline_ingest(con, root, folders):
     """Ingest the folders through DayPipeline, stopping at the first day refused or not loaded."""
-    from brokercrm.datacenter.checks.day import day_folders
-    from brokercrm.datacenter.pipelines.ods import DayPipeline
-    from brokercrm.datacenter.sources.config import default_source_config
-
     config = default_source_config()
     todo = [f for f in day_folders(root, config) if f.business_date in folders]
     pipeline = DayPipeline(con, todo, config=config, policy="reject_day", root=root)
@@ -245,3 +244,40 @@ def test_the_day_pipeline_stops_at_a_bad_day_with_its_line_and_keeps_the_days_be
     assert con.execute("SELECT business_date FROM ods.loaded_days").fetchall() == [(date(2026, 3, 2),)]
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'vd_%' "
                        "AND table_name <> 'vd_sessions'").fetchone()[0] == 0
+
+
+def test_the_day_pipeline_rolls_its_context_forward_to_what_the_warehouse_would_give(d, con, monkeypatch):
+    """After day two (a changed customer version, a bad assets row kept out under load_good_rows) the pipeline's
+    context, rolled forward from day two's rows with the ODS read whole only for the first day, equals the
+    context read from every loaded day for day three."""
+    d.edit(1, "customers", d.find_line(1, "customers", customer_no="10000002"), "close_date", "2026-03-04")
+    d.edit(1, "assets", 3, "total_assets", "1022380.12")
+    config = default_source_config()
+    read_whole = []
+    monkeypatch.setattr(ods, "warehouse_context", lambda *a, **k: (read_whole.append(a[1]), warehouse_context(*a, **k)))
+    pipeline = DayPipeline(con, day_folders(d.root, config), config=config, policy="load_good_rows", root=d.root)
+    try:
+        assert [pipeline.ingest(i).loaded for i in range(2)] == [True, True]
+        rolled = {name: con.execute(f"SELECT * FROM {pipeline.context}.main.{name} ORDER BY ALL").fetchall()
+                  for name in CONTEXT_TABLES}
+    finally:
+        pipeline.close()
+    warehouse_context(con, date(2026, 3, 4), date(2026, 3, 3))
+    assert rolled == {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall() for name in CONTEXT_TABLES}
+    assert read_whole == [date(2026, 3, 2)]
+    assert ("10000002", date(2021, 3, 1), date(2026, 3, 4)) in rolled["vd_ctx_customers"]
+    assert [r[0] for r in rolled["vd_ctx_prev_assets"]] == ["10000001", "10000003", "10000004"]
+
+
+def test_the_day_pipeline_reads_the_context_again_when_a_loaded_day_lies_between(d, con, monkeypatch):
+    """Reloading days one and three (day two loaded before): day three is checked against day two read from the
+    ODS, not against day one rolled forward, and both load as they did."""
+    days = [date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)]
+    ingest_days(con, d.root, dates=days)
+    before = snapshot(con, with_load=False)
+    read_whole = []
+    monkeypatch.setattr(ods, "warehouse_context", lambda *a, **k: (read_whole.append(a[1]), warehouse_context(*a, **k)))
+    results = _pipeline_ingest(con, d.root, [days[0], days[2]])
+    assert [r.loaded for r in results] == [True, True]
+    assert read_whole == [days[0], days[2]]
+    assert snapshot(con, with_load=False) == before
