@@ -22,7 +22,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 def simulate(out: Path, customers: int) -> None:
     from brokercrm.simulator.facade import simulate as run
 
-    run(out=out, start=dt.date(2026, 3, 2), days=2, customers=customers, staff=max(customers // 500, 10),
+    run(out=out, start=dt.date(2026, 3, 2), days=2, customers=customers, staff=max(customers // 500, 60),  # each of the 20 branches needs 3
         branches=20, seed=1)
 
 
