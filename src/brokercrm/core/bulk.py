@@ -28,6 +28,11 @@ def _executemany(sql: str, rows: list[tuple]) -> None:
             cursor.executemany(sql, batch)
 
 
+def _constant(model: type[models.Model], same: dict[str, Any]) -> tuple:
+    """The values of the columns every row shares, prepared for the database once."""
+    return tuple(model._meta.get_field(c).get_db_prep_save(v, connection) for c, v in same.items())
+
+
 def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple], *, same: dict[str, Any] | None = None) -> None:
     """INSERT rows into model's table with one executemany per batch. Faster than bulk_create for many plain rows: no
     model instances are built. Values go as given (dates, Decimals, strings; JSON prepared); `same` names columns with
@@ -35,9 +40,7 @@ def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple]
     if not rows:
         return
     same = same or {}
-    fields = [model._meta.get_field(c) for c in columns]
-    constant = tuple(model._meta.get_field(c).get_db_prep_save(v, connection) for c, v in same.items())
-    quote = connection.ops.quote_name
+    fields, constant, quote = [model._meta.get_field(c) for c in columns], _constant(model, same), connection.ops.quote_name
     names = ", ".join(quote(model._meta.get_field(c).column) for c in [*columns, *same])
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * (len(columns) + len(same)))})"
     rows = _prepared(fields, rows)
@@ -69,9 +72,7 @@ def update_rows(model: type[models.Model], columns: list[str], rows: list[tuple]
     if not rows:
         return
     same = same or {}
-    fields = [model._meta.get_field(c) for c in columns]
-    constant = tuple(model._meta.get_field(c).get_db_prep_save(v, connection) for c, v in same.items())
-    quote = connection.ops.quote_name
+    fields, constant, quote = [model._meta.get_field(c) for c in columns], _constant(model, same), connection.ops.quote_name
     assignments = ", ".join(f"{quote(model._meta.get_field(c).column)} = %s" for c in [*columns, *same])
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
     _executemany(sql, [(*row[:-1], *constant, row[-1]) for row in _prepared(fields + [model._meta.pk], rows)])

@@ -74,23 +74,25 @@ def delivery(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory, delivery) -> Path:
     """Days 1–4 loaded, staff and development relations imported (so alerts and marts attribute to staff)."""
-    data = tmp_path_factory.mktemp("template")
+    return loaded_template(tmp_path_factory.mktemp("template"), delivery, through=FIRST_DAYS_TO)
+
+
+def loaded_template(data: Path, delivery: Path, *, through: str, setup: str | None = None) -> Path:
+    """A data directory with the delivery's days up to `through` loaded (after the `setup` shell code, when given) and
+    staff.csv and relations.csv imported, relations of customers not yet delivered left out (the import refuses them)."""
     _ok(_cli(data, "migrate", "-v0"))
-    _ok(_cli(data, "etl", "run", "--source", str(delivery), "--to", FIRST_DAYS_TO))
+    if setup:
+        _ok(_cli(data, "shell", "-c", setup))
+    _ok(_cli(data, "etl", "run", "--source", str(delivery), "--to", through))
     _ok(_cli(data, "staff", "import", str(delivery / "staff.csv")))
-    _ok(_cli(data, "relations", "import", str(_relations_of_known_customers(delivery, data.parent / "relations.csv"))))
-    return data
-
-
-def _relations_of_known_customers(delivery: Path, out: Path) -> Path:
-    """relations.csv without the customers who open in days 5–8 (the import refuses customers not yet delivered)."""
-    known = {line.split(",")[0] for day in delivery.glob("2026-*") if day.name <= FIRST_DAYS_TO
+    known = {line.split(",")[0] for day in delivery.glob("2026-*") if day.name <= through
              for line in (day / "customers.csv").read_text(encoding="utf-8").splitlines()[1:]}
     lines = (delivery / "relations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    header = lines[0].split(",")
-    column = header.index("customer_no")
-    out.write_text(lines[0] + "".join(line for line in lines[1:] if line.split(",")[column] in known), encoding="utf-8")
-    return out
+    column = lines[0].split(",").index("customer_no")
+    relations = data.parent / "relations.csv"
+    relations.write_text(lines[0] + "".join(line for line in lines[1:] if line.split(",")[column] in known), encoding="utf-8")
+    _ok(_cli(data, "relations", "import", str(relations)))
+    return data
 
 
 @pytest.fixture(scope="module")

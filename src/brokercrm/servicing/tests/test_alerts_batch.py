@@ -4,14 +4,12 @@ Real processes, as in datacenter/tests/test_load_recovery.py: `brokercrm etl run
 every rule's thresholds lowered so that each rule fires within the week, from one template (two days, staff and
 relations) into two data directories.
 """
-import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
 
-from brokercrm.datacenter.tests.test_load_recovery import _cli, _ok
-from brokercrm.simulator.facade import simulate
+from brokercrm.datacenter.tests.test_load_recovery import _cli, _ok, delivery, loaded_template  # noqa: F401 (delivery: the same 8-day world)
 
 FIRST_DAYS_TO = "2026-03-03"  # the template holds days 1–2; the loads under test bring days 3–8
 LATER_DAYS = ("2026-03-04", "2026-03-05", "2026-03-06", "2026-03-09", "2026-03-10", "2026-03-11")
@@ -43,32 +41,9 @@ for t in ServiceTask.objects.filter(kind="visit_exception").select_related("cust
 
 
 @pytest.fixture(scope="module")
-def delivery(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("delivery")
-    simulate(out=root, start=dt.date(2026, 3, 2), days=8, customers=300, staff=20, branches=2, seed=5)
-    return root
-
-
-@pytest.fixture(scope="module")
 def template(tmp_path_factory, delivery) -> Path:
     """Days 1–2 loaded, the lowered thresholds set, staff and development relations imported (alerts are routed)."""
-    data = tmp_path_factory.mktemp("template")
-    _ok(_cli(data, "migrate", "-v0"))
-    _ok(_cli(data, "shell", "-c", SET_RULES))
-    _ok(_cli(data, "etl", "run", "--source", str(delivery), "--to", FIRST_DAYS_TO))
-    _ok(_cli(data, "staff", "import", str(delivery / "staff.csv")))
-    _ok(_cli(data, "relations", "import", str(_relations_of_known_customers(delivery, data.parent / "relations.csv"))))
-    return data
-
-
-def _relations_of_known_customers(delivery: Path, out: Path) -> Path:
-    """relations.csv without the customers who open after the template's days (the import refuses them)."""
-    known = {line.split(",")[0] for day in delivery.glob("2026-*") if day.name <= FIRST_DAYS_TO
-             for line in (day / "customers.csv").read_text(encoding="utf-8").splitlines()[1:]}
-    lines = (delivery / "relations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    column = lines[0].split(",").index("customer_no")
-    out.write_text(lines[0] + "".join(line for line in lines[1:] if line.split(",")[column] in known), encoding="utf-8")
-    return out
+    return loaded_template(tmp_path_factory.mktemp("template"), delivery, through=FIRST_DAYS_TO, setup=SET_RULES)
 
 
 def test_a_load_of_six_days_raises_the_alerts_six_loads_of_one_day_raise(template, delivery, tmp_path):
