@@ -150,8 +150,9 @@ def sql_questionnaire_expired(dates, p, days) -> str:
                  HAVING MAX(CAST(SUBSTRING(s.risk_level, 2, 1) AS INTEGER)) > due.level)"""
     return _began(dates, days, hits, f"""
         SELECT b.customer_no, b.biz_date, NULL AS amount, NULL AS base, MIN(pos.market || '.' || pos.security_code) AS ref
-        FROM began b JOIN {_rated_positions(_in_dates('pos.biz_date', dates))}
-             ON pos.customer_no = b.customer_no AND pos.biz_date = b.biz_date
+        FROM began b JOIN ods.positions pos ON pos.customer_no = b.customer_no AND pos.biz_date = b.biz_date
+             JOIN dw.securities s ON s.market = pos.market AND s.security_code = pos.security_code
+                  AND s.risk_level IS NOT NULL AND {_in_dates('pos.biz_date', dates)}
         GROUP BY b.customer_no, b.biz_date""")
 
 
