@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brokercrm.core.errors import DomainError
+from brokercrm.core.links import url_former
 from brokercrm.core.permissions import has_role, require_role
 from brokercrm.customers.facade import CustomerFilters, customer_get, list_filters, scope_date
 from brokercrm.org.facade import PRODUCT_EDITORS, PRODUCT_RECOMMENDERS
@@ -30,20 +31,18 @@ _RECOMMEND_FIELDS = ('<form method="post" action="{}"{}><input type="hidden" nam
                      '<input type="hidden" name="market" value="{}"><input type="hidden" name="security_code" value="{}">')
 
 
-def _panel_rows(request, customer, panel) -> tuple[str, str]:
+def _panel_rows(request, customer, panel, *, can_recommend: bool) -> tuple[str, str]:
     """The rows of the suitable and unsuitable tables as HTML (every value escaped by format_html): up to 60 rows with
     a form each cost the template engine several ms a 360° page; built here in one pass."""
-    can_recommend = has_role(request.user, PRODUCT_RECOMMENDERS)
     action, token = reverse("products:recommend", args=[customer.customer_no]), get_token(request)
     recommend = _("Recommend")
     choose = format_html('<select name="channel" class="form-select form-select-sm" aria-label="{}"><option value="sms">{}</option>'
                          '<option value="email">{}</option></select>', _("Channel"), _("SMS"), _("E-mail"))
-    # Reversed once: the products' codes are letters and digits, placed where the pattern's two arguments go.
-    detail = reverse("products:detail", args=["MARKET", "CODE"])
+    detail = url_former("products:detail", 2)
 
     def start(f) -> str:
         return format_html('<tr data-product="{}.{}">' + _PRODUCT_CELLS, f.market, f.security_code,
-                           detail.replace("MARKET", f.market).replace("CODE", f.security_code), f.name, f.market,
+                           detail(f.market, f.security_code), f.name, f.market,
                            f.security_code, f.risk_level)
 
     def form(f, extra: str, fields: str) -> str:
@@ -69,10 +68,11 @@ def _panel_rows(request, customer, panel) -> tuple[str, str]:
 def suitable_products_panel(*, request, customer) -> dict:
     """The 360 page's panel: the products that suit the customer, and why each other one does not."""
     panel = selectors.customer_product_panel(customer=customer, rows=PANEL_ROWS)
-    suitable_rows, unsuitable_rows = _panel_rows(request, customer, panel)
+    can_recommend = has_role(request.user, PRODUCT_RECOMMENDERS)
+    suitable_rows, unsuitable_rows = _panel_rows(request, customer, panel, can_recommend=can_recommend)
     return {"suitable_rows": suitable_rows, "suitable_shown": len(panel.suitable), "suitable_count": panel.suitable_count,
             "unsuitable_rows": unsuitable_rows, "unsuitable_count": panel.unsuitable_count, "customer": customer,
-            "can_recommend": has_role(request.user, PRODUCT_RECOMMENDERS),
+            "can_recommend": can_recommend,
             "recommendations": selectors.recommendation_list(user=request.user, customer_id=customer.id)[:10]}
 
 
