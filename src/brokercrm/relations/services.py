@@ -4,10 +4,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from brokercrm.core.audit import audit_created_many, audit_record, diff, snapshot
-from brokercrm.core.bulk import insert_rows, rows_where_in
+from brokercrm.core.bulk import insert_instances, rows_where_in
 from brokercrm.core.csvfiles import parse_date, read_rows
 from brokercrm.core.errors import DomainError, InputRejected, Problem
 from brokercrm.core.jobgraph import refresh_request
@@ -179,11 +178,9 @@ def relation_import(*, actor, data: bytes, file_name: str, wait: bool = False, r
             audit_record(actor=actor, action="update", instance=rel, changes=diff(before, snapshot(rel)), note=file_name)
         created = [Relation(customer_id=customers[c].id, staff=staff[s], relation_type=t, start_date=start, end_date=end,
                             origin=Relation.Origin.IMPORT) for _, (c, t, s, start), end in new]
-        # Plain rows (an import brings tens of thousands), then their ids by key for the audit entries.
-        now = timezone.now()
-        insert_rows(Relation, ["customer", "staff", "relation_type", "start_date", "end_date"],
-                    [(r.customer_id, r.staff_id, r.relation_type, r.start_date, r.end_date) for r in created],
-                    same={"origin": Relation.Origin.IMPORT.value, "created_at": now, "updated_at": now})
+        # Inserted without bulk_create's value-by-value SQL (an import brings tens of thousands), then their ids by key
+        # for the audit entries.
+        insert_instances(Relation, created)
         ids = {tuple(key): pk for pk, *key in rows_where_in(Relation, ["id", "customer", "relation_type", "staff", "start_date"],
                                                              "customer", sorted({r.customer_id for r in created}))}
         for r in created:
